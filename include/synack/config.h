@@ -1,0 +1,79 @@
+/* synack: runtime configuration. Every default follows Linux (see shared/REFERENCE.md). */
+#ifndef SYNACK_CONFIG_H
+#define SYNACK_CONFIG_H
+
+#include <stdbool.h>
+#include "synack/trace.h"
+#include "synack/types.h"
+
+struct synack_config {
+    /* The stack's own IPv4 address (host order). Packets to other addresses are dropped and
+     * counted (SYNACK_CTR_IP_NOT_FOR_US) unless accept_any_addr is set. Default 198.18.0.2. */
+    uint32_t local_addr;
+    /* Answer for any destination address (the address a socket binds to is used as its
+     * source). For adapters that own a whole subnet. Default false. */
+    bool accept_any_addr;
+
+    /* Maximum segment size announced in our SYN: the MTU less 40. Default 1460. */
+    uint16_t mss;
+    /* MSS assumed when the peer's SYN carries no MSS option (RFC 9293 3.7.1). Default 536. */
+    uint16_t default_peer_mss;
+    /* TTL of every IPv4 packet we send. Default 64. */
+    uint8_t ttl;
+
+    /* Retransmission timer (RFC 6298): initial 1 s, bounds 200 ms .. 120 s (Linux). */
+    synack_time_t rto_initial;
+    synack_time_t rto_min;
+    synack_time_t rto_max;
+    /* Retries before giving up: SYN 6, SYN-ACK 5, data 15 (tcp_syn_retries,
+     * tcp_synack_retries, tcp_retries2). */
+    unsigned syn_retries;
+    unsigned synack_retries;
+    unsigned data_retries;
+    /* Maximum segment lifetime: TIME-WAIT lasts 2 * msl. Default 30 s (TIME-WAIT 60 s). */
+    synack_time_t msl;
+    /* How long an orphaned FIN-WAIT-2 connection waits for the peer's FIN. Default 60 s. */
+    synack_time_t fin_wait2_timeout;
+    /* Zero-window probe interval bounds; probes back off like the RTO. */
+    synack_time_t persist_min;
+    synack_time_t persist_max;
+    /* At most one challenge ACK (RFC 5961) per connection per this interval. Default 500 ms. */
+    synack_time_t challenge_ack_interval;
+
+    /* Per-connection buffer sizes in bytes. Defaults: 256 KiB send, 256 KiB receive. */
+    uint32_t sndbuf;
+    uint32_t rcvbuf;
+    /* Out-of-order ranges held per connection (the data lives inside the receive buffer, so
+     * memory is bounded by rcvbuf). Default 32. */
+    unsigned ooo_max_ranges;
+    /* Initial congestion window in segments (RFC 6928). Default 10. */
+    unsigned initial_cwnd_segments;
+
+    /* Sockets (descriptors) the stack can hold at once; connections that outlive their
+     * descriptor (TIME-WAIT, orphaned closes) are counted in max_connections. Defaults 1024. */
+    unsigned max_sockets;
+    unsigned max_connections;
+    /* Ephemeral ports for connect() without bind(): [first, last]. Linux: 32768..60999. */
+    uint16_t ephemeral_first;
+    uint16_t ephemeral_last;
+
+    /* Key of the RFC 6528 ISN hash and of the RFC 6056 port choice. Give it 16 random bytes in
+     * production; tests fix it so every run produces the same segments. */
+    uint8_t secret[16];
+
+    /* Memory hooks; NULL means malloc/free. Called only when a stack, socket or connection
+     * is created or destroyed, never per packet. */
+    void *(*alloc)(void *mem_ctx, size_t size);
+    void (*dealloc)(void *mem_ctx, void *ptr);
+    void *mem_ctx;
+
+    /* Trace hook: called for each segment in or out, each state change and each drop.
+     * NULL means no tracing. */
+    synack_trace_fn trace;
+    void *trace_ctx;
+};
+
+/* Fills *config with the documented defaults. */
+void synack_config_init(struct synack_config *config);
+
+#endif

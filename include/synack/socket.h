@@ -1,0 +1,124 @@
+/* synack: a BSD-style, non-blocking socket API over a synack stack.
+ *
+ * A socket is a small integer (a descriptor) valid until synack_close() or synack_abort().
+ * After that the number may be reused by a later socket, exactly as with POSIX descriptors;
+ * the connection itself may live on (FIN-WAIT, TIME-WAIT) without a descriptor, and nothing
+ * ever calls back into user code about it, so no user handle can dangle.
+ *
+ * Every call returns >= 0 on success and a negative errno value on failure (-EAGAIN, ...).
+ * Socket calls only change state and buffers; segments leave during synack_stack_poll()
+ * (call it, or let the driver call it, at synack_stack_next_deadline()). */
+#ifndef SYNACK_SOCKET_H
+#define SYNACK_SOCKET_H
+
+#include <sys/types.h>
+#include "synack/stack.h"
+
+/* Readiness bits returned by synack_poll_events(). */
+#define SYNACK_POLLIN 0x1  /* recv() will not return -EAGAIN (data, EOF, or pending accept) */
+#define SYNACK_POLLOUT 0x4 /* send() will accept at least one byte */
+#define SYNACK_POLLERR 0x8 /* an error is pending (see synack_get_error) */
+#define SYNACK_POLLHUP 0x10 /* both directions are finished, or the connection was reset */
+
+/* shutdown() directions. */
+#define SYNACK_SHUT_RD 0
+#define SYNACK_SHUT_WR 1
+#define SYNACK_SHUT_RDWR 2
+
+/* Creates a TCP socket. Errors: -EMFILE (max_sockets reached), -ENOMEM. */
+int synack_socket(struct synack_stack *stack);
+
+/* Binds to a local endpoint. addr 0 means the stack's address; port 0 picks an ephemeral
+ * port. Errors: -EBADF, -EINVAL (already bound or not CLOSED), -EADDRINUSE,
+ * -EADDRNOTAVAIL (address is not ours). */
+int synack_bind(struct synack_stack *stack, int fd, const struct synack_endpoint *local);
+
+/* Starts listening; backlog bounds completed connections waiting in accept() (and half-open
+ * ones, like Linux's SYN queue). backlog <= 0 means 1; it is capped at 4096.
+ * Errors: -EBADF, -EINVAL (connected or connecting), -EADDRINUSE. */
+int synack_listen(struct synack_stack *stack, int fd, int backlog);
+
+/* Takes one established connection from a listener's queue; fills *peer if not NULL.
+ * Errors: -EBADF, -EINVAL (not listening), -EAGAIN (queue empty), -EMFILE. */
+int synack_accept(struct synack_stack *stack, int fd, struct synack_endpoint *peer);
+
+/* Starts an active open. Returns -EINPROGRESS: the SYN leaves at the next poll; the socket
+ * becomes writable when established, or reports the error (-ECONNREFUSED, -ETIMEDOUT) through
+ * synack_get_error() and POLLERR. Errors: -EBADF, -EISCONN, -EALREADY (connect in progress),
+ * -EINVAL (listening, or remote address/port 0), -EADDRNOTAVAIL (no free ephemeral port),
+ * -ENOMEM. */
+int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpoint *remote);
+
+/* Queues up to len bytes for sending; returns the number queued (> 0).
+ * Errors: -EBADF, -EINVAL (buf NULL with len > 0), -ENOTCONN (not connected), -EAGAIN
+ * (send buffer full; also while SYN-SENT/SYN-RECEIVED), -EPIPE (write side shut down or
+ * closed by us), -ECONNRESET / -ETIMEDOUT (the connection failed: reported once, then
+ * -EPIPE). len 0 returns 0. */
+ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t len);
+
+/* Takes up to len received bytes in order; returns the count, or 0 at end of stream (the
+ * peer's FIN, or our SHUT_RD). Errors: -EBADF, -EINVAL, -ENOTCONN, -EAGAIN (nothing yet),
+ * -ECONNRESET (reset by the peer), -ETIMEDOUT (retries ran out). */
+ssize_t synack_recv(struct synack_stack *stack, int fd, void *buf, size_t len);
+
+/* Half-close. SHUT_WR sends FIN after the queued data; SHUT_RD makes recv return 0 and
+ * discards what arrives later. Errors: -EBADF, -EINVAL (bad how), -ENOTCONN. */
+int synack_shutdown(struct synack_stack *stack, int fd, int how);
+
+/* Graceful close: queued data is still delivered, then FIN; the descriptor is freed at once
+ * and the connection finishes on its own (FIN-WAIT, TIME-WAIT). Unread received data makes it
+ * an abort (RST), as RFC 2525 2.17 and Linux do. Errors: -EBADF. */
+int synack_close(struct synack_stack *stack, int fd);
+
+/* Abortive close: sends RST (if synchronized), frees the descriptor and the connection.
+ * Errors: -EBADF. */
+int synack_abort(struct synack_stack *stack, int fd);
+
+/* Local / remote endpoint. Errors: -EBADF, -ENOTCONN (getpeername without a peer). */
+int synack_getsockname(struct synack_stack *stack, int fd, struct synack_endpoint *out);
+int synack_getpeername(struct synack_stack *stack, int fd, struct synack_endpoint *out);
+
+/* SO_ERROR: returns the pending error (negative errno) or 0, and clears it. -EBADF if fd is
+ * not a socket (in which case nothing is cleared). */
+int synack_get_error(struct synack_stack *stack, int fd);
+
+/* Readiness: a mask of SYNACK_POLL* bits, or -EBADF. */
+int synack_poll_events(struct synack_stack *stack, int fd);
+
+/* Socket options (SOL_SOCKET / IPPROTO_TCP counterparts). */
+enum synack_sockopt {
+    SYNACK_SO_RCVBUF,      /* receive buffer bytes; before connect/listen only */
+    SYNACK_SO_SNDBUF,      /* send buffer bytes; before connect/listen only */
+    SYNACK_SO_REUSEADDR,   /* 0/1: bind may reuse a port held by TIME-WAIT connections */
+    SYNACK_TCP_NODELAY,    /* 0/1: disable Nagle (RFC 896); default 0 */
+    SYNACK_TCP_MAXSEG,     /* MSS to announce (before connect/listen), or the effective MSS */
+};
+/* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state). */
+int synack_setsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int value);
+int synack_getsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int *value);
+
+/* Per-connection statistics. */
+struct synack_conn_info {
+    enum synack_tcp_state state;
+    struct synack_endpoint local, remote;
+    synack_time_t srtt;      /* 0 before the first RTT sample */
+    synack_time_t rttvar;
+    synack_time_t rto;
+    uint32_t snd_mss;        /* effective sending MSS */
+    uint32_t snd_wnd;        /* peer's window, scaled */
+    uint32_t rcv_wnd;        /* our advertised window */
+    uint32_t cwnd;           /* congestion window, bytes */
+    uint32_t ssthresh;
+    uint64_t retransmissions; /* segments retransmitted */
+    uint64_t timeouts;        /* retransmission timer expirations */
+    uint64_t bytes_sent;      /* payload bytes sent, first transmissions only */
+    uint64_t bytes_acked;     /* payload bytes acknowledged by the peer */
+    uint64_t bytes_received;  /* payload bytes received in order */
+    uint64_t segments_in, segments_out;
+    uint32_t send_queued;     /* bytes in the send buffer (unsent + unacknowledged) */
+    uint32_t recv_queued;     /* bytes readable now */
+};
+/* Errors: -EBADF, -ENOTCONN (a socket that never connected or listened). */
+int synack_get_info(struct synack_stack *stack, int fd, struct synack_conn_info *out);
+
+#endif

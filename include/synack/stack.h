@@ -1,0 +1,86 @@
+/* synack: the stack object. Sans-I/O: packets and the current time go in, packets come out
+ * through the link, and the stack says when it next wants to be called.
+ *
+ * Threads: a stack is not thread-safe. Every call on one stack (including socket calls) must
+ * come from one thread at a time; distinct stacks share nothing and may run on distinct
+ * threads. Callbacks (link transmit, trace) run on the calling thread, inside the call. */
+#ifndef SYNACK_STACK_H
+#define SYNACK_STACK_H
+
+#include "synack/config.h"
+#include "synack/link.h"
+#include "synack/types.h"
+
+struct synack_stack;
+
+/* Named counters. Every dropped packet increments exactly one of the *_DROP / bad counters. */
+enum synack_counter {
+    SYNACK_CTR_IP_IN,              /* IPv4 packets handed to synack_stack_input */
+    SYNACK_CTR_IP_OUT,             /* IPv4 packets sent */
+    SYNACK_CTR_IP_TOO_SHORT,       /* shorter than an IPv4 header */
+    SYNACK_CTR_IP_BAD_VERSION,     /* version field is not 4 */
+    SYNACK_CTR_IP_BAD_IHL,         /* header length < 20 or beyond the packet */
+    SYNACK_CTR_IP_BAD_LENGTH,      /* total length beyond the packet or below the header */
+    SYNACK_CTR_IP_BAD_CHECKSUM,    /* header checksum wrong */
+    SYNACK_CTR_IP_FRAGMENT,        /* fragment (no reassembly yet) */
+    SYNACK_CTR_IP_NOT_FOR_US,      /* destination is not our address */
+    SYNACK_CTR_IP_UNKNOWN_PROTO,   /* not TCP */
+    SYNACK_CTR_TCP_IN,             /* TCP segments accepted by the parser */
+    SYNACK_CTR_TCP_OUT,            /* TCP segments sent */
+    SYNACK_CTR_TCP_TOO_SHORT,      /* shorter than a TCP header */
+    SYNACK_CTR_TCP_BAD_OFFSET,     /* data offset < 5 or beyond the segment */
+    SYNACK_CTR_TCP_BAD_CHECKSUM,   /* checksum with pseudo-header wrong */
+    SYNACK_CTR_TCP_BAD_OPTION,     /* option length invalid */
+    SYNACK_CTR_TCP_BAD_PORT,       /* source or destination port 0, or a broadcast source */
+    SYNACK_CTR_TCP_NO_CONNECTION,  /* matched no connection or listener (answered with RST) */
+    SYNACK_CTR_TCP_RST_SENT,       /* RST segments sent */
+    SYNACK_CTR_TCP_RST_IGNORED,    /* RST that failed the RFC 5961 / 9293 acceptance test */
+    SYNACK_CTR_TCP_CHALLENGE_ACK,  /* challenge ACKs sent (RFC 5961) */
+    SYNACK_CTR_TCP_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
+    SYNACK_CTR_TCP_OUT_OF_WINDOW,  /* unacceptable segment (answered with ACK) */
+    SYNACK_CTR_TCP_BAD_ACK,        /* ACK of data never sent (answered with ACK) */
+    SYNACK_CTR_TCP_OOO_QUEUED,     /* out-of-order segments held for reassembly */
+    SYNACK_CTR_TCP_OOO_DROPPED,    /* out-of-order segments dropped: range table full */
+    SYNACK_CTR_TCP_DUPLICATE,      /* segments that carried only old data */
+    SYNACK_CTR_TCP_RETRANSMIT,     /* segments retransmitted (timeouts and fast retransmit) */
+    SYNACK_CTR_TCP_TIMEOUT,        /* retransmission timer expirations */
+    SYNACK_CTR_TCP_LISTEN_OVERFLOW,/* SYNs dropped: accept queue or connection table full */
+    SYNACK_CTR_TCP_CONN_DROPPED,   /* connections aborted after too many retries */
+    SYNACK_CTR_TCP_NO_MEMORY,      /* connection could not be allocated */
+    SYNACK_CTR_TCP_BAD_SYN,        /* SYN / non-SYN that is not valid in the state (dropped) */
+    SYNACK_CTR_COUNT
+};
+
+/* Creates a stack. config may be NULL (defaults); it is copied. Packets leave through link,
+ * which is copied too. Returns NULL when memory runs out or the config is invalid (zero
+ * sizes, rto_min > rto_max, mss < 64, ephemeral_first > ephemeral_last). */
+struct synack_stack *synack_stack_new(const struct synack_config *config,
+                                      const struct synack_link *link);
+
+/* Frees the stack and every socket and connection in it, without sending anything. */
+void synack_stack_free(struct synack_stack *stack);
+
+/* An IPv4 packet arrived at time now. The stack never keeps a pointer to packet. Any reply
+ * (ACK, RST, data the ACK let out) is transmitted before this returns. Malformed packets are
+ * dropped and counted; this never fails. */
+void synack_stack_input(struct synack_stack *stack, const uint8_t *packet, size_t len,
+                        synack_time_t now);
+
+/* Runs every timer due at or before now and sends what socket calls queued. */
+void synack_stack_poll(struct synack_stack *stack, synack_time_t now);
+
+/* When synack_stack_poll() next has work: the earliest timer, or the last time the stack
+ * saw if socket calls left output pending, or SYNACK_TIME_NEVER. */
+synack_time_t synack_stack_next_deadline(const struct synack_stack *stack);
+
+/* The value of a counter (0 for an out-of-range id) and its name ("tcp_bad_checksum"). */
+uint64_t synack_stack_counter(const struct synack_stack *stack, enum synack_counter id);
+const char *synack_counter_name(enum synack_counter id);
+
+/* Number of connections alive in the stack (any state but CLOSED, listeners excluded). */
+unsigned synack_stack_connection_count(const struct synack_stack *stack);
+
+/* The configuration in force (a copy of what synack_stack_new got, defaults filled in). */
+const struct synack_config *synack_stack_config(const struct synack_stack *stack);
+
+#endif

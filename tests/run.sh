@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test binary in BUILD/tests, each with a timeout, and sums cmocka's counts.
+# Usage: tests/run.sh BUILD_DIR
+set -uo pipefail
+build=${1:-build}
+pass=0; fail=0
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+for t in "$build"/tests/test_*; do
+    [ -x "$t" ] || continue
+    case "$t" in *.d|*.o) continue;; esac
+    log=$(mktemp)
+    timeout 600 "$t" >"$log" 2>&1
+    rc=$?
+    p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+    f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$rc" -ne 0 ]; then
+        echo "FAIL $(basename "$t") (exit $rc)"; cat "$log"
+    else
+        echo "ok   $(basename "$t"): $p passed"
+    fi
+    rm -f "$log"
+done
+echo "$(basename "$build"): ${pass} passed, ${fail} failed"
+[ "$fail" -eq 0 ]
