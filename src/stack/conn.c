@@ -1,0 +1,291 @@
+/* Control blocks: allocation, the connection hash table, listeners and their queues. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stack/stack_impl.h"
+#include "tcp/output.h"
+#include "tcp/state.h"
+
+static void *mem_alloc(struct synack_stack *s, size_t n)
+{
+    void *p = s->eng.cfg.alloc ? s->eng.cfg.alloc(s->eng.cfg.mem_ctx, n) : malloc(n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+static void mem_free(struct synack_stack *s, void *p)
+{
+    if (!p)
+        return;
+    if (s->eng.cfg.dealloc)
+        s->eng.cfg.dealloc(s->eng.cfg.mem_ctx, p);
+    else
+        free(p);
+}
+
+struct sk_tcb *sk_conn_new(struct synack_stack *s)
+{
+    struct sk_tcb *tcb = mem_alloc(s, sizeof *tcb);
+    if (!tcb)
+        return NULL;
+    tcb->state = SYNACK_CLOSED;
+    tcb->fd = -1;
+    tcb->rto_at = tcb->persist_at = tcb->close_at = SYNACK_TIME_NEVER;
+    sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
+    tcb->our_mss = s->eng.cfg.mss;
+    tcb->snd_mss = s->eng.cfg.default_peer_mss < tcb->our_mss ? s->eng.cfg.default_peer_mss
+                                                              : tcb->our_mss;
+    tcb->sndbuf_size = s->eng.cfg.sndbuf;
+    tcb->rcvbuf_size = s->eng.cfg.rcvbuf;
+    tcb->all_next = s->all;
+    if (s->all)
+        s->all->all_prev = tcb;
+    s->all = tcb;
+    return tcb;
+}
+
+int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (s->connections >= s->eng.cfg.max_connections)
+        return -ENOBUFS;
+    tcb->sndbuf.buf = mem_alloc(s, tcb->sndbuf_size);
+    tcb->rcvbuf.buf = mem_alloc(s, tcb->rcvbuf_size);
+    tcb->reasm.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
+    if (!tcb->sndbuf.buf || !tcb->rcvbuf.buf || !tcb->reasm.ranges) {
+        mem_free(s, tcb->sndbuf.buf);
+        mem_free(s, tcb->rcvbuf.buf);
+        mem_free(s, tcb->reasm.ranges);
+        tcb->sndbuf.buf = tcb->rcvbuf.buf = NULL;
+        tcb->reasm.ranges = NULL;
+        return -ENOMEM;
+    }
+    tcb->sndbuf.cap = tcb->sndbuf_size;
+    tcb->rcvbuf.cap = tcb->rcvbuf_size;
+    tcb->reasm.max = s->eng.cfg.ooo_max_ranges;
+    /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer. */
+    uint8_t shift = 0;
+    while (shift < 14 && (tcb->rcvbuf_size >> shift) > 65535)
+        shift++;
+    tcb->rcv_wscale = shift;
+    s->connections++;
+    return 0;
+}
+
+static unsigned bucket_of(const struct synack_stack *s, const struct synack_endpoint *l,
+                          const struct synack_endpoint *r)
+{
+    uint32_t h = l->addr * 0x9e3779b1u ^ r->addr * 0x85ebca6bu;
+    h ^= ((uint32_t)l->port << 16 | r->port) * 0xc2b2ae35u;
+    h ^= h >> 15;
+    return h & s->bucket_mask;
+}
+
+void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (tcb->hashed)
+        return;
+    unsigned b = bucket_of(s, &tcb->local, &tcb->remote);
+    tcb->hash_next = s->buckets[b];
+    s->buckets[b] = tcb;
+    tcb->hashed = true;
+}
+
+void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (!tcb->hashed)
+        return;
+    struct sk_tcb **p = &s->buckets[bucket_of(s, &tcb->local, &tcb->remote)];
+    while (*p && *p != tcb)
+        p = &(*p)->hash_next;
+    if (*p)
+        *p = tcb->hash_next;
+    tcb->hash_next = NULL;
+    tcb->hashed = false;
+}
+
+struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoint *local,
+                              const struct synack_endpoint *remote)
+{
+    for (struct sk_tcb *t = s->buckets[bucket_of(s, local, remote)]; t; t = t->hash_next) {
+        if (t->local.addr == local->addr && t->local.port == local->port &&
+            t->remote.addr == remote->addr && t->remote.port == remote->port)
+            return t;
+    }
+    return NULL;
+}
+
+struct sk_tcb *sk_conn_find_listener(struct synack_stack *s, const struct synack_endpoint *local)
+{
+    struct sk_tcb *wild = NULL;
+    for (struct sk_tcb *t = s->listeners; t; t = t->queue_next) {
+        if (t->local.port != local->port)
+            continue;
+        if (t->local.addr == local->addr)
+            return t;
+        if (t->local.addr == 0)
+            wild = t;
+    }
+    return wild;
+}
+
+void sk_conn_add_listener(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    tcb->queue_next = s->listeners;
+    s->listeners = tcb;
+}
+
+void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    for (struct sk_tcb **p = &s->listeners; *p; p = &(*p)->queue_next) {
+        if (*p == tcb) {
+            *p = tcb->queue_next;
+            tcb->queue_next = NULL;
+            return;
+        }
+    }
+}
+
+void sk_conn_detach_from_listener(struct sk_tcb *tcb)
+{
+    struct sk_tcb *l = tcb->listener;
+    if (!l)
+        return;
+    if (tcb->in_accept_queue) {
+        for (struct sk_tcb **p = &l->accept_head; *p; p = &(*p)->queue_next) {
+            if (*p == tcb) {
+                *p = tcb->queue_next;
+                break;
+            }
+        }
+        l->accept_tail = NULL;
+        for (struct sk_tcb *t = l->accept_head; t; t = t->queue_next)
+            l->accept_tail = t;
+        l->accept_len--;
+        tcb->in_accept_queue = false;
+    } else {
+        l->syn_len--;
+    }
+    tcb->queue_next = NULL;
+    tcb->listener = NULL;
+}
+
+void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (tcb->dead)
+        return;
+    sk_conn_unhash(s, tcb);
+    sk_conn_detach_from_listener(tcb);
+    tcb->dead = true;
+    tcb->hash_next = s->dead;
+    s->dead = tcb;
+}
+
+void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (tcb->all_prev)
+        tcb->all_prev->all_next = tcb->all_next;
+    else
+        s->all = tcb->all_next;
+    if (tcb->all_next)
+        tcb->all_next->all_prev = tcb->all_prev;
+    if (tcb->sndbuf.buf)
+        s->connections--;
+    mem_free(s, tcb->sndbuf.buf);
+    mem_free(s, tcb->rcvbuf.buf);
+    mem_free(s, tcb->reasm.ranges);
+    mem_free(s, tcb);
+}
+
+void sk_conn_reap(struct synack_stack *s)
+{
+    while (s->dead) {
+        struct sk_tcb *t = s->dead;
+        s->dead = t->hash_next;
+        sk_conn_free(s, t);
+    }
+}
+
+bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uint32_t addr,
+                           uint16_t port)
+{
+    for (const struct sk_tcb *t = s->all; t; t = t->all_next) {
+        if (t == tcb || t->dead || t->local.port != port)
+            continue;
+        if (t->local.addr != addr && t->local.addr != 0 && addr != 0)
+            continue;
+        if (t->state == SYNACK_CLOSED && t->fd < 0)
+            continue;
+        /* SO_REUSEADDR (Linux semantics): allowed unless the holder listens. */
+        if (tcb->reuseaddr && t->state != SYNACK_LISTEN)
+            continue;
+        return true;
+    }
+    return false;
+}
+
+/* Engine hooks. */
+
+static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    struct sk_tcb *l = tcb->listener;
+    (void)eng;
+    if (!l || tcb->in_accept_queue)
+        return;
+    l->syn_len--;
+    tcb->in_accept_queue = true;
+    tcb->queue_next = NULL;
+    if (l->accept_tail)
+        l->accept_tail->queue_next = tcb;
+    else
+        l->accept_head = tcb;
+    l->accept_tail = tcb;
+    l->accept_len++;
+}
+
+static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    struct synack_stack *s = stack_of(eng);
+    sk_conn_unhash(s, tcb);
+    if (tcb->fd < 0)
+        sk_conn_kill(s, tcb); /* nobody holds it: a child in a queue, or an orphan */
+}
+
+static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
+                                 const struct synack_endpoint *local,
+                                 const struct synack_endpoint *remote)
+{
+    struct synack_stack *s = stack_of(eng);
+    if (listener->accept_len >= listener->backlog || listener->syn_len >= listener->backlog) {
+        sk_count(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW);
+        return NULL;
+    }
+    struct sk_tcb *c = sk_conn_new(s);
+    if (!c) {
+        sk_count(eng, SYNACK_CTR_TCP_NO_MEMORY);
+        return NULL;
+    }
+    c->sndbuf_size = listener->sndbuf_size;
+    c->rcvbuf_size = listener->rcvbuf_size;
+    c->our_mss = listener->our_mss;
+    c->nodelay = listener->nodelay;
+    int err = sk_conn_alloc_buffers(s, c);
+    if (err) {
+        sk_count(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY);
+        sk_conn_free(s, c);
+        return NULL;
+    }
+    c->local = *local;
+    c->remote = *remote;
+    c->passive = true;
+    c->listener = listener;
+    listener->syn_len++;
+    sk_conn_hash(s, c);
+    return c;
+}
+
+const struct sk_engine_hooks sk_stack_hooks = {
+    .established = hook_established,
+    .closed = hook_closed,
+    .spawn = hook_spawn,
+};

@@ -1,0 +1,80 @@
+/* Human-readable names for states, flags and counters. */
+#include <stdio.h>
+#include "synack/stack.h"
+#include "synack/trace.h"
+
+const char *synack_state_name(enum synack_tcp_state state)
+{
+    static const char *const names[] = {
+        "CLOSED",      "LISTEN",     "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+        "FIN-WAIT-2",  "CLOSE-WAIT", "CLOSING",  "LAST-ACK",     "TIME-WAIT",
+    };
+    if ((unsigned)state >= sizeof names / sizeof names[0])
+        return "?";
+    return names[state];
+}
+
+char *synack_flags_str(uint8_t flags, char *buf, size_t size)
+{
+    /* Order: SYN, FIN, RST, PSH, ACK, URG ("SYN,ACK", "FIN,ACK", "RST,ACK"). */
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } order[] = {{SYNACK_SYN, "SYN"}, {SYNACK_FIN, "FIN"}, {SYNACK_RST, "RST"},
+                 {SYNACK_PSH, "PSH"}, {SYNACK_ACK, "ACK"}, {SYNACK_URG, "URG"}};
+    size_t used = 0;
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(flags & order[i].bit))
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", order[i].name);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+const char *synack_counter_name(enum synack_counter id)
+{
+    static const char *const names[SYNACK_CTR_COUNT] = {
+        [SYNACK_CTR_IP_IN] = "ip_in",
+        [SYNACK_CTR_IP_OUT] = "ip_out",
+        [SYNACK_CTR_IP_TOO_SHORT] = "ip_too_short",
+        [SYNACK_CTR_IP_BAD_VERSION] = "ip_bad_version",
+        [SYNACK_CTR_IP_BAD_IHL] = "ip_bad_ihl",
+        [SYNACK_CTR_IP_BAD_LENGTH] = "ip_bad_length",
+        [SYNACK_CTR_IP_BAD_CHECKSUM] = "ip_bad_checksum",
+        [SYNACK_CTR_IP_FRAGMENT] = "ip_fragment",
+        [SYNACK_CTR_IP_NOT_FOR_US] = "ip_not_for_us",
+        [SYNACK_CTR_IP_UNKNOWN_PROTO] = "ip_unknown_proto",
+        [SYNACK_CTR_TCP_IN] = "tcp_in",
+        [SYNACK_CTR_TCP_OUT] = "tcp_out",
+        [SYNACK_CTR_TCP_TOO_SHORT] = "tcp_too_short",
+        [SYNACK_CTR_TCP_BAD_OFFSET] = "tcp_bad_offset",
+        [SYNACK_CTR_TCP_BAD_CHECKSUM] = "tcp_bad_checksum",
+        [SYNACK_CTR_TCP_BAD_OPTION] = "tcp_bad_option",
+        [SYNACK_CTR_TCP_BAD_PORT] = "tcp_bad_port",
+        [SYNACK_CTR_TCP_NO_CONNECTION] = "tcp_no_connection",
+        [SYNACK_CTR_TCP_RST_SENT] = "tcp_rst_sent",
+        [SYNACK_CTR_TCP_RST_IGNORED] = "tcp_rst_ignored",
+        [SYNACK_CTR_TCP_CHALLENGE_ACK] = "tcp_challenge_ack",
+        [SYNACK_CTR_TCP_CHALLENGE_LIMITED] = "tcp_challenge_limited",
+        [SYNACK_CTR_TCP_OUT_OF_WINDOW] = "tcp_out_of_window",
+        [SYNACK_CTR_TCP_BAD_ACK] = "tcp_bad_ack",
+        [SYNACK_CTR_TCP_OOO_QUEUED] = "tcp_ooo_queued",
+        [SYNACK_CTR_TCP_OOO_DROPPED] = "tcp_ooo_dropped",
+        [SYNACK_CTR_TCP_DUPLICATE] = "tcp_duplicate",
+        [SYNACK_CTR_TCP_RETRANSMIT] = "tcp_retransmit",
+        [SYNACK_CTR_TCP_TIMEOUT] = "tcp_timeout",
+        [SYNACK_CTR_TCP_LISTEN_OVERFLOW] = "tcp_listen_overflow",
+        [SYNACK_CTR_TCP_CONN_DROPPED] = "tcp_conn_dropped",
+        [SYNACK_CTR_TCP_NO_MEMORY] = "tcp_no_memory",
+        [SYNACK_CTR_TCP_BAD_SYN] = "tcp_bad_syn",
+    };
+    if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id])
+        return "?";
+    return names[id];
+}

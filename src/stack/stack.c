@@ -1,0 +1,276 @@
+/* The stack object: creation, IPv4 input and demultiplexing, timers, deadlines. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stack/stack_impl.h"
+#include "tcp/input.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+#include "tcp/timers.h"
+#include "wire/ipv4.h"
+
+static bool config_valid(const struct synack_config *c)
+{
+    return c->mss >= 64 && c->default_peer_mss >= 64 && c->rto_min > 0 &&
+           c->rto_min <= c->rto_max && c->rto_initial > 0 && c->sndbuf >= 1024 &&
+           c->rcvbuf >= 1024 && c->max_sockets > 0 && c->max_connections > 0 &&
+           c->ooo_max_ranges > 0 && c->initial_cwnd_segments > 0 && c->ephemeral_first > 0 &&
+           c->ephemeral_first <= c->ephemeral_last && c->persist_min > 0 &&
+           (!c->alloc) == (!c->dealloc) && c->rcvbuf <= (1u << 30) && c->sndbuf <= (1u << 30);
+}
+
+struct synack_stack *synack_stack_new(const struct synack_config *config,
+                                      const struct synack_link *link)
+{
+    struct synack_config cfg;
+    if (config)
+        cfg = *config;
+    else
+        synack_config_init(&cfg);
+    if (!config_valid(&cfg) || !link || !link->transmit)
+        return NULL;
+    void *(*alloc)(void *, size_t) = cfg.alloc;
+    struct synack_stack *s = alloc ? alloc(cfg.mem_ctx, sizeof *s) : malloc(sizeof *s);
+    if (!s)
+        return NULL;
+    memset(s, 0, sizeof *s);
+    s->eng.cfg = cfg;
+    s->eng.link = *link;
+    s->eng.hooks = sk_stack_hooks;
+    s->eng.scratch_cap = 20 + 60 + (size_t)cfg.mss + 4;
+    s->max_fds = cfg.max_sockets;
+    unsigned nb = 16;
+    while (nb < cfg.max_connections * 2 && nb < (1u << 24))
+        nb *= 2;
+    s->bucket_mask = nb - 1;
+    size_t sizes[3] = {s->eng.scratch_cap, s->max_fds * sizeof(struct sk_tcb *),
+                       nb * sizeof(struct sk_tcb *)};
+    void *blocks[3];
+    for (int i = 0; i < 3; i++) {
+        blocks[i] = alloc ? alloc(cfg.mem_ctx, sizes[i]) : malloc(sizes[i]);
+        if (blocks[i])
+            memset(blocks[i], 0, sizes[i]);
+    }
+    s->eng.scratch = blocks[0];
+    s->fds = blocks[1];
+    s->buckets = blocks[2];
+    if (!blocks[0] || !blocks[1] || !blocks[2]) {
+        synack_stack_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void synack_stack_free(struct synack_stack *s)
+{
+    if (!s)
+        return;
+    sk_conn_reap(s);
+    while (s->all)
+        sk_conn_free(s, s->all);
+    void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
+    void *ctx = s->eng.cfg.mem_ctx;
+    void *blocks[4] = {s->eng.scratch, s->fds, s->buckets, s};
+    for (int i = 0; i < 4; i++) {
+        if (!blocks[i])
+            continue;
+        if (dealloc)
+            dealloc(ctx, blocks[i]);
+        else
+            free(blocks[i]);
+    }
+}
+
+void sk_trace_drop(struct sk_engine *eng, enum synack_counter c, const struct sk_segment *seg)
+{
+    if (!eng->cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_DROP;
+    ev.time = eng->now;
+    if (seg) {
+        ev.local = seg->dst;
+        ev.remote = seg->src;
+    }
+    ev.u.drop.counter = (int)c;
+    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+}
+
+static void drop(struct synack_stack *s, enum synack_counter c, const struct sk_segment *seg)
+{
+    sk_count(&s->eng, c);
+    sk_trace_drop(&s->eng, c, seg);
+}
+
+static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
+{
+    if (!s->eng.cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_SEGMENT_IN;
+    ev.time = s->eng.now;
+    ev.local = seg->dst;
+    ev.remote = seg->src;
+    struct synack_trace_segment *t = &ev.u.segment;
+    t->src = seg->src;
+    t->dst = seg->dst;
+    t->seq = seg->h.seq;
+    t->ack = seg->h.ack;
+    t->flags = seg->h.flags;
+    t->window = seg->h.window;
+    t->len = seg->len;
+    t->mss = seg->h.opts.has_mss ? seg->h.opts.mss : 0;
+    t->wscale = seg->h.opts.has_wscale ? (int8_t)seg->h.opts.wscale : -1;
+    t->sack_permitted = seg->h.opts.sack_permitted;
+    s->eng.cfg.trace(s->eng.cfg.trace_ctx, &ev);
+}
+
+static void set_now(struct synack_stack *s, synack_time_t now)
+{
+    if (now > s->eng.now)
+        s->eng.now = now; /* time never goes backwards inside the engine */
+}
+
+static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
+{
+    struct sk_tcb *tcb = sk_conn_lookup(s, &seg->dst, &seg->src);
+    if (tcb && tcb->state == SYNACK_TIME_WAIT && (seg->h.flags & SYNACK_SYN) &&
+        !(seg->h.flags & (SYNACK_ACK | SYNACK_RST)) && seq_gt(seg->h.seq, tcb->rcv_nxt) &&
+        sk_conn_find_listener(s, &seg->dst)) {
+        /* A new SYN above the old connection's sequence space ends TIME-WAIT early and
+         * opens a new connection (RFC 9293 3.10.7.4 note, RFC 6191; Linux TCP_TW_SYN). */
+        sk_tcp_close_with(&s->eng, tcb, 0);
+        tcb = NULL;
+    }
+    if (!tcb)
+        tcb = sk_conn_find_listener(s, &seg->dst);
+    if (!tcb) {
+        sk_tcp_input_closed(&s->eng, seg);
+        return;
+    }
+    sk_tcp_input(&s->eng, tcb, seg);
+}
+
+void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t len,
+                        synack_time_t now)
+{
+    set_now(s, now);
+    sk_count(&s->eng, SYNACK_CTR_IP_IN);
+    struct sk_ipv4 ip;
+    static const enum synack_counter ip_errors[] = {
+        [SK_IPV4_TOO_SHORT] = SYNACK_CTR_IP_TOO_SHORT,
+        [SK_IPV4_BAD_VERSION] = SYNACK_CTR_IP_BAD_VERSION,
+        [SK_IPV4_BAD_IHL] = SYNACK_CTR_IP_BAD_IHL,
+        [SK_IPV4_BAD_LENGTH] = SYNACK_CTR_IP_BAD_LENGTH,
+        [SK_IPV4_BAD_CHECKSUM] = SYNACK_CTR_IP_BAD_CHECKSUM,
+        [SK_IPV4_FRAGMENT] = SYNACK_CTR_IP_FRAGMENT,
+    };
+    enum sk_ipv4_result r = packet ? sk_ipv4_parse(packet, len, &ip) : SK_IPV4_TOO_SHORT;
+    if (r != SK_IPV4_OK) {
+        drop(s, ip_errors[r], NULL);
+        goto out;
+    }
+    if (ip.dst != s->eng.cfg.local_addr && !s->eng.cfg.accept_any_addr) {
+        drop(s, SYNACK_CTR_IP_NOT_FOR_US, NULL);
+        goto out;
+    }
+    if (ip.proto != SK_IPPROTO_TCP) {
+        drop(s, SYNACK_CTR_IP_UNKNOWN_PROTO, NULL);
+        goto out;
+    }
+    struct sk_segment seg;
+    memset(&seg, 0, sizeof seg);
+    static const enum synack_counter tcp_errors[] = {
+        [SK_TCP_TOO_SHORT] = SYNACK_CTR_TCP_TOO_SHORT,
+        [SK_TCP_BAD_OFFSET] = SYNACK_CTR_TCP_BAD_OFFSET,
+        [SK_TCP_BAD_OPTION] = SYNACK_CTR_TCP_BAD_OPTION,
+    };
+    enum sk_tcp_result tr = sk_tcp_parse(ip.payload, ip.payload_len, &seg.h);
+    if (tr != SK_TCP_OK) {
+        drop(s, tcp_errors[tr], NULL);
+        goto out;
+    }
+    seg.src.addr = ip.src;
+    seg.src.port = seg.h.sport;
+    seg.dst.addr = ip.dst;
+    seg.dst.port = seg.h.dport;
+    if (!sk_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst)) {
+        drop(s, SYNACK_CTR_TCP_BAD_CHECKSUM, &seg);
+        goto out;
+    }
+    /* RFC 1122 4.2.3.10: no segments from broadcast / multicast sources; port 0 is
+     * invalid on either side. */
+    if (seg.h.sport == 0 || seg.h.dport == 0 || ip.src == 0xffffffffu ||
+        (ip.src >> 28) == 0xe || ip.src == ip.dst) {
+        drop(s, SYNACK_CTR_TCP_BAD_PORT, &seg);
+        goto out;
+    }
+    seg.payload = ip.payload + seg.h.hdr_len;
+    seg.len = (uint32_t)(ip.payload_len - seg.h.hdr_len);
+    sk_count(&s->eng, SYNACK_CTR_TCP_IN);
+    trace_in(s, &seg);
+    tcp_demux(s, &seg);
+out:
+    sk_conn_reap(s);
+}
+
+void synack_stack_poll(struct synack_stack *s, synack_time_t now)
+{
+    set_now(s, now);
+    bool pending = s->output_pending;
+    s->output_pending = false;
+    for (struct sk_tcb *t = s->all; t; t = t->all_next) {
+        if (t->dead)
+            continue;
+        if (t->rst_pending) {
+            /* Abort (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST,ACK>, then the block goes. */
+            t->rst_pending = false;
+            sk_tcp_send_abort_rst(&s->eng, t);
+            sk_conn_kill(s, t);
+            continue;
+        }
+        if (sk_tcp_next_deadline(t) <= s->eng.now)
+            sk_tcp_timers_run(&s->eng, t);
+        if (pending && !t->dead && t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN)
+            sk_tcp_output(&s->eng, t);
+    }
+    sk_conn_reap(s);
+}
+
+synack_time_t synack_stack_next_deadline(const struct synack_stack *s)
+{
+    if (s->output_pending)
+        return s->eng.now;
+    synack_time_t t = SYNACK_TIME_NEVER;
+    for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
+        synack_time_t d = sk_tcp_next_deadline(c);
+        if (d < t)
+            t = d;
+    }
+    return t;
+}
+
+uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter id)
+{
+    if ((unsigned)id >= SYNACK_CTR_COUNT)
+        return 0;
+    return s->eng.counters[id];
+}
+
+unsigned synack_stack_connection_count(const struct synack_stack *s)
+{
+    unsigned n = 0;
+    for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
+        if (!c->dead && c->state != SYNACK_CLOSED && c->state != SYNACK_LISTEN)
+            n++;
+    }
+    return n;
+}
+
+const struct synack_config *synack_stack_config(const struct synack_stack *s)
+{
+    return &s->eng.cfg;
+}

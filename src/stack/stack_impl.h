@@ -1,0 +1,51 @@
+/* The stack object's insides, shared by the files of src/stack/. */
+#ifndef SK_STACK_IMPL_H
+#define SK_STACK_IMPL_H
+
+#include "synack/socket.h"
+#include "synack/stack.h"
+#include "tcp/engine.h"
+
+struct synack_stack {
+    struct sk_engine eng; /* first: hooks get &stack->eng */
+    struct sk_tcb **fds;  /* descriptor table */
+    unsigned max_fds;
+    struct sk_tcb **buckets; /* connections by 4-tuple */
+    unsigned bucket_mask;
+    struct sk_tcb *all;      /* every control block: sockets, listeners, children, orphans */
+    struct sk_tcb *listeners;
+    struct sk_tcb *dead;     /* freed at the end of the current call (linked by hash_next) */
+    unsigned connections;    /* control blocks holding connection state (max_connections) */
+    uint32_t ephemeral_next; /* RFC 6056 algorithm 3 counter */
+    bool output_pending;     /* socket calls queued work for the next poll */
+};
+
+static inline struct synack_stack *stack_of(struct sk_engine *eng)
+{
+    return (struct synack_stack *)eng;
+}
+
+/* Control blocks (conn.c). */
+struct sk_tcb *sk_conn_new(struct synack_stack *s);
+int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb);
+void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb);
+void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb);
+struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoint *local,
+                              const struct synack_endpoint *remote);
+struct sk_tcb *sk_conn_find_listener(struct synack_stack *s, const struct synack_endpoint *local);
+void sk_conn_add_listener(struct synack_stack *s, struct sk_tcb *tcb);
+void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb);
+/* Marks tcb for freeing at the end of the current call (unhashing it first). */
+void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb);
+void sk_conn_reap(struct synack_stack *s);
+void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb);
+/* Takes tcb out of its listener's SYN or accept queue, if in one. */
+void sk_conn_detach_from_listener(struct sk_tcb *tcb);
+/* True if a local port is in use in a way that forbids binding tcb to it. */
+bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uint32_t addr,
+                           uint16_t port);
+
+/* The engine hooks (conn.c). */
+extern const struct sk_engine_hooks sk_stack_hooks;
+
+#endif

@@ -1,0 +1,96 @@
+#include "tcp/cc.h"
+
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/timers.h"
+
+#define CWND_CAP (UINT32_MAX / 4)
+
+void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint32_t mss = tcb->snd_mss;
+    tcb->cwnd = eng->cfg.initial_cwnd_segments * mss;
+    tcb->ssthresh = CWND_CAP;
+    tcb->dupacks = 0;
+    tcb->in_recovery = false;
+    tcb->recover = tcb->snd_una;
+}
+
+static uint32_t half_flight(const struct sk_tcb *tcb)
+{
+    /* RFC 5681 equation (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
+    uint32_t half = sk_tcp_in_flight(tcb) / 2;
+    uint32_t floor = 2u * tcb->snd_mss;
+    return half > floor ? half : floor;
+}
+
+void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
+{
+    uint32_t mss = tcb->snd_mss;
+    if (tcb->in_recovery) {
+        if (seq_geq(tcb->snd_una, tcb->recover)) {
+            /* RFC 6582 3.2 step 3: full acknowledgment; deflate the window. */
+            uint32_t flight = sk_tcp_in_flight(tcb);
+            uint32_t w = (flight > mss ? flight : mss) + mss;
+            tcb->cwnd = w < tcb->ssthresh ? w : tcb->ssthresh;
+            tcb->in_recovery = false;
+            tcb->dupacks = 0;
+        } else {
+            /* RFC 6582 3.2 step 4: partial acknowledgment: retransmit the next hole,
+             * deflate by the amount acknowledged, add back one SMSS. */
+            sk_tcp_retransmit_head(eng, tcb);
+            tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+            tcb->cwnd += mss;
+            sk_tcp_arm_rto(eng, tcb);
+        }
+        return;
+    }
+    tcb->dupacks = 0;
+    if (tcb->cwnd < tcb->ssthresh) {
+        /* RFC 5681 3.1 slow start, with RFC 3465 L = 1 SMSS per ACK. */
+        tcb->cwnd += acked < mss ? acked : mss;
+    } else {
+        /* Congestion avoidance: about one SMSS per round trip (RFC 5681 equation 3). */
+        uint32_t inc = (uint32_t)((uint64_t)mss * mss / tcb->cwnd);
+        tcb->cwnd += inc > 0 ? inc : 1;
+    }
+    if (tcb->cwnd > CWND_CAP)
+        tcb->cwnd = CWND_CAP;
+}
+
+void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint32_t mss = tcb->snd_mss;
+    if (tcb->dupacks < 1000000)
+        tcb->dupacks++; /* saturates: never wraps back to the threshold */
+    if (tcb->in_recovery) {
+        tcb->cwnd += mss; /* RFC 5681 3.2 step 4: inflate for each further dupack */
+        if (tcb->cwnd > CWND_CAP)
+            tcb->cwnd = CWND_CAP;
+        return;
+    }
+    if (tcb->dupacks != 3)
+        return;
+    /* RFC 6582 3.2 step 1: only if this loss is after the previous recovery point. */
+    if (seq_lt(tcb->snd_una, tcb->recover) )
+        return;
+    /* RFC 5681 3.2 steps 2-3: fast retransmit, then fast recovery. */
+    tcb->ssthresh = half_flight(tcb);
+    tcb->recover = tcb->snd_max;
+    tcb->in_recovery = true;
+    tcb->rtt_timing = false; /* Karn */
+    sk_tcp_retransmit_head(eng, tcb);
+    tcb->cwnd = tcb->ssthresh + 3 * mss;
+    sk_tcp_arm_rto(eng, tcb);
+}
+
+void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    (void)eng;
+    if (tcb->backoff == 1)
+        tcb->ssthresh = half_flight(tcb); /* first timeout of this segment */
+    tcb->cwnd = tcb->snd_mss;               /* RFC 5681 3.1: loss window = 1 SMSS */
+    tcb->dupacks = 0;
+    tcb->in_recovery = false;
+    tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
+}

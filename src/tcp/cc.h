@@ -1,0 +1,21 @@
+/* Congestion control: slow start and congestion avoidance (RFC 5681), fast retransmit and
+ * NewReno fast recovery (RFC 6582). */
+#ifndef SK_TCP_CC_H
+#define SK_TCP_CC_H
+
+#include "tcp/engine.h"
+
+/* RFC 6928 / RFC 5681 3.1: initial window and an "arbitrarily high" ssthresh. */
+void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* An ACK acknowledged `acked` new bytes (SND.UNA already advanced). May retransmit on a
+ * partial ACK during recovery. */
+void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked);
+
+/* A duplicate ACK (RFC 5681 section 2 definition). May start fast retransmit. */
+void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). */
+void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
+
+#endif

@@ -1,0 +1,53 @@
+/* What the TCP engine needs from the stack that hosts it: configuration, counters, the
+ * current time, a way out for packets, and hooks for connection life-cycle events. The stack
+ * embeds one of these; the engine never sees the stack itself (dependencies point down). */
+#ifndef SK_TCP_ENGINE_H
+#define SK_TCP_ENGINE_H
+
+#include "synack/config.h"
+#include "synack/link.h"
+#include "synack/stack.h"
+#include "tcp/tcb.h"
+#include "wire/tcp_header.h"
+
+struct sk_engine;
+
+struct sk_engine_hooks {
+    /* A passive connection completed its handshake (SYN-RECEIVED -> ESTABLISHED). */
+    void (*established)(struct sk_engine *eng, struct sk_tcb *tcb);
+    /* The connection reached CLOSED: the stack unhashes it and frees it if orphaned. */
+    void (*closed)(struct sk_engine *eng, struct sk_tcb *tcb);
+    /* A listener should take a SYN: returns a new SYN-RECEIVED child or NULL (counted). */
+    struct sk_tcb *(*spawn)(struct sk_engine *eng, struct sk_tcb *listener,
+                            const struct synack_endpoint *local,
+                            const struct synack_endpoint *remote);
+};
+
+struct sk_engine {
+    struct synack_config cfg;
+    uint64_t counters[SYNACK_CTR_COUNT];
+    synack_time_t now;
+    struct synack_link link;
+    struct sk_engine_hooks hooks;
+    uint8_t *scratch; /* one outgoing packet */
+    size_t scratch_cap;
+    uint16_t ip_id;
+};
+
+/* A parsed incoming segment with its addresses. */
+struct sk_segment {
+    struct synack_endpoint src, dst;
+    struct sk_tcp_header h;
+    const uint8_t *payload;
+    uint32_t len; /* payload bytes */
+};
+
+static inline void sk_count(struct sk_engine *eng, enum synack_counter c)
+{
+    eng->counters[c]++;
+}
+
+/* Emits a trace event of the given kind for tcb (may be NULL for stateless RSTs). */
+void sk_trace_drop(struct sk_engine *eng, enum synack_counter c, const struct sk_segment *seg);
+
+#endif

@@ -1,0 +1,192 @@
+/* Segment arrival in the synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4). */
+#include <errno.h>
+#include "tcp/input.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+#include "tcp/timers.h"
+
+/* The window we offered: RCV.WND of the acceptability test. */
+static uint32_t offered_window(const struct sk_tcb *tcb)
+{
+    return seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+}
+
+/* 3.10.7.4 first: the four cases of segment acceptability. */
+static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd)
+{
+    uint32_t nxt = tcb->rcv_nxt;
+    if (seglen == 0)
+        return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd);
+    if (wnd == 0)
+        return false;
+    return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + seglen - 1, nxt, nxt + wnd);
+}
+
+/* 3.10.7.4 second: RST. RFC 5961 3.2: exactly RCV.NXT resets, elsewhere in the window
+ * draws a challenge ACK. */
+static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq)
+{
+    if (seq != tcb->rcv_nxt) {
+        sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+        sk_tcp_send_challenge_ack(eng, tcb);
+        return;
+    }
+    switch (tcb->state) {
+    case SYNACK_SYN_RECEIVED:
+        /* Passive: back to LISTEN, i.e. the half-open child goes away quietly. Active
+         * (simultaneous open): connection refused. */
+        sk_tcp_close_with(eng, tcb, tcb->passive ? 0 : -ECONNREFUSED);
+        break;
+    case SYNACK_ESTABLISHED:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_CLOSE_WAIT:
+        sk_tcp_close_with(eng, tcb, -ECONNRESET);
+        break;
+    default: /* CLOSING, LAST-ACK, TIME-WAIT: just close */
+        sk_tcp_close_with(eng, tcb, 0);
+        break;
+    }
+}
+
+/* SYN-RECEIVED: the ACK of our SYN-ACK completes the handshake (3.10.7.4 fifth). */
+static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
+                               const struct sk_segment *seg)
+{
+    uint32_t ack = seg->h.ack;
+    if (!(seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max))) {
+        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_tcp_send_reset_for(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+        return false;
+    }
+    sk_tcp_syn_acked(eng, tcb);
+    /* SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK (scaled: not a SYN). */
+    tcb->snd_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
+    tcb->max_snd_wnd = tcb->snd_wnd;
+    tcb->snd_wl1 = seg->h.seq;
+    tcb->snd_wl2 = ack;
+    sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
+    if (tcb->passive)
+        eng->hooks.established(eng, tcb);
+    return true;
+}
+
+/* Data for a connection the application closed: Linux (tcp_rcv_state_process) resets it,
+ * since nobody will ever read it (RFC 9293 3.10.4). */
+static bool orphan_gets_data(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t len)
+{
+    if (tcb->fd >= 0 || len == 0)
+        return false;
+    if (tcb->state != SYNACK_FIN_WAIT_1 && tcb->state != SYNACK_FIN_WAIT_2)
+        return false;
+    sk_tcp_send_abort_rst(eng, tcb);
+    sk_tcp_close_with(eng, tcb, -ECONNRESET);
+    return true;
+}
+
+void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
+                               const struct sk_segment *seg)
+{
+    uint8_t flags = seg->h.flags;
+    uint32_t seq = seg->h.seq;
+    const uint8_t *data = seg->payload;
+    uint32_t len = seg->len;
+
+    if (tcb->state == SYNACK_SYN_RECEIVED && (flags & SYNACK_SYN) && !(flags & SYNACK_RST)) {
+        if (!(flags & SYNACK_ACK) && seq == tcb->irs) {
+            /* The peer retransmitted its SYN: our SYN-ACK was lost; resend it now (Linux
+             * tcp_check_req / inet_rtx_syn_ack). */
+            sk_tcp_retransmit_head(eng, tcb);
+            return;
+        }
+        if ((flags & SYNACK_ACK) && seq + 1 == tcb->rcv_nxt && seg->h.ack == tcb->snd_max) {
+            /* Simultaneous open: the peer's SYN-ACK acknowledges our SYN; take it as the
+             * ACK (Linux tcp_validate_incoming does the same). */
+            flags &= (uint8_t)~SYNACK_SYN;
+            seq++;
+        }
+    }
+
+    uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
+    uint32_t wnd = offered_window(tcb);
+    if (!acceptable(tcb, seq, seglen, wnd)) {
+        /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
+         * text (3.10.7.4 first, "special allowance"). */
+        if (wnd == 0 && seq == tcb->rcv_nxt) {
+            len = 0;
+            flags &= (uint8_t)~SYNACK_FIN;
+            seglen = !!(flags & SYNACK_SYN);
+            tcb->ack_now = true;
+        } else {
+            if (flags & SYNACK_RST) {
+                sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+                return;
+            }
+            sk_count(eng, SYNACK_CTR_TCP_OUT_OF_WINDOW);
+            if (tcb->state == SYNACK_TIME_WAIT && (flags & SYNACK_FIN))
+                tcb->close_at = eng->now + 2 * eng->cfg.msl; /* re-ACK and restart 2 MSL */
+            sk_tcp_send_ack(eng, tcb);
+            return;
+        }
+    }
+
+    /* Trim what precedes RCV.NXT (duplicates) and what lies past the window. */
+    if (seq_lt(seq, tcb->rcv_nxt)) {
+        uint32_t drop = tcb->rcv_nxt - seq;
+        if (flags & SYNACK_SYN) {
+            flags &= (uint8_t)~SYNACK_SYN;
+            seq++;
+            drop--;
+        }
+        uint32_t d = drop < len ? drop : len;
+        data += d;
+        len -= d;
+        seq += d;
+        if (drop > d)
+            flags &= (uint8_t)~SYNACK_FIN; /* a FIN we already took */
+        if (d > 0) {
+            sk_count(eng, SYNACK_CTR_TCP_DUPLICATE);
+            tcb->ack_now = true; /* RFC 5681 4.2: ACK duplicates at once */
+        }
+    }
+    /* Bytes past the window are kept if the buffer has room for them (the window we
+     * offer is never more than the room, but may lag behind it); the rest is cut. */
+    uint32_t limit = sk_ring_free(&tcb->rcvbuf);
+    uint32_t off = seq - tcb->rcv_nxt;
+    if (off + len > limit) {
+        len = off < limit ? limit - off : 0;
+        flags &= (uint8_t)~SYNACK_FIN;
+        tcb->ack_now = true;
+    }
+
+    if (flags & SYNACK_RST) {
+        take_rst(eng, tcb, seq);
+        return;
+    }
+    if (flags & SYNACK_SYN) {
+        /* Fourth: a SYN in the window. RFC 5961 4.2: challenge ACK, drop. */
+        sk_tcp_send_challenge_ack(eng, tcb);
+        return;
+    }
+    if (!(flags & SYNACK_ACK)) {
+        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        return; /* fifth: no ACK bit: drop */
+    }
+    if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg))
+        return;
+    if (!sk_tcp_take_ack(eng, tcb, seg, seq, seglen))
+        return;
+    if (orphan_gets_data(eng, tcb, len))
+        return;
+    /* Seventh and eighth: text and FIN, in the states that still receive. */
+    if (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||
+        tcb->state == SYNACK_FIN_WAIT_2) {
+        if (len > 0 || (flags & SYNACK_FIN))
+            sk_tcp_take_text(eng, tcb, seq, data, len, (flags & SYNACK_FIN) != 0);
+    } else if (len > 0 || (flags & SYNACK_FIN)) {
+        tcb->ack_now = true; /* CLOSE-WAIT and later: the FIN came already; re-ACK */
+    }
+    if (tcb->state != SYNACK_CLOSED)
+        sk_tcp_output(eng, tcb);
+}

@@ -1,0 +1,163 @@
+/* Segment arrival in CLOSED, LISTEN and SYN-SENT (RFC 9293 3.10.7.1 - 3.10.7.3). */
+#include <errno.h>
+#include "tcp/cc.h"
+#include "tcp/input.h"
+#include "tcp/isn.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+#include "tcp/timers.h"
+
+void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
+{
+    sk_count(eng, SYNACK_CTR_TCP_NO_CONNECTION);
+    sk_trace_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
+    sk_tcp_send_reset_for(eng, seg);
+}
+
+void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
+{
+    const struct sk_tcp_options *o = &seg->h.opts;
+    tcb->irs = seg->h.seq;
+    tcb->rcv_nxt = seg->h.seq + 1;
+    tcb->rcv_adv = tcb->rcv_nxt;
+    /* RFC 9293 3.7.1: without an MSS option assume 536; never above what we announced.
+     * Linux clamps tiny values (TCP_MIN_MSS 88); we keep at least 64. */
+    uint32_t mss = o->has_mss ? o->mss : eng->cfg.default_peer_mss;
+    if (mss < 64)
+        mss = 64;
+    tcb->peer_mss = (uint16_t)mss;
+    tcb->snd_mss = tcb->peer_mss < tcb->our_mss ? tcb->peer_mss : tcb->our_mss;
+    /* RFC 7323 2.2 / 2.3: scaling only if both SYNs carry the option; shifts over 14 are
+     * used as 14. */
+    if (o->has_wscale && (tcb->state == SYNACK_LISTEN || tcb->state == SYNACK_SYN_SENT ||
+                          tcb->state == SYNACK_CLOSED)) {
+        tcb->wscale_ok = true;
+        tcb->snd_wscale = o->wscale > 14 ? 14 : o->wscale;
+    } else {
+        tcb->wscale_ok = false;
+        tcb->snd_wscale = 0;
+        tcb->rcv_wscale = 0;
+    }
+    /* RFC 7323 2.2: the window of a SYN is not scaled. */
+    tcb->snd_wnd = seg->h.window;
+    tcb->max_snd_wnd = tcb->snd_wnd;
+    tcb->snd_wl1 = seg->h.seq;
+    tcb->snd_wl2 = seg->h.ack;
+}
+
+void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
+{
+    uint8_t flags = seg->h.flags;
+    if (flags & SYNACK_RST)
+        return; /* 3.10.7.2 first: an incoming RST is ignored */
+    if (flags & SYNACK_ACK) {
+        /* Second: any acknowledgment is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>. This is also
+         * how a half-open connection that was given up answers the peer's late data. */
+        sk_count(eng, SYNACK_CTR_TCP_NO_CONNECTION);
+        sk_tcp_send_reset_for(eng, seg);
+        return;
+    }
+    if (!(flags & SYNACK_SYN)) {
+        sk_count(eng, SYNACK_CTR_TCP_BAD_SYN);
+        return; /* fourth: other text or control, drop */
+    }
+    /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
+     * sends them again after the handshake. */
+    struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src);
+    if (!child)
+        return; /* counted by the stack (backlog or memory) */
+    child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
+    sk_tcp_take_syn(eng, child, seg);
+    child->iss = sk_isn(eng->cfg.secret, &child->local, &child->remote, eng->now);
+    child->snd_una = child->iss;
+    child->snd_nxt = child->iss;
+    child->snd_max = child->iss;
+    child->snd_buf_seq = child->iss + 1;
+    child->rtt_timing = true; /* time the SYN-ACK */
+    child->rtt_seq = child->iss;
+    child->rtt_start = eng->now;
+    sk_tcp_set_state(eng, child, SYNACK_SYN_RECEIVED);
+    sk_tcp_output(eng, child); /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+}
+
+void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    if (tcb->rtt_timing && !tcb->syn_retransmitted)
+        sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
+    tcb->rtt_timing = false;
+    /* RFC 6298 5.7: the handshake was retransmitted and nothing was measured: RTO for data
+     * starts at 3 s (Linux TCP_TIMEOUT_FALLBACK). */
+    if (tcb->syn_retransmitted && !tcb->rtt.has_sample && tcb->rtt.rto < SYNACK_SEC(3))
+        tcb->rtt.rto = SYNACK_SEC(3);
+    tcb->backoff = 0;
+    tcb->rto_at = SYNACK_TIME_NEVER;
+    sk_cc_init(eng, tcb);
+}
+
+void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb,
+                           const struct sk_segment *seg)
+{
+    uint8_t flags = seg->h.flags;
+    uint32_t ack = seg->h.ack;
+    bool ack_ok = false;
+    if (flags & SYNACK_ACK) {
+        /* 3.10.7.3 first: an ACK outside ISS < SEG.ACK =< SND.NXT draws a reset. */
+        if (seq_leq(ack, tcb->iss) || seq_gt(ack, tcb->snd_max)) {
+            if (!(flags & SYNACK_RST))
+                sk_tcp_send_reset_for(eng, seg);
+            sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+            return;
+        }
+        ack_ok = seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max);
+    }
+    if (flags & SYNACK_RST) {
+        /* Second: a RST is valid only with an acceptable ACK (RFC 5961 3.2 keeps this). */
+        if (ack_ok)
+            sk_tcp_close_with(eng, tcb, -ECONNREFUSED);
+        else
+            sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+        return;
+    }
+    if (!(flags & SYNACK_SYN)) {
+        sk_count(eng, SYNACK_CTR_TCP_BAD_SYN);
+        return; /* fifth: neither SYN nor RST: drop */
+    }
+    /* Fourth: SYN. */
+    sk_tcp_take_syn(eng, tcb, seg);
+    if (ack_ok) {
+        tcb->snd_una = ack;
+        sk_tcp_syn_acked(eng, tcb);
+        sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
+        tcb->ack_now = true; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        if (seg->len > 0 || (flags & SYNACK_FIN))
+            sk_tcp_take_text(eng, tcb, seg->h.seq + 1, seg->payload, seg->len,
+                             (flags & SYNACK_FIN) != 0);
+        sk_tcp_output(eng, tcb);
+        return;
+    }
+    /* Simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. Text in
+     * the SYN is not queued (as Linux). */
+    sk_tcp_set_state(eng, tcb, SYNACK_SYN_RECEIVED);
+    tcb->snd_nxt = tcb->iss;
+    sk_tcp_output(eng, tcb);
+}
+
+void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
+{
+    tcb->segments_in++;
+    switch (tcb->state) {
+    case SYNACK_LISTEN:
+        sk_tcp_input_listen(eng, tcb, seg);
+        break;
+    case SYNACK_SYN_SENT:
+        sk_tcp_input_syn_sent(eng, tcb, seg);
+        break;
+    case SYNACK_CLOSED:
+        sk_tcp_input_closed(eng, seg);
+        break;
+    default:
+        sk_tcp_input_synchronized(eng, tcb, seg);
+        break;
+    }
+}

@@ -1,0 +1,267 @@
+#include "tcp/output.h"
+
+#include <string.h>
+#include "tcp/seq.h"
+#include "tcp/timers.h"
+#include "wire/ipv4.h"
+
+static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local,
+                      const struct synack_endpoint *remote, const struct sk_tcp_header *h,
+                      uint32_t len, bool retransmission)
+{
+    if (!eng->cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_SEGMENT_OUT;
+    ev.time = eng->now;
+    ev.local = *local;
+    ev.remote = *remote;
+    struct synack_trace_segment *s = &ev.u.segment;
+    s->src = *local;
+    s->dst = *remote;
+    s->seq = h->seq;
+    s->ack = h->ack;
+    s->flags = h->flags;
+    s->window = h->window;
+    s->len = len;
+    s->mss = h->opts.has_mss ? h->opts.mss : 0;
+    s->wscale = h->opts.has_wscale ? (int8_t)h->opts.wscale : -1;
+    s->sack_permitted = h->opts.sack_permitted;
+    s->retransmission = retransmission;
+    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+}
+
+/* Builds IPv4 + TCP around h and payload in the scratch buffer and hands it to the link. */
+static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
+                     const struct synack_endpoint *remote, const struct sk_tcp_header *h,
+                     const struct sk_ring *data, uint32_t data_off, uint32_t len,
+                     bool retransmission)
+{
+    uint8_t *tcp = eng->scratch + SK_IPV4_HDR_LEN;
+    size_t hlen = sk_tcp_emit(tcp, eng->scratch_cap - SK_IPV4_HDR_LEN, h);
+    if (hlen == 0 || SK_IPV4_HDR_LEN + hlen + len > eng->scratch_cap)
+        return; /* cannot happen with the sizes the stack allocates */
+    if (len > 0)
+        sk_ring_peek(data, data_off, tcp + hlen, len);
+    size_t tcp_len = hlen + len;
+    sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
+    sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl,
+                 eng->ip_id++, (uint16_t)tcp_len);
+    sk_count(eng, SYNACK_CTR_IP_OUT);
+    sk_count(eng, SYNACK_CTR_TCP_OUT);
+    if (h->flags & SYNACK_RST)
+        sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
+    trace_out(eng, local, remote, h, len, retransmission);
+    eng->link.transmit(eng->link.ctx, eng->scratch, SK_IPV4_HDR_LEN + tcp_len, eng->now);
+}
+
+uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
+{
+    uint32_t free_space = sk_ring_free(&tcb->rcvbuf);
+    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    /* RFC 1122 4.2.3.3 (receiver SWS avoidance): move the right edge only by at least
+     * min(buffer / 2, MSS). */
+    uint32_t step = tcb->rcvbuf.cap / 2;
+    if (step > tcb->our_mss)
+        step = tcb->our_mss;
+    uint32_t wnd = free_space >= cur + step ? free_space : cur;
+    /* RFC 9293 3.8.6.2.2: never shrink the window we offered. */
+    return wnd > cur ? wnd : cur;
+}
+
+static uint16_t window_field(struct sk_tcb *tcb, bool syn)
+{
+    uint32_t wnd = sk_tcp_rcv_window(tcb);
+    if (syn) {
+        /* RFC 7323 2.2: the window in a SYN is never scaled. */
+        uint32_t w = wnd > 65535 ? 65535 : wnd;
+        tcb->rcv_adv = tcb->rcv_nxt + w;
+        return (uint16_t)w;
+    }
+    uint32_t scaled = wnd >> tcb->rcv_wscale;
+    if (scaled > 65535)
+        scaled = 65535;
+    uint32_t edge = tcb->rcv_nxt + (scaled << tcb->rcv_wscale);
+    if (seq_gt(edge, tcb->rcv_adv))
+        tcb->rcv_adv = edge;
+    return (uint16_t)scaled;
+}
+
+void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,
+                 uint32_t len)
+{
+    struct sk_tcp_header h;
+    memset(&h, 0, sizeof h);
+    h.sport = tcb->local.port;
+    h.dport = tcb->remote.port;
+    h.seq = seq;
+    h.flags = flags;
+    if (flags & SYNACK_ACK)
+        h.ack = tcb->rcv_nxt;
+    bool syn = (flags & SYNACK_SYN) != 0;
+    if (syn) {
+        /* RFC 9293 3.7.1: announce our MSS in the SYN. RFC 7323 2.2: window scale only in
+         * a SYN, and in a SYN-ACK only if the peer's SYN had it. */
+        h.opts.has_mss = true;
+        h.opts.mss = tcb->our_mss;
+        if (!(flags & SYNACK_ACK) || tcb->wscale_ok) {
+            h.opts.has_wscale = true;
+            h.opts.wscale = tcb->rcv_wscale;
+        }
+    }
+    h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
+    if (flags & SYNACK_ACK)
+        tcb->ack_now = false;
+    uint32_t off = seq - tcb->snd_buf_seq;
+    bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN)));
+    tcb->segments_out++;
+    if (rtx) {
+        tcb->retransmissions++;
+        sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);
+    }
+    transmit(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, rtx);
+}
+
+void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    sk_tcp_send(eng, tcb, tcb->snd_nxt, SYNACK_ACK, 0);
+}
+
+void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    /* RFC 5961 section 7: limit challenge ACKs; Linux allows one per 500 ms per socket
+     * (tcp_invalid_ratelimit). */
+    if (tcb->challenge_sent &&
+        eng->now - tcb->last_challenge_ack < eng->cfg.challenge_ack_interval) {
+        sk_count(eng, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+        return;
+    }
+    tcb->challenge_sent = true;
+    tcb->last_challenge_ack = eng->now;
+    sk_count(eng, SYNACK_CTR_TCP_CHALLENGE_ACK);
+    sk_tcp_send_ack(eng, tcb);
+}
+
+void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    sk_tcp_send(eng, tcb, tcb->snd_nxt, SYNACK_RST | SYNACK_ACK, 0);
+}
+
+void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
+{
+    if (seg->h.flags & SYNACK_RST)
+        return; /* RFC 9293 3.10.7.1: an incoming RST is discarded, never answered */
+    struct sk_tcp_header h;
+    memset(&h, 0, sizeof h);
+    h.sport = seg->dst.port;
+    h.dport = seg->src.port;
+    if (seg->h.flags & SYNACK_ACK) {
+        h.seq = seg->h.ack;
+        h.flags = SYNACK_RST;
+    } else {
+        uint32_t seglen = seg->len + !!(seg->h.flags & SYNACK_SYN) + !!(seg->h.flags & SYNACK_FIN);
+        h.seq = 0;
+        h.ack = seg->h.seq + seglen;
+        h.flags = SYNACK_RST | SYNACK_ACK;
+    }
+    transmit(eng, &seg->dst, &seg->src, &h, NULL, 0, 0, false);
+}
+
+/* RFC 1122 4.2.3.4 / RFC 896: may a segment of len bytes (of `unsent` waiting) go now? */
+static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent)
+{
+    if (len >= tcb->snd_mss)
+        return true;
+    if (len < unsent)
+        return false; /* window-limited: wait for a larger window (sender SWS avoidance) */
+    if (tcb->nodelay || tcb->fin_queued)
+        return true;
+    /* Nagle: a short segment only when nothing is outstanding. */
+    return tcb->snd_nxt == tcb->snd_una;
+}
+
+static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
+    sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
+    tcb->snd_nxt = tcb->iss + 1;
+    tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
+    if (tcb->rto_at == SYNACK_TIME_NEVER)
+        sk_tcp_arm_rto(eng, tcb);
+}
+
+static bool can_send_data(enum synack_tcp_state s)
+{
+    return s == SYNACK_ESTABLISHED || s == SYNACK_CLOSE_WAIT || s == SYNACK_FIN_WAIT_1 ||
+           s == SYNACK_CLOSING || s == SYNACK_LAST_ACK;
+}
+
+/* Data and FIN allowed by the windows. Returns true if anything was sent. */
+static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    bool sent_any = false;
+    uint32_t fin_seq = tcb->snd_buf_seq + tcb->sndbuf.len;
+    for (;;) {
+        uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
+        if (seq_gt(tcb->snd_nxt, fin_seq))
+            break; /* everything, FIN included, is out */
+        uint32_t unsent = tcb->sndbuf.len - off;
+        uint32_t in_flight = sk_tcp_in_flight(tcb);
+        uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
+        uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+        uint32_t len = unsent < usable ? unsent : usable;
+        if (len > tcb->snd_mss)
+            len = tcb->snd_mss;
+        bool fin = tcb->fin_queued && len == unsent;
+        if (len == 0 && !fin)
+            break;
+        if (len == 0 && fin && tcb->snd_wnd == 0 && unsent > 0)
+            break;
+        if (len > 0 && !nagle_allows(tcb, len, unsent))
+            break;
+        uint8_t flags = SYNACK_ACK;
+        if (len > 0 && len == unsent)
+            flags |= SYNACK_PSH;
+        if (fin)
+            flags |= SYNACK_FIN;
+        uint32_t seq = tcb->snd_nxt;
+        if (len > 0 && !tcb->rtt_timing && seq_geq(seq, tcb->snd_max)) {
+            /* Time one segment per round trip; never a retransmission (Karn). */
+            tcb->rtt_timing = true;
+            tcb->rtt_seq = seq;
+            tcb->rtt_start = eng->now;
+        }
+        if (seq_geq(seq, tcb->snd_max))
+            tcb->bytes_sent += len;
+        else if (seq_gt(seq + len, tcb->snd_max))
+            tcb->bytes_sent += seq + len - tcb->snd_max;
+        sk_tcp_send(eng, tcb, seq, flags, len);
+        tcb->snd_nxt = seq + len + (fin ? 1 : 0);
+        tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
+        sent_any = true;
+        /* RFC 6298 5.1: start the timer when data goes out and it is not running. */
+        if (tcb->rto_at == SYNACK_TIME_NEVER)
+            sk_tcp_arm_rto(eng, tcb);
+        if (fin)
+            break;
+    }
+    return sent_any;
+}
+
+void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
+        if (tcb->snd_nxt == tcb->iss)
+            send_syn(eng, tcb);
+        else if (tcb->ack_now && tcb->state == SYNACK_SYN_RECEIVED)
+            sk_tcp_send_ack(eng, tcb);
+        tcb->ack_now = false;
+        return;
+    }
+    if (can_send_data(tcb->state))
+        send_data(eng, tcb);
+    if (tcb->ack_now && tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_LISTEN)
+        sk_tcp_send_ack(eng, tcb);
+    sk_tcp_update_persist(eng, tcb);
+}

@@ -1,0 +1,40 @@
+/* Segment output: building segments for a connection and sending them through the link. */
+#ifndef SK_TCP_OUTPUT_H
+#define SK_TCP_OUTPUT_H
+
+#include "tcp/engine.h"
+
+/* Sends everything the connection may send now: SYN or SYN-ACK if due, data allowed by the
+ * peer's window, the congestion window and Nagle, FIN after the data, and an ACK if one is
+ * owed and nothing else carried it. Arms the retransmission / persist timers as needed. */
+void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* Sends one segment <SEQ=seq><ACK=RCV.NXT> with flags, carrying len bytes of the send
+ * buffer from sequence seq (data only if len > 0). SYN segments carry our options. */
+void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,
+                 uint32_t len);
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, now. */
+void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* RFC 5961 challenge ACK, at most one per challenge_ack_interval per connection. */
+void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* <SEQ=SND.NXT><CTL=RST,ACK> for an abort (RFC 9293 3.10.5). */
+void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* The reset that answers seg when no connection takes it (RFC 9293 3.10.7.1): if seg has
+ * ACK, <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answers
+ * a RST. */
+void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg);
+
+/* The window we offer now (bytes, before scaling), never moving the right edge left. */
+uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb);
+
+/* Bytes sent and not yet acknowledged, counting SYN and FIN. */
+static inline uint32_t sk_tcp_in_flight(const struct sk_tcb *tcb)
+{
+    return tcb->snd_nxt - tcb->snd_una;
+}
+
+#endif

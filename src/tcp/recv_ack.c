@@ -1,0 +1,101 @@
+/* The fifth step of RFC 9293 3.10.7.4: the ACK field, in ESTABLISHED and later states. */
+#include "tcp/cc.h"
+#include "tcp/input.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+#include "tcp/timers.h"
+
+static bool our_fin_acked(const struct sk_tcb *tcb)
+{
+    return tcb->fin_queued && tcb->snd_una == tcb->snd_buf_seq + tcb->sndbuf.len + 1;
+}
+
+/* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
+static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
+{
+    uint32_t acked = ack - tcb->snd_una;
+    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
+    uint32_t start = seq_max(tcb->snd_una, tcb->snd_buf_seq);
+    uint32_t end = seq_lt(ack, data_end) ? ack : data_end;
+    if (seq_gt(end, start)) {
+        sk_ring_consume(&tcb->sndbuf, end - start);
+        tcb->snd_buf_seq = end;
+        tcb->bytes_acked += end - start;
+    }
+    tcb->snd_una = ack;
+    if (seq_lt(tcb->snd_nxt, ack))
+        tcb->snd_nxt = ack;
+    if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
+        /* RFC 6298 2.2/2.3 with Karn's rule: the timed segment was never retransmitted. */
+        sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
+        tcb->rtt_timing = false;
+    }
+    tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
+    sk_cc_on_ack(eng, tcb, acked);
+    /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
+    if (tcb->snd_una == tcb->snd_max)
+        tcb->rto_at = SYNACK_TIME_NEVER;
+    else
+        sk_tcp_arm_rto(eng, tcb);
+}
+
+bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg,
+                     uint32_t seq, uint32_t seglen)
+{
+    uint32_t ack = seg->h.ack;
+    if (tcb->state == SYNACK_TIME_WAIT)
+        return true; /* only a retransmitted FIN matters here (eighth step) */
+    if (seq_gt(ack, tcb->snd_max)) {
+        /* Acknowledges something not yet sent: send an ACK, drop (3.10.7.4 fifth). */
+        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_tcp_send_ack(eng, tcb);
+        return false;
+    }
+    uint32_t max_wnd = tcb->max_snd_wnd > 0 ? tcb->max_snd_wnd : 1;
+    if (seq_lt(ack, tcb->snd_una - max_wnd)) {
+        /* RFC 5961 5.2: too old to be acceptable: ACK and drop. */
+        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_tcp_send_challenge_ack(eng, tcb);
+        return false;
+    }
+    uint32_t new_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
+    tcb->persist_probes = 0; /* the peer answers */
+    if (seq_gt(ack, tcb->snd_una)) {
+        new_ack(eng, tcb, ack);
+    } else if (ack == tcb->snd_una && seglen == 0 && new_wnd == tcb->snd_wnd &&
+               tcb->snd_max != tcb->snd_una) {
+        sk_cc_on_dupack(eng, tcb); /* RFC 5681 section 2: a duplicate ACK */
+    }
+    /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
+    if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {
+        tcb->snd_wnd = new_wnd;
+        tcb->snd_wl1 = seq;
+        tcb->snd_wl2 = ack;
+        if (new_wnd > tcb->max_snd_wnd)
+            tcb->max_snd_wnd = new_wnd;
+    }
+    switch (tcb->state) {
+    case SYNACK_FIN_WAIT_1:
+        if (our_fin_acked(tcb)) {
+            sk_tcp_set_state(eng, tcb, SYNACK_FIN_WAIT_2);
+            /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait forever. */
+            if (tcb->fd < 0)
+                tcb->close_at = eng->now + eng->cfg.fin_wait2_timeout;
+        }
+        break;
+    case SYNACK_CLOSING:
+        if (our_fin_acked(tcb))
+            sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
+        break;
+    case SYNACK_LAST_ACK:
+        if (our_fin_acked(tcb)) {
+            sk_tcp_close_with(eng, tcb, 0);
+            return false;
+        }
+        break;
+    default:
+        break;
+    }
+    return true;
+}

@@ -1,0 +1,84 @@
+/* The seventh and eighth steps of RFC 9293 3.10.7.4: segment text (in order into the
+ * receive buffer, out of order held in place for reassembly) and FIN. */
+#include "tcp/input.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+
+static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->rcv_nxt++;
+    tcb->fin_received = true;
+    tcb->ack_now = true;
+    switch (tcb->state) {
+    case SYNACK_ESTABLISHED:
+        sk_tcp_set_state(eng, tcb, SYNACK_CLOSE_WAIT);
+        break;
+    case SYNACK_FIN_WAIT_1:
+        /* Our FIN acknowledged (perhaps in this segment): TIME-WAIT; else CLOSING. */
+        if (tcb->fin_queued && tcb->snd_una == tcb->snd_buf_seq + tcb->sndbuf.len + 1)
+            sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
+        else
+            sk_tcp_set_state(eng, tcb, SYNACK_CLOSING);
+        break;
+    case SYNACK_FIN_WAIT_2:
+        tcb->close_at = SYNACK_TIME_NEVER;
+        sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
+        break;
+    default:
+        break;
+    }
+}
+
+/* In-order bytes at RCV.NXT: commit them and whatever held data they make contiguous. */
+static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
+{
+    uint32_t extra = 0;
+    if (tcb->shut_rd) {
+        /* SHUT_RD: acknowledged and discarded; held data is discarded too. */
+        sk_reasm_clear(&tcb->reasm);
+    } else {
+        sk_ring_write_at(&tcb->rcvbuf, 0, data, len);
+        extra = sk_reasm_advance(&tcb->reasm, len);
+        sk_ring_commit(&tcb->rcvbuf, len + extra);
+    }
+    uint32_t advanced = len + extra;
+    tcb->rcv_nxt += advanced;
+    tcb->bytes_received += advanced;
+    if (tcb->ooo_fin) {
+        if (tcb->ooo_fin_off <= advanced)
+            tcb->ooo_fin_off = 0;
+        else
+            tcb->ooo_fin_off -= advanced;
+    }
+}
+
+void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq,
+                      const uint8_t *data, uint32_t len, bool fin)
+{
+    uint32_t off = seq - tcb->rcv_nxt;
+    tcb->ack_now = true; /* no delayed ACK yet: every segment with text is ACKed at once */
+    if (off == 0) {
+        if (len > 0)
+            take_in_order(tcb, data, len);
+    } else if (len > 0 && !tcb->shut_rd) {
+        /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
+         * duplicate ACK, which ack_now gives. */
+        if (sk_reasm_add(&tcb->reasm, off, off + len)) {
+            sk_ring_write_at(&tcb->rcvbuf, off, data, len);
+            sk_count(eng, SYNACK_CTR_TCP_OOO_QUEUED);
+        } else {
+            sk_count(eng, SYNACK_CTR_TCP_OOO_DROPPED);
+            fin = false;
+        }
+    }
+    if (fin && off + len > 0 && off > 0) {
+        tcb->ooo_fin = true; /* a FIN past a hole: take it when the hole fills */
+        tcb->ooo_fin_off = off + len;
+        return;
+    }
+    if (fin || (tcb->ooo_fin && tcb->ooo_fin_off == 0)) {
+        tcb->ooo_fin = false;
+        take_fin(eng, tcb);
+    }
+}

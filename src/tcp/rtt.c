@@ -1,0 +1,40 @@
+#include "tcp/rtt.h"
+
+void sk_rtt_init(struct sk_rtt *r, synack_time_t rto_initial)
+{
+    r->srtt = 0;
+    r->rttvar = 0;
+    r->rto = rto_initial;
+    r->has_sample = false;
+}
+
+void sk_rtt_sample(struct sk_rtt *r, synack_time_t sample, synack_time_t rto_min,
+                   synack_time_t rto_max)
+{
+    if (!r->has_sample) {
+        /* RFC 6298 2.2: first measurement R: SRTT = R, RTTVAR = R/2. */
+        r->srtt = sample;
+        r->rttvar = sample / 2;
+        r->has_sample = true;
+    } else {
+        /* RFC 6298 2.3: RTTVAR first, with the old SRTT. */
+        synack_time_t diff = r->srtt > sample ? r->srtt - sample : sample - r->srtt;
+        r->rttvar = (3 * r->rttvar + diff) / 4;
+        r->srtt = (7 * r->srtt + sample) / 8;
+    }
+    synack_time_t var4 = 4 * r->rttvar;
+    synack_time_t rto = r->srtt + (var4 > 1 ? var4 : 1);
+    if (rto < rto_min) /* 2.4: rounded up to the minimum */
+        rto = rto_min;
+    if (rto > rto_max) /* 2.5: a maximum may be placed */
+        rto = rto_max;
+    r->rto = rto;
+}
+
+synack_time_t sk_rtt_backoff(const struct sk_rtt *r, unsigned backoff, synack_time_t rto_max)
+{
+    synack_time_t rto = r->rto;
+    for (unsigned i = 0; i < backoff && rto < rto_max; i++)
+        rto *= 2;
+    return rto > rto_max ? rto_max : rto;
+}

@@ -1,0 +1,42 @@
+#include "tcp/state.h"
+
+#include <string.h>
+
+void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp_state to)
+{
+    enum synack_tcp_state from = tcb->state;
+    if (from == to)
+        return;
+    tcb->state = to;
+    if (to == SYNACK_TIME_WAIT) {
+        /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; nothing else is pending. */
+        tcb->rto_at = SYNACK_TIME_NEVER;
+        tcb->persist_at = SYNACK_TIME_NEVER;
+        tcb->close_at = eng->now + 2 * eng->cfg.msl;
+    }
+    if (eng->cfg.trace) {
+        struct synack_trace_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SYNACK_TRACE_STATE;
+        ev.time = eng->now;
+        ev.local = tcb->local;
+        ev.remote = tcb->remote;
+        ev.u.state.from = from;
+        ev.u.state.to = to;
+        eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+    }
+}
+
+void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)
+{
+    tcb->rto_at = SYNACK_TIME_NEVER;
+    tcb->persist_at = SYNACK_TIME_NEVER;
+    tcb->close_at = SYNACK_TIME_NEVER;
+    tcb->ack_now = false;
+    if (err) {
+        tcb->error = err;
+        tcb->fail_reason = err;
+    }
+    sk_tcp_set_state(eng, tcb, SYNACK_CLOSED);
+    eng->hooks.closed(eng, tcb);
+}

@@ -1,0 +1,16 @@
+/* State transitions: every change goes through here so it is traced exactly once. */
+#ifndef SK_TCP_STATE_H
+#define SK_TCP_STATE_H
+
+#include "tcp/engine.h"
+
+/* Moves tcb to state `to` and emits a trace event. Entering TIME-WAIT starts the 2*MSL
+ * timer and stops the others (RFC 9293 3.10.7.4). */
+void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp_state to);
+
+/* Ends the connection: stops timers, records err (0 for a normal end; -ECONNRESET,
+ * -ECONNREFUSED, -ETIMEDOUT) for recv/send and SO_ERROR, enters CLOSED and tells the
+ * stack (which unhashes the connection and frees it once nobody holds it). */
+void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err);
+
+#endif

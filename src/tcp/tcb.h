@@ -1,0 +1,90 @@
+/* The transmission control block (RFC 9293 3.3.1): everything the engine knows about one
+ * connection or listener. */
+#ifndef SK_TCP_TCB_H
+#define SK_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "synack/types.h"
+#include "tcp/reasm.h"
+#include "tcp/ring.h"
+#include "tcp/rtt.h"
+
+struct sk_tcb {
+    enum synack_tcp_state state;
+    struct synack_endpoint local, remote;
+
+    /* Send sequence variables (RFC 9293 3.3.1). snd_max is the highest SND.NXT ever sent:
+     * after a timeout SND.NXT goes back to SND.UNA while snd_max remembers what was sent. */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+    uint32_t max_snd_wnd; /* largest window the peer offered (RFC 1122 4.2.3.4) */
+    /* Receive sequence variables. rcv_adv is the right edge we last advertised. */
+    uint32_t irs, rcv_nxt, rcv_adv;
+    uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
+    bool wscale_ok;
+    uint16_t snd_mss;  /* effective MSS for what we send */
+    uint16_t our_mss;  /* MSS we announce */
+    uint16_t peer_mss; /* MSS the peer announced (or the default) */
+
+    /* Buffers. sndbuf holds data from sequence number snd_buf_seq on (unacknowledged and
+     * unsent); rcvbuf holds readable data, then out-of-order data past it. */
+    struct sk_ring sndbuf, rcvbuf;
+    uint32_t snd_buf_seq;
+    struct sk_reasm reasm;
+    bool fin_queued;    /* the application is done sending: FIN follows the data */
+    bool fin_received;  /* the peer's FIN was taken in sequence */
+    bool ooo_fin;       /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
+    uint32_t ooo_fin_off;
+    bool shut_rd;       /* shutdown(SHUT_RD): discard what arrives */
+    bool nodelay;
+    bool ack_now;       /* an ACK is owed: sent by the next output */
+
+    /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
+    synack_time_t rto_at;     /* retransmission (also SYN / SYN-ACK) */
+    synack_time_t persist_at; /* zero-window probe */
+    synack_time_t close_at;   /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
+    struct sk_rtt rtt;
+    unsigned backoff;         /* consecutive RTO expirations (retries) */
+    unsigned persist_backoff; /* zero-window probe interval doublings */
+    unsigned persist_probes;  /* probes sent since the peer last answered */
+    bool syn_retransmitted;   /* RFC 6298 5.7 */
+    bool rtt_timing;          /* a segment is being timed (Karn's rule) */
+    uint32_t rtt_seq;
+    synack_time_t rtt_start;
+    synack_time_t last_challenge_ack;
+    bool challenge_sent;
+
+    /* Congestion control (RFC 5681, NewReno RFC 6582). */
+    uint32_t cwnd, ssthresh;
+    unsigned dupacks;
+    bool in_recovery;
+    uint32_t recover;
+
+    /* Socket side. */
+    int fd;              /* descriptor, or -1 once closed by the application */
+    int error;           /* pending SO_ERROR (negative errno), 0 if none */
+    int fail_reason;     /* what recv/send report after a reset or timeout; 0 if none */
+    bool passive;        /* created by a listener */
+    bool reuseaddr;
+    uint32_t sndbuf_size, rcvbuf_size;
+
+    /* Listener state (state == LISTEN) and the child's link to it. */
+    struct sk_tcb *listener;  /* our listener while in its queues */
+    struct sk_tcb *queue_next;
+    struct sk_tcb *accept_head, *accept_tail;
+    unsigned accept_len, syn_len, backlog;
+    bool in_accept_queue;
+
+    /* Stack bookkeeping. */
+    struct sk_tcb *hash_next;
+    struct sk_tcb *all_next, *all_prev;
+    bool hashed;
+    bool dead;        /* freed at the end of the current stack call */
+    bool rst_pending; /* aborted by the application: the next poll sends RST, then frees */
+
+    /* Statistics. */
+    uint64_t retransmissions, timeouts, bytes_sent, bytes_acked, bytes_received;
+    uint64_t segments_in, segments_out;
+};
+
+#endif

@@ -1,0 +1,135 @@
+#include "tcp/timers.h"
+
+#include <errno.h>
+#include "tcp/cc.h"
+#include "tcp/output.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+
+void sk_tcp_arm_rto(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->rto_at = eng->now + sk_rtt_backoff(&tcb->rtt, tcb->backoff, eng->cfg.rto_max);
+}
+
+static bool has_unsent(const struct sk_tcb *tcb)
+{
+    uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
+    return seq_lt(tcb->snd_nxt, tcb->snd_buf_seq + tcb->sndbuf.len) && off < tcb->sndbuf.len;
+}
+
+void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    bool need = tcb->snd_wnd == 0 && has_unsent(tcb) && tcb->snd_nxt == tcb->snd_una &&
+                tcb->rto_at == SYNACK_TIME_NEVER;
+    if (!need) {
+        tcb->persist_at = SYNACK_TIME_NEVER;
+        if (tcb->snd_wnd > 0)
+            tcb->persist_backoff = 0;
+        return;
+    }
+    if (tcb->persist_at != SYNACK_TIME_NEVER)
+        return;
+    /* RFC 9293 3.8.6.1: probe a zero window periodically; the interval backs off
+     * exponentially like the RTO (as Linux's tcp_probe0_when), within persist bounds. */
+    synack_time_t when = sk_rtt_backoff(&tcb->rtt, tcb->persist_backoff, eng->cfg.persist_max);
+    if (when < eng->cfg.persist_min)
+        when = eng->cfg.persist_min;
+    tcb->persist_at = eng->now + when;
+}
+
+void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
+        uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
+        sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
+        return;
+    }
+    uint32_t seq = tcb->snd_una;
+    uint32_t off = seq - tcb->snd_buf_seq;
+    uint32_t avail = off <= tcb->sndbuf.len ? tcb->sndbuf.len - off : 0;
+    uint32_t len = avail < tcb->snd_mss ? avail : tcb->snd_mss;
+    bool fin = tcb->fin_queued && len == avail && seq_gt(tcb->snd_max, seq + len);
+    if (len == 0 && !fin)
+        return;
+    uint8_t flags = SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
+    sk_tcp_send(eng, tcb, seq, flags, len);
+    uint32_t end = seq + len + (fin ? 1 : 0);
+    if (seq_gt(end, tcb->snd_nxt))
+        tcb->snd_nxt = end;
+}
+
+/* What to do when the retries run out (RFC 9293 3.8.3, RFC 1122 4.2.3.5). */
+static void give_up(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    sk_count(eng, SYNACK_CTR_TCP_CONN_DROPPED);
+    /* A half-open passive connection is forgotten silently (Linux drops the request);
+     * everything else reports ETIMEDOUT. Linux sends no RST here. */
+    sk_tcp_close_with(eng, tcb, tcb->state == SYNACK_SYN_RECEIVED && tcb->passive ? 0 : -ETIMEDOUT);
+}
+
+static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->rto_at = SYNACK_TIME_NEVER;
+    tcb->timeouts++;
+    sk_count(eng, SYNACK_CTR_TCP_TIMEOUT);
+    unsigned limit = tcb->state == SYNACK_SYN_SENT       ? eng->cfg.syn_retries
+                     : tcb->state == SYNACK_SYN_RECEIVED ? eng->cfg.synack_retries
+                                                         : eng->cfg.data_retries;
+    if (tcb->backoff >= limit) {
+        give_up(eng, tcb);
+        return;
+    }
+    tcb->backoff++; /* RFC 6298 5.5: back off the timer */
+    tcb->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
+    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
+        tcb->syn_retransmitted = true;
+    } else {
+        sk_cc_on_timeout(eng, tcb);
+        tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
+    }
+    /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
+    sk_tcp_retransmit_head(eng, tcb);
+    sk_tcp_arm_rto(eng, tcb);
+}
+
+static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->persist_at = SYNACK_TIME_NEVER;
+    if (tcb->persist_probes >= eng->cfg.data_retries) {
+        /* Linux tcp_probe_timer: the peer stopped answering probes. */
+        give_up(eng, tcb);
+        return;
+    }
+    /* Linux tcp_xmit_probe_skb: <SEQ=SND.UNA-1><CTL=ACK>, no data; the peer answers with
+     * an ACK carrying its current window. */
+    sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
+    tcb->persist_probes++;
+    if (tcb->persist_backoff < 31)
+        tcb->persist_backoff++;
+    sk_tcp_update_persist(eng, tcb);
+}
+
+void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    synack_time_t now = eng->now;
+    if (tcb->close_at <= now) {
+        /* End of TIME-WAIT (RFC 9293 3.10.8) or of an orphaned FIN-WAIT-2. */
+        tcb->close_at = SYNACK_TIME_NEVER;
+        sk_tcp_close_with(eng, tcb, 0);
+        return;
+    }
+    if (tcb->rto_at <= now)
+        on_rto(eng, tcb);
+    if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now)
+        on_persist(eng, tcb);
+}
+
+synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
+{
+    synack_time_t t = tcb->rto_at;
+    if (tcb->persist_at < t)
+        t = tcb->persist_at;
+    if (tcb->close_at < t)
+        t = tcb->close_at;
+    return t;
+}

@@ -1,0 +1,24 @@
+/* Connection timers: retransmission (RFC 6298), zero-window persist (RFC 9293 3.8.6.1),
+ * TIME-WAIT (3.10.7.4) and the orphaned FIN-WAIT-2 limit (as Linux's tcp_fin_timeout). */
+#ifndef SK_TCP_TIMERS_H
+#define SK_TCP_TIMERS_H
+
+#include "tcp/engine.h"
+
+/* (Re)starts the retransmission timer with the current, backed-off RTO. */
+void sk_tcp_arm_rto(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* Starts the persist timer if the peer's window is zero with data waiting and nothing in
+ * flight; stops it once the window opens. */
+void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* Runs every timer of tcb due at eng->now. */
+void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* The earliest armed deadline of tcb, or SYNACK_TIME_NEVER. */
+synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb);
+
+/* Retransmits the first unacknowledged segment (data, FIN, or SYN / SYN-ACK). */
+void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb);
+
+#endif
