@@ -7,7 +7,7 @@
 CC      ?= cc
 BUILD   ?= build
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-                 -Wmissing-prototypes -Iinclude -Isrc
+                 -Wmissing-prototypes -Iinclude -Isrc -Itests/support
 OPT     ?= -O2 -g
 CFLAGS  += $(CFLAGS_COMMON) $(OPT) -MMD -MP
 

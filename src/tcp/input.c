@@ -105,6 +105,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
              * ACK (Linux tcp_validate_incoming does the same). */
             flags &= (uint8_t)~SYNACK_SYN;
             seq++;
+            tcb->ack_now = true; /* Linux answers it as a retransmission: ACK at once */
         }
     }
 

@@ -1,0 +1,109 @@
+/* Test harness: one synack stack facing a scripted peer. Tests inject segments as the peer
+ * and assert the exact segments the stack sends, in virtual time (smoltcp style). */
+#ifndef SYNACK_TEST_HARNESS_H
+#define SYNACK_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include "synack/synack.h"
+
+#define TH_LOCAL_ADDR SYNACK_IPV4(198, 18, 0, 2)
+#define TH_PEER_ADDR SYNACK_IPV4(198, 18, 0, 1)
+#define TH_LOCAL_PORT 80
+#define TH_PEER_PORT 40000
+#define TH_MAX_PKTS 4096
+#define TH_MAX_STATES 256
+
+/* One segment the stack sent, decoded. */
+struct th_out {
+    synack_time_t time;
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t win;
+    uint32_t len;
+    uint8_t payload[2048];
+    int mss;    /* -1 if absent */
+    int wscale; /* -1 if absent */
+};
+
+struct th_state_change {
+    synack_time_t time;
+    struct synack_endpoint local, remote;
+    enum synack_tcp_state from, to;
+};
+
+struct th {
+    struct synack_stack *stack;
+    struct synack_config cfg;
+    synack_time_t now;
+    struct th_out *out; /* ring of captured output */
+    unsigned out_head, out_count;
+    struct th_state_change states[TH_MAX_STATES];
+    unsigned nstates;
+};
+
+/* Segment the peer sends. Unset fields are 0; mss/wscale 0/-1 mean "no option" when
+ * has_opts is false. */
+struct th_seg {
+    uint8_t flags;
+    uint32_t seq, ack;
+    uint16_t win;
+    const void *data;
+    uint32_t len;
+    int mss;    /* <= 0: no MSS option */
+    int wscale; /* < 0: no window scale option; use TH_NO_WS */
+    uint16_t sport, dport; /* 0: TH_PEER_PORT / TH_LOCAL_PORT */
+};
+#define TH_NO_WS (-1)
+
+/* Test configuration: defaults with a fixed secret, our address TH_LOCAL_ADDR. */
+void th_config(struct synack_config *cfg);
+/* Creates the stack (cfg NULL: th_config). */
+void th_init(struct th *h, const struct synack_config *cfg);
+void th_free(struct th *h);
+
+/* Injects a segment from the peer at the current time. */
+void th_inject(struct th *h, const struct th_seg *seg);
+/* Injects raw bytes as an IP packet. */
+void th_inject_raw(struct th *h, const uint8_t *pkt, size_t len);
+/* Builds the IPv4 packet for seg into buf (>= 1600 bytes); returns its length. */
+size_t th_build(const struct th_seg *seg, uint8_t *buf);
+
+/* Polls the stack at the current time. */
+void th_poll(struct th *h);
+/* Moves time forward by d, running every deadline on the way. */
+void th_advance(struct th *h, synack_time_t d);
+/* Runs until the next deadline (if any, at most `limit` ahead); returns the new time. */
+synack_time_t th_run_next(struct th *h, synack_time_t limit);
+
+/* Takes the next captured segment; false if none. */
+bool th_take(struct th *h, struct th_out *out);
+/* Asserts the next captured segment has exactly these flags, seq, ack and len; returns it. */
+struct th_out th_expect(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len);
+/* Asserts nothing was sent. */
+void th_expect_none(struct th *h);
+unsigned th_pending(const struct th *h);
+
+/* The last state the trace reported for the connection with the peer port (any local). */
+enum synack_tcp_state th_state_of(const struct th *h, uint16_t peer_port);
+/* True if the trace recorded the transition from -> to for peer_port. */
+bool th_saw_transition(const struct th *h, uint16_t peer_port, enum synack_tcp_state from,
+                       enum synack_tcp_state to);
+
+/* Listens on TH_LOCAL_PORT; returns the listening descriptor. */
+int th_listen(struct th *h, int backlog);
+/* Completes a passive open with peer ISN peer_iss: SYN in, SYN-ACK out, ACK in, accept.
+ * Returns the accepted descriptor; *our_iss gets our ISS. */
+int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss);
+/* Completes an active open to the peer: connect, SYN out, SYN-ACK in, ACK out. Returns the
+ * descriptor; *our_iss gets our ISS. The local port is whatever the stack picked and is
+ * returned in *local_port. */
+int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t *local_port);
+
+#endif
