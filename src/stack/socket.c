@@ -175,7 +175,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     tcb->remote = *remote;
     /* RFC 6528: ISN from a keyed hash of the 4-tuple plus the clock. */
     tcb->iss = sk_isn(s->eng.cfg.secret, &tcb->local, &tcb->remote, s->eng.now);
-    tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->iss;
+    tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_sml = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;
     sk_cc_init(&s->eng, tcb);
     sk_conn_hash(s, tcb);
@@ -428,8 +428,10 @@ int synack_get_error(struct synack_stack *s, int fd)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb)
         return -EBADF;
+    /* One pending error, as Linux's sk_err: whoever reads it first clears it. */
     int err = tcb->error;
     tcb->error = 0;
+    tcb->fail_reason = 0;
     return err;
 }
 

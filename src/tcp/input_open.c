@@ -73,6 +73,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     child->snd_una = child->iss;
     child->snd_nxt = child->iss;
     child->snd_max = child->iss;
+    child->snd_sml = child->iss;
     child->snd_buf_seq = child->iss + 1;
     child->rtt_timing = true; /* time the SYN-ACK */
     child->rtt_seq = child->iss;

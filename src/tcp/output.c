@@ -168,17 +168,18 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
     transmit(eng, &seg->dst, &seg->src, &h, NULL, 0, 0, false);
 }
 
-/* RFC 1122 4.2.3.4 / RFC 896: may a segment of len bytes (of `unsent` waiting) go now? */
+/* May a segment of len bytes (of `unsent` waiting) go now? Sender SWS avoidance (RFC 1122
+ * 4.2.3.4) and Nagle (RFC 896) with Minshall's refinement, as Linux: a short segment waits
+ * only while an earlier short segment is unacknowledged. */
 static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent)
 {
     if (len >= tcb->snd_mss)
         return true;
     if (len < unsent)
-        return false; /* window-limited: wait for a larger window (sender SWS avoidance) */
+        return len >= tcb->max_snd_wnd / 2; /* window-limited: send if half the max window */
     if (tcb->nodelay || tcb->fin_queued)
         return true;
-    /* Nagle: a short segment only when nothing is outstanding. */
-    return tcb->snd_nxt == tcb->snd_una;
+    return !seq_gt(tcb->snd_sml, tcb->snd_una);
 }
 
 static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -237,6 +238,8 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
         else if (seq_gt(seq + len, tcb->snd_max))
             tcb->bytes_sent += seq + len - tcb->snd_max;
         sk_tcp_send(eng, tcb, seq, flags, len);
+        if (len < tcb->snd_mss)
+            tcb->snd_sml = seq + len;
         tcb->snd_nxt = seq + len + (fin ? 1 : 0);
         tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
         sent_any = true;

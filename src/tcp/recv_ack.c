@@ -14,11 +14,11 @@ static bool our_fin_acked(const struct sk_tcb *tcb)
 /* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
 static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
 {
-    uint32_t acked = ack - tcb->snd_una;
     uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
     uint32_t start = seq_max(tcb->snd_una, tcb->snd_buf_seq);
     uint32_t end = seq_lt(ack, data_end) ? ack : data_end;
-    if (seq_gt(end, start)) {
+    uint32_t acked = seq_gt(end, start) ? end - start : 0; /* data bytes, not SYN / FIN */
+    if (acked > 0) {
         sk_ring_consume(&tcb->sndbuf, end - start);
         tcb->snd_buf_seq = end;
         tcb->bytes_acked += end - start;
@@ -32,7 +32,8 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
         tcb->rtt_timing = false;
     }
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
-    sk_cc_on_ack(eng, tcb, acked);
+    if (acked > 0)
+        sk_cc_on_ack(eng, tcb, acked);
     /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
     if (tcb->snd_una == tcb->snd_max)
         tcb->rto_at = SYNACK_TIME_NEVER;

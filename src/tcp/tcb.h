@@ -18,6 +18,7 @@ struct sk_tcb {
      * after a timeout SND.NXT goes back to SND.UNA while snd_max remembers what was sent. */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t max_snd_wnd; /* largest window the peer offered (RFC 1122 4.2.3.4) */
+    uint32_t snd_sml;     /* end of the last short segment sent (Minshall / Linux) */
     /* Receive sequence variables. rcv_adv is the right edge we last advertised. */
     uint32_t irs, rcv_nxt, rcv_adv;
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
