@@ -22,7 +22,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all lib tests tools test test-release test-asan demo help clean format deps bench
 
-all: lib tests tools
+all: lib tests $(if $(TOOL_SRC),tools)
 
 lib: $(BUILD)/libsynack.a
 tools: $(BUILD)/synack

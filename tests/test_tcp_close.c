@@ -81,11 +81,13 @@ static void time_wait_length_is_configurable(void **state)
     th_poll(&h);
     assert_true(th_take(&h, &o));
     assert_int_equal(o.flags, SYNACK_FIN | SYNACK_ACK);
-    /* FIN and ACK of our FIN together: FIN-WAIT-1 -> TIME-WAIT directly. */
+    /* FIN and ACK of our FIN together: the ACK is processed first (FIN-WAIT-2), then the
+     * FIN (TIME-WAIT), RFC 9293 3.10.7.4, as Linux. */
     th_inject(&h, &(struct th_seg){.flags = SYNACK_FIN | SYNACK_ACK, .seq = PEER_ISS + 1,
                                    .ack = iss + 2, .win = 100, .dport = o.sport});
     th_expect(&h, SYNACK_ACK, iss + 2, PEER_ISS + 2, 0);
-    assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_FIN_WAIT_1, SYNACK_TIME_WAIT));
+    assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2));
+    assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_FIN_WAIT_2, SYNACK_TIME_WAIT));
     assert_int_equal(synack_stack_next_deadline(h.stack), h.now + SYNACK_SEC(4));
     char b[4];
     assert_int_equal(synack_recv(h.stack, fd, b, 4), 0);

@@ -63,7 +63,7 @@ static void active_open_exact_segments(void **state)
     assert_int_equal(synack_connect(h.stack, fd, &r), -EINPROGRESS);
     assert_int_equal(synack_connect(h.stack, fd, &r), -EALREADY);
     th_expect_none(&h); /* socket calls send nothing; the SYN leaves at poll */
-    assert_int_equal(synack_stack_next_deadline(h.stack), h.now);
+    assert_true(synack_stack_next_deadline(h.stack) <= h.now); /* poll me now */
     th_poll(&h);
     struct th_out syn = {0};
     assert_true(th_take(&h, &syn));

@@ -124,7 +124,10 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
                 sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
                 return;
             }
-            sk_count(eng, SYNACK_CTR_TCP_OUT_OF_WINDOW);
+            /* Wholly old data is a duplicate (the peer missed our ACK); else the segment
+             * is outside the window. Both are answered with an ACK. */
+            bool old = seglen > 0 && seq_leq(seq + seglen, tcb->rcv_nxt);
+            sk_count(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW);
             if (tcb->state == SYNACK_TIME_WAIT && (flags & SYNACK_FIN))
                 tcb->close_at = eng->now + 2 * eng->cfg.msl; /* re-ACK and restart 2 MSL */
             sk_tcp_send_ack(eng, tcb);

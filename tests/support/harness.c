@@ -94,9 +94,9 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
         t.opts.has_mss = true;
         t.opts.mss = (uint16_t)seg->mss;
     }
-    if (seg->wscale >= 0) {
+    if (seg->wscale > 0) {
         t.opts.has_wscale = true;
-        t.opts.wscale = (uint8_t)seg->wscale;
+        t.opts.wscale = seg->wscale == TH_WS0 ? 0 : (uint8_t)seg->wscale;
     }
     uint8_t *tcp = buf + SK_IPV4_HDR_LEN;
     size_t hl = sk_tcp_emit(tcp, 60, &t);

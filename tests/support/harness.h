@@ -57,10 +57,11 @@ struct th_seg {
     const void *data;
     uint32_t len;
     int mss;    /* <= 0: no MSS option */
-    int wscale; /* < 0: no window scale option; use TH_NO_WS */
+    int wscale; /* <= 0: no window scale option (TH_NO_WS); TH_WS0 sends a shift of 0 */
     uint16_t sport, dport; /* 0: TH_PEER_PORT / TH_LOCAL_PORT */
 };
 #define TH_NO_WS (-1)
+#define TH_WS0 100
 
 /* Test configuration: defaults with a fixed secret, our address TH_LOCAL_ADDR. */
 void th_config(struct synack_config *cfg);
