@@ -20,7 +20,8 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all lib tests tools test test-release test-asan demo help clean format deps bench
+.PHONY: all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.SECONDARY:
 
 all: lib tests $(if $(TOOL_SRC),tools)
 
@@ -59,6 +60,19 @@ test-asan:
 	  LDFLAGS="-fsanitize=address,undefined" tests
 	@bash tests/run.sh build/asan
 
+# Every test binary under valgrind's memcheck (slow; not part of `make test`).
+test-valgrind:
+	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O1 -g" tests
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all" \
+	  SYNACK_SEEDS=3 bash tests/run.sh build/valgrind
+
+# libFuzzer target for the input path (needs clang).
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
+	  fuzz/fuzz_input.c $(LIB_SRC) -o $(BUILD)/fuzz/fuzz_input
+	@echo "run: $(BUILD)/fuzz/fuzz_input -max_total_time=60"
+
 demo: tools
 	@$(BUILD)/synack demo
 
@@ -80,6 +94,8 @@ help:
 	@echo "                   ends with 'N passed, N failed'"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make test-valgrind  run the suite under valgrind memcheck"
+	@echo "  make fuzz        build the libFuzzer target build/fuzz/fuzz_input (clang)"
 	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"

@@ -10,7 +10,7 @@ for t in "$build"/tests/test_*; do
     [ -x "$t" ] || continue
     case "$t" in *.d|*.o) continue;; esac
     log=$(mktemp)
-    timeout 600 "$t" >"$log" 2>&1
+    timeout 1200 ${VALGRIND:-} "$t" >"$log" 2>&1
     rc=$?
     p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
     f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | sed -E 's/[^0-9]*([0-9]+).*/\1/' | awk '{s+=$1} END {print s+0}')
