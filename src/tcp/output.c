@@ -125,7 +125,10 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
 
 void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    sk_tcp_send(eng, tcb, tcb->snd_nxt, SYNACK_ACK, 0);
+    /* SEQ is the next new octet (snd_max), not SND.NXT: while retransmitting, SND.NXT is
+     * behind what the peer already holds and an ACK carrying it would be unacceptable
+     * there, its ACK field ignored (as BSD's tcp_output and Linux's tcp_acceptable_seq). */
+    sk_tcp_send(eng, tcb, tcb->snd_max, SYNACK_ACK, 0);
 }
 
 void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -145,7 +148,7 @@ void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb)
 
 void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    sk_tcp_send(eng, tcb, tcb->snd_nxt, SYNACK_RST | SYNACK_ACK, 0);
+    sk_tcp_send(eng, tcb, tcb->snd_max, SYNACK_RST | SYNACK_ACK, 0);
 }
 
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)

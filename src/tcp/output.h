@@ -14,13 +14,13 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb);
 void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,
                  uint32_t len);
 
-/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, now. */
+/* <SEQ=snd_max><ACK=RCV.NXT><CTL=ACK>, now (snd_max = SND.NXT unless retransmitting). */
 void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb);
 
 /* RFC 5961 challenge ACK, at most one per challenge_ack_interval per connection. */
 void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb);
 
-/* <SEQ=SND.NXT><CTL=RST,ACK> for an abort (RFC 9293 3.10.5). */
+/* <SEQ=snd_max><CTL=RST,ACK> for an abort (RFC 9293 3.10.5). */
 void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb);
 
 /* The reset that answers seg when no connection takes it (RFC 9293 3.10.7.1): if seg has

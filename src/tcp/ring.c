@@ -51,7 +51,5 @@ void sk_ring_peek(const struct sk_ring *r, uint32_t off, uint8_t *out, uint32_t 
 void sk_ring_consume(struct sk_ring *r, uint32_t n)
 {
     r->head = (uint32_t)(((uint64_t)r->head + n) % r->cap);
-    r->len -= n;
-    if (r->len == 0)
-        r->head = 0;
+    r->len -= n; /* head is never reset: out-of-order bytes past the end stay in place */
 }
