@@ -1,0 +1,221 @@
+/* The simulator's impairments, one path at a time, and its event loop with stacks. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "sim/path.h"
+#include "synack/sim.h"
+
+static unsigned offer(struct sk_sim_path *p, struct sk_rng *r, size_t len, synack_time_t now,
+                      struct sk_sim_arrival out[2])
+{
+    uint8_t pkt[1500] = {0};
+    return sk_sim_path_offer(p, r, pkt, len, now, out);
+}
+
+static void delay_and_rate_are_exact(void **state)
+{
+    (void)state;
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    struct synack_sim_path cfg = {.delay = SYNACK_MS(10), .rate_bps = 8000000}; /* 1 byte/us */
+    assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, 1);
+    struct sk_sim_arrival a[2];
+    /* Back to back at t=0: 1000 bytes take 1 ms each on the wire. */
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(offer(&p, &r, 1000, 0, a), 1);
+        assert_int_equal(a[0].time, SYNACK_MS(10) + SYNACK_MS(1) * (i + 1));
+        assert_int_equal(a[0].corrupt_bit, -1);
+    }
+    /* After the wire idles, no queueing. */
+    assert_int_equal(offer(&p, &r, 500, SYNACK_MS(100), a), 1);
+    assert_int_equal(a[0].time, SYNACK_MS(110) + SYNACK_US(500));
+    sk_sim_path_release(&p);
+}
+
+static void queue_limit_tail_drops(void **state)
+{
+    (void)state;
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    struct synack_sim_path cfg = {.rate_bps = 8000000, .queue_limit = 2};
+    assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, 1);
+    struct sk_sim_arrival a[2];
+    assert_int_equal(offer(&p, &r, 1000, 0, a), 1);
+    assert_int_equal(offer(&p, &r, 1000, 0, a), 1);
+    assert_int_equal(offer(&p, &r, 1000, 0, a), 0);
+    assert_int_equal(p.stats.queue_drops, 1);
+    /* Once the first has left (1 ms), there is room again. */
+    assert_int_equal(offer(&p, &r, 1000, SYNACK_MS(1), a), 1);
+    assert_int_equal(a[0].time, SYNACK_MS(3));
+    sk_sim_path_release(&p);
+}
+
+static unsigned count_losses(uint64_t seed, const struct synack_sim_path *cfg, unsigned n,
+                             unsigned *max_burst)
+{
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(sk_sim_path_configure(&p, cfg), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, seed);
+    struct sk_sim_arrival a[2];
+    unsigned lost = 0, burst = 0;
+    *max_burst = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (offer(&p, &r, 100, i, a) == 0) {
+            lost++;
+            if (++burst > *max_burst)
+                *max_burst = burst;
+        } else {
+            burst = 0;
+        }
+    }
+    assert_int_equal(p.stats.lost, lost);
+    sk_sim_path_release(&p);
+    return lost;
+}
+
+static void loss_rate_and_reproducibility(void **state)
+{
+    (void)state;
+    struct synack_sim_path cfg = {.loss = 0.1};
+    unsigned burst;
+    unsigned a = count_losses(7, &cfg, 10000, &burst);
+    assert_true(a > 850 && a < 1150);
+    assert_int_equal(count_losses(7, &cfg, 10000, &burst), a);
+    assert_int_not_equal(count_losses(8, &cfg, 10000, &burst), a);
+    cfg.loss = 0;
+    assert_int_equal(count_losses(7, &cfg, 1000, &burst), 0);
+}
+
+static void gilbert_elliott_makes_bursts(void **state)
+{
+    (void)state;
+    struct synack_sim_path ge = {.ge_good_to_bad = 0.01, .ge_bad_to_good = 0.2,
+                                 .ge_loss_good = 0, .ge_loss_bad = 1};
+    unsigned burst_ge, burst_iid;
+    unsigned lost_ge = count_losses(3, &ge, 100000, &burst_ge);
+    /* Stationary share of the bad state: 0.01 / 0.21, about 4.8%. */
+    assert_true(lost_ge > 3500 && lost_ge < 6000);
+    struct synack_sim_path iid = {.loss = (double)lost_ge / 100000};
+    count_losses(3, &iid, 100000, &burst_iid);
+    /* Mean bad-state stay 1 / 0.2 = 5 packets: far longer runs than independent loss. */
+    assert_true(burst_ge >= 2 * burst_iid);
+    assert_true(burst_ge >= 20);
+}
+
+static void duplicate_reorder_corrupt(void **state)
+{
+    (void)state;
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    struct synack_sim_path cfg = {.delay = SYNACK_MS(10), .duplicate = 1, .reorder = 1,
+                                  .reorder_delay = SYNACK_MS(7), .corrupt = 1};
+    assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, 5);
+    struct sk_sim_arrival a[2];
+    assert_int_equal(offer(&p, &r, 100, 0, a), 2);
+    assert_int_equal(a[0].time, SYNACK_MS(17));
+    assert_int_equal(a[1].time, SYNACK_MS(17) + 1);
+    assert_true(a[0].corrupt_bit >= 0 && a[0].corrupt_bit < 800);
+    assert_int_equal(a[1].corrupt_bit, -1);
+    assert_int_equal(p.stats.duplicated, 1);
+    assert_int_equal(p.stats.reordered, 1);
+    assert_int_equal(p.stats.corrupted, 1);
+    sk_sim_path_release(&p);
+}
+
+static bool drop_big(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
+{
+    (void)pkt;
+    (void)now;
+    (*(unsigned *)ctx)++;
+    return len > 200;
+}
+
+static void scripted_drops(void **state)
+{
+    (void)state;
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(sk_sim_path_configure(&p, NULL), 0);
+    assert_int_equal(sk_sim_path_drop_nth(&p, 3), 0);
+    assert_int_equal(sk_sim_path_drop_nth(&p, 5), 0);
+    assert_int_equal(sk_sim_path_drop_nth(&p, 0), -EINVAL);
+    struct sk_rng r;
+    sk_rng_seed(&r, 1);
+    struct sk_sim_arrival a[2];
+    unsigned got[6];
+    for (unsigned i = 0; i < 6; i++)
+        got[i] = offer(&p, &r, 100, 0, a);
+    static const unsigned want[6] = {1, 1, 0, 1, 0, 1};
+    assert_memory_equal(got, want, sizeof got);
+    unsigned asked = 0;
+    p.filter = drop_big;
+    p.filter_ctx = &asked;
+    assert_int_equal(offer(&p, &r, 300, 0, a), 0);
+    assert_int_equal(offer(&p, &r, 100, 0, a), 1);
+    assert_int_equal(asked, 2);
+    assert_int_equal(p.stats.scripted_drops, 3);
+    sk_sim_path_release(&p);
+}
+
+/* The loop with stacks: the lost third ACK, by scripted drop of A's second packet. */
+static void sim_drop_nth_third_ack(void **state)
+{
+    (void)state;
+    struct synack_sim *sim = synack_sim_new(1);
+    struct synack_config ca, cb;
+    th_config(&ca);
+    ca.local_addr = SYNACK_IPV4(198, 18, 0, 1);
+    th_config(&cb);
+    int a = synack_sim_add_host(sim, &ca), b = synack_sim_add_host(sim, &cb);
+    assert_int_equal(synack_sim_add_host(sim, &cb), -EINVAL); /* same address twice */
+    struct synack_sim_path p = {.delay = SYNACK_MS(10)};
+    assert_int_equal(synack_sim_link(sim, a, b, &p, &p), 0);
+    assert_int_equal(synack_sim_link(sim, b, a, &p, &p), -EEXIST);
+    assert_int_equal(synack_sim_drop_nth(sim, a, b, 2), 0); /* SYN is 1, the ACK is 2 */
+    struct synack_stack *sa = synack_sim_stack(sim, a), *sb = synack_sim_stack(sim, b);
+    int l = synack_socket(sb);
+    struct synack_endpoint ep = {0, 80}, r = {cb.local_addr, 80};
+    assert_int_equal(synack_bind(sb, l, &ep), 0);
+    assert_int_equal(synack_listen(sb, l, 1), 0);
+    int c = synack_socket(sa);
+    assert_int_equal(synack_connect(sa, c, &r), -EINPROGRESS);
+    synack_sim_run_for(sim, SYNACK_MS(500));
+    assert_int_equal(synack_poll_events(sa, c), SYNACK_POLLOUT); /* client: established */
+    assert_int_equal(synack_accept(sb, l, NULL), -EAGAIN);        /* server: SYN-RECEIVED */
+    /* The SYN-ACK retransmission at 1 s (+10 ms) draws a new ACK from the client. */
+    synack_sim_run_until(sim, SYNACK_MS(1100));
+    assert_true(synack_accept(sb, l, NULL) >= 0);
+    struct synack_sim_path_stats st;
+    assert_int_equal(synack_sim_path_stats(sim, a, b, &st), 0);
+    assert_int_equal(st.scripted_drops, 1);
+    assert_int_equal(st.sent, 3);
+    assert_int_equal(st.delivered, 2);
+    assert_int_equal(synack_sim_path_stats(sim, b, a, &st), 0);
+    assert_int_equal(st.sent, 2);
+    assert_int_equal(synack_sim_unroutable(sim), 0);
+    assert_int_equal(synack_sim_now(sim), SYNACK_MS(1100));
+    synack_sim_free(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(delay_and_rate_are_exact),
+        cmocka_unit_test(queue_limit_tail_drops),
+        cmocka_unit_test(loss_rate_and_reproducibility),
+        cmocka_unit_test(gilbert_elliott_makes_bursts),
+        cmocka_unit_test(duplicate_reorder_corrupt),
+        cmocka_unit_test(scripted_drops),
+        cmocka_unit_test(sim_drop_nth_third_ack),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
