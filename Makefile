@@ -57,7 +57,7 @@ test-release:
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" tests
+	  LDFLAGS="-fsanitize=address,undefined" tests tools
 	@bash tests/run.sh build/asan
 
 # Every test binary under valgrind's memcheck (slow; not part of `make test`).

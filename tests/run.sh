@@ -23,5 +23,14 @@ for t in "$build"/tests/test_*; do
     fi
     rm -f "$log"
 done
+# The demo checks its own scenarios (bytes delivered, errors seen) and exits non-zero if one
+# fails: it counts as one test.
+if [ -x "$build/synack" ]; then
+    if timeout 120 ${VALGRIND:-} "$build/synack" demo >/dev/null 2>&1; then
+        pass=$((pass + 1)); echo "ok   synack demo"
+    else
+        fail=$((fail + 1)); echo "FAIL synack demo"
+    fi
+fi
 echo "$(basename "$build"): ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]

@@ -91,8 +91,7 @@ static void tshark_reads_capture(void **state)
     unsigned lines = 0, bad = 0;
     while (fgets(line, sizeof line, out)) {
         lines++;
-        if (strstr(line, "alformed") || strstr(line, "rror"))
-            bad++;
+        if (strstr(line, "alformed") || strstr(line, "rror")) bad++;
     }
     assert_int_equal(pclose(out), 0);
     unlink(path);

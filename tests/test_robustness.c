@@ -28,10 +28,10 @@ static uint64_t drops(const struct th *h)
 {
     uint64_t n = 0;
     static const enum synack_counter c[] = {
-        SYNACK_CTR_IP_TOO_SHORT,    SYNACK_CTR_IP_BAD_VERSION,    SYNACK_CTR_IP_BAD_IHL,
-        SYNACK_CTR_IP_BAD_LENGTH,   SYNACK_CTR_IP_BAD_CHECKSUM,   SYNACK_CTR_IP_FRAGMENT,
-        SYNACK_CTR_IP_NOT_FOR_US,   SYNACK_CTR_IP_UNKNOWN_PROTO,  SYNACK_CTR_TCP_TOO_SHORT,
-        SYNACK_CTR_TCP_BAD_OFFSET,  SYNACK_CTR_TCP_BAD_CHECKSUM,  SYNACK_CTR_TCP_BAD_OPTION,
+        SYNACK_CTR_IP_TOO_SHORT,   SYNACK_CTR_IP_BAD_VERSION,   SYNACK_CTR_IP_BAD_IHL,
+        SYNACK_CTR_IP_BAD_LENGTH,  SYNACK_CTR_IP_BAD_CHECKSUM,  SYNACK_CTR_IP_FRAGMENT,
+        SYNACK_CTR_IP_NOT_FOR_US,  SYNACK_CTR_IP_UNKNOWN_PROTO, SYNACK_CTR_TCP_TOO_SHORT,
+        SYNACK_CTR_TCP_BAD_OFFSET, SYNACK_CTR_TCP_BAD_CHECKSUM, SYNACK_CTR_TCP_BAD_OPTION,
         SYNACK_CTR_TCP_BAD_PORT,
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
@@ -102,8 +102,8 @@ static void bad_tcp_option_drops_segment(void **state)
     th_init(&h, NULL);
     th_listen(&h, 4);
     uint8_t pkt[1600];
-    size_t n = th_build(&(struct th_seg){.flags = SYNACK_SYN, .seq = 1, .win = 10, .mss = 1000},
-                        pkt);
+    size_t n =
+        th_build(&(struct th_seg){.flags = SYNACK_SYN, .seq = 1, .win = 10, .mss = 1000}, pkt);
     /* MSS option is kind 2 len 4 at offset 40: make its length 9 (past the header). */
     assert_int_equal(pkt[40], 2);
     pkt[41] = 9;
@@ -137,16 +137,20 @@ static void random_and_mutated_packets(void **state)
                 pkt[k] = (uint8_t)rng_next(&seed);
         } else {
             uint8_t flags = (uint8_t)(rng_next(&seed) & 0x3f);
-            uint32_t seq = (r & 4) ? 778 + (uint32_t)(rng_next(&seed) % 3000)
-                                   : (uint32_t)rng_next(&seed);
+            uint32_t seq =
+                (r & 4) ? 778 + (uint32_t)(rng_next(&seed) % 3000) : (uint32_t)rng_next(&seed);
             uint32_t ack = (r & 8) ? our_iss + 1 : (uint32_t)rng_next(&seed);
             uint8_t data[64];
             uint32_t len = (uint32_t)(rng_next(&seed) % sizeof data);
             for (uint32_t k = 0; k < len; k++)
                 data[k] = (uint8_t)k;
-            n = th_build(&(struct th_seg){.flags = flags, .seq = seq, .ack = ack,
-                                          .win = (uint16_t)rng_next(&seed), .data = data,
-                                          .len = len, .mss = (int)(rng_next(&seed) % 2000),
+            n = th_build(&(struct th_seg){.flags = flags,
+                                          .seq = seq,
+                                          .ack = ack,
+                                          .win = (uint16_t)rng_next(&seed),
+                                          .data = data,
+                                          .len = len,
+                                          .mss = (int)(rng_next(&seed) % 2000),
                                           .wscale = (int)(rng_next(&seed) % 20) - 2,
                                           .sport = (r & 16) ? 0 : TH_PEER_PORT},
                          pkt);
@@ -156,8 +160,7 @@ static void random_and_mutated_packets(void **state)
                 n = rng_next(&seed) % (n + 1);
         }
         input_exact(&h, pkt, n);
-        if (i % 100 == 0)
-            th_advance(&h, SYNACK_MS(50));
+        if (i % 100 == 0) th_advance(&h, SYNACK_MS(50));
         struct th_out o;
         while (th_take(&h, &o)) {
         }

@@ -69,8 +69,7 @@ static unsigned count_losses(uint64_t seed, const struct synack_sim_path *cfg, u
     for (unsigned i = 0; i < n; i++) {
         if (offer(&p, &r, 100, i, a) == 0) {
             lost++;
-            if (++burst > *max_burst)
-                *max_burst = burst;
+            if (++burst > *max_burst) *max_burst = burst;
         } else {
             burst = 0;
         }
@@ -96,8 +95,8 @@ static void loss_rate_and_reproducibility(void **state)
 static void gilbert_elliott_makes_bursts(void **state)
 {
     (void)state;
-    struct synack_sim_path ge = {.ge_good_to_bad = 0.01, .ge_bad_to_good = 0.2,
-                                 .ge_loss_good = 0, .ge_loss_bad = 1};
+    struct synack_sim_path ge = {
+        .ge_good_to_bad = 0.01, .ge_bad_to_good = 0.2, .ge_loss_good = 0, .ge_loss_bad = 1};
     unsigned burst_ge, burst_iid;
     unsigned lost_ge = count_losses(3, &ge, 100000, &burst_ge);
     /* Stationary share of the bad state: 0.01 / 0.21, about 4.8%. */
@@ -114,8 +113,11 @@ static void duplicate_reorder_corrupt(void **state)
     (void)state;
     struct sk_sim_path p;
     memset(&p, 0, sizeof p);
-    struct synack_sim_path cfg = {.delay = SYNACK_MS(10), .duplicate = 1, .reorder = 1,
-                                  .reorder_delay = SYNACK_MS(7), .corrupt = 1};
+    struct synack_sim_path cfg = {.delay = SYNACK_MS(10),
+                                  .duplicate = 1,
+                                  .reorder = 1,
+                                  .reorder_delay = SYNACK_MS(7),
+                                  .corrupt = 1};
     assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
     struct sk_rng r;
     sk_rng_seed(&r, 5);
@@ -190,7 +192,7 @@ static void sim_drop_nth_third_ack(void **state)
     assert_int_equal(synack_connect(sa, c, &r), -EINPROGRESS);
     synack_sim_run_for(sim, SYNACK_MS(500));
     assert_int_equal(synack_poll_events(sa, c), SYNACK_POLLOUT); /* client: established */
-    assert_int_equal(synack_accept(sb, l, NULL), -EAGAIN);        /* server: SYN-RECEIVED */
+    assert_int_equal(synack_accept(sb, l, NULL), -EAGAIN);       /* server: SYN-RECEIVED */
     /* The SYN-ACK retransmission at 1 s (+10 ms) draws a new ACK from the client. */
     synack_sim_run_until(sim, SYNACK_MS(1100));
     assert_true(synack_accept(sb, l, NULL) >= 0);

@@ -39,8 +39,7 @@ static void pump(struct side *s, struct xfer *x)
         for (uint32_t i = 0; i < n; i++)
             buf[i] = pattern(s->seed, s->sent + i);
         ssize_t r = synack_send(s->st, s->fd, buf, n);
-        if (r == -EAGAIN)
-            break;
+        if (r == -EAGAIN) break;
         if (r <= 0) {
             x->failed = (int)r;
             return;
@@ -54,8 +53,7 @@ static void pump(struct side *s, struct xfer *x)
     unsigned peer_seed = s->seed ^ 1u;
     for (;;) {
         ssize_t r = synack_recv(s->st, s->fd, buf, sizeof buf);
-        if (r == -EAGAIN)
-            break;
+        if (r == -EAGAIN) break;
         if (r == 0) {
             s->eof = true;
             break;
@@ -65,8 +63,7 @@ static void pump(struct side *s, struct xfer *x)
             return;
         }
         for (ssize_t i = 0; i < r; i++)
-            if (buf[i] != pattern(peer_seed, s->received + (uint32_t)i))
-                s->mismatches++;
+            if (buf[i] != pattern(peer_seed, s->received + (uint32_t)i)) s->mismatches++;
         s->received += (uint32_t)r;
     }
 }
@@ -76,13 +73,10 @@ static bool step(void *ctx)
     struct xfer *x = ctx;
     if (x->b.fd < 0) {
         int fd = synack_accept(x->b.st, x->lfd, NULL);
-        if (fd >= 0)
-            x->b.fd = fd;
+        if (fd >= 0) x->b.fd = fd;
     }
-    if (x->a.fd >= 0)
-        pump(&x->a, x);
-    if (x->b.fd >= 0)
-        pump(&x->b, x);
+    if (x->a.fd >= 0) pump(&x->a, x);
+    if (x->b.fd >= 0) pump(&x->b, x);
     return x->failed || (x->a.eof && x->b.eof && x->a.sent == XFER && x->b.sent == XFER);
 }
 

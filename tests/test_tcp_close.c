@@ -83,8 +83,11 @@ static void time_wait_length_is_configurable(void **state)
     assert_int_equal(o.flags, SYNACK_FIN | SYNACK_ACK);
     /* FIN and ACK of our FIN together: the ACK is processed first (FIN-WAIT-2), then the
      * FIN (TIME-WAIT), RFC 9293 3.10.7.4, as Linux. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_FIN | SYNACK_ACK, .seq = PEER_ISS + 1,
-                                   .ack = iss + 2, .win = 100, .dport = o.sport});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_FIN | SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = iss + 2,
+                                   .win = 100,
+                                   .dport = o.sport});
     th_expect(&h, SYNACK_ACK, iss + 2, PEER_ISS + 2, 0);
     assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2));
     assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_FIN_WAIT_2, SYNACK_TIME_WAIT));
@@ -161,8 +164,11 @@ static void half_close_keeps_receiving(void **state)
     assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_FIN_WAIT_2);
     /* Not orphaned: FIN-WAIT-2 waits as long as it takes. */
     assert_int_equal(synack_stack_next_deadline(c.h.stack), SYNACK_TIME_NEVER);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH, .seq = c.rcv,
-                                     .ack = c.snd + 8, .win = 1024, .data = "response",
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH,
+                                     .seq = c.rcv,
+                                     .ack = c.snd + 8,
+                                     .win = 1024,
+                                     .data = "response",
                                      .len = 8});
     th_expect(&c.h, SYNACK_ACK, c.snd + 8, c.rcv + 8, 0);
     char b[16];
@@ -238,8 +244,12 @@ static void close_with_unread_data_resets(void **state)
     (void)state;
     struct conn c;
     open_conn(&c);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd,
-                                     .win = 1024, .data = "unread", .len = 6});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv,
+                                     .ack = c.snd,
+                                     .win = 1024,
+                                     .data = "unread",
+                                     .len = 6});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 6, 0);
     assert_int_equal(synack_close(c.h.stack, c.fd), 0);
     th_poll(&c.h);
@@ -303,8 +313,12 @@ static void rst_in_every_state(void **state)
         enum synack_tcp_state st;
         int err; /* what recv reports (fd still open), 1 = fd closed */
     } cases[] = {
-        {SYNACK_ESTABLISHED, -ECONNRESET}, {SYNACK_FIN_WAIT_1, 1}, {SYNACK_FIN_WAIT_2, -ECONNRESET},
-        {SYNACK_CLOSE_WAIT, -ECONNRESET},  {SYNACK_CLOSING, 1},    {SYNACK_LAST_ACK, 1},
+        {SYNACK_ESTABLISHED, -ECONNRESET},
+        {SYNACK_FIN_WAIT_1, 1},
+        {SYNACK_FIN_WAIT_2, -ECONNRESET},
+        {SYNACK_CLOSE_WAIT, -ECONNRESET},
+        {SYNACK_CLOSING, 1},
+        {SYNACK_LAST_ACK, 1},
         {SYNACK_TIME_WAIT, 1},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {

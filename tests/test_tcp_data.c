@@ -17,12 +17,17 @@ static void open_conn(struct conn *c, const struct synack_config *cfg, int mss, 
 {
     th_init(&c->h, cfg);
     int lfd = th_listen(&c->h, 8);
-    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = win,
-                                      .mss = mss, .wscale = TH_NO_WS});
+    th_inject(
+        &c->h,
+        &(struct th_seg){
+            .flags = SYNACK_SYN, .seq = PEER_ISS, .win = win, .mss = mss, .wscale = TH_NO_WS});
     struct th_out sa = {0};
     assert_true(th_take(&c->h, &sa));
-    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = sa.seq + 1,
-                                      .win = win, .wscale = TH_NO_WS});
+    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK,
+                                      .seq = PEER_ISS + 1,
+                                      .ack = sa.seq + 1,
+                                      .win = win,
+                                      .wscale = TH_NO_WS});
     c->fd = synack_accept(c->h.stack, lfd, NULL);
     assert_true(c->fd >= 0);
     c->snd = sa.seq + 1;
@@ -96,18 +101,28 @@ static void in_order_and_out_of_order_receive(void **state)
     uint8_t data[300];
     fill(data, sizeof data, 3);
     /* Segment 2 and 3 arrive before 1: immediate duplicate ACKs (RFC 5681 4.2). */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + 100, .ack = c.snd,
-                                     .win = 100, .data = data + 100, .len = 100});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + 100,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 100,
+                                     .len = 100});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv, 0);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + 200, .ack = c.snd,
-                                     .win = 100, .data = data + 200, .len = 100});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + 200,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 200,
+                                     .len = 100});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv, 0);
     char b[400];
     assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), -EAGAIN);
     assert_int_equal(synack_stack_counter(c.h.stack, SYNACK_CTR_TCP_OOO_QUEUED), 2);
     /* The hole fills: everything is acknowledged at once. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd,
-                                     .win = 100, .data = data, .len = 100});
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd, .win = 100, .data = data, .len = 100});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 300, 0);
     assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), 300);
     assert_memory_equal(b, data, 300);
@@ -121,27 +136,47 @@ static void overlaps_and_duplicates_trimmed(void **state)
     open_conn(&c, NULL, 1460, 65535);
     uint8_t data[500];
     fill(data, sizeof data, 4);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd,
-                                     .win = 100, .data = data, .len = 200});
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd, .win = 100, .data = data, .len = 200});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 200, 0);
     /* Overlapping: bytes 100..349; only 200..349 are new. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + 100, .ack = c.snd,
-                                     .win = 100, .data = data + 100, .len = 250});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + 100,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 100,
+                                     .len = 250});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 350, 0);
     /* Out of order overlapping out of order. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + 420, .ack = c.snd,
-                                     .win = 100, .data = data + 420, .len = 80});
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + 400, .ack = c.snd,
-                                     .win = 100, .data = data + 400, .len = 50});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + 420,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 420,
+                                     .len = 80});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + 400,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 400,
+                                     .len = 50});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 350, 0);
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 350, 0);
     /* An exact duplicate of old data: re-ACK, counted. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd,
-                                     .win = 100, .data = data, .len = 200});
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd, .win = 100, .data = data, .len = 200});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 350, 0);
     assert_int_equal(synack_stack_counter(c.h.stack, SYNACK_CTR_TCP_DUPLICATE), 2);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_FIN, .seq = c.rcv + 340,
-                                     .ack = c.snd, .win = 100, .data = data + 340, .len = 160});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_FIN,
+                                     .seq = c.rcv + 340,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data + 340,
+                                     .len = 160});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 501, 0);
     uint8_t b[600];
     assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), 500);
@@ -156,12 +191,20 @@ static void out_of_order_fin_waits_for_hole(void **state)
     (void)state;
     struct conn c;
     open_conn(&c, NULL, 1460, 65535);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_FIN, .seq = c.rcv + 5,
-                                     .ack = c.snd, .win = 100, .data = "world", .len = 5});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_FIN,
+                                     .seq = c.rcv + 5,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = "world",
+                                     .len = 5});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv, 0);
     assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_ESTABLISHED);
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd,
-                                     .win = 100, .data = "hello", .len = 5});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = "hello",
+                                     .len = 5});
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 11, 0);
     assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSE_WAIT);
     char b[16];
@@ -184,20 +227,28 @@ static void receive_window_closes_and_reopens(void **state)
     struct th_out o = {0};
     uint32_t off = 0;
     while (off < 4096) {
-        th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + off, .ack = c.snd,
-                                         .win = 100, .data = data + off, .len = 1024});
+        th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                         .seq = c.rcv + off,
+                                         .ack = c.snd,
+                                         .win = 100,
+                                         .data = data + off,
+                                         .len = 1024});
         off += 1024;
         o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + off, 0);
         assert_int_equal(o.win, 4096 - off);
     }
     /* Zero window: data at RCV.NXT is not taken, the ACK says window 0. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + off, .ack = c.snd,
-                                     .win = 100, .data = data, .len = 10});
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK,
+                                     .seq = c.rcv + off,
+                                     .ack = c.snd,
+                                     .win = 100,
+                                     .data = data,
+                                     .len = 10});
     o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + off, 0);
     assert_int_equal(o.win, 0);
     /* A zero-window probe (SND.UNA - 1, no data) is answered with the window. */
-    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv + off - 1, .ack = c.snd,
-                                     .win = 100});
+    th_inject(&c.h, &(struct th_seg){
+                        .flags = SYNACK_ACK, .seq = c.rcv + off - 1, .ack = c.snd, .win = 100});
     o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + off, 0);
     assert_int_equal(o.win, 0);
     /* Reading a little (less than one MSS) does not announce a window (SWS avoidance)... */

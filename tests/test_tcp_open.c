@@ -12,8 +12,9 @@ static void passive_open_exact_segments(void **state)
     struct th h;
     th_init(&h, NULL);
     int lfd = th_listen(&h, 8);
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1400, .wscale = 7});
+    th_inject(&h,
+              &(struct th_seg){
+                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1400, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(&h, &sa));
     /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, our MSS and window scale (256 KiB buffer: 3). */
@@ -30,8 +31,11 @@ static void passive_open_exact_segments(void **state)
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_RECEIVED);
     assert_int_equal(synack_accept(h.stack, lfd, NULL), -EAGAIN);
     assert_int_equal(synack_poll_events(h.stack, lfd), 0);
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = sa.seq + 1,
-                                   .win = 512, .wscale = TH_NO_WS});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = sa.seq + 1,
+                                   .win = 512,
+                                   .wscale = TH_NO_WS});
     th_expect_none(&h);
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_ESTABLISHED);
     assert_int_equal(synack_poll_events(h.stack, lfd), SYNACK_POLLIN);
@@ -74,9 +78,13 @@ static void active_open_exact_segments(void **state)
     assert_true(syn.sport >= 32768 && syn.sport <= 60999);
     assert_int_equal(synack_stack_next_deadline(h.stack), h.now + SYNACK_SEC(1));
     assert_int_equal(synack_send(h.stack, fd, "x", 1), -EAGAIN);
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK, .seq = PEER_ISS,
-                                   .ack = syn.seq + 1, .win = 1000, .mss = 1200,
-                                   .wscale = TH_NO_WS, .dport = syn.sport});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                   .seq = PEER_ISS,
+                                   .ack = syn.seq + 1,
+                                   .win = 1000,
+                                   .mss = 1200,
+                                   .wscale = TH_NO_WS,
+                                   .dport = syn.sport});
     /* RFC 9293 3.10.7.3: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. Without the peer's window
      * scale option we do not scale either: window 65535 (unscaled). */
     struct th_out a = th_expect(&h, SYNACK_ACK, syn.seq + 1, PEER_ISS + 1, 0);
@@ -108,15 +116,23 @@ static void simultaneous_open(void **state)
     assert_true(th_take(&h, &syn));
     assert_int_equal(syn.flags, SYNACK_SYN);
     /* The peer's SYN crosses ours: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1460, .wscale = 7, .dport = 5555});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN,
+                                   .seq = PEER_ISS,
+                                   .win = 65535,
+                                   .mss = 1460,
+                                   .wscale = 7,
+                                   .dport = 5555});
     struct th_out sa = th_expect(&h, SYNACK_SYN | SYNACK_ACK, syn.seq, PEER_ISS + 1, 0);
     assert_int_equal(sa.mss, 1460);
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_RECEIVED);
     assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_SYN_SENT, SYNACK_SYN_RECEIVED));
     /* The peer's SYN-ACK acknowledges our SYN: ESTABLISHED; answered with an ACK (Linux). */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK, .seq = PEER_ISS,
-                                   .ack = syn.seq + 1, .win = 100, .wscale = 7, .mss = 1460,
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                   .seq = PEER_ISS,
+                                   .ack = syn.seq + 1,
+                                   .win = 100,
+                                   .wscale = 7,
+                                   .mss = 1460,
                                    .dport = 5555});
     th_expect(&h, SYNACK_ACK, syn.seq + 1, PEER_ISS + 1, 0);
     th_expect_none(&h);
@@ -170,14 +186,16 @@ static void lost_synack_answered_with_syn_ack(void **state)
     struct th h;
     th_init(&h, NULL);
     th_listen(&h, 8);
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1460, .wscale = 7});
+    th_inject(&h,
+              &(struct th_seg){
+                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(&h, &sa));
     th_advance(&h, SYNACK_MS(500));
     /* The peer's SYN retransmission shows our SYN-ACK was lost: resend it at once. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1460, .wscale = 7});
+    th_inject(&h,
+              &(struct th_seg){
+                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
     th_expect(&h, SYNACK_SYN | SYNACK_ACK, sa.seq, PEER_ISS + 1, 0);
     th_expect_none(&h);
     th_free(&h);
@@ -192,8 +210,9 @@ static void lost_third_ack_data_completes_handshake(void **state)
     th_init(&h, NULL);
     int lfd = th_listen(&h, 8);
     synack_time_t t0 = h.now;
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1460, .wscale = 7});
+    th_inject(&h,
+              &(struct th_seg){
+                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(&h, &sa));
     th_run_next(&h, SYNACK_SEC(10));
@@ -203,8 +222,12 @@ static void lost_third_ack_data_completes_handshake(void **state)
     assert_int_equal(h.now - t0, SYNACK_SEC(3));
     th_expect(&h, SYNACK_SYN | SYNACK_ACK, sa.seq, PEER_ISS + 1, 0);
     th_advance(&h, SYNACK_SEC(1));
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH, .seq = PEER_ISS + 1,
-                                   .ack = sa.seq + 1, .win = 512, .data = "hello", .len = 5,
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = sa.seq + 1,
+                                   .win = 512,
+                                   .data = "hello",
+                                   .len = 5,
                                    .wscale = TH_NO_WS});
     th_expect(&h, SYNACK_ACK, sa.seq + 1, PEER_ISS + 6, 0);
     th_expect_none(&h);
@@ -231,8 +254,9 @@ static void lost_third_ack_server_gives_up_then_resets(void **state)
     th_init(&h, NULL);
     int lfd = th_listen(&h, 8);
     synack_time_t t0 = h.now;
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535,
-                                   .mss = 1460, .wscale = 7});
+    th_inject(&h,
+              &(struct th_seg){
+                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(&h, &sa));
     static const unsigned at[] = {1, 3, 7, 15, 31};
@@ -247,8 +271,12 @@ static void lost_third_ack_server_gives_up_then_resets(void **state)
     assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_SYN_RECEIVED, SYNACK_CLOSED));
     assert_int_equal(synack_stack_connection_count(h.stack), 0);
     th_advance(&h, SYNACK_SEC(10));
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH, .seq = PEER_ISS + 1,
-                                   .ack = sa.seq + 1, .win = 512, .data = "late", .len = 4,
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = sa.seq + 1,
+                                   .win = 512,
+                                   .data = "late",
+                                   .len = 4,
                                    .wscale = TH_NO_WS});
     struct th_out rst = th_expect(&h, SYNACK_RST, sa.seq + 1, 0, 0);
     assert_int_equal(rst.win, 0);
@@ -270,18 +298,20 @@ static void connect_to_closed_port_refused(void **state)
     assert_true(th_take(&h, &syn));
     /* RFC 9293 3.10.7.3: a RST without ACK, or with an unacceptable ACK, is ignored. */
     th_inject(&h, &(struct th_seg){.flags = SYNACK_RST, .seq = 0, .dport = syn.sport});
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST | SYNACK_ACK, .ack = syn.seq + 2,
-                                   .dport = syn.sport});
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_RST | SYNACK_ACK, .ack = syn.seq + 2, .dport = syn.sport});
     th_expect_none(&h);
     assert_int_equal(synack_get_error(h.stack, fd), 0);
     assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_RST_IGNORED), 1);
     /* An unacceptable ACK without RST draws <SEQ=SEG.ACK><CTL=RST>. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = 5, .ack = syn.seq + 7,
-                                   .dport = syn.sport});
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_ACK, .seq = 5, .ack = syn.seq + 7, .dport = syn.sport});
     th_expect(&h, SYNACK_RST, syn.seq + 7, 0, 0);
     /* The kernel's answer to a SYN on a closed port: RST,ACK with ACK = ISS + 1. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST | SYNACK_ACK, .seq = 0,
-                                   .ack = syn.seq + 1, .dport = syn.sport});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST | SYNACK_ACK,
+                                   .seq = 0,
+                                   .ack = syn.seq + 1,
+                                   .dport = syn.sport});
     th_expect_none(&h);
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_CLOSED);
     assert_int_equal(synack_get_error(h.stack, fd), -ECONNREFUSED);
@@ -301,8 +331,8 @@ static void connect_refused_reported_by_recv(void **state)
     th_poll(&h);
     struct th_out syn = {0};
     assert_true(th_take(&h, &syn));
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST | SYNACK_ACK, .ack = syn.seq + 1,
-                                   .dport = syn.sport});
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_RST | SYNACK_ACK, .ack = syn.seq + 1, .dport = syn.sport});
     char b[4];
     assert_int_equal(synack_recv(h.stack, fd, b, sizeof b), -ECONNREFUSED);
     assert_int_equal(synack_recv(h.stack, fd, b, sizeof b), 0);
@@ -381,7 +411,9 @@ static void listen_backlog_bounds_queue(void **state)
     th_init(&h, NULL);
     th_listen(&h, 2);
     for (uint16_t i = 0; i < 3; i++)
-        th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 1000,
+        th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN,
+                                       .seq = PEER_ISS,
+                                       .win = 1000,
                                        .sport = (uint16_t)(1000 + i)});
     assert_int_equal(th_pending(&h), 2);
     assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_LISTEN_OVERFLOW), 1);
@@ -401,12 +433,20 @@ static void sequence_wraparound(void **state)
     char data[40];
     for (int i = 0; i < 40; i++)
         data[i] = (char)i;
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = peer_iss + 1, .ack = our_iss + 1,
-                                   .win = 1024, .data = data, .len = 40});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = peer_iss + 1,
+                                   .ack = our_iss + 1,
+                                   .win = 1024,
+                                   .data = data,
+                                   .len = 40});
     th_expect(&h, SYNACK_ACK, our_iss + 1, peer_iss + 41, 0);
     /* Old data from before the wrap is a duplicate: re-ACK, nothing delivered twice. */
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = peer_iss + 1, .ack = our_iss + 1,
-                                   .win = 1024, .data = data, .len = 10});
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = peer_iss + 1,
+                                   .ack = our_iss + 1,
+                                   .win = 1024,
+                                   .data = data,
+                                   .len = 10});
     th_expect(&h, SYNACK_ACK, our_iss + 1, peer_iss + 41, 0);
     char buf[64];
     assert_int_equal(synack_recv(h.stack, fd, buf, sizeof buf), 40);

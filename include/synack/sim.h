@@ -17,30 +17,30 @@ struct synack_sim;
 /* Impairments of one direction of a link. All probabilities are in [0, 1]. Zero everywhere
  * is a perfect wire with no delay. */
 struct synack_sim_path {
-    synack_time_t delay;     /* one-way propagation delay */
-    synack_time_t jitter;    /* extra delay, uniform in [0, jitter]; may reorder packets */
-    uint64_t rate_bps;       /* serialization rate in bits/s; 0 = infinite */
-    double loss;             /* independent loss probability */
-    double duplicate;        /* probability a packet is delivered twice */
-    double reorder;          /* probability a packet is held back by reorder_delay */
+    synack_time_t delay;         /* one-way propagation delay */
+    synack_time_t jitter;        /* extra delay, uniform in [0, jitter]; may reorder packets */
+    uint64_t rate_bps;           /* serialization rate in bits/s; 0 = infinite */
+    double loss;                 /* independent loss probability */
+    double duplicate;            /* probability a packet is delivered twice */
+    double reorder;              /* probability a packet is held back by reorder_delay */
     synack_time_t reorder_delay; /* extra delay of a reordered packet (default: 2 * delay + 1 ms
                                     when 0) */
-    double corrupt;          /* probability one random bit of the packet is flipped */
+    double corrupt;              /* probability one random bit of the packet is flipped */
     /* Gilbert-Elliott burst loss: a two-state chain stepped once per packet. Disabled while
      * ge_good_to_bad is 0. */
-    double ge_good_to_bad;   /* P(good -> bad) per packet */
-    double ge_bad_to_good;   /* P(bad -> good) per packet */
-    double ge_loss_good;     /* loss probability in the good state */
-    double ge_loss_bad;      /* loss probability in the bad state */
+    double ge_good_to_bad; /* P(good -> bad) per packet */
+    double ge_bad_to_good; /* P(bad -> good) per packet */
+    double ge_loss_good;   /* loss probability in the good state */
+    double ge_loss_bad;    /* loss probability in the bad state */
     /* Queue limit in packets when rate_bps is set (tail drop); 0 = unlimited. */
     unsigned queue_limit;
 };
 
 /* What happened on one direction of a link. */
 struct synack_sim_path_stats {
-    uint64_t sent;        /* packets offered to the path */
-    uint64_t delivered;   /* packets handed to the receiving stack (duplicates included) */
-    uint64_t lost;        /* random loss (independent or Gilbert-Elliott) */
+    uint64_t sent;      /* packets offered to the path */
+    uint64_t delivered; /* packets handed to the receiving stack (duplicates included) */
+    uint64_t lost;      /* random loss (independent or Gilbert-Elliott) */
     uint64_t scripted_drops;
     uint64_t queue_drops;
     uint64_t duplicated;

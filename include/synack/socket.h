@@ -15,9 +15,9 @@
 #include "synack/stack.h"
 
 /* Readiness bits returned by synack_poll_events(). */
-#define SYNACK_POLLIN 0x1  /* recv() will not return -EAGAIN (data, EOF, or pending accept) */
-#define SYNACK_POLLOUT 0x4 /* send() will accept at least one byte */
-#define SYNACK_POLLERR 0x8 /* an error is pending (see synack_get_error) */
+#define SYNACK_POLLIN 0x1   /* recv() will not return -EAGAIN (data, EOF, or pending accept) */
+#define SYNACK_POLLOUT 0x4  /* send() will accept at least one byte */
+#define SYNACK_POLLERR 0x8  /* an error is pending (see synack_get_error) */
 #define SYNACK_POLLHUP 0x10 /* both directions are finished, or the connection was reset */
 
 /* shutdown() directions. */
@@ -87,11 +87,11 @@ int synack_poll_events(struct synack_stack *stack, int fd);
 
 /* Socket options (SOL_SOCKET / IPPROTO_TCP counterparts). */
 enum synack_sockopt {
-    SYNACK_SO_RCVBUF,      /* receive buffer bytes; before connect/listen only */
-    SYNACK_SO_SNDBUF,      /* send buffer bytes; before connect/listen only */
-    SYNACK_SO_REUSEADDR,   /* 0/1: bind may reuse a port held by TIME-WAIT connections */
-    SYNACK_TCP_NODELAY,    /* 0/1: disable Nagle (RFC 896); default 0 */
-    SYNACK_TCP_MAXSEG,     /* MSS to announce (before connect/listen), or the effective MSS */
+    SYNACK_SO_RCVBUF,    /* receive buffer bytes; before connect/listen only */
+    SYNACK_SO_SNDBUF,    /* send buffer bytes; before connect/listen only */
+    SYNACK_SO_REUSEADDR, /* 0/1: bind may reuse a port held by TIME-WAIT connections */
+    SYNACK_TCP_NODELAY,  /* 0/1: disable Nagle (RFC 896); default 0 */
+    SYNACK_TCP_MAXSEG,   /* MSS to announce (before connect/listen), or the effective MSS */
 };
 /* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state). */
 int synack_setsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int value);
@@ -101,13 +101,13 @@ int synack_getsockopt(struct synack_stack *stack, int fd, enum synack_sockopt op
 struct synack_conn_info {
     enum synack_tcp_state state;
     struct synack_endpoint local, remote;
-    synack_time_t srtt;      /* 0 before the first RTT sample */
+    synack_time_t srtt; /* 0 before the first RTT sample */
     synack_time_t rttvar;
     synack_time_t rto;
-    uint32_t snd_mss;        /* effective sending MSS */
-    uint32_t snd_wnd;        /* peer's window, scaled */
-    uint32_t rcv_wnd;        /* our advertised window */
-    uint32_t cwnd;           /* congestion window, bytes */
+    uint32_t snd_mss; /* effective sending MSS */
+    uint32_t snd_wnd; /* peer's window, scaled */
+    uint32_t rcv_wnd; /* our advertised window */
+    uint32_t cwnd;    /* congestion window, bytes */
     uint32_t ssthresh;
     uint64_t retransmissions; /* segments retransmitted */
     uint64_t timeouts;        /* retransmission timer expirations */
@@ -115,8 +115,8 @@ struct synack_conn_info {
     uint64_t bytes_acked;     /* payload bytes acknowledged by the peer */
     uint64_t bytes_received;  /* payload bytes received in order */
     uint64_t segments_in, segments_out;
-    uint32_t send_queued;     /* bytes in the send buffer (unsent + unacknowledged) */
-    uint32_t recv_queued;     /* bytes readable now */
+    uint32_t send_queued; /* bytes in the send buffer (unsent + unacknowledged) */
+    uint32_t recv_queued; /* bytes readable now */
 };
 /* Errors: -EBADF, -ENOTCONN (a socket that never connected or listened). */
 int synack_get_info(struct synack_stack *stack, int fd, struct synack_conn_info *out);

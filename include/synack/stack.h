@@ -15,39 +15,39 @@ struct synack_stack;
 
 /* Named counters. Every dropped packet increments exactly one of the *_DROP / bad counters. */
 enum synack_counter {
-    SYNACK_CTR_IP_IN,              /* IPv4 packets handed to synack_stack_input */
-    SYNACK_CTR_IP_OUT,             /* IPv4 packets sent */
-    SYNACK_CTR_IP_TOO_SHORT,       /* shorter than an IPv4 header */
-    SYNACK_CTR_IP_BAD_VERSION,     /* version field is not 4 */
-    SYNACK_CTR_IP_BAD_IHL,         /* header length < 20 or beyond the packet */
-    SYNACK_CTR_IP_BAD_LENGTH,      /* total length beyond the packet or below the header */
-    SYNACK_CTR_IP_BAD_CHECKSUM,    /* header checksum wrong */
-    SYNACK_CTR_IP_FRAGMENT,        /* fragment (no reassembly yet) */
-    SYNACK_CTR_IP_NOT_FOR_US,      /* destination is not our address */
-    SYNACK_CTR_IP_UNKNOWN_PROTO,   /* not TCP */
-    SYNACK_CTR_TCP_IN,             /* TCP segments accepted by the parser */
-    SYNACK_CTR_TCP_OUT,            /* TCP segments sent */
-    SYNACK_CTR_TCP_TOO_SHORT,      /* shorter than a TCP header */
-    SYNACK_CTR_TCP_BAD_OFFSET,     /* data offset < 5 or beyond the segment */
-    SYNACK_CTR_TCP_BAD_CHECKSUM,   /* checksum with pseudo-header wrong */
-    SYNACK_CTR_TCP_BAD_OPTION,     /* option length invalid */
-    SYNACK_CTR_TCP_BAD_PORT,       /* source or destination port 0, or a broadcast source */
-    SYNACK_CTR_TCP_NO_CONNECTION,  /* matched no connection or listener (answered with RST) */
-    SYNACK_CTR_TCP_RST_SENT,       /* RST segments sent */
-    SYNACK_CTR_TCP_RST_IGNORED,    /* RST that failed the RFC 5961 / 9293 acceptance test */
-    SYNACK_CTR_TCP_CHALLENGE_ACK,  /* challenge ACKs sent (RFC 5961) */
+    SYNACK_CTR_IP_IN,                 /* IPv4 packets handed to synack_stack_input */
+    SYNACK_CTR_IP_OUT,                /* IPv4 packets sent */
+    SYNACK_CTR_IP_TOO_SHORT,          /* shorter than an IPv4 header */
+    SYNACK_CTR_IP_BAD_VERSION,        /* version field is not 4 */
+    SYNACK_CTR_IP_BAD_IHL,            /* header length < 20 or beyond the packet */
+    SYNACK_CTR_IP_BAD_LENGTH,         /* total length beyond the packet or below the header */
+    SYNACK_CTR_IP_BAD_CHECKSUM,       /* header checksum wrong */
+    SYNACK_CTR_IP_FRAGMENT,           /* fragment (no reassembly yet) */
+    SYNACK_CTR_IP_NOT_FOR_US,         /* destination is not our address */
+    SYNACK_CTR_IP_UNKNOWN_PROTO,      /* not TCP */
+    SYNACK_CTR_TCP_IN,                /* TCP segments accepted by the parser */
+    SYNACK_CTR_TCP_OUT,               /* TCP segments sent */
+    SYNACK_CTR_TCP_TOO_SHORT,         /* shorter than a TCP header */
+    SYNACK_CTR_TCP_BAD_OFFSET,        /* data offset < 5 or beyond the segment */
+    SYNACK_CTR_TCP_BAD_CHECKSUM,      /* checksum with pseudo-header wrong */
+    SYNACK_CTR_TCP_BAD_OPTION,        /* option length invalid */
+    SYNACK_CTR_TCP_BAD_PORT,          /* source or destination port 0, or a broadcast source */
+    SYNACK_CTR_TCP_NO_CONNECTION,     /* matched no connection or listener (answered with RST) */
+    SYNACK_CTR_TCP_RST_SENT,          /* RST segments sent */
+    SYNACK_CTR_TCP_RST_IGNORED,       /* RST that failed the RFC 5961 / 9293 acceptance test */
+    SYNACK_CTR_TCP_CHALLENGE_ACK,     /* challenge ACKs sent (RFC 5961) */
     SYNACK_CTR_TCP_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
-    SYNACK_CTR_TCP_OUT_OF_WINDOW,  /* unacceptable segment (answered with ACK) */
-    SYNACK_CTR_TCP_BAD_ACK,        /* ACK of data never sent (answered with ACK) */
-    SYNACK_CTR_TCP_OOO_QUEUED,     /* out-of-order segments held for reassembly */
-    SYNACK_CTR_TCP_OOO_DROPPED,    /* out-of-order segments dropped: range table full */
-    SYNACK_CTR_TCP_DUPLICATE,      /* segments that carried only old data */
-    SYNACK_CTR_TCP_RETRANSMIT,     /* segments retransmitted (timeouts and fast retransmit) */
-    SYNACK_CTR_TCP_TIMEOUT,        /* retransmission timer expirations */
-    SYNACK_CTR_TCP_LISTEN_OVERFLOW,/* SYNs dropped: accept queue or connection table full */
-    SYNACK_CTR_TCP_CONN_DROPPED,   /* connections aborted after too many retries */
-    SYNACK_CTR_TCP_NO_MEMORY,      /* connection could not be allocated */
-    SYNACK_CTR_TCP_BAD_SYN,        /* SYN / non-SYN that is not valid in the state (dropped) */
+    SYNACK_CTR_TCP_OUT_OF_WINDOW,     /* unacceptable segment (answered with ACK) */
+    SYNACK_CTR_TCP_BAD_ACK,           /* ACK of data never sent (answered with ACK) */
+    SYNACK_CTR_TCP_OOO_QUEUED,        /* out-of-order segments held for reassembly */
+    SYNACK_CTR_TCP_OOO_DROPPED,       /* out-of-order segments dropped: range table full */
+    SYNACK_CTR_TCP_DUPLICATE,         /* segments that carried only old data */
+    SYNACK_CTR_TCP_RETRANSMIT,        /* segments retransmitted (timeouts and fast retransmit) */
+    SYNACK_CTR_TCP_TIMEOUT,           /* retransmission timer expirations */
+    SYNACK_CTR_TCP_LISTEN_OVERFLOW,   /* SYNs dropped: accept queue or connection table full */
+    SYNACK_CTR_TCP_CONN_DROPPED,      /* connections aborted after too many retries */
+    SYNACK_CTR_TCP_NO_MEMORY,         /* connection could not be allocated */
+    SYNACK_CTR_TCP_BAD_SYN,           /* SYN / non-SYN that is not valid in the state (dropped) */
     SYNACK_CTR_COUNT
 };
 

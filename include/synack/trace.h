@@ -26,11 +26,11 @@ struct synack_trace_segment {
     struct synack_endpoint dst;
     uint32_t seq;
     uint32_t ack;
-    uint8_t flags;    /* SYNACK_SYN | SYNACK_ACK ... */
-    uint16_t window;  /* as on the wire (not scaled) */
-    uint32_t len;     /* payload bytes */
-    uint16_t mss;     /* MSS option, 0 if absent */
-    int8_t wscale;    /* window scale option, -1 if absent */
+    uint8_t flags;   /* SYNACK_SYN | SYNACK_ACK ... */
+    uint16_t window; /* as on the wire (not scaled) */
+    uint32_t len;    /* payload bytes */
+    uint16_t mss;    /* MSS option, 0 if absent */
+    int8_t wscale;   /* window scale option, -1 if absent */
     bool sack_permitted;
     bool retransmission; /* out only: this segment repeats sequence space sent before */
 };
@@ -42,13 +42,13 @@ struct synack_trace_event {
     struct synack_endpoint local;
     struct synack_endpoint remote;
     union {
-        struct synack_trace_segment segment;        /* SEGMENT_IN / SEGMENT_OUT */
+        struct synack_trace_segment segment; /* SEGMENT_IN / SEGMENT_OUT */
         struct {
             enum synack_tcp_state from, to;
-        } state;                                    /* STATE */
+        } state; /* STATE */
         struct {
-            int counter;                            /* enum synack_counter */
-        } drop;                                     /* DROP */
+            int counter; /* enum synack_counter */
+        } drop;          /* DROP */
     } u;
 };
 

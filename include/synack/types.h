@@ -13,9 +13,9 @@ typedef uint64_t synack_time_t;
 #define SYNACK_TIME_NEVER UINT64_MAX
 
 #define SYNACK_NS(x) ((synack_time_t)(x))
-#define SYNACK_US(x) ((synack_time_t)(x) * 1000ull)
-#define SYNACK_MS(x) ((synack_time_t)(x) * 1000000ull)
-#define SYNACK_SEC(x) ((synack_time_t)(x) * 1000000000ull)
+#define SYNACK_US(x) ((synack_time_t)(x)*1000ull)
+#define SYNACK_MS(x) ((synack_time_t)(x)*1000000ull)
+#define SYNACK_SEC(x) ((synack_time_t)(x)*1000000000ull)
 
 /* An IPv4 endpoint. Both fields are in host byte order: 198.18.0.1 is 0xC6120001. */
 struct synack_endpoint {

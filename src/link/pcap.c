@@ -28,8 +28,7 @@ static void put16(uint8_t *p, uint16_t v)
 static struct synack_pcap *start(FILE *f, bool owned)
 {
     struct synack_pcap *p = malloc(sizeof *p);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     p->f = f;
     p->owned = owned;
     uint8_t h[24];
@@ -50,8 +49,7 @@ static struct synack_pcap *start(FILE *f, bool owned)
 struct synack_pcap *synack_pcap_open(const char *path)
 {
     FILE *f = fopen(path, "wb");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     struct synack_pcap *p = start(f, true);
     if (!p) {
         fclose(f);
@@ -65,8 +63,7 @@ struct synack_pcap *synack_pcap_open_stream(FILE *stream)
     return start(stream, false);
 }
 
-int synack_pcap_write(struct synack_pcap *p, synack_time_t time, const uint8_t *packet,
-                      size_t len)
+int synack_pcap_write(struct synack_pcap *p, synack_time_t time, const uint8_t *packet, size_t len)
 {
     uint32_t caplen = len > SNAPLEN ? SNAPLEN : (uint32_t)len;
     uint8_t h[16];
@@ -81,10 +78,8 @@ int synack_pcap_write(struct synack_pcap *p, synack_time_t time, const uint8_t *
 
 void synack_pcap_close(struct synack_pcap *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     fflush(p->f);
-    if (p->owned)
-        fclose(p->f);
+    if (p->owned) fclose(p->f);
     free(p);
 }

@@ -8,12 +8,10 @@ int sk_sim_path_configure(struct sk_sim_path *path, const struct synack_sim_path
 {
     struct synack_sim_path none;
     memset(&none, 0, sizeof none);
-    if (!p)
-        p = &none;
+    if (!p) p = &none;
     if (p->queue_limit > path->dep_cap) {
         synack_time_t *d = calloc(p->queue_limit, sizeof *d);
-        if (!d)
-            return -ENOMEM;
+        if (!d) return -ENOMEM;
         /* Keep queued departures in order. */
         for (unsigned i = 0; i < path->dep_count; i++)
             d[i] = path->departures[(path->dep_head + i) % path->dep_cap];
@@ -28,13 +26,11 @@ int sk_sim_path_configure(struct sk_sim_path *path, const struct synack_sim_path
 
 int sk_sim_path_drop_nth(struct sk_sim_path *path, uint64_t n)
 {
-    if (n == 0)
-        return -EINVAL;
+    if (n == 0) return -EINVAL;
     if (path->drop_count == path->drop_cap) {
         unsigned cap = path->drop_cap ? path->drop_cap * 2 : 8;
         uint64_t *d = realloc(path->drop_nth, cap * sizeof *d);
-        if (!d)
-            return -ENOMEM;
+        if (!d) return -ENOMEM;
         path->drop_nth = d;
         path->drop_cap = cap;
     }
@@ -78,16 +74,15 @@ static bool random_loss(struct sk_sim_path *path, struct sk_rng *rng)
 static synack_time_t serialize(struct sk_sim_path *path, size_t len, synack_time_t now)
 {
     const struct synack_sim_path *p = &path->p;
-    if (p->rate_bps == 0)
-        return now;
+    if (p->rate_bps == 0) return now;
     while (path->dep_count > 0 && path->departures[path->dep_head] <= now) {
         path->dep_head = (path->dep_head + 1) % path->dep_cap;
         path->dep_count--;
     }
-    if (p->queue_limit > 0 && path->dep_count >= p->queue_limit)
-        return SYNACK_TIME_NEVER;
+    if (p->queue_limit > 0 && path->dep_count >= p->queue_limit) return SYNACK_TIME_NEVER;
     synack_time_t start = path->busy_until > now ? path->busy_until : now;
-    synack_time_t tx = (synack_time_t)((len * 8ull * 1000000000ull + p->rate_bps - 1) / p->rate_bps);
+    synack_time_t tx =
+        (synack_time_t)((len * 8ull * 1000000000ull + p->rate_bps - 1) / p->rate_bps);
     path->busy_until = start + tx;
     if (p->queue_limit > 0) {
         path->departures[(path->dep_head + path->dep_count) % path->dep_cap] = path->busy_until;
@@ -116,8 +111,7 @@ unsigned sk_sim_path_offer(struct sk_sim_path *path, struct sk_rng *rng, const u
         return 0;
     }
     t += p->delay;
-    if (p->jitter > 0)
-        t += sk_rng_upto(rng, p->jitter);
+    if (p->jitter > 0) t += sk_rng_upto(rng, p->jitter);
     if (sk_rng_chance(rng, p->reorder)) {
         t += p->reorder_delay ? p->reorder_delay : 2 * p->delay + SYNACK_MS(1);
         path->stats.reordered++;

@@ -13,7 +13,7 @@ struct sk_sim_path {
     synack_time_t busy_until;  /* serialization: when the wire is free */
     synack_time_t *departures; /* ring of queued packets' departure times (queue_limit) */
     unsigned dep_head, dep_count, dep_cap;
-    uint64_t *drop_nth;        /* scripted drops, any order */
+    uint64_t *drop_nth; /* scripted drops, any order */
     unsigned drop_count, drop_cap;
     synack_sim_filter_fn filter;
     void *filter_ctx;

@@ -40,16 +40,13 @@ double sk_rng_unit(struct sk_rng *r)
 
 bool sk_rng_chance(struct sk_rng *r, double p)
 {
-    if (p <= 0)
-        return false;
-    if (p >= 1)
-        return true;
+    if (p <= 0) return false;
+    if (p >= 1) return true;
     return sk_rng_unit(r) < p;
 }
 
 uint64_t sk_rng_upto(struct sk_rng *r, uint64_t n)
 {
-    if (n == UINT64_MAX)
-        return sk_rng_next(r);
+    if (n == UINT64_MAX) return sk_rng_next(r);
     return sk_rng_next(r) % (n + 1);
 }

@@ -55,8 +55,7 @@ static int heap_push(struct synack_sim *sim, struct arrival a)
     if (sim->heap_len == sim->heap_cap) {
         size_t cap = sim->heap_cap ? sim->heap_cap * 2 : 256;
         struct arrival *h = realloc(sim->heap, cap * sizeof *h);
-        if (!h)
-            return -ENOMEM;
+        if (!h) return -ENOMEM;
         sim->heap = h;
         sim->heap_cap = cap;
     }
@@ -76,33 +75,27 @@ static struct arrival heap_pop(struct synack_sim *sim)
     size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= sim->heap_len)
-            break;
-        if (c + 1 < sim->heap_len && before(&sim->heap[c + 1], &sim->heap[c]))
-            c++;
-        if (!before(&sim->heap[c], &last))
-            break;
+        if (c >= sim->heap_len) break;
+        if (c + 1 < sim->heap_len && before(&sim->heap[c + 1], &sim->heap[c])) c++;
+        if (!before(&sim->heap[c], &last)) break;
         sim->heap[i] = sim->heap[c];
         i = c;
     }
-    if (sim->heap_len > 0)
-        sim->heap[i] = last;
+    if (sim->heap_len > 0) sim->heap[i] = last;
     return top;
 }
 
 struct synack_sim *synack_sim_new(uint64_t seed)
 {
     struct synack_sim *sim = calloc(1, sizeof *sim);
-    if (!sim)
-        return NULL;
+    if (!sim) return NULL;
     sk_rng_seed(&sim->rng, seed);
     return sim;
 }
 
 void synack_sim_free(struct synack_sim *sim)
 {
-    if (!sim)
-        return;
+    if (!sim) return;
     for (int i = 0; i < sim->nhosts; i++) {
         synack_stack_free(sim->hosts[i].stack);
         synack_pcap_close(sim->hosts[i].capture);
@@ -127,18 +120,15 @@ static struct sk_sim_path *path_between(struct synack_sim *sim, int from, int to
 {
     for (int i = 0; i < sim->nlinks; i++) {
         struct sim_link *l = &sim->links[i];
-        if (l->a == from && l->b == to)
-            return &l->ab;
-        if (l->b == from && l->a == to)
-            return &l->ba;
+        if (l->a == from && l->b == to) return &l->ab;
+        if (l->b == from && l->a == to) return &l->ba;
     }
     return NULL;
 }
 
 static void capture(struct sim_host *h, const uint8_t *pkt, size_t len, synack_time_t t)
 {
-    if (h->capture)
-        synack_pcap_write(h->capture, t, pkt, len);
+    if (h->capture) synack_pcap_write(h->capture, t, pkt, len);
 }
 
 /* Link callback of every host: route by destination address, run the path, queue. Never
@@ -150,11 +140,10 @@ static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time
     capture(h, pkt, len, now);
     int to = -1;
     if (len >= 20) {
-        uint32_t dst = (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
-                       (uint32_t)pkt[18] << 8 | pkt[19];
+        uint32_t dst =
+            (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
         for (int i = 0; i < sim->nhosts; i++)
-            if (sim->hosts[i].addr == dst && i != h->index)
-                to = i;
+            if (sim->hosts[i].addr == dst && i != h->index) to = i;
     }
     struct sk_sim_path *path = to >= 0 ? path_between(sim, h->index, to) : NULL;
     if (!path) {
@@ -165,31 +154,26 @@ static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time
     unsigned n = sk_sim_path_offer(path, &sim->rng, pkt, len, now, arr);
     for (unsigned i = 0; i < n; i++) {
         uint8_t *copy = malloc(len ? len : 1);
-        if (!copy)
-            continue; /* out of memory in the harness: the packet is lost */
+        if (!copy) continue; /* out of memory in the harness: the packet is lost */
         memcpy(copy, pkt, len);
         if (arr[i].corrupt_bit >= 0)
             copy[arr[i].corrupt_bit / 8] ^= (uint8_t)(1u << (arr[i].corrupt_bit % 8));
         struct arrival a = {arr[i].time, sim->order++, to, h->index, copy, len};
-        if (heap_push(sim, a))
-            free(copy);
+        if (heap_push(sim, a)) free(copy);
     }
 }
 
 int synack_sim_add_host(struct synack_sim *sim, const struct synack_config *config)
 {
-    if (!sim)
-        return -EINVAL;
-    if (sim->nhosts == MAX_HOSTS)
-        return -ENOMEM;
+    if (!sim) return -EINVAL;
+    if (sim->nhosts == MAX_HOSTS) return -ENOMEM;
     struct sim_host *h = &sim->hosts[sim->nhosts];
     memset(h, 0, sizeof *h);
     h->sim = sim;
     h->index = sim->nhosts;
     struct synack_link link = {h, host_transmit};
     h->stack = synack_stack_new(config, &link);
-    if (!h->stack)
-        return -EINVAL;
+    if (!h->stack) return -EINVAL;
     h->addr = synack_stack_config(h->stack)->local_addr;
     for (int i = 0; i < sim->nhosts; i++) {
         if (sim->hosts[i].addr == h->addr) {
@@ -208,13 +192,10 @@ struct synack_stack *synack_sim_stack(struct synack_sim *sim, int host)
 int synack_sim_link(struct synack_sim *sim, int a, int b, const struct synack_sim_path *a_to_b,
                     const struct synack_sim_path *b_to_a)
 {
-    if (!valid_host(sim, a) || !valid_host(sim, b) || a == b)
-        return -EINVAL;
-    if (path_between(sim, a, b))
-        return -EEXIST;
+    if (!valid_host(sim, a) || !valid_host(sim, b) || a == b) return -EINVAL;
+    if (path_between(sim, a, b)) return -EEXIST;
     struct sim_link *links = realloc(sim->links, (size_t)(sim->nlinks + 1) * sizeof *links);
-    if (!links)
-        return -ENOMEM;
+    if (!links) return -ENOMEM;
     sim->links = links;
     struct sim_link *l = &links[sim->nlinks];
     memset(l, 0, sizeof *l);
@@ -231,8 +212,7 @@ int synack_sim_link(struct synack_sim *sim, int a, int b, const struct synack_si
 
 static int find_path(struct synack_sim *sim, int from, int to, struct sk_sim_path **out)
 {
-    if (!valid_host(sim, from) || !valid_host(sim, to))
-        return -EINVAL;
+    if (!valid_host(sim, from) || !valid_host(sim, to)) return -EINVAL;
     *out = path_between(sim, from, to);
     return *out ? 0 : -ENOENT;
 }
@@ -257,8 +237,7 @@ int synack_sim_set_filter(struct synack_sim *sim, int from, int to, synack_sim_f
 {
     struct sk_sim_path *p;
     int err = find_path(sim, from, to, &p);
-    if (err)
-        return err;
+    if (err) return err;
     p->filter = filter;
     p->filter_ctx = ctx;
     return 0;
@@ -266,11 +245,9 @@ int synack_sim_set_filter(struct synack_sim *sim, int from, int to, synack_sim_f
 
 int synack_sim_capture(struct synack_sim *sim, int host, const char *path)
 {
-    if (!valid_host(sim, host) || !path)
-        return -EINVAL;
+    if (!valid_host(sim, host) || !path) return -EINVAL;
     struct synack_pcap *p = synack_pcap_open(path);
-    if (!p)
-        return errno ? -errno : -EIO;
+    if (!p) return errno ? -errno : -EIO;
     synack_pcap_close(sim->hosts[host].capture);
     sim->hosts[host].capture = p;
     return 0;
@@ -281,8 +258,7 @@ int synack_sim_path_stats(const struct synack_sim *sim, int from, int to,
 {
     struct sk_sim_path *p;
     int err = find_path((struct synack_sim *)sim, from, to, &p);
-    if (err)
-        return err;
+    if (err) return err;
     *out = p->stats;
     return 0;
 }
@@ -302,8 +278,7 @@ static synack_time_t next_event(const struct synack_sim *sim)
     synack_time_t t = sim->heap_len ? sim->heap[0].time : SYNACK_TIME_NEVER;
     for (int i = 0; i < sim->nhosts; i++) {
         synack_time_t d = synack_stack_next_deadline(sim->hosts[i].stack);
-        if (d < t)
-            t = d;
+        if (d < t) t = d;
     }
     return t;
 }
@@ -315,26 +290,22 @@ static void run_due(struct synack_sim *sim)
         struct arrival a = heap_pop(sim);
         struct sim_host *h = &sim->hosts[a.to];
         struct sk_sim_path *p = path_between(sim, a.from, a.to);
-        if (p)
-            p->stats.delivered++;
+        if (p) p->stats.delivered++;
         capture(h, a.pkt, a.len, sim->now);
         synack_stack_input(h->stack, a.pkt, a.len, sim->now);
         free(a.pkt);
     }
     for (int i = 0; i < sim->nhosts; i++) {
         struct synack_stack *st = sim->hosts[i].stack;
-        if (synack_stack_next_deadline(st) <= sim->now)
-            synack_stack_poll(st, sim->now);
+        if (synack_stack_next_deadline(st) <= sim->now) synack_stack_poll(st, sim->now);
     }
 }
 
 bool synack_sim_step(struct synack_sim *sim)
 {
     synack_time_t t = next_event(sim);
-    if (t == SYNACK_TIME_NEVER)
-        return false;
-    if (t > sim->now)
-        sim->now = t;
+    if (t == SYNACK_TIME_NEVER) return false;
+    if (t > sim->now) sim->now = t;
     run_due(sim);
     return true;
 }
@@ -349,11 +320,9 @@ void synack_sim_run_until(struct synack_sim *sim, synack_time_t t)
         synack_sim_step(sim);
         same = sim->now == last ? same + 1 : 0;
         last = sim->now;
-        if (same > 100000)
-            break;
+        if (same > 100000) break;
     }
-    if (t > sim->now)
-        sim->now = t;
+    if (t > sim->now) sim->now = t;
     for (int i = 0; i < sim->nhosts; i++)
         synack_stack_poll(sim->hosts[i].stack, sim->now);
 }
@@ -372,12 +341,10 @@ bool synack_sim_run_until_done(struct synack_sim *sim, synack_sim_done_fn done, 
     for (int i = 0; i < sim->nhosts; i++)
         synack_stack_poll(sim->hosts[i].stack, sim->now);
     while (!done(ctx)) {
-        if (next_event(sim) > limit || !synack_sim_step(sim))
-            return done(ctx);
+        if (next_event(sim) > limit || !synack_sim_step(sim)) return done(ctx);
         same = sim->now == last ? same + 1 : 0;
         last = sim->now;
-        if (same > 100000)
-            return false;
+        if (same > 100000) return false;
     }
     return true;
 }

@@ -9,15 +9,13 @@
 static void *mem_alloc(struct synack_stack *s, size_t n)
 {
     void *p = s->eng.cfg.alloc ? s->eng.cfg.alloc(s->eng.cfg.mem_ctx, n) : malloc(n);
-    if (p)
-        memset(p, 0, n);
+    if (p) memset(p, 0, n);
     return p;
 }
 
 static void mem_free(struct synack_stack *s, void *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     if (s->eng.cfg.dealloc)
         s->eng.cfg.dealloc(s->eng.cfg.mem_ctx, p);
     else
@@ -27,28 +25,25 @@ static void mem_free(struct synack_stack *s, void *p)
 struct sk_tcb *sk_conn_new(struct synack_stack *s)
 {
     struct sk_tcb *tcb = mem_alloc(s, sizeof *tcb);
-    if (!tcb)
-        return NULL;
+    if (!tcb) return NULL;
     tcb->state = SYNACK_CLOSED;
     tcb->fd = -1;
     tcb->rto_at = tcb->persist_at = tcb->close_at = SYNACK_TIME_NEVER;
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
-    tcb->snd_mss = s->eng.cfg.default_peer_mss < tcb->our_mss ? s->eng.cfg.default_peer_mss
-                                                              : tcb->our_mss;
+    tcb->snd_mss =
+        s->eng.cfg.default_peer_mss < tcb->our_mss ? s->eng.cfg.default_peer_mss : tcb->our_mss;
     tcb->sndbuf_size = s->eng.cfg.sndbuf;
     tcb->rcvbuf_size = s->eng.cfg.rcvbuf;
     tcb->all_next = s->all;
-    if (s->all)
-        s->all->all_prev = tcb;
+    if (s->all) s->all->all_prev = tcb;
     s->all = tcb;
     return tcb;
 }
 
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (s->connections >= s->eng.cfg.max_connections)
-        return -ENOBUFS;
+    if (s->connections >= s->eng.cfg.max_connections) return -ENOBUFS;
     tcb->sndbuf.buf = mem_alloc(s, tcb->sndbuf_size);
     tcb->rcvbuf.buf = mem_alloc(s, tcb->rcvbuf_size);
     tcb->reasm.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
@@ -83,8 +78,7 @@ static unsigned bucket_of(const struct synack_stack *s, const struct synack_endp
 
 void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (tcb->hashed)
-        return;
+    if (tcb->hashed) return;
     unsigned b = bucket_of(s, &tcb->local, &tcb->remote);
     tcb->hash_next = s->buckets[b];
     s->buckets[b] = tcb;
@@ -93,13 +87,11 @@ void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb)
 
 void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (!tcb->hashed)
-        return;
+    if (!tcb->hashed) return;
     struct sk_tcb **p = &s->buckets[bucket_of(s, &tcb->local, &tcb->remote)];
     while (*p && *p != tcb)
         p = &(*p)->hash_next;
-    if (*p)
-        *p = tcb->hash_next;
+    if (*p) *p = tcb->hash_next;
     tcb->hash_next = NULL;
     tcb->hashed = false;
 }
@@ -119,12 +111,9 @@ struct sk_tcb *sk_conn_find_listener(struct synack_stack *s, const struct synack
 {
     struct sk_tcb *wild = NULL;
     for (struct sk_tcb *t = s->listeners; t; t = t->queue_next) {
-        if (t->local.port != local->port)
-            continue;
-        if (t->local.addr == local->addr)
-            return t;
-        if (t->local.addr == 0)
-            wild = t;
+        if (t->local.port != local->port) continue;
+        if (t->local.addr == local->addr) return t;
+        if (t->local.addr == 0) wild = t;
     }
     return wild;
 }
@@ -149,8 +138,7 @@ void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb)
 void sk_conn_detach_from_listener(struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
-    if (!l)
-        return;
+    if (!l) return;
     if (tcb->in_accept_queue) {
         for (struct sk_tcb **p = &l->accept_head; *p; p = &(*p)->queue_next) {
             if (*p == tcb) {
@@ -172,8 +160,7 @@ void sk_conn_detach_from_listener(struct sk_tcb *tcb)
 
 void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (tcb->dead)
-        return;
+    if (tcb->dead) return;
     sk_conn_unhash(s, tcb);
     sk_conn_detach_from_listener(tcb);
     tcb->dead = true;
@@ -187,10 +174,8 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
         tcb->all_prev->all_next = tcb->all_next;
     else
         s->all = tcb->all_next;
-    if (tcb->all_next)
-        tcb->all_next->all_prev = tcb->all_prev;
-    if (tcb->sndbuf.buf)
-        s->connections--;
+    if (tcb->all_next) tcb->all_next->all_prev = tcb->all_prev;
+    if (tcb->sndbuf.buf) s->connections--;
     mem_free(s, tcb->sndbuf.buf);
     mem_free(s, tcb->rcvbuf.buf);
     mem_free(s, tcb->reasm.ranges);
@@ -210,15 +195,11 @@ bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uin
                            uint16_t port)
 {
     for (const struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t == tcb || t->dead || t->local.port != port)
-            continue;
-        if (t->local.addr != addr && t->local.addr != 0 && addr != 0)
-            continue;
-        if (t->state == SYNACK_CLOSED && t->fd < 0)
-            continue;
+        if (t == tcb || t->dead || t->local.port != port) continue;
+        if (t->local.addr != addr && t->local.addr != 0 && addr != 0) continue;
+        if (t->state == SYNACK_CLOSED && t->fd < 0) continue;
         /* SO_REUSEADDR (Linux semantics): allowed unless the holder listens. */
-        if (tcb->reuseaddr && t->state != SYNACK_LISTEN)
-            continue;
+        if (tcb->reuseaddr && t->state != SYNACK_LISTEN) continue;
         return true;
     }
     return false;
@@ -230,8 +211,7 @@ static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
     (void)eng;
-    if (!l || tcb->in_accept_queue)
-        return;
+    if (!l || tcb->in_accept_queue) return;
     l->syn_len--;
     tcb->in_accept_queue = true;
     tcb->queue_next = NULL;
@@ -247,8 +227,7 @@ static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct synack_stack *s = stack_of(eng);
     sk_conn_unhash(s, tcb);
-    if (tcb->fd < 0)
-        sk_conn_kill(s, tcb); /* nobody holds it: a child in a queue, or an orphan */
+    if (tcb->fd < 0) sk_conn_kill(s, tcb); /* nobody holds it: a child in a queue, or an orphan */
 }
 
 static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,

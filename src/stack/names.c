@@ -6,11 +6,10 @@
 const char *synack_state_name(enum synack_tcp_state state)
 {
     static const char *const names[] = {
-        "CLOSED",      "LISTEN",     "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
-        "FIN-WAIT-2",  "CLOSE-WAIT", "CLOSING",  "LAST-ACK",     "TIME-WAIT",
+        "CLOSED",     "LISTEN",     "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+        "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",  "LAST-ACK",     "TIME-WAIT",
     };
-    if ((unsigned)state >= sizeof names / sizeof names[0])
-        return "?";
+    if ((unsigned)state >= sizeof names / sizeof names[0]) return "?";
     return names[state];
 }
 
@@ -23,15 +22,12 @@ char *synack_flags_str(uint8_t flags, char *buf, size_t size)
     } order[] = {{SYNACK_SYN, "SYN"}, {SYNACK_FIN, "FIN"}, {SYNACK_RST, "RST"},
                  {SYNACK_PSH, "PSH"}, {SYNACK_ACK, "ACK"}, {SYNACK_URG, "URG"}};
     size_t used = 0;
-    if (size == 0)
-        return buf;
+    if (size == 0) return buf;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-        if (!(flags & order[i].bit))
-            continue;
+        if (!(flags & order[i].bit)) continue;
         int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", order[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
+        if (n < 0 || (size_t)n >= size - used) break;
         used += (size_t)n;
     }
     return buf;
@@ -74,7 +70,6 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_NO_MEMORY] = "tcp_no_memory",
         [SYNACK_CTR_TCP_BAD_SYN] = "tcp_bad_syn",
     };
-    if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id])
-        return "?";
+    if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id]) return "?";
     return names[id];
 }

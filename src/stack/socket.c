@@ -11,21 +11,17 @@
 
 static struct sk_tcb *get(struct synack_stack *s, int fd)
 {
-    if (!s || fd < 0 || (unsigned)fd >= s->max_fds)
-        return NULL;
+    if (!s || fd < 0 || (unsigned)fd >= s->max_fds) return NULL;
     return s->fds[fd];
 }
 
 int synack_socket(struct synack_stack *s)
 {
-    if (!s)
-        return -EINVAL;
+    if (!s) return -EINVAL;
     for (unsigned i = 0; i < s->max_fds; i++) {
-        if (s->fds[i])
-            continue;
+        if (s->fds[i]) continue;
         struct sk_tcb *tcb = sk_conn_new(s);
-        if (!tcb)
-            return -ENOMEM;
+        if (!tcb) return -ENOMEM;
         tcb->fd = (int)i;
         s->fds[i] = tcb;
         return (int)i;
@@ -40,7 +36,8 @@ static bool local_addr_ok(const struct synack_stack *s, uint32_t addr)
 
 /* Picks a free ephemeral port for tcb; with a remote, only the 4-tuple must be unique
  * (RFC 6056 3.3.3, algorithm 3: offset from a keyed hash plus a counter). */
-static int pick_port(struct synack_stack *s, struct sk_tcb *tcb, const struct synack_endpoint *remote)
+static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
+                     const struct synack_endpoint *remote)
 {
     const struct synack_config *c = &s->eng.cfg;
     uint32_t range = (uint32_t)c->ephemeral_last - c->ephemeral_first + 1;
@@ -51,8 +48,7 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb, const struct sy
         bool busy;
         if (remote) {
             struct synack_endpoint l = {tcb->local.addr, port};
-            busy = sk_conn_lookup(s, &l, remote) != NULL ||
-                   sk_conn_find_listener(s, &l) != NULL;
+            busy = sk_conn_lookup(s, &l, remote) != NULL || sk_conn_find_listener(s, &l) != NULL;
             /* Avoid ports bound by sockets that are not connected yet. */
             for (struct sk_tcb *t = s->all; t && !busy; t = t->all_next)
                 busy = t != tcb && !t->hashed && t->local.port == port && t->state != SYNACK_CLOSED;
@@ -71,52 +67,42 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb, const struct sy
 int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     if (!local || tcb->state != SYNACK_CLOSED || tcb->local.port != 0 || tcb->fail_reason ||
         tcb->remote.port != 0)
         return -EINVAL;
-    if (!local_addr_ok(s, local->addr))
-        return -EADDRNOTAVAIL;
+    if (!local_addr_ok(s, local->addr)) return -EADDRNOTAVAIL;
     uint32_t addr = local->addr;
     if (local->port != 0) {
-        if (sk_conn_port_conflict(s, tcb, addr, local->port))
-            return -EADDRINUSE;
+        if (sk_conn_port_conflict(s, tcb, addr, local->port)) return -EADDRINUSE;
         tcb->local.addr = addr;
         tcb->local.port = local->port;
         return 0;
     }
     tcb->local.addr = addr;
     int err = pick_port(s, tcb, NULL);
-    if (err)
-        tcb->local.addr = 0;
+    if (err) tcb->local.addr = 0;
     return err;
 }
 
 int synack_listen(struct synack_stack *s, int fd, int backlog)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (backlog <= 0)
-        backlog = 1;
-    if (backlog > 4096)
-        backlog = 4096; /* Linux somaxconn */
+    if (!tcb) return -EBADF;
+    if (backlog <= 0) backlog = 1;
+    if (backlog > 4096) backlog = 4096; /* Linux somaxconn */
     if (tcb->state == SYNACK_LISTEN) {
         tcb->backlog = (unsigned)backlog;
         return 0;
     }
-    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->fail_reason)
-        return -EINVAL;
+    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->fail_reason) return -EINVAL;
     if (tcb->local.port == 0) {
         tcb->local.addr = 0;
         int err = pick_port(s, tcb, NULL);
-        if (err)
-            return err;
+        if (err) return err;
     } else if (sk_conn_find_listener(s, &tcb->local)) {
         struct sk_tcb *other = sk_conn_find_listener(s, &tcb->local);
-        if (other->local.addr == tcb->local.addr)
-            return -EADDRINUSE;
+        if (other->local.addr == tcb->local.addr) return -EADDRINUSE;
     }
     tcb->backlog = (unsigned)backlog;
     sk_tcp_set_state(&s->eng, tcb, SYNACK_LISTEN);
@@ -127,51 +113,40 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
 int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
 {
     struct sk_tcb *l = get(s, fd);
-    if (!l)
-        return -EBADF;
-    if (l->state != SYNACK_LISTEN)
-        return -EINVAL;
-    if (!l->accept_head)
-        return -EAGAIN;
+    if (!l) return -EBADF;
+    if (l->state != SYNACK_LISTEN) return -EINVAL;
+    if (!l->accept_head) return -EAGAIN;
     unsigned slot = 0;
     while (slot < s->max_fds && s->fds[slot])
         slot++;
-    if (slot == s->max_fds)
-        return -EMFILE;
+    if (slot == s->max_fds) return -EMFILE;
     struct sk_tcb *c = l->accept_head;
     sk_conn_detach_from_listener(c);
     c->fd = (int)slot;
     s->fds[slot] = c;
-    if (peer)
-        *peer = c->remote;
+    if (peer) *peer = c->remote;
     return (int)slot;
 }
 
 int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED)
-        return -EALREADY;
-    if (tcb->state != SYNACK_CLOSED)
-        return tcb->state == SYNACK_LISTEN ? -EINVAL : -EISCONN;
+    if (!tcb) return -EBADF;
+    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) return -EALREADY;
+    if (tcb->state != SYNACK_CLOSED) return tcb->state == SYNACK_LISTEN ? -EINVAL : -EISCONN;
     if (tcb->fail_reason || tcb->remote.port != 0)
         return -EISCONN; /* one connection per socket, as BSD */
     if (!remote || remote->addr == 0 || remote->port == 0 || remote->addr == 0xffffffffu)
         return -EINVAL;
-    if (tcb->local.addr == 0)
-        tcb->local.addr = s->eng.cfg.local_addr;
+    if (tcb->local.addr == 0) tcb->local.addr = s->eng.cfg.local_addr;
     if (tcb->local.port == 0) {
         int err = pick_port(s, tcb, remote);
-        if (err)
-            return err;
+        if (err) return err;
     } else if (sk_conn_lookup(s, &tcb->local, remote)) {
         return -EADDRINUSE;
     }
     int err = sk_conn_alloc_buffers(s, tcb);
-    if (err)
-        return err == -ENOBUFS ? -ENOBUFS : -ENOMEM;
+    if (err) return err == -ENOBUFS ? -ENOBUFS : -ENOMEM;
     tcb->remote = *remote;
     /* RFC 6528: ISN from a keyed hash of the 4-tuple plus the clock. */
     tcb->iss = sk_isn(s->eng.cfg.secret, &tcb->local, &tcb->remote, s->eng.now);
@@ -199,12 +174,9 @@ static int take_failure(struct sk_tcb *tcb)
 ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!buf && len > 0)
-        return -EINVAL;
-    if (tcb->fail_reason)
-        return take_failure(tcb);
+    if (!tcb) return -EBADF;
+    if (!buf && len > 0) return -EINVAL;
+    if (tcb->fail_reason) return take_failure(tcb);
     switch (tcb->state) {
     case SYNACK_ESTABLISHED:
     case SYNACK_CLOSE_WAIT:
@@ -218,14 +190,11 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     default:
         return -EPIPE;
     }
-    if (tcb->fin_queued)
-        return -EPIPE;
-    if (len == 0)
-        return 0;
+    if (tcb->fin_queued) return -EPIPE;
+    if (len == 0) return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     uint32_t n = sk_ring_append(&tcb->sndbuf, buf, want);
-    if (n == 0)
-        return -EAGAIN;
+    if (n == 0) return -EAGAIN;
     s->output_pending = true;
     return (ssize_t)n;
 }
@@ -246,22 +215,17 @@ static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!buf && len > 0)
-        return -EINVAL;
+    if (!tcb) return -EBADF;
+    if (!buf && len > 0) return -EINVAL;
     if (tcb->rcvbuf.len > 0 && len > 0 && !tcb->shut_rd) {
         uint32_t n = tcb->rcvbuf.len < len ? tcb->rcvbuf.len : (uint32_t)len;
         sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
         sk_ring_consume(&tcb->rcvbuf, n);
-        if (tcb->state != SYNACK_CLOSED)
-            maybe_window_update(s, tcb);
+        if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
         return (ssize_t)n;
     }
-    if (tcb->fail_reason)
-        return take_failure(tcb);
-    if (tcb->shut_rd || tcb->fin_received)
-        return 0;
+    if (tcb->fail_reason) return take_failure(tcb);
+    if (tcb->shut_rd || tcb->fin_received) return 0;
     switch (tcb->state) {
     case SYNACK_CLOSED:
         return tcb->remote.port ? 0 : -ENOTCONN;
@@ -275,8 +239,7 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
 /* CLOSE / SHUT_WR in a synchronized state: FIN after the queued data (RFC 9293 3.10.4). */
 static void queue_fin(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (tcb->fin_queued)
-        return;
+    if (tcb->fin_queued) return;
     switch (tcb->state) {
     case SYNACK_ESTABLISHED:
     case SYNACK_SYN_RECEIVED:
@@ -296,12 +259,9 @@ static void queue_fin(struct synack_stack *s, struct sk_tcb *tcb)
 int synack_shutdown(struct synack_stack *s, int fd, int how)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
-        return -EINVAL;
-    if (tcb->state == SYNACK_CLOSED || tcb->state == SYNACK_LISTEN)
-        return -ENOTCONN;
+    if (!tcb) return -EBADF;
+    if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR) return -EINVAL;
+    if (tcb->state == SYNACK_CLOSED || tcb->state == SYNACK_LISTEN) return -ENOTCONN;
     if (tcb->state == SYNACK_SYN_SENT) {
         /* RFC 9293 3.10.4: CLOSE in SYN-SENT deletes the TCB. */
         sk_tcp_close_with(&s->eng, tcb, 0);
@@ -312,8 +272,7 @@ int synack_shutdown(struct synack_stack *s, int fd, int how)
         sk_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len);
         sk_reasm_clear(&tcb->reasm);
     }
-    if (how != SYNACK_SHUT_RD)
-        queue_fin(s, tcb);
+    if (how != SYNACK_SHUT_RD) queue_fin(s, tcb);
     return 0;
 }
 
@@ -333,8 +292,7 @@ static void abort_tcb(struct synack_stack *s, struct sk_tcb *tcb)
     sk_conn_unhash(s, tcb);
     sk_conn_detach_from_listener(tcb);
     tcb->rto_at = tcb->persist_at = tcb->close_at = SYNACK_TIME_NEVER;
-    if (st != SYNACK_CLOSED)
-        sk_tcp_set_state(&s->eng, tcb, SYNACK_CLOSED);
+    if (st != SYNACK_CLOSED) sk_tcp_set_state(&s->eng, tcb, SYNACK_CLOSED);
     if (synchronized) {
         tcb->rst_pending = true; /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> */
         s->output_pending = true;
@@ -348,8 +306,7 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
     sk_conn_remove_listener(s, l);
     /* Linux inet_csk_listen_stop: queued connections are reset, half-open ones dropped. */
     for (struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t->listener == l && !t->dead)
-            abort_tcb(s, t);
+        if (t->listener == l && !t->dead) abort_tcb(s, t);
     }
     sk_tcp_set_state(&s->eng, l, SYNACK_CLOSED);
     sk_conn_kill(s, l);
@@ -358,8 +315,7 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
 int synack_close(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     release_fd(s, tcb);
     switch (tcb->state) {
     case SYNACK_LISTEN:
@@ -388,8 +344,7 @@ int synack_close(struct synack_stack *s, int fd)
 int synack_abort(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     release_fd(s, tcb);
     if (tcb->state == SYNACK_LISTEN)
         close_listener(s, tcb);
@@ -402,10 +357,8 @@ int synack_abort(struct synack_stack *s, int fd)
 int synack_getsockname(struct synack_stack *s, int fd, struct synack_endpoint *out)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!out)
-        return -EINVAL;
+    if (!tcb) return -EBADF;
+    if (!out) return -EINVAL;
     *out = tcb->local;
     return 0;
 }
@@ -413,10 +366,8 @@ int synack_getsockname(struct synack_stack *s, int fd, struct synack_endpoint *o
 int synack_getpeername(struct synack_stack *s, int fd, struct synack_endpoint *out)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!out)
-        return -EINVAL;
+    if (!tcb) return -EBADF;
+    if (!out) return -EINVAL;
     if (tcb->remote.port == 0 || tcb->state == SYNACK_CLOSED || tcb->state == SYNACK_SYN_SENT)
         return -ENOTCONN;
     *out = tcb->remote;
@@ -426,8 +377,7 @@ int synack_getpeername(struct synack_stack *s, int fd, struct synack_endpoint *o
 int synack_get_error(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     /* One pending error, as Linux's sk_err: whoever reads it first clears it. */
     int err = tcb->error;
     tcb->error = 0;
@@ -438,39 +388,31 @@ int synack_get_error(struct synack_stack *s, int fd)
 int synack_poll_events(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     int ev = 0;
-    if (tcb->state == SYNACK_LISTEN)
-        return tcb->accept_head ? SYNACK_POLLIN : 0;
-    if (tcb->error)
-        ev |= SYNACK_POLLERR;
+    if (tcb->state == SYNACK_LISTEN) return tcb->accept_head ? SYNACK_POLLIN : 0;
+    if (tcb->error) ev |= SYNACK_POLLERR;
     if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->fail_reason)
         ev |= SYNACK_POLLIN;
-    if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) &&
-        !tcb->fin_queued && sk_ring_free(&tcb->sndbuf) > 0)
+    if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) && !tcb->fin_queued &&
+        sk_ring_free(&tcb->sndbuf) > 0)
         ev |= SYNACK_POLLOUT;
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
-    if (closed || (tcb->fin_received && tcb->fin_queued))
-        ev |= SYNACK_POLLHUP;
-    if (closed)
-        ev |= SYNACK_POLLIN | SYNACK_POLLOUT; /* calls return at once (error or EOF) */
+    if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
+    if (closed) ev |= SYNACK_POLLIN | SYNACK_POLLOUT; /* calls return at once (error or EOF) */
     return ev;
 }
 
 int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
+    if (!tcb) return -EBADF;
     bool fresh = tcb->state == SYNACK_CLOSED && tcb->sndbuf.buf == NULL;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
     case SYNACK_SO_SNDBUF:
-        if (value < 1024 || value > (1 << 30))
-            return -EINVAL;
-        if (!fresh && tcb->state != SYNACK_LISTEN)
-            return -EINVAL;
+        if (value < 1024 || value > (1 << 30)) return -EINVAL;
+        if (!fresh && tcb->state != SYNACK_LISTEN) return -EINVAL;
         if (opt == SYNACK_SO_RCVBUF)
             tcb->rcvbuf_size = (uint32_t)value;
         else
@@ -481,8 +423,7 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_NODELAY:
         tcb->nodelay = value != 0;
-        if (tcb->nodelay)
-            s->output_pending = true;
+        if (tcb->nodelay) s->output_pending = true;
         return 0;
     case SYNACK_TCP_MAXSEG:
         if (value < 64 || value > s->eng.cfg.mss || (!fresh && tcb->state != SYNACK_LISTEN))
@@ -496,10 +437,8 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
 int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int *value)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!value)
-        return -EINVAL;
+    if (!tcb) return -EBADF;
+    if (!value) return -EINVAL;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
         *value = (int)tcb->rcvbuf_size;
@@ -523,10 +462,8 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
 int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out)
 {
     struct sk_tcb *tcb = get(s, fd);
-    if (!tcb)
-        return -EBADF;
-    if (!out)
-        return -EINVAL;
+    if (!tcb) return -EBADF;
+    if (!out) return -EINVAL;
     memset(out, 0, sizeof *out);
     out->state = tcb->state;
     out->local = tcb->local;

@@ -28,12 +28,10 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
         cfg = *config;
     else
         synack_config_init(&cfg);
-    if (!config_valid(&cfg) || !link || !link->transmit)
-        return NULL;
+    if (!config_valid(&cfg) || !link || !link->transmit) return NULL;
     void *(*alloc)(void *, size_t) = cfg.alloc;
     struct synack_stack *s = alloc ? alloc(cfg.mem_ctx, sizeof *s) : malloc(sizeof *s);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     memset(s, 0, sizeof *s);
     s->eng.cfg = cfg;
     s->eng.link = *link;
@@ -49,8 +47,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
     void *blocks[3];
     for (int i = 0; i < 3; i++) {
         blocks[i] = alloc ? alloc(cfg.mem_ctx, sizes[i]) : malloc(sizes[i]);
-        if (blocks[i])
-            memset(blocks[i], 0, sizes[i]);
+        if (blocks[i]) memset(blocks[i], 0, sizes[i]);
     }
     s->eng.scratch = blocks[0];
     s->fds = blocks[1];
@@ -64,8 +61,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
 
 void synack_stack_free(struct synack_stack *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     sk_conn_reap(s);
     while (s->all)
         sk_conn_free(s, s->all);
@@ -73,8 +69,7 @@ void synack_stack_free(struct synack_stack *s)
     void *ctx = s->eng.cfg.mem_ctx;
     void *blocks[4] = {s->eng.scratch, s->fds, s->buckets, s};
     for (int i = 0; i < 4; i++) {
-        if (!blocks[i])
-            continue;
+        if (!blocks[i]) continue;
         if (dealloc)
             dealloc(ctx, blocks[i]);
         else
@@ -84,8 +79,7 @@ void synack_stack_free(struct synack_stack *s)
 
 void sk_trace_drop(struct sk_engine *eng, enum synack_counter c, const struct sk_segment *seg)
 {
-    if (!eng->cfg.trace)
-        return;
+    if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = SYNACK_TRACE_DROP;
@@ -106,8 +100,7 @@ static void drop(struct synack_stack *s, enum synack_counter c, const struct sk_
 
 static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
 {
-    if (!s->eng.cfg.trace)
-        return;
+    if (!s->eng.cfg.trace) return;
     struct synack_trace_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = SYNACK_TRACE_SEGMENT_IN;
@@ -130,8 +123,7 @@ static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
 
 static void set_now(struct synack_stack *s, synack_time_t now)
 {
-    if (now > s->eng.now)
-        s->eng.now = now; /* time never goes backwards inside the engine */
+    if (now > s->eng.now) s->eng.now = now; /* time never goes backwards inside the engine */
 }
 
 static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
@@ -145,8 +137,7 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
         sk_tcp_close_with(&s->eng, tcb, 0);
         tcb = NULL;
     }
-    if (!tcb)
-        tcb = sk_conn_find_listener(s, &seg->dst);
+    if (!tcb) tcb = sk_conn_find_listener(s, &seg->dst);
     if (!tcb) {
         sk_tcp_input_closed(&s->eng, seg);
         return;
@@ -203,8 +194,8 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t le
     }
     /* RFC 1122 4.2.3.10: no segments from broadcast / multicast sources; port 0 is
      * invalid on either side. */
-    if (seg.h.sport == 0 || seg.h.dport == 0 || ip.src == 0xffffffffu ||
-        (ip.src >> 28) == 0xe || ip.src == ip.dst) {
+    if (seg.h.sport == 0 || seg.h.dport == 0 || ip.src == 0xffffffffu || (ip.src >> 28) == 0xe ||
+        ip.src == ip.dst) {
         drop(s, SYNACK_CTR_TCP_BAD_PORT, &seg);
         goto out;
     }
@@ -223,8 +214,7 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
     bool pending = s->output_pending;
     s->output_pending = false;
     for (struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t->dead)
-            continue;
+        if (t->dead) continue;
         if (t->rst_pending) {
             /* Abort (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST,ACK>, then the block goes. */
             t->rst_pending = false;
@@ -232,8 +222,7 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
             sk_conn_kill(s, t);
             continue;
         }
-        if (sk_tcp_next_deadline(t) <= s->eng.now)
-            sk_tcp_timers_run(&s->eng, t);
+        if (sk_tcp_next_deadline(t) <= s->eng.now) sk_tcp_timers_run(&s->eng, t);
         if (pending && !t->dead && t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN)
             sk_tcp_output(&s->eng, t);
     }
@@ -242,21 +231,18 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
 
 synack_time_t synack_stack_next_deadline(const struct synack_stack *s)
 {
-    if (s->output_pending)
-        return s->eng.now;
+    if (s->output_pending) return s->eng.now;
     synack_time_t t = SYNACK_TIME_NEVER;
     for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
         synack_time_t d = sk_tcp_next_deadline(c);
-        if (d < t)
-            t = d;
+        if (d < t) t = d;
     }
     return t;
 }
 
 uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter id)
 {
-    if ((unsigned)id >= SYNACK_CTR_COUNT)
-        return 0;
+    if ((unsigned)id >= SYNACK_CTR_COUNT) return 0;
     return s->eng.counters[id];
 }
 
@@ -264,8 +250,7 @@ unsigned synack_stack_connection_count(const struct synack_stack *s)
 {
     unsigned n = 0;
     for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
-        if (!c->dead && c->state != SYNACK_CLOSED && c->state != SYNACK_LISTEN)
-            n++;
+        if (!c->dead && c->state != SYNACK_CLOSED && c->state != SYNACK_LISTEN) n++;
     }
     return n;
 }

@@ -12,7 +12,7 @@ struct synack_stack {
     unsigned max_fds;
     struct sk_tcb **buckets; /* connections by 4-tuple */
     unsigned bucket_mask;
-    struct sk_tcb *all;      /* every control block: sockets, listeners, children, orphans */
+    struct sk_tcb *all; /* every control block: sockets, listeners, children, orphans */
     struct sk_tcb *listeners;
     struct sk_tcb *dead;     /* freed at the end of the current call (linked by hash_next) */
     unsigned connections;    /* control blocks holding connection state (max_connections) */

@@ -54,26 +54,21 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
         uint32_t inc = (uint32_t)((uint64_t)mss * mss / tcb->cwnd);
         tcb->cwnd += inc > 0 ? inc : 1;
     }
-    if (tcb->cwnd > CWND_CAP)
-        tcb->cwnd = CWND_CAP;
+    if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
 }
 
 void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t mss = tcb->snd_mss;
-    if (tcb->dupacks < 1000000)
-        tcb->dupacks++; /* saturates: never wraps back to the threshold */
+    if (tcb->dupacks < 1000000) tcb->dupacks++; /* saturates: never wraps back to the threshold */
     if (tcb->in_recovery) {
         tcb->cwnd += mss; /* RFC 5681 3.2 step 4: inflate for each further dupack */
-        if (tcb->cwnd > CWND_CAP)
-            tcb->cwnd = CWND_CAP;
+        if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
         return;
     }
-    if (tcb->dupacks != 3)
-        return;
+    if (tcb->dupacks != 3) return;
     /* RFC 6582 3.2 step 1: only if this loss is after the previous recovery point. */
-    if (seq_lt(tcb->snd_una, tcb->recover) )
-        return;
+    if (seq_lt(tcb->snd_una, tcb->recover)) return;
     /* RFC 5681 3.2 steps 2-3: fast retransmit, then fast recovery. */
     tcb->ssthresh = half_flight(tcb);
     tcb->recover = tcb->snd_max;
@@ -87,9 +82,8 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     (void)eng;
-    if (tcb->backoff == 1)
-        tcb->ssthresh = half_flight(tcb); /* first timeout of this segment */
-    tcb->cwnd = tcb->snd_mss;               /* RFC 5681 3.1: loss window = 1 SMSS */
+    if (tcb->backoff == 1) tcb->ssthresh = half_flight(tcb); /* first timeout of this segment */
+    tcb->cwnd = tcb->snd_mss; /* RFC 5681 3.1: loss window = 1 SMSS */
     tcb->dupacks = 0;
     tcb->in_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */

@@ -16,10 +16,8 @@ static uint32_t offered_window(const struct sk_tcb *tcb)
 static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd)
 {
     uint32_t nxt = tcb->rcv_nxt;
-    if (seglen == 0)
-        return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd);
-    if (wnd == 0)
-        return false;
+    if (seglen == 0) return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd);
+    if (wnd == 0) return false;
     return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + seglen - 1, nxt, nxt + wnd);
 }
 
@@ -67,8 +65,7 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
     tcb->snd_wl1 = seg->h.seq;
     tcb->snd_wl2 = ack;
     sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
-    if (tcb->passive)
-        eng->hooks.established(eng, tcb);
+    if (tcb->passive) eng->hooks.established(eng, tcb);
     return true;
 }
 
@@ -76,10 +73,8 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
  * since nobody will ever read it (RFC 9293 3.10.4). */
 static bool orphan_gets_data(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t len)
 {
-    if (tcb->fd >= 0 || len == 0)
-        return false;
-    if (tcb->state != SYNACK_FIN_WAIT_1 && tcb->state != SYNACK_FIN_WAIT_2)
-        return false;
+    if (tcb->fd >= 0 || len == 0) return false;
+    if (tcb->state != SYNACK_FIN_WAIT_1 && tcb->state != SYNACK_FIN_WAIT_2) return false;
     sk_tcp_send_abort_rst(eng, tcb);
     sk_tcp_close_with(eng, tcb, -ECONNRESET);
     return true;
@@ -147,8 +142,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         data += d;
         len -= d;
         seq += d;
-        if (drop > d)
-            flags &= (uint8_t)~SYNACK_FIN; /* a FIN we already took */
+        if (drop > d) flags &= (uint8_t)~SYNACK_FIN; /* a FIN we already took */
         if (d > 0) {
             sk_count(eng, SYNACK_CTR_TCP_DUPLICATE);
             tcb->ack_now = true; /* RFC 5681 4.2: ACK duplicates at once */
@@ -177,12 +171,9 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
         return; /* fifth: no ACK bit: drop */
     }
-    if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg))
-        return;
-    if (!sk_tcp_take_ack(eng, tcb, seg, seq, seglen))
-        return;
-    if (orphan_gets_data(eng, tcb, len))
-        return;
+    if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg)) return;
+    if (!sk_tcp_take_ack(eng, tcb, seg, seq, seglen)) return;
+    if (orphan_gets_data(eng, tcb, len)) return;
     /* Seventh and eighth: text and FIN, in the states that still receive. */
     if (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||
         tcb->state == SYNACK_FIN_WAIT_2) {
@@ -191,6 +182,5 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     } else if (len > 0 || (flags & SYNACK_FIN)) {
         tcb->ack_now = true; /* CLOSE-WAIT and later: the FIN came already; re-ACK */
     }
-    if (tcb->state != SYNACK_CLOSED)
-        sk_tcp_output(eng, tcb);
+    if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
 }

@@ -17,8 +17,8 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
 
 /* Seventh and eighth steps of 3.10.7.4: segment text and FIN, already trimmed to the
  * window. Defined in recv_data.c. */
-void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq,
-                      const uint8_t *data, uint32_t len, bool fin);
+void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,
+                      uint32_t len, bool fin);
 
 /* Fifth step of 3.10.7.4 for states past SYN-RECEIVED. Returns false if the segment must be
  * dropped (an ACK was answered) or the connection ended. Defined in recv_ack.c. */
@@ -27,8 +27,7 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
 
 /* Internal to the input files: per-state handlers. */
 void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg);
-void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb,
-                           const struct sk_segment *seg);
+void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg);
 void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
                                const struct sk_segment *seg);
 /* A segment acknowledged our SYN: RTT sample (unless retransmitted), timers and

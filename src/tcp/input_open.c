@@ -24,8 +24,7 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     /* RFC 9293 3.7.1: without an MSS option assume 536; never above what we announced.
      * Linux clamps tiny values (TCP_MIN_MSS 88); we keep at least 64. */
     uint32_t mss = o->has_mss ? o->mss : eng->cfg.default_peer_mss;
-    if (mss < 64)
-        mss = 64;
+    if (mss < 64) mss = 64;
     tcb->peer_mss = (uint16_t)mss;
     tcb->snd_mss = tcb->peer_mss < tcb->our_mss ? tcb->peer_mss : tcb->our_mss;
     /* RFC 7323 2.2 / 2.3: scaling only if both SYNs carry the option; shifts over 14 are
@@ -49,8 +48,7 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
 void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
 {
     uint8_t flags = seg->h.flags;
-    if (flags & SYNACK_RST)
-        return; /* 3.10.7.2 first: an incoming RST is ignored */
+    if (flags & SYNACK_RST) return; /* 3.10.7.2 first: an incoming RST is ignored */
     if (flags & SYNACK_ACK) {
         /* Second: any acknowledgment is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>. This is also
          * how a half-open connection that was given up answers the peer's late data. */
@@ -65,8 +63,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
      * sends them again after the handshake. */
     struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src);
-    if (!child)
-        return; /* counted by the stack (backlog or memory) */
+    if (!child) return;           /* counted by the stack (backlog or memory) */
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
     sk_tcp_take_syn(eng, child, seg);
     child->iss = sk_isn(eng->cfg.secret, &child->local, &child->remote, eng->now);
@@ -96,8 +93,7 @@ void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_cc_init(eng, tcb);
 }
 
-void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb,
-                           const struct sk_segment *seg)
+void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
 {
     uint8_t flags = seg->h.flags;
     uint32_t ack = seg->h.ack;
@@ -105,8 +101,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb,
     if (flags & SYNACK_ACK) {
         /* 3.10.7.3 first: an ACK outside ISS < SEG.ACK =< SND.NXT draws a reset. */
         if (seq_leq(ack, tcb->iss) || seq_gt(ack, tcb->snd_max)) {
-            if (!(flags & SYNACK_RST))
-                sk_tcp_send_reset_for(eng, seg);
+            if (!(flags & SYNACK_RST)) sk_tcp_send_reset_for(eng, seg);
             sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
             return;
         }

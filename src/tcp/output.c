@@ -9,8 +9,7 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
                       const struct synack_endpoint *remote, const struct sk_tcp_header *h,
                       uint32_t len, bool retransmission)
 {
-    if (!eng->cfg.trace)
-        return;
+    if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = SYNACK_TRACE_SEGMENT_OUT;
@@ -42,16 +41,14 @@ static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
     size_t hlen = sk_tcp_emit(tcp, eng->scratch_cap - SK_IPV4_HDR_LEN, h);
     if (hlen == 0 || SK_IPV4_HDR_LEN + hlen + len > eng->scratch_cap)
         return; /* cannot happen with the sizes the stack allocates */
-    if (len > 0)
-        sk_ring_peek(data, data_off, tcp + hlen, len);
+    if (len > 0) sk_ring_peek(data, data_off, tcp + hlen, len);
     size_t tcp_len = hlen + len;
     sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
     sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl,
                  eng->ip_id++, (uint16_t)tcp_len);
     sk_count(eng, SYNACK_CTR_IP_OUT);
     sk_count(eng, SYNACK_CTR_TCP_OUT);
-    if (h->flags & SYNACK_RST)
-        sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
+    if (h->flags & SYNACK_RST) sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
     trace_out(eng, local, remote, h, len, retransmission);
     eng->link.transmit(eng->link.ctx, eng->scratch, SK_IPV4_HDR_LEN + tcp_len, eng->now);
 }
@@ -63,8 +60,7 @@ uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
     /* RFC 1122 4.2.3.3 (receiver SWS avoidance): move the right edge only by at least
      * min(buffer / 2, MSS). */
     uint32_t step = tcb->rcvbuf.cap / 2;
-    if (step > tcb->our_mss)
-        step = tcb->our_mss;
+    if (step > tcb->our_mss) step = tcb->our_mss;
     uint32_t wnd = free_space >= cur + step ? free_space : cur;
     /* RFC 9293 3.8.6.2.2: never shrink the window we offered. */
     return wnd > cur ? wnd : cur;
@@ -80,11 +76,9 @@ static uint16_t window_field(struct sk_tcb *tcb, bool syn)
         return (uint16_t)w;
     }
     uint32_t scaled = wnd >> tcb->rcv_wscale;
-    if (scaled > 65535)
-        scaled = 65535;
+    if (scaled > 65535) scaled = 65535;
     uint32_t edge = tcb->rcv_nxt + (scaled << tcb->rcv_wscale);
-    if (seq_gt(edge, tcb->rcv_adv))
-        tcb->rcv_adv = edge;
+    if (seq_gt(edge, tcb->rcv_adv)) tcb->rcv_adv = edge;
     return (uint16_t)scaled;
 }
 
@@ -97,8 +91,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     h.dport = tcb->remote.port;
     h.seq = seq;
     h.flags = flags;
-    if (flags & SYNACK_ACK)
-        h.ack = tcb->rcv_nxt;
+    if (flags & SYNACK_ACK) h.ack = tcb->rcv_nxt;
     bool syn = (flags & SYNACK_SYN) != 0;
     if (syn) {
         /* RFC 9293 3.7.1: announce our MSS in the SYN. RFC 7323 2.2: window scale only in
@@ -111,8 +104,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
         }
     }
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
-    if (flags & SYNACK_ACK)
-        tcb->ack_now = false;
+    if (flags & SYNACK_ACK) tcb->ack_now = false;
     uint32_t off = seq - tcb->snd_buf_seq;
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN)));
     tcb->segments_out++;
@@ -176,12 +168,10 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
  * only while an earlier short segment is unacknowledged. */
 static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent)
 {
-    if (len >= tcb->snd_mss)
-        return true;
+    if (len >= tcb->snd_mss) return true;
     if (len < unsent)
         return len >= tcb->max_snd_wnd / 2; /* window-limited: send if half the max window */
-    if (tcb->nodelay || tcb->fin_queued)
-        return true;
+    if (tcb->nodelay || tcb->fin_queued) return true;
     return !seq_gt(tcb->snd_sml, tcb->snd_una);
 }
 
@@ -191,8 +181,7 @@ static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
     tcb->snd_nxt = tcb->iss + 1;
     tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
-    if (tcb->rto_at == SYNACK_TIME_NEVER)
-        sk_tcp_arm_rto(eng, tcb);
+    if (tcb->rto_at == SYNACK_TIME_NEVER) sk_tcp_arm_rto(eng, tcb);
 }
 
 static bool can_send_data(enum synack_tcp_state s)
@@ -208,27 +197,20 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
     uint32_t fin_seq = tcb->snd_buf_seq + tcb->sndbuf.len;
     for (;;) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
-        if (seq_gt(tcb->snd_nxt, fin_seq))
-            break; /* everything, FIN included, is out */
+        if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
         uint32_t unsent = tcb->sndbuf.len - off;
         uint32_t in_flight = sk_tcp_in_flight(tcb);
         uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
         uint32_t len = unsent < usable ? unsent : usable;
-        if (len > tcb->snd_mss)
-            len = tcb->snd_mss;
+        if (len > tcb->snd_mss) len = tcb->snd_mss;
         bool fin = tcb->fin_queued && len == unsent;
-        if (len == 0 && !fin)
-            break;
-        if (len == 0 && fin && tcb->snd_wnd == 0 && unsent > 0)
-            break;
-        if (len > 0 && !nagle_allows(tcb, len, unsent))
-            break;
+        if (len == 0 && !fin) break;
+        if (len == 0 && fin && tcb->snd_wnd == 0 && unsent > 0) break;
+        if (len > 0 && !nagle_allows(tcb, len, unsent)) break;
         uint8_t flags = SYNACK_ACK;
-        if (len > 0 && len == unsent)
-            flags |= SYNACK_PSH;
-        if (fin)
-            flags |= SYNACK_FIN;
+        if (len > 0 && len == unsent) flags |= SYNACK_PSH;
+        if (fin) flags |= SYNACK_FIN;
         uint32_t seq = tcb->snd_nxt;
         if (len > 0 && !tcb->rtt_timing && seq_geq(seq, tcb->snd_max)) {
             /* Time one segment per round trip; never a retransmission (Karn). */
@@ -241,16 +223,13 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
         else if (seq_gt(seq + len, tcb->snd_max))
             tcb->bytes_sent += seq + len - tcb->snd_max;
         sk_tcp_send(eng, tcb, seq, flags, len);
-        if (len < tcb->snd_mss)
-            tcb->snd_sml = seq + len;
+        if (len < tcb->snd_mss) tcb->snd_sml = seq + len;
         tcb->snd_nxt = seq + len + (fin ? 1 : 0);
         tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
         sent_any = true;
         /* RFC 6298 5.1: start the timer when data goes out and it is not running. */
-        if (tcb->rto_at == SYNACK_TIME_NEVER)
-            sk_tcp_arm_rto(eng, tcb);
-        if (fin)
-            break;
+        if (tcb->rto_at == SYNACK_TIME_NEVER) sk_tcp_arm_rto(eng, tcb);
+        if (fin) break;
     }
     return sent_any;
 }
@@ -265,8 +244,7 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->ack_now = false;
         return;
     }
-    if (can_send_data(tcb->state))
-        send_data(eng, tcb);
+    if (can_send_data(tcb->state)) send_data(eng, tcb);
     if (tcb->ack_now && tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_LISTEN)
         sk_tcp_send_ack(eng, tcb);
     sk_tcp_update_persist(eng, tcb);

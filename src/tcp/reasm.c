@@ -4,8 +4,7 @@
 
 bool sk_reasm_add(struct sk_reasm *q, uint32_t start, uint32_t end)
 {
-    if (start >= end)
-        return true;
+    if (start >= end) return true;
     /* Find the first range that ends at or after start (it may touch or overlap). */
     unsigned i = 0;
     while (i < q->count && q->ranges[i].end < start)
@@ -13,10 +12,8 @@ bool sk_reasm_add(struct sk_reasm *q, uint32_t start, uint32_t end)
     /* Merge every range overlapping or adjacent to [start, end). */
     unsigned j = i;
     while (j < q->count && q->ranges[j].start <= end) {
-        if (q->ranges[j].start < start)
-            start = q->ranges[j].start;
-        if (q->ranges[j].end > end)
-            end = q->ranges[j].end;
+        if (q->ranges[j].start < start) start = q->ranges[j].start;
+        if (q->ranges[j].end > end) end = q->ranges[j].end;
         j++;
     }
     if (j > i) {
@@ -26,8 +23,7 @@ bool sk_reasm_add(struct sk_reasm *q, uint32_t start, uint32_t end)
         q->count -= j - i - 1;
         return true;
     }
-    if (q->count == q->max)
-        return false;
+    if (q->count == q->max) return false;
     memmove(&q->ranges[i + 1], &q->ranges[i], (q->count - i) * sizeof(q->ranges[0]));
     q->ranges[i].start = start;
     q->ranges[i].end = end;
@@ -41,8 +37,7 @@ uint32_t sk_reasm_advance(struct sk_reasm *q, uint32_t n)
     /* Ranges now starting at or before the new RCV.NXT join the in-order data. */
     unsigned drop = 0;
     while (drop < q->count && q->ranges[drop].start <= n) {
-        if (q->ranges[drop].end > n + extra)
-            extra = q->ranges[drop].end - n;
+        if (q->ranges[drop].end > n + extra) extra = q->ranges[drop].end - n;
         drop++;
     }
     memmove(&q->ranges[0], &q->ranges[drop], (q->count - drop) * sizeof(q->ranges[0]));

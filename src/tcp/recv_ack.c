@@ -24,16 +24,14 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
         tcb->bytes_acked += end - start;
     }
     tcb->snd_una = ack;
-    if (seq_lt(tcb->snd_nxt, ack))
-        tcb->snd_nxt = ack;
+    if (seq_lt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
     if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
         /* RFC 6298 2.2/2.3 with Karn's rule: the timed segment was never retransmitted. */
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
         tcb->rtt_timing = false;
     }
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
-    if (acked > 0)
-        sk_cc_on_ack(eng, tcb, acked);
+    if (acked > 0) sk_cc_on_ack(eng, tcb, acked);
     /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
     if (tcb->snd_una == tcb->snd_max)
         tcb->rto_at = SYNACK_TIME_NEVER;
@@ -73,21 +71,18 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         tcb->snd_wnd = new_wnd;
         tcb->snd_wl1 = seq;
         tcb->snd_wl2 = ack;
-        if (new_wnd > tcb->max_snd_wnd)
-            tcb->max_snd_wnd = new_wnd;
+        if (new_wnd > tcb->max_snd_wnd) tcb->max_snd_wnd = new_wnd;
     }
     switch (tcb->state) {
     case SYNACK_FIN_WAIT_1:
         if (our_fin_acked(tcb)) {
             sk_tcp_set_state(eng, tcb, SYNACK_FIN_WAIT_2);
             /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait forever. */
-            if (tcb->fd < 0)
-                tcb->close_at = eng->now + eng->cfg.fin_wait2_timeout;
+            if (tcb->fd < 0) tcb->close_at = eng->now + eng->cfg.fin_wait2_timeout;
         }
         break;
     case SYNACK_CLOSING:
-        if (our_fin_acked(tcb))
-            sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
+        if (our_fin_acked(tcb)) sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
         break;
     case SYNACK_LAST_ACK:
         if (our_fin_acked(tcb)) {

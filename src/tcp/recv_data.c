@@ -53,14 +53,13 @@ static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
     }
 }
 
-void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq,
-                      const uint8_t *data, uint32_t len, bool fin)
+void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,
+                      uint32_t len, bool fin)
 {
     uint32_t off = seq - tcb->rcv_nxt;
     tcb->ack_now = true; /* no delayed ACK yet: every segment with text is ACKed at once */
     if (off == 0) {
-        if (len > 0)
-            take_in_order(tcb, data, len);
+        if (len > 0) take_in_order(tcb, data, len);
     } else if (len > 0 && !tcb->shut_rd) {
         /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
          * duplicate ACK, which ack_now gives. */

@@ -6,9 +6,9 @@
 #include "synack/types.h"
 
 struct sk_rtt {
-    synack_time_t srtt;   /* 0 until the first sample */
+    synack_time_t srtt; /* 0 until the first sample */
     synack_time_t rttvar;
-    synack_time_t rto;    /* current base RTO, without backoff */
+    synack_time_t rto; /* current base RTO, without backoff */
     bool has_sample;
 };
 

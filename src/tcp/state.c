@@ -5,8 +5,7 @@
 void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp_state to)
 {
     enum synack_tcp_state from = tcb->state;
-    if (from == to)
-        return;
+    if (from == to) return;
     tcb->state = to;
     if (to == SYNACK_TIME_WAIT) {
         /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; nothing else is pending. */

@@ -32,13 +32,13 @@ struct sk_tcb {
     struct sk_ring sndbuf, rcvbuf;
     uint32_t snd_buf_seq;
     struct sk_reasm reasm;
-    bool fin_queued;    /* the application is done sending: FIN follows the data */
-    bool fin_received;  /* the peer's FIN was taken in sequence */
-    bool ooo_fin;       /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
+    bool fin_queued;   /* the application is done sending: FIN follows the data */
+    bool fin_received; /* the peer's FIN was taken in sequence */
+    bool ooo_fin;      /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
     uint32_t ooo_fin_off;
-    bool shut_rd;       /* shutdown(SHUT_RD): discard what arrives */
+    bool shut_rd; /* shutdown(SHUT_RD): discard what arrives */
     bool nodelay;
-    bool ack_now;       /* an ACK is owed: sent by the next output */
+    bool ack_now; /* an ACK is owed: sent by the next output */
 
     /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
     synack_time_t rto_at;     /* retransmission (also SYN / SYN-ACK) */
@@ -62,15 +62,15 @@ struct sk_tcb {
     uint32_t recover;
 
     /* Socket side. */
-    int fd;              /* descriptor, or -1 once closed by the application */
-    int error;           /* pending SO_ERROR (negative errno), 0 if none */
-    int fail_reason;     /* what recv/send report after a reset or timeout; 0 if none */
-    bool passive;        /* created by a listener */
+    int fd;          /* descriptor, or -1 once closed by the application */
+    int error;       /* pending SO_ERROR (negative errno), 0 if none */
+    int fail_reason; /* what recv/send report after a reset or timeout; 0 if none */
+    bool passive;    /* created by a listener */
     bool reuseaddr;
     uint32_t sndbuf_size, rcvbuf_size;
 
     /* Listener state (state == LISTEN) and the child's link to it. */
-    struct sk_tcb *listener;  /* our listener while in its queues */
+    struct sk_tcb *listener; /* our listener while in its queues */
     struct sk_tcb *queue_next;
     struct sk_tcb *accept_head, *accept_tail;
     unsigned accept_len, syn_len, backlog;

@@ -23,17 +23,14 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
                 tcb->rto_at == SYNACK_TIME_NEVER;
     if (!need) {
         tcb->persist_at = SYNACK_TIME_NEVER;
-        if (tcb->snd_wnd > 0)
-            tcb->persist_backoff = 0;
+        if (tcb->snd_wnd > 0) tcb->persist_backoff = 0;
         return;
     }
-    if (tcb->persist_at != SYNACK_TIME_NEVER)
-        return;
+    if (tcb->persist_at != SYNACK_TIME_NEVER) return;
     /* RFC 9293 3.8.6.1: probe a zero window periodically; the interval backs off
      * exponentially like the RTO (as Linux's tcp_probe0_when), within persist bounds. */
     synack_time_t when = sk_rtt_backoff(&tcb->rtt, tcb->persist_backoff, eng->cfg.persist_max);
-    if (when < eng->cfg.persist_min)
-        when = eng->cfg.persist_min;
+    if (when < eng->cfg.persist_min) when = eng->cfg.persist_min;
     tcb->persist_at = eng->now + when;
 }
 
@@ -49,13 +46,12 @@ void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
     uint32_t avail = off <= tcb->sndbuf.len ? tcb->sndbuf.len - off : 0;
     uint32_t len = avail < tcb->snd_mss ? avail : tcb->snd_mss;
     bool fin = tcb->fin_queued && len == avail && seq_gt(tcb->snd_max, seq + len);
-    if (len == 0 && !fin)
-        return;
-    uint8_t flags = SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
+    if (len == 0 && !fin) return;
+    uint8_t flags =
+        SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
     sk_tcp_send(eng, tcb, seq, flags, len);
     uint32_t end = seq + len + (fin ? 1 : 0);
-    if (seq_gt(end, tcb->snd_nxt))
-        tcb->snd_nxt = end;
+    if (seq_gt(end, tcb->snd_nxt)) tcb->snd_nxt = end;
 }
 
 /* What to do when the retries run out (RFC 9293 3.8.3, RFC 1122 4.2.3.5). */
@@ -79,7 +75,7 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         give_up(eng, tcb);
         return;
     }
-    tcb->backoff++; /* RFC 6298 5.5: back off the timer */
+    tcb->backoff++;          /* RFC 6298 5.5: back off the timer */
     tcb->rtt_timing = false; /* Karn: no sample from a retransmitted segment */
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
         tcb->syn_retransmitted = true;
@@ -104,8 +100,7 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
      * an ACK carrying its current window. */
     sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
     tcb->persist_probes++;
-    if (tcb->persist_backoff < 31)
-        tcb->persist_backoff++;
+    if (tcb->persist_backoff < 31) tcb->persist_backoff++;
     sk_tcp_update_persist(eng, tcb);
 }
 
@@ -118,18 +113,14 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_tcp_close_with(eng, tcb, 0);
         return;
     }
-    if (tcb->rto_at <= now)
-        on_rto(eng, tcb);
-    if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now)
-        on_persist(eng, tcb);
+    if (tcb->rto_at <= now) on_rto(eng, tcb);
+    if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) on_persist(eng, tcb);
 }
 
 synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
 {
     synack_time_t t = tcb->rto_at;
-    if (tcb->persist_at < t)
-        t = tcb->persist_at;
-    if (tcb->close_at < t)
-        t = tcb->close_at;
+    if (tcb->persist_at < t) t = tcb->persist_at;
+    if (tcb->close_at < t) t = tcb->close_at;
     return t;
 }

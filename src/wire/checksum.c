@@ -8,8 +8,7 @@ uint32_t sk_csum_add(uint32_t sum, const uint8_t *data, size_t len)
     size_t i = 0;
     for (; i + 1 < len; i += 2)
         acc += (uint32_t)((data[i] << 8) | data[i + 1]);
-    if (i < len)
-        acc += (uint32_t)(data[i] << 8);
+    if (i < len) acc += (uint32_t)(data[i] << 8);
     while (acc >> 32)
         acc = (acc & 0xffffffffu) + (acc >> 32);
     return (uint32_t)acc;

@@ -5,18 +5,15 @@
 
 enum sk_ipv4_result sk_ipv4_parse(const uint8_t *pkt, size_t len, struct sk_ipv4 *out)
 {
-    if (len < SK_IPV4_HDR_LEN)
-        return SK_IPV4_TOO_SHORT;
+    if (len < SK_IPV4_HDR_LEN) return SK_IPV4_TOO_SHORT;
     if ((pkt[0] >> 4) != 4) /* RFC 791 3.1: version */
         return SK_IPV4_BAD_VERSION;
     size_t hlen = (size_t)(pkt[0] & 0x0f) * 4; /* IHL in 32-bit words, at least 5 */
-    if (hlen < SK_IPV4_HDR_LEN || hlen > len)
-        return SK_IPV4_BAD_IHL;
+    if (hlen < SK_IPV4_HDR_LEN || hlen > len) return SK_IPV4_BAD_IHL;
     uint16_t total = sk_get16(pkt + 2);
     if (total < hlen || total > len) /* bytes past total length are link padding */
         return SK_IPV4_BAD_LENGTH;
-    if (sk_csum_finish(sk_csum_add(0, pkt, hlen)) != 0)
-        return SK_IPV4_BAD_CHECKSUM;
+    if (sk_csum_finish(sk_csum_add(0, pkt, hlen)) != 0) return SK_IPV4_BAD_CHECKSUM;
     uint16_t frag = sk_get16(pkt + 6);
     if ((frag & 0x2000) || (frag & 0x1fff)) /* MF or a fragment offset: no reassembly yet */
         return SK_IPV4_FRAGMENT;
@@ -33,8 +30,8 @@ enum sk_ipv4_result sk_ipv4_parse(const uint8_t *pkt, size_t len, struct sk_ipv4
     return SK_IPV4_OK;
 }
 
-void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
-                  uint16_t id, uint16_t payload_len)
+void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, uint16_t id,
+                  uint16_t payload_len)
 {
     buf[0] = 0x45; /* version 4, IHL 5 */
     buf[1] = 0;

@@ -20,7 +20,7 @@ enum sk_ipv4_result {
 };
 
 struct sk_ipv4 {
-    uint32_t src, dst;  /* host order */
+    uint32_t src, dst; /* host order */
     uint8_t proto;
     uint8_t ttl;
     uint8_t tos;
@@ -37,7 +37,7 @@ enum sk_ipv4_result sk_ipv4_parse(const uint8_t *pkt, size_t len, struct sk_ipv4
 
 /* Writes a 20-byte header (no options, DF set, checksum computed) for a payload of
  * payload_len bytes. buf must have 20 bytes. */
-void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
-                  uint16_t id, uint16_t payload_len);
+void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, uint16_t id,
+                  uint16_t payload_len);
 
 #endif

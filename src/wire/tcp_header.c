@@ -10,46 +10,38 @@ static bool parse_options(const uint8_t *p, size_t len, struct sk_tcp_options *o
     size_t i = 0;
     while (i < len) {
         uint8_t kind = p[i];
-        if (kind == SK_TCPOPT_EOL)
-            break;
+        if (kind == SK_TCPOPT_EOL) break;
         if (kind == SK_TCPOPT_NOP) {
             i++;
             continue;
         }
-        if (i + 1 >= len)
-            return false; /* no room for the length byte */
+        if (i + 1 >= len) return false; /* no room for the length byte */
         uint8_t olen = p[i + 1];
-        if (olen < 2 || i + olen > len)
-            return false;
+        if (olen < 2 || i + olen > len) return false;
         const uint8_t *d = p + i + 2;
         switch (kind) {
         case SK_TCPOPT_MSS: /* RFC 9293 3.7.1 */
-            if (olen != 4)
-                return false;
+            if (olen != 4) return false;
             o->has_mss = true;
             o->mss = sk_get16(d);
             break;
         case SK_TCPOPT_WSCALE: /* RFC 7323 2.2 */
-            if (olen != 3)
-                return false;
+            if (olen != 3) return false;
             o->has_wscale = true;
             o->wscale = d[0];
             break;
         case SK_TCPOPT_SACK_PERMITTED: /* RFC 2018 2 */
-            if (olen != 2)
-                return false;
+            if (olen != 2) return false;
             o->sack_permitted = true;
             break;
         case SK_TCPOPT_TIMESTAMP: /* RFC 7323 3.2 */
-            if (olen != 10)
-                return false;
+            if (olen != 10) return false;
             o->has_timestamp = true;
             o->ts_val = sk_get32(d);
             o->ts_ecr = sk_get32(d + 4);
             break;
         case SK_TCPOPT_SACK: /* RFC 2018 3: 2 + 8n bytes */
-            if (olen < 10 || (olen - 2) % 8 != 0)
-                return false;
+            if (olen < 10 || (olen - 2) % 8 != 0) return false;
             o->sack_count = 0;
             for (unsigned b = 0; b < (unsigned)(olen - 2) / 8 && b < SK_TCP_MAX_SACK_BLOCKS; b++) {
                 o->sack[b].start = sk_get32(d + 8 * b);
@@ -67,11 +59,9 @@ static bool parse_options(const uint8_t *p, size_t len, struct sk_tcp_options *o
 
 enum sk_tcp_result sk_tcp_parse(const uint8_t *seg, size_t len, struct sk_tcp_header *out)
 {
-    if (len < SK_TCP_HDR_LEN)
-        return SK_TCP_TOO_SHORT;
+    if (len < SK_TCP_HDR_LEN) return SK_TCP_TOO_SHORT;
     size_t off = (size_t)(seg[12] >> 4) * 4;
-    if (off < SK_TCP_HDR_LEN || off > len)
-        return SK_TCP_BAD_OFFSET;
+    if (off < SK_TCP_HDR_LEN || off > len) return SK_TCP_BAD_OFFSET;
     memset(out, 0, sizeof *out);
     out->sport = sk_get16(seg);
     out->dport = sk_get16(seg + 2);
@@ -125,10 +115,9 @@ size_t sk_tcp_emit(uint8_t *buf, size_t cap, const struct sk_tcp_header *h)
         opt[n++] = o->wscale;
     }
     if (o->sack_count > 0) {
-        unsigned blocks = o->sack_count > SK_TCP_MAX_SACK_BLOCKS ? SK_TCP_MAX_SACK_BLOCKS
-                                                                 : o->sack_count;
-        if (n + 4 + 8 * blocks > SK_TCP_MAX_OPT_LEN)
-            return 0;
+        unsigned blocks =
+            o->sack_count > SK_TCP_MAX_SACK_BLOCKS ? SK_TCP_MAX_SACK_BLOCKS : o->sack_count;
+        if (n + 4 + 8 * blocks > SK_TCP_MAX_OPT_LEN) return 0;
         opt[n++] = SK_TCPOPT_NOP;
         opt[n++] = SK_TCPOPT_NOP;
         opt[n++] = SK_TCPOPT_SACK;
@@ -141,11 +130,9 @@ size_t sk_tcp_emit(uint8_t *buf, size_t cap, const struct sk_tcp_header *h)
     }
     while (n % 4)
         opt[n++] = SK_TCPOPT_EOL;
-    if (n > SK_TCP_MAX_OPT_LEN)
-        return 0;
+    if (n > SK_TCP_MAX_OPT_LEN) return 0;
     size_t hlen = SK_TCP_HDR_LEN + n;
-    if (cap < hlen)
-        return 0;
+    if (cap < hlen) return 0;
     sk_put16(buf, h->sport);
     sk_put16(buf + 2, h->dport);
     sk_put32(buf + 4, h->seq);
@@ -168,8 +155,7 @@ void sk_tcp_set_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
 
 bool sk_tcp_checksum_ok(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
 {
-    if (len > 0xffff)
-        return false;
+    if (len > 0xffff) return false;
     uint32_t sum = sk_csum_pseudo(src, dst, SK_IPPROTO_TCP, (uint16_t)len);
     return sk_csum_finish(sk_csum_add(sum, seg, len)) == 0;
 }

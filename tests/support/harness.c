@@ -38,8 +38,7 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
 static void trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct th *h = ctx;
-    if (ev->kind != SYNACK_TRACE_STATE || h->nstates == TH_MAX_STATES)
-        return;
+    if (ev->kind != SYNACK_TRACE_STATE || h->nstates == TH_MAX_STATES) return;
     struct th_state_change *c = &h->states[h->nstates++];
     c->time = ev->time;
     c->local = ev->local;
@@ -102,8 +101,7 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
     size_t hl = sk_tcp_emit(tcp, 60, &t);
     assert_true(hl >= 20);
     assert_true(seg->len <= 1500);
-    if (seg->len)
-        memcpy(tcp + hl, seg->data, seg->len);
+    if (seg->len) memcpy(tcp + hl, seg->data, seg->len);
     sk_tcp_set_checksum(tcp, hl + seg->len, TH_PEER_ADDR, TH_LOCAL_ADDR);
     sk_ipv4_emit(buf, TH_PEER_ADDR, TH_LOCAL_ADDR, SK_IPPROTO_TCP, 64, 1,
                  (uint16_t)(hl + seg->len));
@@ -132,10 +130,8 @@ void th_advance(struct th *h, synack_time_t d)
     synack_time_t end = h->now + d;
     for (int guard = 0; guard < 1000000; guard++) {
         synack_time_t t = synack_stack_next_deadline(h->stack);
-        if (t > end)
-            break;
-        if (t > h->now)
-            h->now = t;
+        if (t > end) break;
+        if (t > h->now) h->now = t;
         synack_stack_poll(h->stack, h->now);
     }
     h->now = end;
@@ -145,18 +141,15 @@ void th_advance(struct th *h, synack_time_t d)
 synack_time_t th_run_next(struct th *h, synack_time_t limit)
 {
     synack_time_t t = synack_stack_next_deadline(h->stack);
-    if (t == SYNACK_TIME_NEVER || t > h->now + limit)
-        return h->now;
-    if (t > h->now)
-        h->now = t;
+    if (t == SYNACK_TIME_NEVER || t > h->now + limit) return h->now;
+    if (t > h->now) h->now = t;
     synack_stack_poll(h->stack, h->now);
     return h->now;
 }
 
 bool th_take(struct th *h, struct th_out *out)
 {
-    if (h->out_count == 0)
-        return false;
+    if (h->out_count == 0) return false;
     *out = h->out[h->out_head];
     h->out_head = (h->out_head + 1) % TH_MAX_PKTS;
     h->out_count--;
@@ -174,8 +167,7 @@ struct th_out th_expect(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack,
     if (!th_take(h, &o))
         fail_msg("expected a segment (flags 0x%02x seq %u ack %u len %u), none was sent", flags,
                  seq, ack, len);
-    if (o.flags != flags || o.seq != seq || (flags & SYNACK_ACK ? o.ack != ack : 0) ||
-        o.len != len)
+    if (o.flags != flags || o.seq != seq || (flags & SYNACK_ACK ? o.ack != ack : 0) || o.len != len)
         fail_msg("expected flags 0x%02x seq %u ack %u len %u; got flags 0x%02x seq %u ack %u "
                  "len %u",
                  flags, seq, ack, len, o.flags, o.seq, o.ack, o.len);
@@ -193,8 +185,7 @@ void th_expect_none(struct th *h)
 enum synack_tcp_state th_state_of(const struct th *h, uint16_t peer_port)
 {
     for (unsigned i = h->nstates; i-- > 0;) {
-        if (h->states[i].remote.port == peer_port)
-            return h->states[i].to;
+        if (h->states[i].remote.port == peer_port) return h->states[i].to;
     }
     return SYNACK_CLOSED;
 }
@@ -204,8 +195,7 @@ bool th_saw_transition(const struct th *h, uint16_t peer_port, enum synack_tcp_s
 {
     for (unsigned i = 0; i < h->nstates; i++) {
         const struct th_state_change *c = &h->states[i];
-        if (c->remote.port == peer_port && c->from == from && c->to == to)
-            return true;
+        if (c->remote.port == peer_port && c->from == from && c->to == to) return true;
     }
     return false;
 }
@@ -222,19 +212,21 @@ int th_listen(struct th *h, int backlog)
 
 int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss)
 {
-    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN, .seq = peer_iss, .win = 65535,
-                                  .mss = 1460, .wscale = 7});
+    th_inject(h, &(struct th_seg){
+                     .flags = SYNACK_SYN, .seq = peer_iss, .win = 65535, .mss = 1460, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(h, &sa));
     assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
     assert_int_equal(sa.ack, peer_iss + 1);
-    th_inject(h, &(struct th_seg){.flags = SYNACK_ACK, .seq = peer_iss + 1, .ack = sa.seq + 1,
-                                  .win = 1024, .wscale = TH_NO_WS});
+    th_inject(h, &(struct th_seg){.flags = SYNACK_ACK,
+                                  .seq = peer_iss + 1,
+                                  .ack = sa.seq + 1,
+                                  .win = 1024,
+                                  .wscale = TH_NO_WS});
     th_expect_none(h);
     int fd = synack_accept(h->stack, lfd, NULL);
     assert_true(fd >= 0);
-    if (our_iss)
-        *our_iss = sa.seq;
+    if (our_iss) *our_iss = sa.seq;
     return fd;
 }
 
@@ -248,13 +240,16 @@ int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t 
     struct th_out syn = {0};
     assert_true(th_take(h, &syn));
     assert_int_equal(syn.flags, SYNACK_SYN);
-    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK, .seq = peer_iss,
-                                  .ack = syn.seq + 1, .win = 65535, .mss = 1460, .wscale = 7,
-                                  .sport = TH_PEER_PORT, .dport = syn.sport});
+    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                  .seq = peer_iss,
+                                  .ack = syn.seq + 1,
+                                  .win = 65535,
+                                  .mss = 1460,
+                                  .wscale = 7,
+                                  .sport = TH_PEER_PORT,
+                                  .dport = syn.sport});
     th_expect(h, SYNACK_ACK, syn.seq + 1, peer_iss + 1, 0);
-    if (our_iss)
-        *our_iss = syn.seq;
-    if (local_port)
-        *local_port = syn.sport;
+    if (our_iss) *our_iss = syn.seq;
+    if (local_port) *local_port = syn.sport;
     return fd;
 }

@@ -56,8 +56,8 @@ struct th_seg {
     uint16_t win;
     const void *data;
     uint32_t len;
-    int mss;    /* <= 0: no MSS option */
-    int wscale; /* <= 0: no window scale option (TH_NO_WS); TH_WS0 sends a shift of 0 */
+    int mss;               /* <= 0: no MSS option */
+    int wscale;            /* <= 0: no window scale option (TH_NO_WS); TH_WS0 sends a shift of 0 */
     uint16_t sport, dport; /* 0: TH_PEER_PORT / TH_LOCAL_PORT */
 };
 #define TH_NO_WS (-1)

@@ -1,0 +1,25 @@
+/* The synack command line. */
+#include <stdio.h>
+#include <string.h>
+#include "demo.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: synack COMMAND [ARGS]\n\n"
+                 "commands:\n"
+                 "  demo    replay the handshake, a transfer, the four-way close and the lost\n"
+                 "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n\n"
+                 "synack is a user-space TCP/IP stack; see README.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "demo")) return demo_main(argc - 2, argv + 2);
+    fprintf(stderr, "synack: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
