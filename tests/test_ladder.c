@@ -8,34 +8,26 @@
 #include "synack/ladder.h"
 #include "synack/sim.h"
 
+static void attach(void *ctx, int side, struct synack_config *cfg)
+{
+    synack_ladder_attach(ctx, side, cfg);
+}
+
 static char *run_lost_ack(void)
 {
-    struct synack_sim *sim = synack_sim_new(1);
     struct synack_ladder *lad = synack_ladder_new("client", "server");
-    struct synack_config cc, sc;
-    th_config(&cc);
-    cc.local_addr = SYNACK_IPV4(198, 18, 0, 1);
-    th_config(&sc);
-    synack_ladder_attach(lad, 0, &cc);
-    synack_ladder_attach(lad, 1, &sc);
-    int c = synack_sim_add_host(sim, &cc), s = synack_sim_add_host(sim, &sc);
     struct synack_sim_path p = {.delay = SYNACK_MS(10)};
-    synack_sim_link(sim, c, s, &p, &p);
-    synack_sim_drop_nth(sim, c, s, 2);
-    struct synack_stack *cs = synack_sim_stack(sim, c), *ss = synack_sim_stack(sim, s);
-    int l = synack_socket(ss);
-    struct synack_endpoint any = {0, 80}, srv = {sc.local_addr, 80};
-    synack_bind(ss, l, &any);
-    synack_listen(ss, l, 1);
-    int fd = synack_socket(cs);
-    synack_connect(cs, fd, &srv);
-    synack_sim_run_for(sim, SYNACK_MS(1100));
+    struct th_pair w;
+    th_pair_init(&w, 1, &p, attach, lad);
+    synack_sim_drop_nth(w.sim, w.client, w.server, 2);
+    th_pair_connect(&w);
+    synack_sim_run_for(w.sim, SYNACK_MS(1100));
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     synack_ladder_render(lad, out, 0);
     fclose(out);
-    synack_sim_free(sim);
+    th_pair_free(&w);
     synack_ladder_free(lad);
     return text;
 }

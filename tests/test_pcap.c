@@ -41,12 +41,6 @@ static void file_format_exact(void **state)
     assert_memory_equal(b + 40, pkt, 3);
 }
 
-static bool established(void *ctx)
-{
-    int *n = ctx;
-    return *n >= 1;
-}
-
 static void tshark_reads_capture(void **state)
 {
     (void)state;
@@ -58,30 +52,17 @@ static void tshark_reads_capture(void **state)
     int tmp = mkstemp(path);
     assert_true(tmp >= 0);
     close(tmp);
-    struct synack_sim *sim = synack_sim_new(3);
-    struct synack_config ca, cb;
-    th_config(&ca);
-    ca.local_addr = SYNACK_IPV4(198, 18, 0, 1);
-    th_config(&cb);
-    int a = synack_sim_add_host(sim, &ca), b = synack_sim_add_host(sim, &cb);
     struct synack_sim_path pth = {.delay = SYNACK_MS(1)};
-    assert_int_equal(synack_sim_link(sim, a, b, &pth, &pth), 0);
-    assert_int_equal(synack_sim_capture(sim, a, path), 0);
-    struct synack_stack *sa = synack_sim_stack(sim, a), *sb = synack_sim_stack(sim, b);
-    int l = synack_socket(sb);
-    struct synack_endpoint ep = {0, 80}, r = {cb.local_addr, 80};
-    synack_bind(sb, l, &ep);
-    synack_listen(sb, l, 1);
-    int c = synack_socket(sa);
-    synack_connect(sa, c, &r);
-    int zero = 0;
-    synack_sim_run_until_done(sim, established, &zero, SYNACK_MS(100));
-    synack_sim_run_for(sim, SYNACK_MS(100));
-    assert_int_equal(synack_send(sa, c, "GET / HTTP/1.0\r\n\r\n", 18), 18);
-    synack_sim_run_for(sim, SYNACK_MS(100));
-    synack_close(sa, c);
-    synack_sim_run_for(sim, SYNACK_MS(100));
-    synack_sim_free(sim); /* closes the capture */
+    struct th_pair w;
+    th_pair_init(&w, 3, &pth, NULL, NULL);
+    assert_int_equal(synack_sim_capture(w.sim, w.client, path), 0);
+    th_pair_connect(&w);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    assert_int_equal(synack_send(w.cs, w.cfd, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    synack_close(w.cs, w.cfd);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    th_pair_free(&w); /* closes the capture */
     char cmd[256];
     snprintf(cmd, sizeof cmd,
              "tshark -r %s -T fields -e tcp.flags.str -e _ws.malformed -e _ws.expert 2>&1", path);

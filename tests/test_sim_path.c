@@ -172,24 +172,20 @@ static void scripted_drops(void **state)
 static void sim_drop_nth_third_ack(void **state)
 {
     (void)state;
-    struct synack_sim *sim = synack_sim_new(1);
-    struct synack_config ca, cb;
-    th_config(&ca);
-    ca.local_addr = SYNACK_IPV4(198, 18, 0, 1);
-    th_config(&cb);
-    int a = synack_sim_add_host(sim, &ca), b = synack_sim_add_host(sim, &cb);
-    assert_int_equal(synack_sim_add_host(sim, &cb), -EINVAL); /* same address twice */
     struct synack_sim_path p = {.delay = SYNACK_MS(10)};
-    assert_int_equal(synack_sim_link(sim, a, b, &p, &p), 0);
+    struct th_pair w;
+    th_pair_init(&w, 1, &p, NULL, NULL);
+    struct synack_sim *sim = w.sim;
+    int a = w.client, b = w.server;
+    struct synack_config dup;
+    th_config(&dup);
+    dup.local_addr = TH_SERVER_ADDR;
+    assert_int_equal(synack_sim_add_host(sim, &dup), -EINVAL); /* same address twice */
     assert_int_equal(synack_sim_link(sim, b, a, &p, &p), -EEXIST);
     assert_int_equal(synack_sim_drop_nth(sim, a, b, 2), 0); /* SYN is 1, the ACK is 2 */
-    struct synack_stack *sa = synack_sim_stack(sim, a), *sb = synack_sim_stack(sim, b);
-    int l = synack_socket(sb);
-    struct synack_endpoint ep = {0, 80}, r = {cb.local_addr, 80};
-    assert_int_equal(synack_bind(sb, l, &ep), 0);
-    assert_int_equal(synack_listen(sb, l, 1), 0);
-    int c = synack_socket(sa);
-    assert_int_equal(synack_connect(sa, c, &r), -EINPROGRESS);
+    struct synack_stack *sa = w.cs, *sb = w.ss;
+    int l = w.lfd, c = w.cfd;
+    th_pair_connect(&w);
     synack_sim_run_for(sim, SYNACK_MS(500));
     assert_int_equal(synack_poll_events(sa, c), SYNACK_POLLOUT); /* client: established */
     assert_int_equal(synack_accept(sb, l, NULL), -EAGAIN);       /* server: SYN-RECEIVED */
@@ -205,7 +201,7 @@ static void sim_drop_nth_third_ack(void **state)
     assert_int_equal(st.sent, 2);
     assert_int_equal(synack_sim_unroutable(sim), 0);
     assert_int_equal(synack_sim_now(sim), SYNACK_MS(1100));
-    synack_sim_free(sim);
+    th_pair_free(&w);
 }
 
 int main(void)

@@ -7,8 +7,6 @@
 #include "synack/sim.h"
 
 #define XFER (1024u * 1024u)
-#define A_ADDR SYNACK_IPV4(198, 18, 0, 1)
-#define B_ADDR SYNACK_IPV4(198, 18, 0, 2)
 
 struct side {
     struct synack_stack *st;
@@ -82,30 +80,19 @@ static bool step(void *ctx)
 
 static void run_transfer(uint64_t seed, const struct synack_sim_path *path)
 {
-    struct synack_sim *sim = synack_sim_new(seed);
-    assert_non_null(sim);
-    struct synack_config ca, cb;
-    th_config(&ca);
-    ca.local_addr = A_ADDR;
-    ca.secret[0] = (uint8_t)seed;
-    th_config(&cb);
-    cb.local_addr = B_ADDR;
-    int ha = synack_sim_add_host(sim, &ca), hb = synack_sim_add_host(sim, &cb);
-    assert_true(ha >= 0 && hb >= 0);
-    assert_int_equal(synack_sim_link(sim, ha, hb, path, path), 0);
+    struct th_pair w;
+    th_pair_init(&w, seed, path, NULL, NULL);
+    struct synack_sim *sim = w.sim;
     struct xfer x;
     memset(&x, 0, sizeof x);
-    x.a.st = synack_sim_stack(sim, ha);
-    x.b.st = synack_sim_stack(sim, hb);
+    x.a.st = w.cs;
+    x.b.st = w.ss;
     x.a.seed = 2;
     x.b.seed = 3;
     x.b.fd = -1;
-    x.lfd = synack_socket(x.b.st);
-    struct synack_endpoint l = {0, 80}, r = {B_ADDR, 80};
-    assert_int_equal(synack_bind(x.b.st, x.lfd, &l), 0);
-    assert_int_equal(synack_listen(x.b.st, x.lfd, 4), 0);
-    x.a.fd = synack_socket(x.a.st);
-    assert_int_equal(synack_connect(x.a.st, x.a.fd, &r), -EINPROGRESS);
+    x.lfd = w.lfd;
+    x.a.fd = w.cfd;
+    th_pair_connect(&w);
     bool done = synack_sim_run_until_done(sim, step, &x, SYNACK_SEC(3600));
     if (!done || x.failed)
         fail_msg("seed %llu: transfer did not finish (failed %d) a sent %u recv %u, b sent %u "
@@ -122,7 +109,7 @@ static void run_transfer(uint64_t seed, const struct synack_sim_path *path)
     synack_sim_run_for(sim, SYNACK_SEC(200));
     assert_int_equal(synack_stack_connection_count(x.a.st), 0);
     assert_int_equal(synack_stack_connection_count(x.b.st), 0);
-    synack_sim_free(sim);
+    th_pair_free(&w);
 }
 
 static void clean_link(void **state)

@@ -186,11 +186,7 @@ static void lost_synack_answered_with_syn_ack(void **state)
     struct th h;
     th_init(&h, NULL);
     th_listen(&h, 8);
-    th_inject(&h,
-              &(struct th_seg){
-                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
-    struct th_out sa = {0};
-    assert_true(th_take(&h, &sa));
+    struct th_out sa = th_syn_in(&h, PEER_ISS);
     th_advance(&h, SYNACK_MS(500));
     /* The peer's SYN retransmission shows our SYN-ACK was lost: resend it at once. */
     th_inject(&h,
@@ -210,11 +206,7 @@ static void lost_third_ack_data_completes_handshake(void **state)
     th_init(&h, NULL);
     int lfd = th_listen(&h, 8);
     synack_time_t t0 = h.now;
-    th_inject(&h,
-              &(struct th_seg){
-                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
-    struct th_out sa = {0};
-    assert_true(th_take(&h, &sa));
+    struct th_out sa = th_syn_in(&h, PEER_ISS);
     th_run_next(&h, SYNACK_SEC(10));
     assert_int_equal(h.now - t0, SYNACK_SEC(1));
     th_expect(&h, SYNACK_SYN | SYNACK_ACK, sa.seq, PEER_ISS + 1, 0);
@@ -254,11 +246,7 @@ static void lost_third_ack_server_gives_up_then_resets(void **state)
     th_init(&h, NULL);
     int lfd = th_listen(&h, 8);
     synack_time_t t0 = h.now;
-    th_inject(&h,
-              &(struct th_seg){
-                  .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460, .wscale = 7});
-    struct th_out sa = {0};
-    assert_true(th_take(&h, &sa));
+    struct th_out sa = th_syn_in(&h, PEER_ISS);
     static const unsigned at[] = {1, 3, 7, 15, 31};
     for (unsigned i = 0; i < 5; i++) {
         th_run_next(&h, SYNACK_SEC(100));

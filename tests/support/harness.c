@@ -253,3 +253,53 @@ int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t 
     if (local_port) *local_port = syn.sport;
     return fd;
 }
+
+void th_pair_init(struct th_pair *p, uint64_t seed, const struct synack_sim_path *path,
+                  void (*adjust)(void *ctx, int side, struct synack_config *cfg), void *ctx)
+{
+    memset(p, 0, sizeof *p);
+    p->sim = synack_sim_new(seed);
+    assert_non_null(p->sim);
+    struct synack_config cfg[2];
+    for (int side = 0; side < 2; side++) {
+        th_config(&cfg[side]);
+        cfg[side].local_addr = side == 0 ? TH_CLIENT_ADDR : TH_SERVER_ADDR;
+        cfg[side].secret[15] = (uint8_t)side;
+        if (adjust) adjust(ctx, side, &cfg[side]);
+    }
+    p->client = synack_sim_add_host(p->sim, &cfg[0]);
+    p->server = synack_sim_add_host(p->sim, &cfg[1]);
+    assert_true(p->client >= 0 && p->server >= 0);
+    assert_int_equal(synack_sim_link(p->sim, p->client, p->server, path, path), 0);
+    p->cs = synack_sim_stack(p->sim, p->client);
+    p->ss = synack_sim_stack(p->sim, p->server);
+    p->lfd = synack_socket(p->ss);
+    struct synack_endpoint any = {0, 80};
+    assert_int_equal(synack_bind(p->ss, p->lfd, &any), 0);
+    assert_int_equal(synack_listen(p->ss, p->lfd, 16), 0);
+    p->cfd = synack_socket(p->cs);
+    assert_true(p->cfd >= 0);
+}
+
+void th_pair_connect(struct th_pair *p)
+{
+    struct synack_endpoint srv = {TH_SERVER_ADDR, 80};
+    assert_int_equal(synack_connect(p->cs, p->cfd, &srv), -EINPROGRESS);
+}
+
+void th_pair_free(struct th_pair *p)
+{
+    synack_sim_free(p->sim);
+    p->sim = NULL;
+}
+
+struct th_out th_syn_in(struct th *h, uint32_t peer_iss)
+{
+    th_inject(h, &(struct th_seg){
+                     .flags = SYNACK_SYN, .seq = peer_iss, .win = 65535, .mss = 1460, .wscale = 7});
+    struct th_out sa = {0};
+    assert_true(th_take(h, &sa));
+    assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
+    assert_int_equal(sa.ack, peer_iss + 1);
+    return sa;
+}

@@ -107,4 +107,25 @@ int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss)
  * returned in *local_port. */
 int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t *local_port);
 
+/* Two simulated hosts: client 198.18.0.1 and server 198.18.0.2, linked by `path` both
+ * ways (NULL: perfect); the server listens on port 80 (lfd) and the client has a socket
+ * (cfd) not yet connected. adjust(ctx, side, cfg), if given, edits each config (side 0
+ * client, 1 server) before the stacks are made. */
+#include "synack/sim.h"
+struct th_pair {
+    struct synack_sim *sim;
+    int client, server;
+    struct synack_stack *cs, *ss;
+    int lfd, cfd;
+};
+#define TH_CLIENT_ADDR SYNACK_IPV4(198, 18, 0, 1)
+#define TH_SERVER_ADDR SYNACK_IPV4(198, 18, 0, 2)
+void th_pair_init(struct th_pair *p, uint64_t seed, const struct synack_sim_path *path,
+                  void (*adjust)(void *ctx, int side, struct synack_config *cfg), void *ctx);
+/* connect() from the client to the server's port 80. */
+void th_pair_connect(struct th_pair *p);
+void th_pair_free(struct th_pair *p);
+
+/* The peer's SYN (MSS 1460, window scale 7) to our listener; returns our SYN-ACK. */
+struct th_out th_syn_in(struct th *h, uint32_t peer_iss);
 #endif
