@@ -149,13 +149,9 @@ static void lost_syn_backs_off_then_times_out(void **state)
     (void)state;
     struct th h;
     th_init(&h, NULL);
-    int fd = synack_socket(h.stack);
-    struct synack_endpoint r = {TH_PEER_ADDR, TH_PEER_PORT};
-    assert_int_equal(synack_connect(h.stack, fd, &r), -EINPROGRESS);
+    int fd;
     synack_time_t t0 = h.now;
-    th_poll(&h);
-    struct th_out syn = {0};
-    assert_true(th_take(&h, &syn));
+    struct th_out syn = th_connect_syn(&h, &fd);
     /* RFC 6298 5.5 + Linux tcp_syn_retries 6: retransmissions at 1, 3, 7, 15, 31, 63 s. */
     static const unsigned at[] = {1, 3, 7, 15, 31, 63};
     for (unsigned i = 0; i < 6; i++) {
@@ -278,12 +274,8 @@ static void connect_to_closed_port_refused(void **state)
     (void)state;
     struct th h;
     th_init(&h, NULL);
-    int fd = synack_socket(h.stack);
-    struct synack_endpoint r = {TH_PEER_ADDR, TH_PEER_PORT};
-    assert_int_equal(synack_connect(h.stack, fd, &r), -EINPROGRESS);
-    th_poll(&h);
-    struct th_out syn = {0};
-    assert_true(th_take(&h, &syn));
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
     /* RFC 9293 3.10.7.3: a RST without ACK, or with an unacceptable ACK, is ignored. */
     th_inject(&h, &(struct th_seg){.flags = SYNACK_RST, .seq = 0, .dport = syn.sport});
     th_inject(&h, &(struct th_seg){
@@ -313,12 +305,8 @@ static void connect_refused_reported_by_recv(void **state)
     (void)state;
     struct th h;
     th_init(&h, NULL);
-    int fd = synack_socket(h.stack);
-    struct synack_endpoint r = {TH_PEER_ADDR, TH_PEER_PORT};
-    assert_int_equal(synack_connect(h.stack, fd, &r), -EINPROGRESS);
-    th_poll(&h);
-    struct th_out syn = {0};
-    assert_true(th_take(&h, &syn));
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
     th_inject(&h, &(struct th_seg){
                       .flags = SYNACK_RST | SYNACK_ACK, .ack = syn.seq + 1, .dport = syn.sport});
     char b[4];

@@ -212,12 +212,7 @@ int th_listen(struct th *h, int backlog)
 
 int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss)
 {
-    th_inject(h, &(struct th_seg){
-                     .flags = SYNACK_SYN, .seq = peer_iss, .win = 65535, .mss = 1460, .wscale = 7});
-    struct th_out sa = {0};
-    assert_true(th_take(h, &sa));
-    assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
-    assert_int_equal(sa.ack, peer_iss + 1);
+    struct th_out sa = th_syn_in(h, peer_iss);
     th_inject(h, &(struct th_seg){.flags = SYNACK_ACK,
                                   .seq = peer_iss + 1,
                                   .ack = sa.seq + 1,
@@ -232,14 +227,8 @@ int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss)
 
 int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t *local_port)
 {
-    int fd = synack_socket(h->stack);
-    assert_true(fd >= 0);
-    struct synack_endpoint r = {TH_PEER_ADDR, TH_PEER_PORT};
-    assert_int_equal(synack_connect(h->stack, fd, &r), -EINPROGRESS);
-    th_poll(h);
-    struct th_out syn = {0};
-    assert_true(th_take(h, &syn));
-    assert_int_equal(syn.flags, SYNACK_SYN);
+    int fd;
+    struct th_out syn = th_connect_syn(h, &fd);
     th_inject(h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
                                   .seq = peer_iss,
                                   .ack = syn.seq + 1,
@@ -302,4 +291,17 @@ struct th_out th_syn_in(struct th *h, uint32_t peer_iss)
     assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
     assert_int_equal(sa.ack, peer_iss + 1);
     return sa;
+}
+
+struct th_out th_connect_syn(struct th *h, int *fd)
+{
+    *fd = synack_socket(h->stack);
+    assert_true(*fd >= 0);
+    struct synack_endpoint r = {TH_PEER_ADDR, TH_PEER_PORT};
+    assert_int_equal(synack_connect(h->stack, *fd, &r), -EINPROGRESS);
+    th_poll(h);
+    struct th_out syn = {0};
+    assert_true(th_take(h, &syn));
+    assert_int_equal(syn.flags, SYNACK_SYN);
+    return syn;
 }

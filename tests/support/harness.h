@@ -126,6 +126,9 @@ void th_pair_init(struct th_pair *p, uint64_t seed, const struct synack_sim_path
 void th_pair_connect(struct th_pair *p);
 void th_pair_free(struct th_pair *p);
 
+/* socket() + connect() to the peer + poll: returns our SYN; *fd gets the descriptor. */
+struct th_out th_connect_syn(struct th *h, int *fd);
+
 /* The peer's SYN (MSS 1460, window scale 7) to our listener; returns our SYN-ACK. */
 struct th_out th_syn_in(struct th *h, uint32_t peer_iss);
 #endif
