@@ -46,6 +46,10 @@ struct synack_config {
     /* Out-of-order ranges held per connection (the data lives inside the receive buffer, so
      * memory is bounded by rcvbuf). Default 32. */
     unsigned ooo_max_ranges;
+    /* Window scale shift we announce (RFC 7323 2.3), 0..14; -1 (default) picks the smallest
+     * shift that covers the receive buffer. Linux derives it from tcp_rmem's maximum (7 by
+     * default, 8 with packetdrill's defaults.sh). */
+    int8_t window_scale;
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
 

@@ -62,7 +62,7 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
     uint8_t shift = 0;
     while (shift < 14 && (tcb->rcvbuf_size >> shift) > 65535)
         shift++;
-    tcb->rcv_wscale = shift;
+    tcb->rcv_wscale = s->eng.cfg.window_scale >= 0 ? (uint8_t)s->eng.cfg.window_scale : shift;
     s->connections++;
     return 0;
 }
