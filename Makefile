@@ -20,10 +20,13 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .SECONDARY:
 
-all: lib tests $(if $(TOOL_SRC),tools)
+ADAPTER_SRC := $(sort $(wildcard adapters/packetdrill/*.c))
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(ADAPTER_SRC:%.c=$(BUILD)/pic/%.o)
+
+all: lib tests $(if $(TOOL_SRC),tools) packetdrill-adapter
 
 lib: $(BUILD)/libsynack.a
 tools: $(BUILD)/synack
@@ -32,6 +35,15 @@ tests: $(TEST_BIN)
 $(BUILD)/libsynack.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
+
+# The packetdrill adapter: a shared object with the library built position-independent.
+packetdrill-adapter: $(BUILD)/libsynack-packetdrill.so
+$(BUILD)/libsynack-packetdrill.so: $(PIC_OBJ)
+	$(CC) -shared -o $@ $^ -lpthread
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,4 +112,4 @@ help:
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"
 
--include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d) $(PIC_OBJ:.o=.d)

@@ -50,6 +50,12 @@ struct synack_config {
      * shift that covers the receive buffer. Linux derives it from tcp_rmem's maximum (7 by
      * default, 8 with packetdrill's defaults.sh). */
     int8_t window_scale;
+    /* RFC 7323 timestamps and RFC 2018 SACK-permitted, offered in our SYN and accepted from
+     * the peer's (Linux: tcp_timestamps=1, tcp_sack=1). With SACK, our ACKs report held
+     * out-of-order ranges; received SACK blocks are parsed but not yet used for sending.
+     * Defaults true. */
+    bool timestamps;
+    bool sack;
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
 

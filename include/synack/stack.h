@@ -48,6 +48,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_CONN_DROPPED,      /* connections aborted after too many retries */
     SYNACK_CTR_TCP_NO_MEMORY,         /* connection could not be allocated */
     SYNACK_CTR_TCP_BAD_SYN,           /* SYN / non-SYN that is not valid in the state (dropped) */
+    SYNACK_CTR_TCP_PAWS,              /* old timestamp: rejected by PAWS (RFC 7323 5) */
     SYNACK_CTR_COUNT
 };
 

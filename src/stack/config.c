@@ -24,6 +24,8 @@ void synack_config_init(struct synack_config *c)
     c->rcvbuf = 256 * 1024;
     c->ooo_max_ranges = 32;
     c->window_scale = -1;
+    c->timestamps = true;
+    c->sack = true;
     c->initial_cwnd_segments = 10; /* RFC 6928 */
     c->max_sockets = 1024;
     c->max_connections = 1024;

@@ -69,6 +69,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_CONN_DROPPED] = "tcp_conn_dropped",
         [SYNACK_CTR_TCP_NO_MEMORY] = "tcp_no_memory",
         [SYNACK_CTR_TCP_BAD_SYN] = "tcp_bad_syn",
+        [SYNACK_CTR_TCP_PAWS] = "tcp_paws",
     };
     if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id]) return "?";
     return names[id];

@@ -104,6 +104,16 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         }
     }
 
+    const struct sk_tcp_options *opt = &seg->h.opts;
+    if (tcb->ts_ok && opt->has_timestamp && !(flags & SYNACK_RST) &&
+        seq_lt(opt->ts_val, tcb->ts_recent)) {
+        /* RFC 7323 5.3 R1 (PAWS): an older timestamp than TS.Recent: not acceptable, ACK and
+         * drop. RSTs are exempt. */
+        sk_count(eng, SYNACK_CTR_TCP_PAWS);
+        sk_tcp_send_ack(eng, tcb);
+        return;
+    }
+
     uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
     uint32_t wnd = offered_window(tcb);
     if (!acceptable(tcb, seq, seglen, wnd)) {
@@ -129,6 +139,11 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             return;
         }
     }
+
+    /* RFC 7323 4.3 (R3): remember the timestamp to echo. */
+    if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&
+        seq_leq(seg->h.seq, tcb->last_ack_sent))
+        tcb->ts_recent = opt->ts_val;
 
     /* Trim what precedes RCV.NXT (duplicates) and what lies past the window. */
     if (seq_lt(seq, tcb->rcv_nxt)) {

@@ -38,6 +38,16 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         tcb->snd_wscale = 0;
         tcb->rcv_wscale = 0;
     }
+    /* RFC 7323 3.2: timestamps only if both SYNs carry them; RFC 2018 2: SACK likewise.
+     * Our SYN offered both when configured; a SYN-ACK answers only what the SYN offered. */
+    tcb->ts_ok = eng->cfg.timestamps && o->has_timestamp;
+    if (tcb->ts_ok)
+        tcb->ts_recent = o->ts_val;
+    tcb->sack_ok = eng->cfg.sack && o->sack_permitted;
+    /* RFC 7323 / RFC 6691: the MSS counts no options; every segment now carries 12 bytes of
+     * timestamp, so the payload shrinks (Linux tcp_current_mss). */
+    if (tcb->ts_ok)
+        tcb->snd_mss -= 12;
     /* RFC 7323 2.2: the window of a SYN is not scaled. */
     tcb->snd_wnd = seg->h.window;
     tcb->max_snd_wnd = tcb->snd_wnd;
@@ -67,6 +77,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
     sk_tcp_take_syn(eng, child, seg);
     child->iss = sk_isn(eng->cfg.secret, &child->local, &child->remote, eng->now);
+    child->ts_offset = sk_ts_offset(eng->cfg.secret, &child->local, &child->remote);
     child->snd_una = child->iss;
     child->snd_nxt = child->iss;
     child->snd_max = child->iss;

@@ -81,6 +81,16 @@ uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
     return m + f;
 }
 
+uint32_t sk_ts_offset(const uint8_t key[16], const struct synack_endpoint *local,
+                      const struct synack_endpoint *remote)
+{
+    uint8_t buf[13];
+    put_endpoint(buf, local);
+    put_endpoint(buf + 6, remote);
+    buf[12] = 0x75; /* domain separation from sk_isn */
+    return (uint32_t)sk_siphash(key, buf, sizeof buf);
+}
+
 uint32_t sk_port_offset(const uint8_t key[16], uint32_t local_addr,
                         const struct synack_endpoint *remote)
 {

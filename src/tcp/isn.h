@@ -14,6 +14,11 @@ uint64_t sk_siphash(const uint8_t key[16], const uint8_t *data, uint32_t len);
 uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
                 const struct synack_endpoint *remote, synack_time_t now);
 
+/* RFC 7323 7.1 / Linux secure_tcp_ts_off: a per-connection offset for TSval, so that
+ * timestamps reveal nothing across connections. */
+uint32_t sk_ts_offset(const uint8_t key[16], const struct synack_endpoint *local,
+                      const struct synack_endpoint *remote);
+
 /* RFC 6056 3.3.3: the starting offset of the ephemeral port search for a destination. */
 uint32_t sk_port_offset(const uint8_t key[16], uint32_t local_addr,
                         const struct synack_endpoint *remote);

@@ -82,6 +82,56 @@ static uint16_t window_field(struct sk_tcb *tcb, bool syn)
     return (uint16_t)scaled;
 }
 
+/* RFC 2018 4: SACK blocks for the held out-of-order ranges, the block holding the latest
+ * arrival first, then the others in sequence order. */
+static void add_sack_blocks(const struct sk_tcb *tcb, struct sk_tcp_options *o, unsigned max)
+{
+    const struct sk_reasm *q = &tcb->reasm;
+    unsigned first = q->count;
+    for (unsigned i = 0; i < q->count; i++) {
+        uint32_t lo = tcb->rcv_nxt + q->ranges[i].start, hi = tcb->rcv_nxt + q->ranges[i].end;
+        if (seq_in(tcb->ooo_latest, lo, hi))
+            first = i;
+    }
+    o->sack_count = 0;
+    for (unsigned k = 0; k < q->count + 1 && o->sack_count < max; k++) {
+        unsigned i = k == 0 ? first : k - 1;
+        if (i >= q->count || (k > 0 && i == first))
+            continue;
+        o->sack[o->sack_count].start = tcb->rcv_nxt + q->ranges[i].start;
+        o->sack[o->sack_count].end = tcb->rcv_nxt + q->ranges[i].end;
+        o->sack_count++;
+    }
+}
+
+/* Options of an outgoing segment: MSS, window scale, SACK-permitted on SYNs; timestamps
+ * on every segment once agreed (RFC 7323 3.2); SACK blocks on pure ACKs. */
+static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp_header *h,
+                        uint32_t len)
+{
+    bool syn = (h->flags & SYNACK_SYN) != 0, synack = syn && (h->flags & SYNACK_ACK);
+    bool ts = syn && !synack ? eng->cfg.timestamps : tcb->ts_ok;
+    if (syn) {
+        /* RFC 9293 3.7.1: announce our MSS in the SYN. RFC 7323 2.2: window scale only in
+         * a SYN, and in a SYN-ACK only if the peer's SYN had it. */
+        h->opts.has_mss = true;
+        h->opts.mss = tcb->our_mss;
+        if (!synack || tcb->wscale_ok) {
+            h->opts.has_wscale = true;
+            h->opts.wscale = tcb->rcv_wscale;
+        }
+        h->opts.sack_permitted = synack ? tcb->sack_ok : eng->cfg.sack;
+    }
+    if (ts && !((h->flags & SYNACK_RST) && !(h->flags & SYNACK_ACK))) {
+        /* RFC 7323 4.1: TSval from a 1 ms clock (Linux), TSecr = TS.Recent (0 in a SYN). */
+        h->opts.has_timestamp = true;
+        h->opts.ts_val = (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
+        h->opts.ts_ecr = syn && !synack ? 0 : tcb->ts_recent;
+    }
+    if (tcb->sack_ok && !syn && len == 0 && tcb->reasm.count > 0 && (h->flags & SYNACK_ACK))
+        add_sack_blocks(tcb, &h->opts, ts ? 3 : 4);
+}
+
 void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,
                  uint32_t len)
 {
@@ -93,16 +143,9 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     h.flags = flags;
     if (flags & SYNACK_ACK) h.ack = tcb->rcv_nxt;
     bool syn = (flags & SYNACK_SYN) != 0;
-    if (syn) {
-        /* RFC 9293 3.7.1: announce our MSS in the SYN. RFC 7323 2.2: window scale only in
-         * a SYN, and in a SYN-ACK only if the peer's SYN had it. */
-        h.opts.has_mss = true;
-        h.opts.mss = tcb->our_mss;
-        if (!(flags & SYNACK_ACK) || tcb->wscale_ok) {
-            h.opts.has_wscale = true;
-            h.opts.wscale = tcb->rcv_wscale;
-        }
-    }
+    set_options(eng, tcb, &h, len);
+    if (flags & SYNACK_ACK)
+        tcb->last_ack_sent = tcb->rcv_nxt;
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
     uint32_t off = seq - tcb->snd_buf_seq;

@@ -65,6 +65,7 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
          * duplicate ACK, which ack_now gives. */
         if (sk_reasm_add(&tcb->reasm, off, off + len)) {
             sk_ring_write_at(&tcb->rcvbuf, off, data, len);
+            tcb->ooo_latest = seq;
             sk_count(eng, SYNACK_CTR_TCP_OOO_QUEUED);
         } else {
             sk_count(eng, SYNACK_CTR_TCP_OOO_DROPPED);

@@ -23,6 +23,12 @@ struct sk_tcb {
     uint32_t irs, rcv_nxt, rcv_adv;
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
     bool wscale_ok;
+    bool ts_ok;             /* RFC 7323: both SYNs carried timestamps */
+    bool sack_ok;           /* RFC 2018: both SYNs carried SACK-permitted */
+    uint32_t ts_recent;     /* TS.Recent: the peer's timestamp to echo */
+    uint32_t ts_offset;     /* per-connection offset of our TSval clock (Linux tsoffset) */
+    uint32_t last_ack_sent; /* Last.ACK.sent (RFC 7323 4.3) */
+    uint32_t ooo_latest;    /* sequence number of the latest out-of-order arrival (SACK) */
     uint16_t snd_mss;  /* effective MSS for what we send */
     uint16_t our_mss;  /* MSS we announce */
     uint16_t peer_mss; /* MSS the peer announced (or the default) */

@@ -1,0 +1,195 @@
+/* packetdrill adapter: instance life cycle, virtual time, and the packet path. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "instance.h"
+
+#define PD_DEFAULT_ADDR SYNACK_IPV4(192, 168, 0, 1)
+#define PD_START SYNACK_SEC(1000000) /* virtual clock origin */
+
+static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
+{
+    struct pd *pd = ctx;
+    if (pd->q_len == PD_QUEUE || len > PD_MAX_PKT) {
+        pd->q_dropped++;
+        return;
+    }
+    struct pd_packet *p = &pd->queue[(pd->q_head + pd->q_len) % PD_QUEUE];
+    memcpy(p->data, pkt, len);
+    p->len = len;
+    p->time = now;
+    pd->q_len++;
+}
+
+void pd_kick(struct pd *pd)
+{
+    synack_stack_poll(pd->stack, pd->now);
+    pthread_cond_broadcast(&pd->changed);
+}
+
+void pd_advance_to(struct pd *pd, synack_time_t t)
+{
+    for (;;) {
+        synack_time_t d = synack_stack_next_deadline(pd->stack);
+        if (d > t)
+            break;
+        if (d > pd->now)
+            pd->now = d;
+        synack_stack_poll(pd->stack, pd->now);
+        if (d <= pd->now && synack_stack_next_deadline(pd->stack) <= pd->now &&
+            synack_stack_next_deadline(pd->stack) == d)
+            break; /* nothing moved: never spin */
+    }
+    if (t > pd->now)
+        pd->now = t;
+    pd_kick(pd);
+}
+
+void pd_wait(struct pd *pd)
+{
+    pd->blocked++;
+    pthread_cond_wait(&pd->changed, &pd->mu);
+    pd->blocked--;
+}
+
+static int netdev_send(void *ud, const void *buf, size_t count)
+{
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    synack_stack_input(pd->stack, buf, count, pd->now);
+    pd_kick(pd);
+    pthread_mutex_unlock(&pd->mu);
+    return 0;
+}
+
+/* packetdrill calls this only when the script expects an outbound packet, and waits on it
+ * without a timeout of its own: when nothing is queued, move time to the stack's next
+ * deadline; when no timer is pending either, the packet will never come. */
+static int netdev_receive(void *ud, void *buf, size_t *count, long long *time_usecs)
+{
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    unsigned grace = 0;
+    while (pd->q_len == 0) {
+        synack_time_t d = synack_stack_next_deadline(pd->stack);
+        if (d != SYNACK_TIME_NEVER) {
+            pd_advance_to(pd, d > pd->now ? d : pd->now);
+            continue;
+        }
+        if (pd->blocked > 0 && grace++ < 20) {
+            /* A blocking call may be about to act on what just changed: give its thread a
+             * moment of real time (bounded) before concluding. */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 50 * 1000 * 1000;
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&pd->changed, &pd->mu, &ts);
+            continue;
+        }
+        fprintf(stderr, "synack-packetdrill: the script expects an outbound packet, but synack "
+                        "has nothing to send and no timer pending: it will never come\n");
+        exit(1);
+    }
+    struct pd_packet *p = &pd->queue[pd->q_head];
+    size_t n = p->len < *count ? p->len : *count;
+    memcpy(buf, p->data, n);
+    *count = n;
+    *time_usecs = (long long)((p->time - PD_START) / 1000) + 1000000000LL;
+    pd->q_head = (pd->q_head + 1) % PD_QUEUE;
+    pd->q_len--;
+    pthread_mutex_unlock(&pd->mu);
+    return 0;
+}
+
+static int pd_usleep(void *ud, useconds_t usec)
+{
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    pd_advance_to(pd, pd->now + SYNACK_US(usec));
+    pthread_mutex_unlock(&pd->mu);
+    return 0;
+}
+
+/* Virtual time; each reading moves it 1 us so that packetdrill's final spin-wait before an
+ * event (it spins on gettimeofday for the last 20 us) ends. */
+static int pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
+{
+    (void)tz;
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    pd_advance_to(pd, pd->now + SYNACK_US(1));
+    long long us = (long long)((pd->now - PD_START) / 1000) + 1000000000LL;
+    pthread_mutex_unlock(&pd->mu);
+    tv->tv_sec = (time_t)(us / 1000000);
+    tv->tv_usec = (suseconds_t)(us % 1000000);
+    return 0;
+}
+
+static void pd_free(void *ud)
+{
+    struct pd *pd = ud;
+    if (!pd)
+        return;
+    synack_stack_free(pd->stack);
+    free(pd->queue);
+    pthread_cond_destroy(&pd->changed);
+    pthread_mutex_destroy(&pd->mu);
+    free(pd);
+}
+
+/* --so_flags: an IPv4 address ("192.168.0.1" or "local_ip=192.168.0.1"). */
+static uint32_t parse_flags(const char *flags)
+{
+    if (!flags || !*flags)
+        return PD_DEFAULT_ADDR;
+    const char *v = strchr(flags, '=');
+    v = v ? v + 1 : flags;
+    struct in_addr a;
+    if (inet_pton(AF_INET, v, &a) != 1) {
+        fprintf(stderr, "synack-packetdrill: --so_flags '%s' is not an IPv4 address\n", flags);
+        exit(1);
+    }
+    return ntohl(a.s_addr);
+}
+
+void packetdrill_interface_init(const char *flags, struct packetdrill_interface *ifc)
+{
+    struct pd *pd = calloc(1, sizeof *pd);
+    if (!pd) {
+        fprintf(stderr, "synack-packetdrill: out of memory\n");
+        exit(1);
+    }
+    pthread_mutex_init(&pd->mu, NULL);
+    pthread_cond_init(&pd->changed, NULL);
+    pd->queue = calloc(PD_QUEUE, sizeof *pd->queue);
+    pd->now = PD_START;
+    pd->local_addr = parse_flags(flags);
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    cfg.local_addr = pd->local_addr;
+    cfg.accept_any_addr = true;     /* answer for whatever address a script binds to */
+    cfg.window_scale = 8;           /* as Linux with packetdrill's defaults.sh tcp_rmem */
+    cfg.max_sockets = PD_MAX_FDS;
+    for (int i = 0; i < 16; i++)    /* reproducible runs */
+        cfg.secret[i] = (uint8_t)(0x5a + i);
+    struct synack_link link = {pd, capture};
+    pd->stack = synack_stack_new(&cfg, &link);
+    if (!pd->queue || !pd->stack) {
+        fprintf(stderr, "synack-packetdrill: cannot create the stack\n");
+        exit(1);
+    }
+    memset(ifc, 0, sizeof *ifc);
+    ifc->userdata = pd;
+    ifc->free = pd_free;
+    ifc->netdev_send = netdev_send;
+    ifc->netdev_receive = netdev_receive;
+    ifc->usleep = pd_usleep;
+    ifc->gettimeofday = pd_gettimeofday;
+    pd_fill_calls(ifc);
+    pd_fill_options(ifc);
+}

@@ -1,0 +1,299 @@
+/* packetdrill adapter: socket system calls mapped onto the synack socket API. A call on a
+ * blocking descriptor that would return EAGAIN sleeps until the stack changes (packets in,
+ * time moved by packetdrill's usleep/gettimeofday/netdev_receive) and tries again. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include "instance.h"
+
+static struct pd *lock(void *ud)
+{
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    return pd;
+}
+
+static int unlock_ret(struct pd *pd, long r)
+{
+    pd_kick(pd);
+    pthread_mutex_unlock(&pd->mu);
+    return pd_ret((int)r);
+}
+
+static ssize_t unlock_ret_size(struct pd *pd, ssize_t r)
+{
+    pd_kick(pd);
+    pthread_mutex_unlock(&pd->mu);
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+static bool blocking(struct pd *pd, int fd)
+{
+    int s = pd_sock(fd);
+    return s >= 0 && !pd->fds[s].nonblock;
+}
+
+static int to_endpoint(const struct sockaddr *addr, socklen_t len, struct synack_endpoint *ep)
+{
+    if (!addr || len < (socklen_t)sizeof(struct sockaddr_in))
+        return -EINVAL;
+    if (addr->sa_family != AF_INET)
+        return -EAFNOSUPPORT;
+    const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+    ep->addr = ntohl(in->sin_addr.s_addr);
+    ep->port = ntohs(in->sin_port);
+    return 0;
+}
+
+static void from_endpoint(const struct synack_endpoint *ep, struct sockaddr *addr,
+                          socklen_t *len)
+{
+    if (!addr || !len)
+        return;
+    struct sockaddr_in in;
+    memset(&in, 0, sizeof in);
+    in.sin_family = AF_INET;
+    in.sin_addr.s_addr = htonl(ep->addr);
+    in.sin_port = htons(ep->port);
+    socklen_t n = *len < (socklen_t)sizeof in ? *len : (socklen_t)sizeof in;
+    memcpy(addr, &in, n);
+    *len = sizeof in;
+}
+
+static int pd_socket(void *ud, int domain, int type, int protocol)
+{
+    struct pd *pd = lock(ud);
+    int r;
+    if (domain != AF_INET)
+        r = -EAFNOSUPPORT;
+    else if ((type & 0xf) != SOCK_STREAM || (protocol != 0 && protocol != IPPROTO_TCP))
+        r = -EPROTONOSUPPORT;
+    else
+        r = synack_socket(pd->stack);
+    if (r >= 0) {
+        pd->fds[r].nonblock = (type & SOCK_NONBLOCK) != 0;
+        pd->fds[r].linger_abort = false;
+        r += PD_FD_BASE;
+    }
+    return unlock_ret(pd, r);
+}
+
+static int pd_bind(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct pd *pd = lock(ud);
+    struct synack_endpoint ep;
+    int r = to_endpoint(addr, len, &ep);
+    if (r == 0)
+        r = synack_bind(pd->stack, pd_sock(fd), &ep);
+    return unlock_ret(pd, r);
+}
+
+static int pd_listen(void *ud, int fd, int backlog)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret(pd, synack_listen(pd->stack, pd_sock(fd), backlog));
+}
+
+static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
+{
+    struct pd *pd = lock(ud);
+    struct synack_endpoint peer;
+    int r;
+    while ((r = synack_accept(pd->stack, pd_sock(fd), &peer)) == -EAGAIN && blocking(pd, fd))
+        pd_wait(pd);
+    if (r >= 0) {
+        pd->fds[r].nonblock = false;
+        pd->fds[r].linger_abort = false;
+        from_endpoint(&peer, addr, len);
+        r += PD_FD_BASE;
+    }
+    return unlock_ret(pd, r);
+}
+
+static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct pd *pd = lock(ud);
+    struct synack_endpoint ep;
+    int s = pd_sock(fd);
+    int r = to_endpoint(addr, len, &ep);
+    if (r == 0)
+        r = synack_connect(pd->stack, s, &ep);
+    if (r == -EINPROGRESS && blocking(pd, fd)) {
+        pd_kick(pd); /* the SYN leaves now */
+        for (;;) {
+            int ev = synack_poll_events(pd->stack, s);
+            if (ev < 0 || (ev & (SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP)))
+                break;
+            pd_wait(pd);
+        }
+        r = synack_get_error(pd->stack, s);
+    }
+    return unlock_ret(pd, r);
+}
+
+/* recv with blocking; flags MSG_PEEK / MSG_DONTWAIT are honoured for DONTWAIT only. */
+static ssize_t do_recv(struct pd *pd, int fd, void *buf, size_t len, int flags)
+{
+    ssize_t r;
+    bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
+    while ((r = synack_recv(pd->stack, pd_sock(fd), buf, len)) == -EAGAIN && block)
+        pd_wait(pd);
+    return r;
+}
+
+/* A blocking send queues everything before returning (or fails after a partial write). */
+static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int flags)
+{
+    bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
+    size_t done = 0;
+    for (;;) {
+        ssize_t r = synack_send(pd->stack, pd_sock(fd), (const uint8_t *)buf + done, len - done);
+        if (r > 0)
+            done += (size_t)r;
+        if (r == 0 || done == len)
+            break;
+        if (r < 0 && (r != -EAGAIN || !block))
+            return done > 0 ? (ssize_t)done : r;
+        pd_kick(pd);
+        if (r == -EAGAIN)
+            pd_wait(pd);
+    }
+    return (ssize_t)done;
+}
+
+static ssize_t pd_read(void *ud, int fd, void *buf, size_t count)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, do_recv(pd, fd, buf, count, 0));
+}
+
+static ssize_t pd_recv(void *ud, int fd, void *buf, size_t len, int flags)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, do_recv(pd, fd, buf, len, flags));
+}
+
+static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags,
+                           struct sockaddr *src, socklen_t *srclen)
+{
+    struct pd *pd = lock(ud);
+    ssize_t r = do_recv(pd, fd, buf, len, flags);
+    struct synack_endpoint peer;
+    if (r >= 0 && src && synack_getpeername(pd->stack, pd_sock(fd), &peer) == 0)
+        from_endpoint(&peer, src, srclen);
+    return unlock_ret_size(pd, r);
+}
+
+/* Scatter/gather: one pass over the vector, stopping at the first short transfer. */
+static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int flags, bool in)
+{
+    if (n < 0 || (n > 0 && !iov))
+        return -EINVAL;
+    ssize_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (iov[i].iov_len == 0)
+            continue;
+        ssize_t r = in ? do_recv(pd, fd, iov[i].iov_base, iov[i].iov_len, total ? MSG_DONTWAIT : flags)
+                       : do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
+        if (r < 0)
+            return total > 0 ? total : r;
+        total += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
+static ssize_t pd_readv(void *ud, int fd, const struct iovec *iov, int iovcnt)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, vec_io(pd, fd, iov, iovcnt, 0, true));
+}
+
+static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
+{
+    struct pd *pd = lock(ud);
+    ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, true) : -EFAULT;
+    if (r >= 0) {
+        msg->msg_flags = 0;
+        msg->msg_controllen = 0;
+    }
+    return unlock_ret_size(pd, r);
+}
+
+static ssize_t pd_write(void *ud, int fd, const void *buf, size_t count)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, do_send(pd, fd, buf, count, 0));
+}
+
+static ssize_t pd_writev(void *ud, int fd, const struct iovec *iov, int iovcnt)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, vec_io(pd, fd, iov, iovcnt, 0, false));
+}
+
+static ssize_t pd_send(void *ud, int fd, const void *buf, size_t len, int flags)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret_size(pd, do_send(pd, fd, buf, len, flags));
+}
+
+static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flags,
+                         const struct sockaddr *dst, socklen_t dstlen)
+{
+    struct pd *pd = lock(ud);
+    (void)dstlen;
+    /* On a connected TCP socket the destination is ignored (Linux), unless it is set on an
+     * unconnected one: that would be TCP Fast Open, which synack does not do. */
+    ssize_t r = dst && (flags & 0x20000000 /* MSG_FASTOPEN */) ? -EOPNOTSUPP
+                                                              : do_send(pd, fd, buf, len, flags);
+    return unlock_ret_size(pd, r);
+}
+
+static ssize_t pd_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
+{
+    struct pd *pd = lock(ud);
+    ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, false) : -EFAULT;
+    return unlock_ret_size(pd, r);
+}
+
+static int pd_close(void *ud, int fd)
+{
+    struct pd *pd = lock(ud);
+    int s = pd_sock(fd);
+    int r = s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s)
+                                              : synack_close(pd->stack, s);
+    return unlock_ret(pd, r);
+}
+
+static int pd_shutdown(void *ud, int fd, int how)
+{
+    struct pd *pd = lock(ud);
+    return unlock_ret(pd, synack_shutdown(pd->stack, pd_sock(fd), how));
+}
+
+void pd_fill_calls(struct packetdrill_interface *ifc)
+{
+    ifc->socket = pd_socket;
+    ifc->bind = pd_bind;
+    ifc->listen = pd_listen;
+    ifc->accept = pd_accept;
+    ifc->connect = pd_connect;
+    ifc->read = pd_read;
+    ifc->readv = pd_readv;
+    ifc->recv = pd_recv;
+    ifc->recvfrom = pd_recvfrom;
+    ifc->recvmsg = pd_recvmsg;
+    ifc->write = pd_write;
+    ifc->writev = pd_writev;
+    ifc->send = pd_send;
+    ifc->sendto = pd_sendto;
+    ifc->sendmsg = pd_sendmsg;
+    ifc->close = pd_close;
+    ifc->shutdown = pd_shutdown;
+}

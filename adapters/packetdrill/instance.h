@@ -1,0 +1,71 @@
+/* One packetdrill run: a synack stack in virtual time, the packets it sent, and the
+ * descriptor table packetdrill sees. packetdrill calls in from two threads (blocking system
+ * calls run in their own thread), so every entry point takes the instance lock; a blocking
+ * call waits on the condition variable, which is signalled whenever the stack changed. */
+#ifndef SYNACK_PACKETDRILL_INSTANCE_H
+#define SYNACK_PACKETDRILL_INSTANCE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include "interface.h"
+#include "synack/synack.h"
+
+#define PD_FD_BASE 3 /* scripts expect socket() = 3 */
+#define PD_MAX_FDS 256
+#define PD_QUEUE 4096
+#define PD_MAX_PKT 2048
+
+struct pd_packet {
+    uint8_t data[PD_MAX_PKT];
+    size_t len;
+    synack_time_t time;
+};
+
+struct pd_fd {
+    bool nonblock;
+    bool linger_abort; /* SO_LINGER {1, 0}: close() sends RST */
+};
+
+struct pd {
+    pthread_mutex_t mu;
+    pthread_cond_t changed;
+    struct synack_stack *stack;
+    synack_time_t now;
+    struct pd_packet *queue; /* packets the stack sent, oldest first */
+    size_t q_head, q_len;
+    uint64_t q_dropped;
+    struct pd_fd fds[PD_MAX_FDS];
+    unsigned blocked; /* blocking calls in progress */
+    uint32_t local_addr;
+};
+
+/* Under the lock: run every timer due up to t (each at its own deadline), then poll at t,
+ * and wake blocked calls. */
+void pd_advance_to(struct pd *pd, synack_time_t t);
+/* Under the lock: poll at the current time and wake blocked calls. */
+void pd_kick(struct pd *pd);
+/* Under the lock: wait until the stack changes (a blocking call's sleep). */
+void pd_wait(struct pd *pd);
+
+/* Descriptor mapping: packetdrill fd <-> synack socket; -1 if not ours. */
+static inline int pd_sock(int fd)
+{
+    return fd >= PD_FD_BASE && fd < PD_FD_BASE + PD_MAX_FDS ? fd - PD_FD_BASE : -1;
+}
+
+/* Returns -1 with errno = -err when err < 0, else err. */
+static inline int pd_ret(int err)
+{
+    if (err < 0) {
+        errno = -err;
+        return -1;
+    }
+    return err;
+}
+
+/* The system calls (calls.c, options.c). */
+void pd_fill_calls(struct packetdrill_interface *ifc);
+void pd_fill_options(struct packetdrill_interface *ifc);
+
+#endif
