@@ -50,19 +50,20 @@ int synack_accept(struct synack_stack *stack, int fd, struct synack_endpoint *pe
 int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpoint *remote);
 
 /* Queues up to len bytes for sending; returns the number queued (> 0).
- * Errors: -EBADF, -EINVAL (buf NULL with len > 0), -ENOTCONN (not connected), -EAGAIN
+ * Errors: -EBADF, -EFAULT (buf NULL with len > 0), -ENOTCONN (not connected), -EAGAIN
  * (send buffer full; also while SYN-SENT/SYN-RECEIVED), -EPIPE (write side shut down or
  * closed by us), -ECONNRESET / -ETIMEDOUT (the connection failed: reported once, then
  * -EPIPE). len 0 returns 0. */
 ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t len);
 
 /* Takes up to len received bytes in order; returns the count, or 0 at end of stream (the
- * peer's FIN, or our SHUT_RD). Errors: -EBADF, -EINVAL, -ENOTCONN, -EAGAIN (nothing yet),
+ * peer's FIN, or our SHUT_RD). Errors: -EBADF, -EFAULT, -ENOTCONN, -EAGAIN (nothing yet),
  * -ECONNRESET (reset by the peer), -ETIMEDOUT (retries ran out). */
 ssize_t synack_recv(struct synack_stack *stack, int fd, void *buf, size_t len);
 
-/* Half-close. SHUT_WR sends FIN after the queued data; SHUT_RD makes recv return 0 and
- * discards what arrives later. Errors: -EBADF, -EINVAL (bad how), -ENOTCONN. */
+/* Half-close. SHUT_WR sends FIN after the queued data; SHUT_RD makes recv return 0 instead
+ * of -EAGAIN once the received data is read (as Linux: data that arrives later is still
+ * received and readable). Errors: -EBADF, -EINVAL (bad how), -ENOTCONN. */
 int synack_shutdown(struct synack_stack *stack, int fd, int how);
 
 /* Graceful close: queued data is still delivered, then FIN; the descriptor is freed at once

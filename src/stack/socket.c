@@ -176,7 +176,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (!buf && len > 0) return -EINVAL;
+    if (!buf && len > 0) return -EFAULT;
     if (tcb->fail_reason) return take_failure(tcb);
     switch (tcb->state) {
     case SYNACK_ESTABLISHED:
@@ -206,8 +206,10 @@ static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
     uint32_t offered = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
     uint32_t now_wnd = sk_tcp_rcv_window(tcb);
-    uint32_t step = tcb->rcvbuf.cap / 2 < tcb->our_mss ? tcb->rcvbuf.cap / 2 : tcb->our_mss;
-    if (now_wnd >= offered + step || (offered < tcb->our_mss && now_wnd > offered)) {
+    /* Linux tcp_cleanup_rbuf: when the offered window is at most half the buffer and the
+     * read lets it at least double, announce it now rather than with the next ACK. */
+    if (2 * (uint64_t)offered <= tcb->rcvbuf.cap && now_wnd > 0 &&
+        now_wnd >= 2 * (uint64_t)offered) {
         tcb->ack_now = true;
         s->output_pending = true;
     }
@@ -217,8 +219,8 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (!buf && len > 0) return -EINVAL;
-    if (tcb->rcvbuf.len > 0 && len > 0 && !tcb->shut_rd) {
+    if (!buf && len > 0) return -EFAULT;
+    if (tcb->rcvbuf.len > 0 && len > 0) {
         uint32_t n = tcb->rcvbuf.len < len ? tcb->rcvbuf.len : (uint32_t)len;
         sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
         sk_ring_consume(&tcb->rcvbuf, n);
@@ -268,11 +270,9 @@ int synack_shutdown(struct synack_stack *s, int fd, int how)
         sk_tcp_close_with(&s->eng, tcb, 0);
         return 0;
     }
-    if (how != SYNACK_SHUT_WR) {
-        tcb->shut_rd = true;
-        sk_ring_consume(&tcb->rcvbuf, tcb->rcvbuf.len);
-        sk_reasm_clear(&tcb->reasm);
-    }
+    /* SHUT_RD, as Linux: reads return EOF instead of waiting; what arrives is still
+     * received and readable (RFC 9293 leaves half-close of the receive side to the API). */
+    if (how != SYNACK_SHUT_WR) tcb->shut_rd = true;
     if (how != SYNACK_SHUT_RD) queue_fin(s, tcb);
     return 0;
 }

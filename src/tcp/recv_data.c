@@ -33,15 +33,9 @@ static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
 /* In-order bytes at RCV.NXT: commit them and whatever held data they make contiguous. */
 static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
 {
-    uint32_t extra = 0;
-    if (tcb->shut_rd) {
-        /* SHUT_RD: acknowledged and discarded; held data is discarded too. */
-        sk_reasm_clear(&tcb->reasm);
-    } else {
-        sk_ring_write_at(&tcb->rcvbuf, 0, data, len);
-        extra = sk_reasm_advance(&tcb->reasm, len);
-        sk_ring_commit(&tcb->rcvbuf, len + extra);
-    }
+    sk_ring_write_at(&tcb->rcvbuf, 0, data, len);
+    uint32_t extra = sk_reasm_advance(&tcb->reasm, len);
+    sk_ring_commit(&tcb->rcvbuf, len + extra);
     uint32_t advanced = len + extra;
     tcb->rcv_nxt += advanced;
     tcb->bytes_received += advanced;
@@ -60,7 +54,7 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
     tcb->ack_now = true; /* no delayed ACK yet: every segment with text is ACKed at once */
     if (off == 0) {
         if (len > 0) take_in_order(tcb, data, len);
-    } else if (len > 0 && !tcb->shut_rd) {
+    } else if (len > 0) {
         /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
          * duplicate ACK, which ack_now gives. */
         if (sk_reasm_add(&tcb->reasm, off, off + len)) {
