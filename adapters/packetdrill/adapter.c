@@ -26,11 +26,24 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
 void pd_kick(struct pd *pd)
 {
     synack_stack_poll(pd->stack, pd->now);
+    pd->woken = pd->blocked;
     pthread_cond_broadcast(&pd->changed);
+}
+
+void pd_settle(struct pd *pd)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_REALTIME, &end);
+    end.tv_sec += 1;
+    while (pd->woken > 0 || pd->rtn_pending) {
+        if (pthread_cond_timedwait(&pd->settled, &pd->mu, &end) != 0)
+            break;
+    }
 }
 
 void pd_advance_to(struct pd *pd, synack_time_t t)
 {
+    pd_settle(pd);
     for (;;) {
         synack_time_t d = synack_stack_next_deadline(pd->stack);
         if (d > t)
@@ -49,9 +62,18 @@ void pd_advance_to(struct pd *pd, synack_time_t t)
 
 void pd_wait(struct pd *pd)
 {
+    if (pd->rtn_pending && pthread_equal(pd->rtn_thread, pthread_self()))
+        pd->rtn_pending = false; /* looked, and goes back to sleep */
     pd->blocked++;
+    pthread_cond_broadcast(&pd->settled);
     pthread_cond_wait(&pd->changed, &pd->mu);
     pd->blocked--;
+    if (pd->woken > 0)
+        pd->woken--;
+    /* Until this thread sleeps again or reads the clock, time must not move. */
+    pd->rtn_pending = true;
+    pd->rtn_thread = pthread_self();
+    pthread_cond_broadcast(&pd->settled);
 }
 
 static int netdev_send(void *ud, const void *buf, size_t count)
@@ -78,17 +100,9 @@ static int netdev_receive(void *ud, void *buf, size_t *count, long long *time_us
             pd_advance_to(pd, d > pd->now ? d : pd->now);
             continue;
         }
-        if (pd->blocked > 0 && grace++ < 20) {
-            /* A blocking call may be about to act on what just changed: give its thread a
-             * moment of real time (bounded) before concluding. */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 50 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-            pthread_cond_timedwait(&pd->changed, &pd->mu, &ts);
+        if (grace++ == 0) {
+            /* A blocking call may be about to act on what just changed. */
+            pd_settle(pd);
             continue;
         }
         fprintf(stderr, "synack-packetdrill: the script expects an outbound packet, but synack "
@@ -122,6 +136,16 @@ static int pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
     (void)tz;
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    if (pd->rtn_pending && pthread_equal(pd->rtn_thread, pthread_self())) {
+        /* A blocking call that completed reads its end time: now, before anything moves. */
+        pd->rtn_pending = false;
+        pthread_cond_broadcast(&pd->settled);
+        long long us0 = (long long)((pd->now - PD_START) / 1000) + 1000000000LL;
+        pthread_mutex_unlock(&pd->mu);
+        tv->tv_sec = (time_t)(us0 / 1000000);
+        tv->tv_usec = (suseconds_t)(us0 % 1000000);
+        return 0;
+    }
     pd_advance_to(pd, pd->now + SYNACK_US(1));
     long long us = (long long)((pd->now - PD_START) / 1000) + 1000000000LL;
     pthread_mutex_unlock(&pd->mu);
@@ -138,6 +162,7 @@ static void pd_free(void *ud)
     synack_stack_free(pd->stack);
     free(pd->queue);
     pthread_cond_destroy(&pd->changed);
+    pthread_cond_destroy(&pd->settled);
     pthread_mutex_destroy(&pd->mu);
     free(pd);
 }
@@ -166,6 +191,7 @@ void packetdrill_interface_init(const char *flags, struct packetdrill_interface 
     }
     pthread_mutex_init(&pd->mu, NULL);
     pthread_cond_init(&pd->changed, NULL);
+    pthread_cond_init(&pd->settled, NULL);
     pd->queue = calloc(PD_QUEUE, sizeof *pd->queue);
     pd->now = PD_START;
     pd->local_addr = parse_flags(flags);

@@ -2,6 +2,8 @@
  * blocking descriptor that would return EAGAIN sleeps until the stack changes (packets in,
  * time moved by packetdrill's usleep/gettimeofday/netdev_receive) and tries again. */
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <string.h>
 #include "instance.h"
@@ -31,9 +33,31 @@ static ssize_t unlock_ret_size(struct pd *pd, ssize_t r)
     return r;
 }
 
+int pd_fd_open(struct pd *pd, int s)
+{
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || fd >= PD_MAX_OSFD) {
+        if (fd >= 0)
+            close(fd);
+        return -EMFILE;
+    }
+    pd->osfd_sock[fd] = s + 1;
+    pd->fds[s].nonblock = false;
+    pd->fds[s].linger_abort = false;
+    return fd;
+}
+
+void pd_fd_close(struct pd *pd, int fd)
+{
+    if (pd_sock_of(pd, fd) < 0)
+        return;
+    pd->osfd_sock[fd] = 0;
+    close(fd);
+}
+
 static bool blocking(struct pd *pd, int fd)
 {
-    int s = pd_sock(fd);
+    int s = pd_sock_of(pd, fd);
     return s >= 0 && !pd->fds[s].nonblock;
 }
 
@@ -75,9 +99,12 @@ static int pd_socket(void *ud, int domain, int type, int protocol)
     else
         r = synack_socket(pd->stack);
     if (r >= 0) {
-        pd->fds[r].nonblock = (type & SOCK_NONBLOCK) != 0;
-        pd->fds[r].linger_abort = false;
-        r += PD_FD_BASE;
+        int s = r;
+        r = pd_fd_open(pd, s);
+        if (r < 0)
+            synack_close(pd->stack, s);
+        else
+            pd->fds[s].nonblock = (type & SOCK_NONBLOCK) != 0;
     }
     return unlock_ret(pd, r);
 }
@@ -88,14 +115,14 @@ static int pd_bind(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
     struct synack_endpoint ep;
     int r = to_endpoint(addr, len, &ep);
     if (r == 0)
-        r = synack_bind(pd->stack, pd_sock(fd), &ep);
+        r = synack_bind(pd->stack, pd_sock_of(pd, fd), &ep);
     return unlock_ret(pd, r);
 }
 
 static int pd_listen(void *ud, int fd, int backlog)
 {
     struct pd *pd = lock(ud);
-    return unlock_ret(pd, synack_listen(pd->stack, pd_sock(fd), backlog));
+    return unlock_ret(pd, synack_listen(pd->stack, pd_sock_of(pd, fd), backlog));
 }
 
 static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
@@ -103,13 +130,15 @@ static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
     struct pd *pd = lock(ud);
     struct synack_endpoint peer;
     int r;
-    while ((r = synack_accept(pd->stack, pd_sock(fd), &peer)) == -EAGAIN && blocking(pd, fd))
+    while ((r = synack_accept(pd->stack, pd_sock_of(pd, fd), &peer)) == -EAGAIN && blocking(pd, fd))
         pd_wait(pd);
     if (r >= 0) {
-        pd->fds[r].nonblock = false;
-        pd->fds[r].linger_abort = false;
-        from_endpoint(&peer, addr, len);
-        r += PD_FD_BASE;
+        int s = r;
+        r = pd_fd_open(pd, s);
+        if (r < 0)
+            synack_abort(pd->stack, s);
+        else
+            from_endpoint(&peer, addr, len);
     }
     return unlock_ret(pd, r);
 }
@@ -118,7 +147,7 @@ static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t l
 {
     struct pd *pd = lock(ud);
     struct synack_endpoint ep;
-    int s = pd_sock(fd);
+    int s = pd_sock_of(pd, fd);
     int r = to_endpoint(addr, len, &ep);
     if (r == 0)
         r = synack_connect(pd->stack, s, &ep);
@@ -140,7 +169,7 @@ static ssize_t do_recv(struct pd *pd, int fd, void *buf, size_t len, int flags)
 {
     ssize_t r;
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
-    while ((r = synack_recv(pd->stack, pd_sock(fd), buf, len)) == -EAGAIN && block)
+    while ((r = synack_recv(pd->stack, pd_sock_of(pd, fd), buf, len)) == -EAGAIN && block)
         pd_wait(pd);
     return r;
 }
@@ -151,7 +180,7 @@ static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int f
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     size_t done = 0;
     for (;;) {
-        ssize_t r = synack_send(pd->stack, pd_sock(fd), (const uint8_t *)buf + done, len - done);
+        ssize_t r = synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
         if (r > 0)
             done += (size_t)r;
         if (r == 0 || done == len)
@@ -183,7 +212,7 @@ static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags,
     struct pd *pd = lock(ud);
     ssize_t r = do_recv(pd, fd, buf, len, flags);
     struct synack_endpoint peer;
-    if (r >= 0 && src && synack_getpeername(pd->stack, pd_sock(fd), &peer) == 0)
+    if (r >= 0 && src && synack_getpeername(pd->stack, pd_sock_of(pd, fd), &peer) == 0)
         from_endpoint(&peer, src, srclen);
     return unlock_ret_size(pd, r);
 }
@@ -265,16 +294,18 @@ static ssize_t pd_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
 static int pd_close(void *ud, int fd)
 {
     struct pd *pd = lock(ud);
-    int s = pd_sock(fd);
+    int s = pd_sock_of(pd, fd);
     int r = s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s)
                                               : synack_close(pd->stack, s);
+    if (r == 0)
+        pd_fd_close(pd, fd);
     return unlock_ret(pd, r);
 }
 
 static int pd_shutdown(void *ud, int fd, int how)
 {
     struct pd *pd = lock(ud);
-    return unlock_ret(pd, synack_shutdown(pd->stack, pd_sock(fd), how));
+    return unlock_ret(pd, synack_shutdown(pd->stack, pd_sock_of(pd, fd), how));
 }
 
 void pd_fill_calls(struct packetdrill_interface *ifc)

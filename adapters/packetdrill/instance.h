@@ -11,8 +11,8 @@
 #include "interface.h"
 #include "synack/synack.h"
 
-#define PD_FD_BASE 3 /* scripts expect socket() = 3 */
-#define PD_MAX_FDS 256
+#define PD_MAX_FDS 256  /* synack sockets */
+#define PD_MAX_OSFD 4096 /* descriptor numbers packetdrill may see */
 #define PD_QUEUE 4096
 #define PD_MAX_PKT 2048
 
@@ -36,7 +36,18 @@ struct pd {
     size_t q_head, q_len;
     uint64_t q_dropped;
     struct pd_fd fds[PD_MAX_FDS];
-    unsigned blocked; /* blocking calls in progress */
+    /* Each synack socket is shown to packetdrill as a real descriptor (an open /dev/null):
+     * numbers come from the kernel as a real socket()'s would, and packetdrill's own final
+     * close() of every socket it knows succeeds. osfd_sock[fd] = socket + 1, or 0. */
+    int osfd_sock[PD_MAX_OSFD];
+    unsigned blocked; /* blocking calls asleep */
+    /* Ordering virtual time with packetdrill's syscall thread: before time moves on, every
+     * blocked call woken by the last change must have looked at it (woken == 0), and a call
+     * that just completed must have read its end time (rtn_pending false). */
+    pthread_cond_t settled;
+    unsigned woken;
+    bool rtn_pending;
+    pthread_t rtn_thread;
     uint32_t local_addr;
 };
 
@@ -47,12 +58,19 @@ void pd_advance_to(struct pd *pd, synack_time_t t);
 void pd_kick(struct pd *pd);
 /* Under the lock: wait until the stack changes (a blocking call's sleep). */
 void pd_wait(struct pd *pd);
+/* Under the lock: before moving time, let woken blocking calls finish looking (bounded by
+ * one second of real time). */
+void pd_settle(struct pd *pd);
 
-/* Descriptor mapping: packetdrill fd <-> synack socket; -1 if not ours. */
-static inline int pd_sock(int fd)
+/* Descriptor mapping: packetdrill fd -> synack socket, -1 if not ours. */
+static inline int pd_sock_of(const struct pd *pd, int fd)
 {
-    return fd >= PD_FD_BASE && fd < PD_FD_BASE + PD_MAX_FDS ? fd - PD_FD_BASE : -1;
+    return fd >= 0 && fd < PD_MAX_OSFD ? pd->osfd_sock[fd] - 1 : -1;
 }
+/* Gives synack socket s a descriptor number; returns it, or -EMFILE. */
+int pd_fd_open(struct pd *pd, int s);
+/* Releases the descriptor (closes the /dev/null behind it). */
+void pd_fd_close(struct pd *pd, int fd);
 
 /* Returns -1 with errno = -err when err < 0, else err. */
 static inline int pd_ret(int err)

@@ -71,7 +71,7 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
 static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len)
 {
     struct pd *pd = lock(ud);
-    int s = pd_sock(fd), v = 0, r = -ENOPROTOOPT;
+    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
     if (level == SOL_SOCKET && name == SO_ERROR) {
         r = synack_get_error(pd->stack, s);
         if (r <= 0 && r != -EBADF)
@@ -111,7 +111,7 @@ static int get_int(const void *val, socklen_t len, int *out)
 static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val, socklen_t len)
 {
     struct pd *pd = lock(ud);
-    int s = pd_sock(fd), v = 0, r = -ENOPROTOOPT;
+    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
     } else if (level == SOL_SOCKET && name == SO_LINGER) {
@@ -144,7 +144,7 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
 static int pd_fcntl(void *ud, int fd, int cmd, ...)
 {
     struct pd *pd = lock(ud);
-    int s = pd_sock(fd), r;
+    int s = pd_sock_of(pd, fd), r;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
     } else if (cmd == F_GETFL) {
@@ -169,7 +169,7 @@ static int pd_ioctl(void *ud, int fd, unsigned long request, ...)
     va_start(ap, request);
     int *out = va_arg(ap, int *);
     va_end(ap);
-    int s = pd_sock(fd), r;
+    int s = pd_sock_of(pd, fd), r;
     struct synack_conn_info ci;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
@@ -210,7 +210,7 @@ static int pd_poll(void *ud, struct pollfd *fds, nfds_t nfds, int timeout)
     for (;;) {
         ready = 0;
         for (nfds_t i = 0; i < nfds; i++) {
-            int ev = synack_poll_events(pd->stack, pd_sock(fds[i].fd));
+            int ev = synack_poll_events(pd->stack, pd_sock_of(pd, fds[i].fd));
             fds[i].revents = ev < 0 ? POLLNVAL : revents_of(ev, fds[i].events);
             if (fds[i].revents)
                 ready++;
