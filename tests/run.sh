@@ -32,5 +32,16 @@ if [ -x "$build/synack" ]; then
         fail=$((fail + 1)); echo "FAIL synack demo"
     fi
 fi
+# packetdrill scripts against the adapter (release build only: the adapter is not built
+# with sanitizers); skipped with a message when no packetdrill binary is available.
+if [ -f "$build/libsynack-packetdrill.so" ]; then
+    pdout=$(bash "$(dirname "$0")/packetdrill/run.sh" "$build" 2>&1)
+    echo "$pdout" | grep -v '^packetdrill: [0-9]'
+    line=$(echo "$pdout" | grep -E '^packetdrill: [0-9]+ passed' | tail -1)
+    if [ -n "$line" ]; then
+        pass=$((pass + $(echo "$line" | sed -E 's/^packetdrill: ([0-9]+) passed.*/\1/')))
+        fail=$((fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+    fi
+fi
 echo "$(basename "$build"): ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]

@@ -15,9 +15,10 @@ static bool config_valid(const struct synack_config *c)
     return c->mss >= 64 && c->default_peer_mss >= 64 && c->rto_min > 0 &&
            c->rto_min <= c->rto_max && c->rto_initial > 0 && c->sndbuf >= 1024 &&
            c->rcvbuf >= 1024 && c->max_sockets > 0 && c->max_connections > 0 &&
-           c->ooo_max_ranges > 0 && c->initial_cwnd_segments > 0 && c->window_scale <= 14 && c->ephemeral_first > 0 &&
-           c->ephemeral_first <= c->ephemeral_last && c->persist_min > 0 &&
-           (!c->alloc) == (!c->dealloc) && c->rcvbuf <= (1u << 30) && c->sndbuf <= (1u << 30);
+           c->ooo_max_ranges > 0 && c->initial_cwnd_segments > 0 && c->window_scale <= 14 &&
+           c->ephemeral_first > 0 && c->ephemeral_first <= c->ephemeral_last &&
+           c->persist_min > 0 && (!c->alloc) == (!c->dealloc) && c->rcvbuf <= (1u << 30) &&
+           c->sndbuf <= (1u << 30);
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *config,

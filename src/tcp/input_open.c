@@ -41,13 +41,11 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     /* RFC 7323 3.2: timestamps only if both SYNs carry them; RFC 2018 2: SACK likewise.
      * Our SYN offered both when configured; a SYN-ACK answers only what the SYN offered. */
     tcb->ts_ok = eng->cfg.timestamps && o->has_timestamp;
-    if (tcb->ts_ok)
-        tcb->ts_recent = o->ts_val;
+    if (tcb->ts_ok) tcb->ts_recent = o->ts_val;
     tcb->sack_ok = eng->cfg.sack && o->sack_permitted;
     /* RFC 7323 / RFC 6691: the MSS counts no options; every segment now carries 12 bytes of
      * timestamp, so the payload shrinks (Linux tcp_current_mss). */
-    if (tcb->ts_ok)
-        tcb->snd_mss -= 12;
+    if (tcb->ts_ok) tcb->snd_mss -= 12;
     /* RFC 7323 2.2: the window of a SYN is not scaled. */
     tcb->snd_wnd = seg->h.window;
     tcb->max_snd_wnd = tcb->snd_wnd;

@@ -90,14 +90,12 @@ static void add_sack_blocks(const struct sk_tcb *tcb, struct sk_tcp_options *o, 
     unsigned first = q->count;
     for (unsigned i = 0; i < q->count; i++) {
         uint32_t lo = tcb->rcv_nxt + q->ranges[i].start, hi = tcb->rcv_nxt + q->ranges[i].end;
-        if (seq_in(tcb->ooo_latest, lo, hi))
-            first = i;
+        if (seq_in(tcb->ooo_latest, lo, hi)) first = i;
     }
     o->sack_count = 0;
     for (unsigned k = 0; k < q->count + 1 && o->sack_count < max; k++) {
         unsigned i = k == 0 ? first : k - 1;
-        if (i >= q->count || (k > 0 && i == first))
-            continue;
+        if (i >= q->count || (k > 0 && i == first)) continue;
         o->sack[o->sack_count].start = tcb->rcv_nxt + q->ranges[i].start;
         o->sack[o->sack_count].end = tcb->rcv_nxt + q->ranges[i].end;
         o->sack_count++;
@@ -144,8 +142,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     if (flags & SYNACK_ACK) h.ack = tcb->rcv_nxt;
     bool syn = (flags & SYNACK_SYN) != 0;
     set_options(eng, tcb, &h, len);
-    if (flags & SYNACK_ACK)
-        tcb->last_ack_sent = tcb->rcv_nxt;
+    if (flags & SYNACK_ACK) tcb->last_ack_sent = tcb->rcv_nxt;
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
     uint32_t off = seq - tcb->snd_buf_seq;

@@ -29,9 +29,9 @@ struct sk_tcb {
     uint32_t ts_offset;     /* per-connection offset of our TSval clock (Linux tsoffset) */
     uint32_t last_ack_sent; /* Last.ACK.sent (RFC 7323 4.3) */
     uint32_t ooo_latest;    /* sequence number of the latest out-of-order arrival (SACK) */
-    uint16_t snd_mss;  /* effective MSS for what we send */
-    uint16_t our_mss;  /* MSS we announce */
-    uint16_t peer_mss; /* MSS the peer announced (or the default) */
+    uint16_t snd_mss;       /* effective MSS for what we send */
+    uint16_t our_mss;       /* MSS we announce */
+    uint16_t peer_mss;      /* MSS the peer announced (or the default) */
 
     /* Buffers. sndbuf holds data from sequence number snd_buf_seq on (unacknowledged and
      * unsent); rcvbuf holds readable data, then out-of-order data past it. */

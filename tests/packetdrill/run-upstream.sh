@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs google/packetdrill's gtests/net/tcp scripts against the synack adapter and prints a
+# markdown table: directory, scripts, passed, and the first error line of each failure.
+# Usage: tests/packetdrill/run-upstream.sh GTESTS_NET_TCP_DIR [SUBDIR...]
+# Needs root: each script runs in a private network namespace (unshare -n) with a dummy
+# tun0 device, because the scripts begin with ../common/defaults.sh (sysctls, tc on tun0).
+set -uo pipefail
+top=$(cd "$1" && pwd); shift
+build=$(cd "$(dirname "$0")/../../build" && pwd)
+pd=${PACKETDRILL:-$(command -v packetdrill)}
+so="$build/libsynack-packetdrill.so"
+dirs=("$@")
+[ ${#dirs[@]} -eq 0 ] && dirs=($(cd "$top" && ls -d */ | tr -d /))
+echo "| directory | scripts | passed |"
+echo "|---|---|---|"
+failures=()
+for d in "${dirs[@]}"; do
+    n=0; p=0
+    for f in "$top/$d"/*.pkt; do
+        [ -f "$f" ] || continue
+        n=$((n + 1))
+        out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
+              "ip tuntap add tun0 mode tun 2>/dev/null; exec \"$pd\" --so_filename=\"$so\" \
+               --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $(basename "$f")" 2>&1)
+        if [ $? -eq 0 ]; then
+            p=$((p + 1))
+        else
+            why=$(echo "$out" | grep -v 'congestion_control\|^$' | head -1 | cut -c1-160)
+            failures+=("$d/$(basename "$f"): $why")
+        fi
+    done
+    echo "| $d | $n | $p |"
+done
+echo
+for f in "${failures[@]}"; do echo "- $f"; done
