@@ -79,8 +79,9 @@ static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, sockl
     } else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF)) {
         r = synack_getsockopt(pd->stack, s, name == SO_RCVBUF ? SYNACK_SO_RCVBUF : SYNACK_SO_SNDBUF,
                               &v);
+        /* Linux reports twice the value set (room for its bookkeeping); scripts expect it. */
         if (r == 0)
-            r = put_int(val, len, v);
+            r = put_int(val, len, 2 * v);
     } else if (level == SOL_SOCKET && name == SO_REUSEADDR) {
         r = synack_getsockopt(pd->stack, s, SYNACK_SO_REUSEADDR, &v);
         if (r == 0)

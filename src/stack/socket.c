@@ -205,11 +205,14 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
     uint32_t offered = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-    uint32_t now_wnd = sk_tcp_rcv_window(tcb);
-    /* Linux tcp_cleanup_rbuf: when the offered window is at most half the buffer and the
-     * read lets it at least double, announce it now rather than with the next ACK. */
-    if (2 * (uint64_t)offered <= tcb->rcvbuf.cap && now_wnd > 0 &&
-        now_wnd >= 2 * (uint64_t)offered) {
+    uint64_t now_wnd = sk_tcp_rcv_window(tcb);
+    /* Linux tcp_cleanup_rbuf: when the offered window is at most half of what can be
+     * offered and the read lets it at least double, announce it now rather than with the
+     * next ACK. What can be offered is bounded by the buffer and by the window field. */
+    uint64_t most = (uint64_t)65535 << tcb->rcv_wscale;
+    if (most > tcb->rcvbuf.cap) most = tcb->rcvbuf.cap;
+    if (now_wnd > most) now_wnd = most;
+    if (2 * (uint64_t)offered <= most && now_wnd > 0 && now_wnd >= 2 * (uint64_t)offered) {
         tcb->ack_now = true;
         s->output_pending = true;
     }
@@ -413,6 +416,14 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     case SYNACK_SO_RCVBUF:
     case SYNACK_SO_SNDBUF:
         if (value < 1024 || value > (1 << 30)) return -EINVAL;
+        if (opt == SYNACK_SO_SNDBUF && tcb->sndbuf.buf) {
+            /* As Linux, the send buffer may change on a live connection: never below
+             * what it holds. */
+            int err = sk_conn_resize_sndbuf(s, tcb, (uint32_t)value);
+            if (err == 0) tcb->sndbuf_size = tcb->sndbuf.cap;
+            return err;
+        }
+        /* The receive buffer sets the window scale announced in the SYN: fixed after. */
         if (!fresh && tcb->state != SYNACK_LISTEN) return -EINVAL;
         if (opt == SYNACK_SO_RCVBUF)
             tcb->rcvbuf_size = (uint32_t)value;

@@ -28,6 +28,8 @@ static inline struct synack_stack *stack_of(struct sk_engine *eng)
 /* Control blocks (conn.c). */
 struct sk_tcb *sk_conn_new(struct synack_stack *s);
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb);
+/* Moves the send buffer to one of max(size, bytes held) bytes. 0 or -ENOMEM. */
+int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t size);
 void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb);
 struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoint *local,

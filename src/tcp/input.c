@@ -140,11 +140,6 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         }
     }
 
-    /* RFC 7323 4.3 (R3): remember the timestamp to echo. */
-    if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&
-        seq_leq(seg->h.seq, tcb->last_ack_sent))
-        tcb->ts_recent = opt->ts_val;
-
     /* Trim what precedes RCV.NXT (duplicates) and what lies past the window. */
     if (seq_lt(seq, tcb->rcv_nxt)) {
         uint32_t drop = tcb->rcv_nxt - seq;
