@@ -49,6 +49,13 @@ enum synack_counter {
     SYNACK_CTR_TCP_NO_MEMORY,         /* connection could not be allocated */
     SYNACK_CTR_TCP_BAD_SYN,           /* SYN / non-SYN that is not valid in the state (dropped) */
     SYNACK_CTR_TCP_PAWS,              /* old timestamp: rejected by PAWS (RFC 7323 5) */
+    SYNACK_CTR_ICMP_IN,               /* ICMP messages received (valid checksum) */
+    SYNACK_CTR_ICMP_BAD,              /* ICMP messages too short or with a bad checksum */
+    SYNACK_CTR_ICMP_ECHO_REPLIED,     /* echo requests answered */
+    SYNACK_CTR_ICMP_ERROR_IN,         /* destination-unreachable messages for a connection */
+    SYNACK_CTR_ICMP_ERROR_IGNORED,    /* ICMP errors matching no connection or sequence */
+    SYNACK_CTR_ICMP_UNREACH_SENT,     /* port unreachable sent (UDP to us) */
+    SYNACK_CTR_ICMP_RATE_LIMITED,     /* ICMP errors not sent: rate limit */
     SYNACK_CTR_COUNT
 };
 

@@ -70,6 +70,13 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_NO_MEMORY] = "tcp_no_memory",
         [SYNACK_CTR_TCP_BAD_SYN] = "tcp_bad_syn",
         [SYNACK_CTR_TCP_PAWS] = "tcp_paws",
+        [SYNACK_CTR_ICMP_IN] = "icmp_in",
+        [SYNACK_CTR_ICMP_BAD] = "icmp_bad",
+        [SYNACK_CTR_ICMP_ECHO_REPLIED] = "icmp_echo_replied",
+        [SYNACK_CTR_ICMP_ERROR_IN] = "icmp_error_in",
+        [SYNACK_CTR_ICMP_ERROR_IGNORED] = "icmp_error_ignored",
+        [SYNACK_CTR_ICMP_UNREACH_SENT] = "icmp_unreach_sent",
+        [SYNACK_CTR_ICMP_RATE_LIMITED] = "icmp_rate_limited",
     };
     if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id]) return "?";
     return names[id];

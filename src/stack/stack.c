@@ -169,6 +169,14 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t le
         drop(s, SYNACK_CTR_IP_NOT_FOR_US, NULL);
         goto out;
     }
+    if (ip.proto == SK_IPPROTO_ICMP) {
+        sk_icmp_input(s, &ip);
+        goto out;
+    }
+    if (ip.proto == 17 /* UDP */ && ip.dst == s->eng.cfg.local_addr) {
+        /* No UDP here: RFC 1122 3.2.2.1 / 4.1.3.1 port unreachable, then the drop. */
+        sk_udp_unreachable(s, &ip, packet);
+    }
     if (ip.proto != SK_IPPROTO_TCP) {
         drop(s, SYNACK_CTR_IP_UNKNOWN_PROTO, NULL);
         goto out;

@@ -5,6 +5,7 @@
 #include "synack/socket.h"
 #include "synack/stack.h"
 #include "tcp/engine.h"
+#include "wire/ipv4.h"
 
 struct synack_stack {
     struct sk_engine eng; /* first: hooks get &stack->eng */
@@ -18,6 +19,9 @@ struct synack_stack {
     unsigned connections;    /* control blocks holding connection state (max_connections) */
     uint32_t ephemeral_next; /* RFC 6056 algorithm 3 counter */
     bool output_pending;     /* socket calls queued work for the next poll */
+    /* ICMP error rate limit (Linux icmp_msgs_per_sec 1000, burst 50): tokens, refilled. */
+    unsigned icmp_tokens;
+    synack_time_t icmp_refill;
 };
 
 static inline struct synack_stack *stack_of(struct sk_engine *eng)
@@ -46,6 +50,10 @@ void sk_conn_detach_from_listener(struct sk_tcb *tcb);
 /* True if a local port is in use in a way that forbids binding tcb to it. */
 bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uint32_t addr,
                            uint16_t port);
+
+/* ICMP (icmp.c): echo, errors for our connections, port unreachable for UDP. */
+void sk_icmp_input(struct synack_stack *s, const struct sk_ipv4 *ip);
+void sk_udp_unreachable(struct synack_stack *s, const struct sk_ipv4 *ip, const uint8_t *pkt);
 
 /* The engine hooks (conn.c). */
 extern const struct sk_engine_hooks sk_stack_hooks;

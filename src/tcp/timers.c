@@ -60,7 +60,8 @@ static void give_up(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_count(eng, SYNACK_CTR_TCP_CONN_DROPPED);
     /* A half-open passive connection is forgotten silently (Linux drops the request);
      * everything else reports ETIMEDOUT. Linux sends no RST here. */
-    sk_tcp_close_with(eng, tcb, tcb->state == SYNACK_SYN_RECEIVED && tcb->passive ? 0 : -ETIMEDOUT);
+    int err = tcb->soft_error ? tcb->soft_error : -ETIMEDOUT; /* Linux: sk_err_soft first */
+    sk_tcp_close_with(eng, tcb, tcb->state == SYNACK_SYN_RECEIVED && tcb->passive ? 0 : err);
 }
 
 static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
