@@ -1,14 +1,19 @@
 /* The synack command line. */
 #include <stdio.h>
 #include <string.h>
+#include "cat.h"
 #include "demo.h"
+#include "http.h"
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: synack COMMAND [ARGS]\n\n"
                  "commands:\n"
                  "  demo    replay the handshake, a transfer, the four-way close and the lost\n"
-                 "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n\n"
+                 "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n"
+                 "  cat     netcat over synack on a TUN device (synack cat --help)\n"
+                 "  http    HTTP/1.1 client and static file server over synack\n"
+                 "          (synack http get --help, synack http serve --help)\n\n"
                  "synack is a user-space TCP/IP stack; see README.md.\n");
 }
 
@@ -19,6 +24,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "demo")) return demo_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "cat")) return cat_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "http")) return http_main(argc - 2, argv + 2);
     fprintf(stderr, "synack: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;
