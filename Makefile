@@ -20,7 +20,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .SECONDARY:
 
 ADAPTER_SRC := $(sort $(wildcard adapters/packetdrill/*.c))
@@ -85,6 +85,10 @@ fuzz:
 	  fuzz/fuzz_input.c $(LIB_SRC) -o $(BUILD)/fuzz/fuzz_input
 	@echo "run: $(BUILD)/fuzz/fuzz_input -max_total_time=60"
 
+# Interop with the Linux kernel over a TUN device, in private network namespaces (root).
+test-interop: all
+	@bash tests/interop/run.sh $(BUILD)
+
 demo: tools
 	@$(BUILD)/synack demo
 
@@ -106,6 +110,8 @@ help:
 	@echo "                   ends with 'N passed, N failed'"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
+	@echo "                   nc, ping; in private network namespaces (needs root)"
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
 	@echo "  make fuzz        build the libFuzzer target build/fuzz/fuzz_input (clang)"
 	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"

@@ -17,5 +17,17 @@ for kind in release asan; do
     fi
     rm -f "$out"
 done
+# Interop with the Linux kernel over TUN (needs root; skips with a reason otherwise).
+out=$(mktemp)
+bash tests/interop/run.sh build 2>&1 | tee "$out"
+line=$(grep -E '^interop: [0-9]+ passed' "$out" | tail -1)
+if [ -n "$line" ]; then
+    total_pass=$((total_pass + $(echo "$line" | sed -E 's/^interop: ([0-9]+) passed.*/\1/')))
+    total_fail=$((total_fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+elif ! grep -q '^interop: skipped' "$out"; then
+    echo "run-tests: interop tests ended without a summary" >&2
+    total_fail=$((total_fail + 1))
+fi
+rm -f "$out"
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" -eq 0 ]

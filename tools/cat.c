@@ -36,26 +36,21 @@ static int pump(struct synack_driver *d, int fd)
         for (;;) {
             char rb[16384];
             ssize_t n = synack_recv(st, fd, rb, sizeof rb);
-            if (n == -EAGAIN)
-                break;
-            if (n < 0)
-                return fail("receive", (int)n);
+            if (n == -EAGAIN) break;
+            if (n < 0) return fail("receive", (int)n);
             if (n == 0) {
                 out_eof = true;
                 fflush(stdout);
                 break;
             }
-            if (fwrite(rb, 1, (size_t)n, stdout) != (size_t)n)
-                return fail("stdout", -EIO);
+            if (fwrite(rb, 1, (size_t)n, stdout) != (size_t)n) return fail("stdout", -EIO);
         }
         fflush(stdout);
         /* stdin -> connection. */
         while (pending > 0) {
             ssize_t n = synack_send(st, fd, buf + off, pending);
-            if (n == -EAGAIN)
-                break;
-            if (n < 0)
-                return fail("send", (int)n);
+            if (n == -EAGAIN) break;
+            if (n < 0) return fail("send", (int)n);
             off += (size_t)n;
             pending -= (size_t)n;
         }
@@ -66,8 +61,7 @@ static int pump(struct synack_driver *d, int fd)
         struct pollfd pin = {STDIN_FILENO, POLLIN, 0};
         bool want_in = !in_eof && pending == 0;
         int r = synack_driver_run_once(d, want_in ? &pin : NULL, want_in ? 1 : 0, -1);
-        if (r < 0)
-            return fail("poll", r);
+        if (r < 0) return fail("poll", r);
         if (want_in && (pin.revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
             if (n <= 0)
@@ -91,11 +85,9 @@ static int wait_connected(struct synack_driver *d, int fd)
             int err = synack_get_error(st, fd);
             return err ? err : -ECONNRESET;
         }
-        if (ev & SYNACK_POLLOUT)
-            return 0;
+        if (ev & SYNACK_POLLOUT) return 0;
         int r = synack_driver_run_once(d, NULL, 0, -1);
-        if (r < 0)
-            return r;
+        if (r < 0) return r;
     }
 }
 
@@ -108,8 +100,7 @@ int cat_main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    if (netopts_parse(&argc, argv, &cfg) < 0)
-        return 2;
+    if (netopts_parse(&argc, argv, &cfg) < 0) return 2;
     bool listen_mode = argc == 2 && !strcmp(argv[0], "-l");
     if (argc != 2) {
         usage(stderr);
@@ -122,16 +113,14 @@ int cat_main(int argc, char **argv)
         return 2;
     }
     struct synack_driver *d = netopts_start("cat", &cfg);
-    if (!d)
-        return 1;
+    if (!d) return 1;
     struct synack_stack *st = synack_driver_stack(d);
     int rc, fd;
     if (listen_mode) {
         int l = synack_socket(st);
         struct synack_endpoint ep = {0, (uint16_t)port};
         int err = synack_bind(st, l, &ep);
-        if (!err)
-            err = synack_listen(st, l, 1);
+        if (!err) err = synack_listen(st, l, 1);
         if (err) {
             rc = fail("listen", err);
             goto out;
@@ -144,8 +133,7 @@ int cat_main(int argc, char **argv)
         fd = synack_socket(st);
         struct synack_endpoint r = {host, (uint16_t)port};
         int err = synack_connect(st, fd, &r);
-        if (err == -EINPROGRESS)
-            err = wait_connected(d, fd);
+        if (err == -EINPROGRESS) err = wait_connected(d, fd);
         rc = err ? fail("connect", err) : pump(d, fd);
     }
 out:

@@ -20,8 +20,7 @@ int http_header_value(const char *head, size_t len, const char *name, char *out,
     const char *p = head, *end = head + len;
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol)
-            eol = end;
+        if (!eol) eol = end;
         if ((size_t)(eol - p) > nl && !strncasecmp(p, name, nl) && p[nl] == ':') {
             const char *v = p + nl + 1;
             while (v < eol && (*v == ' ' || *v == '\t'))
@@ -29,8 +28,7 @@ int http_header_value(const char *head, size_t len, const char *name, char *out,
             size_t vl = (size_t)(eol - v);
             while (vl > 0 && isspace((unsigned char)v[vl - 1]))
                 vl--;
-            if (vl >= size)
-                vl = size - 1;
+            if (vl >= size) vl = size - 1;
             memcpy(out, v, vl);
             out[vl] = '\0';
             return 0;
@@ -42,10 +40,8 @@ int http_header_value(const char *head, size_t len, const char *name, char *out,
 
 int http_main(int argc, char **argv)
 {
-    if (argc >= 1 && !strcmp(argv[0], "get"))
-        return http_get_main(argc - 1, argv + 1);
-    if (argc >= 1 && !strcmp(argv[0], "serve"))
-        return http_serve_main(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "get")) return http_get_main(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "serve")) return http_serve_main(argc - 1, argv + 1);
     FILE *out = argc >= 1 && !strcmp(argv[0], "--help") ? stdout : stderr;
     fprintf(out, "usage: synack http get URL -o FILE [OPTIONS]\n"
                  "       synack http serve DIR --port P [OPTIONS]\n"

@@ -15,13 +15,11 @@ static void usage(FILE *out)
 
 static int parse_url(const char *url, uint32_t *addr, uint16_t *port, char *path, size_t size)
 {
-    if (strncmp(url, "http://", 7))
-        return -1;
+    if (strncmp(url, "http://", 7)) return -1;
     const char *h = url + 7, *slash = strchr(h, '/');
     char host[64];
     size_t hl = slash ? (size_t)(slash - h) : strlen(h);
-    if (hl == 0 || hl >= sizeof host)
-        return -1;
+    if (hl == 0 || hl >= sizeof host) return -1;
     memcpy(host, h, hl);
     host[hl] = '\0';
     *port = 80;
@@ -29,8 +27,7 @@ static int parse_url(const char *url, uint32_t *addr, uint16_t *port, char *path
     if (colon) {
         *colon = '\0';
         long p = strtol(colon + 1, NULL, 10);
-        if (p <= 0 || p > 65535)
-            return -1;
+        if (p <= 0 || p > 65535) return -1;
         *port = (uint16_t)p;
     }
     snprintf(path, size, "%s", slash ? slash : "/");
@@ -56,27 +53,21 @@ static int take(struct fetch *f, const char *data, size_t n)
         memcpy(f->head + f->head_len, data, k);
         f->head_len += k;
         size_t end = http_header_end(f->head, f->head_len);
-        if (!end)
-            return f->head_len == sizeof f->head ? -1 : 0;
+        if (!end) return f->head_len == sizeof f->head ? -1 : 0;
         f->have_head = true;
-        if (sscanf(f->head, "HTTP/1.%*d %d", &f->status) != 1)
-            return -1;
+        if (sscanf(f->head, "HTTP/1.%*d %d", &f->status) != 1) return -1;
         char v[32];
-        f->length = http_header_value(f->head, end, "Content-Length", v, sizeof v) == 0
-                        ? atoll(v)
-                        : -1;
+        f->length =
+            http_header_value(f->head, end, "Content-Length", v, sizeof v) == 0 ? atoll(v) : -1;
         size_t body = f->head_len - end;
         size_t extra = n - k;
-        if (body && fwrite(f->head + end, 1, body, f->out) != body)
-            return -1;
+        if (body && fwrite(f->head + end, 1, body, f->out) != body) return -1;
         f->got += (long long)body;
-        if (extra && fwrite(data + k, 1, extra, f->out) != extra)
-            return -1;
+        if (extra && fwrite(data + k, 1, extra, f->out) != extra) return -1;
         f->got += (long long)extra;
         return 0;
     }
-    if (fwrite(data, 1, n, f->out) != n)
-        return -1;
+    if (fwrite(data, 1, n, f->out) != n) return -1;
     f->got += (long long)n;
     return 0;
 }
@@ -96,8 +87,7 @@ int http_get_main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    if (netopts_parse(&argc, argv, &cfg) < 0)
-        return 2;
+    if (netopts_parse(&argc, argv, &cfg) < 0) return 2;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc)
             outfile = argv[++i];
@@ -146,14 +136,12 @@ int http_get_main(int argc, char **argv)
         }
         if ((ev & SYNACK_POLLOUT) && sent < (size_t)rl) {
             ssize_t n = synack_send(st, fd, req + sent, (size_t)rl - sent);
-            if (n > 0)
-                sent += (size_t)n;
+            if (n > 0) sent += (size_t)n;
         }
         char buf[16384];
         for (;;) {
             ssize_t n = synack_recv(st, fd, buf, sizeof buf);
-            if (n == -EAGAIN)
-                break;
+            if (n == -EAGAIN) break;
             if (n < 0) {
                 err = (int)n;
                 break;
@@ -167,13 +155,10 @@ int http_get_main(int argc, char **argv)
                 break;
             }
         }
-        if (err != -EINPROGRESS && err != 0)
-            break;
-        if (done(&f) || eof)
-            break;
+        if (err != -EINPROGRESS && err != 0) break;
+        if (done(&f) || eof) break;
         int w = synack_driver_run_once(d, NULL, 0, -1);
-        if (w < 0)
-            err = w;
+        if (w < 0) err = w;
     }
     fclose(f.out);
     if (err != 0 && err != -EINPROGRESS) {
@@ -182,8 +167,8 @@ int http_get_main(int argc, char **argv)
     } else if (!f.have_head) {
         fprintf(stderr, "synack http get: %s: connection closed before a response\n", url);
     } else if (f.length >= 0 && f.got < f.length) {
-        fprintf(stderr, "synack http get: %s: body cut short (%lld of %lld bytes)\n", url,
-                f.got, f.length);
+        fprintf(stderr, "synack http get: %s: body cut short (%lld of %lld bytes)\n", url, f.got,
+                f.length);
     } else if (f.status != 200) {
         fprintf(stderr, "synack http get: %s: status %d\n", url, f.status);
     } else {

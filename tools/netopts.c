@@ -8,8 +8,7 @@
 int netopts_ipv4(const char *s, uint32_t *out)
 {
     struct in_addr a;
-    if (inet_pton(AF_INET, s, &a) != 1)
-        return -1;
+    if (inet_pton(AF_INET, s, &a) != 1) return -1;
     *out = ntohl(a.s_addr);
     return 0;
 }
@@ -24,14 +23,11 @@ static int addr_prefix(const char *s, uint32_t *addr, unsigned *prefix)
         *slash = '\0';
         char *end;
         long v = strtol(slash + 1, &end, 10);
-        if (*end || v < 1 || v > 32)
-            return -1;
+        if (*end || v < 1 || v > 32) return -1;
         p = (unsigned)v;
     }
-    if (netopts_ipv4(buf, addr) < 0)
-        return -1;
-    if (prefix)
-        *prefix = p;
+    if (netopts_ipv4(buf, addr) < 0) return -1;
+    if (prefix) *prefix = p;
     return 0;
 }
 
@@ -41,8 +37,7 @@ static int impair(const char *s, struct synack_driver_config *cfg)
     snprintf(buf, sizeof buf, "%s", s);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
-        if (!eq)
-            return -1;
+        if (!eq) return -1;
         *eq = '\0';
         if (!strcmp(tok, "loss"))
             cfg->loss = atof(eq + 1);
@@ -62,9 +57,8 @@ int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--tun") || !strcmp(a, "--addr") ||
-                     !strcmp(a, "--kernel-addr") || !strcmp(a, "--pcap") ||
-                     !strcmp(a, "--impair");
+        bool takes = !strcmp(a, "--tun") || !strcmp(a, "--addr") || !strcmp(a, "--kernel-addr") ||
+                     !strcmp(a, "--pcap") || !strcmp(a, "--impair");
         if (takes && !v) {
             fprintf(stderr, "synack: %s needs a value\n", a);
             return -1;
@@ -96,8 +90,7 @@ int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
             argv[out++] = argv[i];
             continue;
         }
-        if (takes)
-            i++;
+        if (takes) i++;
     }
     *argc = out;
     return 0;
@@ -121,8 +114,7 @@ void netopts_finish(struct synack_driver *d, int fd, int timeout_ms)
     synack_time_t end = synack_driver_now(d) + SYNACK_MS(timeout_ms);
     while (synack_driver_now(d) < end) {
         struct synack_conn_info ci;
-        if (synack_get_info(st, fd, &ci) < 0)
-            return;
+        if (synack_get_info(st, fd, &ci) < 0) return;
         if (ci.state == SYNACK_CLOSED || ci.state == SYNACK_TIME_WAIT ||
             ci.state == SYNACK_FIN_WAIT_2)
             return;

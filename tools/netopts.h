@@ -5,13 +5,13 @@
 #include <stdbool.h>
 #include "synack/driver.h"
 
-#define NETOPTS_HELP                                                                           \
-    "  --tun NAME            TUN device (default synack0; created if absent, brought up)\n"   \
-    "  --addr A.B.C.D/NN     synack's own address (default 198.18.0.2/24)\n"                  \
-    "  --kernel-addr A.B.C.D/NN  the kernel side's address (default: the first host of\n"     \
-    "                        synack's network, 198.18.0.1)\n"                                 \
-    "  --no-configure        leave the device's address and flags alone\n"                    \
-    "  --pcap FILE           capture the device's traffic (both directions)\n"                \
+#define NETOPTS_HELP                                                                               \
+    "  --tun NAME            TUN device (default synack0; created if absent, brought up)\n"        \
+    "  --addr A.B.C.D/NN     synack's own address (default 198.18.0.2/24)\n"                       \
+    "  --kernel-addr A.B.C.D/NN  the kernel side's address (default: the first host of\n"          \
+    "                        synack's network, 198.18.0.1)\n"                                      \
+    "  --no-configure        leave the device's address and flags alone\n"                         \
+    "  --pcap FILE           capture the device's traffic (both directions)\n"                     \
     "  --trace               one line per segment and state change on stderr\n"
 
 /* Takes the common options out of argv (argc updated), leaving the others in order.

@@ -31,9 +31,8 @@ void synack_driver_config_init(struct synack_driver_config *cfg);
  * local_addr is replaced by cfg->addr, its secret by random bytes). On error *errmsg
  * points to a sentence for the user. Errors: those of synack_tun_open/_configure, -ENOMEM,
  * -EIO (pcap file). */
-int synack_driver_new(const struct synack_driver_config *cfg,
-                      const struct synack_config *stack_cfg, struct synack_driver **out,
-                      const char **errmsg);
+int synack_driver_new(const struct synack_driver_config *cfg, const struct synack_config *stack_cfg,
+                      struct synack_driver **out, const char **errmsg);
 void synack_driver_free(struct synack_driver *d);
 
 struct synack_stack *synack_driver_stack(struct synack_driver *d);

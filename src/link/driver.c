@@ -97,8 +97,7 @@ static void impaired(struct synack_driver *d, const uint8_t *pkt, size_t len, bo
 static void transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
 {
     struct synack_driver *d = ctx;
-    if (d->pcap)
-        synack_pcap_write(d->pcap, now, pkt, len);
+    if (d->pcap) synack_pcap_write(d->pcap, now, pkt, len);
     impaired(d, pkt, len, false, now);
 }
 
@@ -109,9 +108,8 @@ static void trace(void *ctx, const struct synack_trace_event *ev)
     fprintf(stderr, "%s\n", synack_trace_format(ev, line, sizeof line));
 }
 
-int synack_driver_new(const struct synack_driver_config *cfg,
-                      const struct synack_config *stack_cfg, struct synack_driver **out,
-                      const char **errmsg)
+int synack_driver_new(const struct synack_driver_config *cfg, const struct synack_config *stack_cfg,
+                      struct synack_driver **out, const char **errmsg)
 {
     *out = NULL;
     *errmsg = NULL;
@@ -129,7 +127,8 @@ int synack_driver_new(const struct synack_driver_config *cfg,
     }
     d->fd = err;
     if (!cfg->no_configure) {
-        uint32_t net = cfg->addr & (cfg->prefix >= 32 ? 0xffffffffu : ~(0xffffffffu >> cfg->prefix));
+        uint32_t net =
+            cfg->addr & (cfg->prefix >= 32 ? 0xffffffffu : ~(0xffffffffu >> cfg->prefix));
         uint32_t kaddr = cfg->kernel_addr ? cfg->kernel_addr : net + 1;
         err = synack_tun_configure(cfg->tun, kaddr, cfg->prefix);
         if (err < 0) {
@@ -177,14 +176,12 @@ int synack_driver_new(const struct synack_driver_config *cfg,
 
 void synack_driver_free(struct synack_driver *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     for (unsigned i = 0; i < d->nheld; i++)
         free(d->held[i].pkt);
     synack_stack_free(d->stack);
     synack_pcap_close(d->pcap);
-    if (d->fd >= 0)
-        close(d->fd);
+    if (d->fd >= 0) close(d->fd);
     free(d);
 }
 
@@ -223,20 +220,17 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
                            int timeout_ms)
 {
     struct pollfd fds[1 + 16];
-    if (nextra > 16)
-        return -EINVAL;
+    if (nextra > 16) return -EINVAL;
     synack_time_t now = mono_now();
     synack_time_t deadline = synack_stack_next_deadline(d->stack);
     for (unsigned i = 0; i < d->nheld; i++)
-        if (d->held[i].release < deadline)
-            deadline = d->held[i].release;
+        if (d->held[i].release < deadline) deadline = d->held[i].release;
     int wait = timeout_ms;
     if (deadline != SYNACK_TIME_NEVER) {
         /* Round up to whole milliseconds so we never wake early and spin. */
         synack_time_t left = deadline > now ? deadline - now : 0;
         long ms = (long)((left + 999999) / 1000000);
-        if (wait < 0 || ms < wait)
-            wait = (int)ms;
+        if (wait < 0 || ms < wait) wait = (int)ms;
     }
     fds[0] = (struct pollfd){d->fd, POLLIN, 0};
     for (unsigned i = 0; i < nextra; i++) {
@@ -244,16 +238,13 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
         fds[1 + i].revents = 0;
     }
     int n = poll(fds, 1 + nextra, wait);
-    if (n < 0 && errno != EINTR)
-        return -errno;
+    if (n < 0 && errno != EINTR) return -errno;
     now = mono_now();
     if (n > 0 && (fds[0].revents & POLLIN)) {
         for (int i = 0; i < BATCH; i++) {
             ssize_t len = read(d->fd, d->buf, sizeof d->buf);
-            if (len <= 0)
-                break;
-            if (d->pcap)
-                synack_pcap_write(d->pcap, now, d->buf, (size_t)len);
+            if (len <= 0) break;
+            if (d->pcap) synack_pcap_write(d->pcap, now, d->buf, (size_t)len);
             impaired(d, d->buf, (size_t)len, true, now);
         }
     }
@@ -262,8 +253,7 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
     int ready = 0;
     for (unsigned i = 0; i < nextra; i++) {
         extra[i].revents = n > 0 ? fds[1 + i].revents : 0;
-        if (extra[i].revents)
-            ready++;
+        if (extra[i].revents) ready++;
     }
     return ready;
 }

@@ -14,11 +14,9 @@
 
 int synack_tun_open(const char *name)
 {
-    if (!name || !*name || strlen(name) >= IFNAMSIZ)
-        return -EINVAL;
+    if (!name || !*name || strlen(name) >= IFNAMSIZ) return -EINVAL;
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    if (fd < 0) return -errno;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     ifr.ifr_flags = IFF_TUN | IFF_NO_PI; /* raw IP, no packet-information header */
@@ -35,8 +33,7 @@ int synack_tun_open(const char *name)
 static bool address_taken(const char *name, uint32_t addr)
 {
     struct ifaddrs *list, *i;
-    if (getifaddrs(&list) != 0)
-        return false;
+    if (getifaddrs(&list) != 0) return false;
     bool taken = false;
     for (i = list; i && !taken; i = i->ifa_next) {
         if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !strcmp(i->ifa_name, name))
@@ -63,17 +60,13 @@ static int set_addr(int sock, const char *name, unsigned long req, uint32_t addr
 
 int synack_tun_configure(const char *name, uint32_t addr, unsigned prefix)
 {
-    if (!name || strlen(name) >= IFNAMSIZ || prefix == 0 || prefix > 32)
-        return -EINVAL;
-    if (address_taken(name, addr))
-        return -EADDRINUSE;
+    if (!name || strlen(name) >= IFNAMSIZ || prefix == 0 || prefix > 32) return -EINVAL;
+    if (address_taken(name, addr)) return -EADDRINUSE;
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (sock < 0)
-        return -errno;
+    if (sock < 0) return -errno;
     uint32_t mask = prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix);
     int err = set_addr(sock, name, SIOCSIFADDR, addr);
-    if (!err)
-        err = set_addr(sock, name, SIOCSIFNETMASK, mask);
+    if (!err) err = set_addr(sock, name, SIOCSIFNETMASK, mask);
     if (!err) {
         struct ifreq ifr;
         memset(&ifr, 0, sizeof ifr);
@@ -82,8 +75,7 @@ int synack_tun_configure(const char *name, uint32_t addr, unsigned prefix)
             err = -errno;
         } else {
             ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-            if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-                err = -errno;
+            if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) err = -errno;
         }
     }
     close(sock);

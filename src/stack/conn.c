@@ -70,11 +70,9 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t size)
 {
     struct sk_ring *r = &tcb->sndbuf;
-    if (size < r->len)
-        size = r->len;
+    if (size < r->len) size = r->len;
     uint8_t *buf = mem_alloc(s, size);
-    if (!buf)
-        return -ENOMEM;
+    if (!buf) return -ENOMEM;
     sk_ring_peek(r, 0, buf, r->len);
     mem_free(s, r->buf);
     r->buf = buf;

@@ -8,8 +8,8 @@
 #include "wire/icmp.h"
 #include "wire/tcp_header.h"
 
-static void ip_send(struct synack_stack *s, uint32_t src, uint32_t dst, uint8_t type,
-                    uint8_t code, uint32_t rest, const uint8_t *payload, size_t len)
+static void ip_send(struct synack_stack *s, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
+                    uint32_t rest, const uint8_t *payload, size_t len)
 {
     struct sk_engine *eng = &s->eng;
     if (SK_IPV4_HDR_LEN + SK_ICMP_HDR_LEN + len > eng->scratch_cap)
@@ -47,8 +47,7 @@ static bool error_allowed(struct synack_stack *s)
 
 void sk_udp_unreachable(struct synack_stack *s, const struct sk_ipv4 *ip, const uint8_t *pkt)
 {
-    if (!error_allowed(s))
-        return;
+    if (!error_allowed(s)) return;
     /* RFC 792: the original IP header and the first 8 bytes of its data. */
     size_t quote = ip->hdr_len + (ip->payload_len < 8 ? ip->payload_len : 8);
     sk_count(&s->eng, SYNACK_CTR_ICMP_UNREACH_SENT);
@@ -62,11 +61,9 @@ static void error_for_connection(struct synack_stack *s, const struct sk_icmp *m
     size_t n = m->payload_len;
     /* The quoted header's own length and checksum may be altered by routers: read it by
      * hand, only as far as it is there. */
-    if (n < SK_IPV4_HDR_LEN + 8 || (q[0] >> 4) != 4 || q[9] != SK_IPPROTO_TCP)
-        goto ignored;
+    if (n < SK_IPV4_HDR_LEN + 8 || (q[0] >> 4) != 4 || q[9] != SK_IPPROTO_TCP) goto ignored;
     size_t hl = (size_t)(q[0] & 15) * 4;
-    if (hl < SK_IPV4_HDR_LEN || n < hl + 8)
-        goto ignored;
+    if (hl < SK_IPV4_HDR_LEN || n < hl + 8) goto ignored;
     struct synack_endpoint local = {sk_get32(q + 12), sk_get16(q + hl)};
     struct synack_endpoint remote = {sk_get32(q + 16), sk_get16(q + hl + 2)};
     uint32_t seq = sk_get32(q + hl + 4);

@@ -30,7 +30,7 @@ struct sk_icmp {
 int sk_icmp_parse(const uint8_t *msg, size_t len, struct sk_icmp *out);
 
 /* Writes type, code, rest and payload at buf (8 + payload_len bytes) with the checksum. */
-void sk_icmp_emit(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
-                  const uint8_t *payload, size_t payload_len);
+void sk_icmp_emit(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest, const uint8_t *payload,
+                  size_t payload_len);
 
 #endif

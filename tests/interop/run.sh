@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Interop tests: synack on a TUN device against the Linux kernel's TCP and ordinary programs
+# (curl, python3 -m http.server, nc, ping). Each test runs in a fresh private network
+# namespace made here (ip netns add), with addresses from 198.18.0.0/15 only; every wait is
+# bounded by `timeout`. Needs root and /dev/net/tun; otherwise prints why it skips.
+# Usage: tests/interop/run.sh [BUILD_DIR]     Ends with "interop: N passed, N failed".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+synack="$build/synack"
+KADDR=198.18.0.1
+SADDR=198.18.0.2
+
+skip() { echo "interop: skipped ($1)"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "not root: the tests create network namespaces and TUN devices"
+[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
+[ -x "$synack" ] || { echo "interop: FAIL ($synack not built)"; echo "interop: 0 passed, 1 failed"; exit 1; }
+bash "$top/scripts/install-interop-deps.sh"
+for t in ip curl nc ss; do command -v $t >/dev/null || skip "$t is not installed"; done
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3) || skip "python3 is not installed"
+ip netns add "synack-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
+ip netns del "synack-probe-$$"
+
+work=$(mktemp -d /tmp/synack-interop.XXXXXX)
+namespaces=()
+cleanup() {
+    for ns in "${namespaces[@]}"; do
+        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+        ip netns del "$ns" 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/www"
+head -c $((20 * 1024 * 1024)) /dev/urandom > "$work/www/big"
+head -c $((64 * 1024)) /dev/urandom > "$work/www/small"
+big_sum=$(sha256sum < "$work/www/big")
+small_sum=$(sha256sum < "$work/www/small")
+
+# A fresh namespace with a persistent TUN device synack0, kernel side 198.18.0.1/24.
+new_ns() {
+    NS="synack-it-$$-$1"
+    namespaces+=("$NS")
+    ip netns add "$NS"
+    ip netns exec "$NS" ip link set lo up
+    ip netns exec "$NS" ip tuntap add synack0 mode tun
+    ip netns exec "$NS" ip addr add $KADDR/24 dev synack0
+    ip netns exec "$NS" ip link set synack0 up
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+# Waits (at most 5 s) until a TCP port listens on the kernel side or answers on synack's.
+wait_kernel_listen() {
+    for _ in $(seq 50); do in_ns ss -ltn | grep -q ":$1 " && return 0; sleep 0.1; done; return 1
+}
+wait_synack_http() {
+    for _ in $(seq 50); do
+        in_ns timeout 2 curl -s -o /dev/null "http://$SADDR:$1/small" && return 0; sleep 0.1
+    done; return 1
+}
+start_server() { # synack http serve on 8080 in the namespace; args: extra flags
+    in_ns timeout 300 "$synack" http serve "$work/www" --port 8080 "$@" \
+        > "$work/serve.out" 2> "$work/serve.err" &
+    SERVER=$!
+    wait_synack_http 8080
+}
+# Stops everything running in the namespace (SIGTERM, then up to 5 s for it to exit).
+stop_server() {
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
+    for _ in $(seq 50); do [ -z "$(ip netns pids "$NS" 2>/dev/null)" ] && break; sleep 0.1; done
+    wait "$SERVER" 2>/dev/null
+    return 0
+}
+
+pass=0; fail=0; n=0
+run() {
+    local name=$1; shift
+    n=$((n + 1)); why=""
+    new_ns "$n"
+    if "$@"; then pass=$((pass + 1)); echo "ok   interop $name"
+    else fail=$((fail + 1)); echo "FAIL interop $name: ${why:-failed}"; fi
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$NS" 2>/dev/null
+}
+
+t_curl_big() {
+    start_server || { why="server did not come up: $(cat "$work/serve.err")"; return 1; }
+    local sum
+    sum=$(in_ns timeout 60 curl -s "http://$SADDR:8080/big" | sha256sum)
+    stop_server
+    [ "$sum" = "$big_sum" ] || { why="sha256 differs"; return 1; }
+}
+t_curl_sequential() {
+    start_server || { why="server did not come up"; return 1; }
+    for i in $(seq 50); do
+        local sum
+        sum=$(in_ns timeout 20 curl -s "http://$SADDR:8080/small" | sha256sum)
+        [ "$sum" = "$small_sum" ] || { why="fetch $i differs"; stop_server; return 1; }
+    done
+    stop_server
+}
+t_curl_concurrent() {
+    start_server || { why="server did not come up"; return 1; }
+    local pids=()
+    for i in $(seq 20); do
+        in_ns timeout 60 curl -s -o "$work/c$i" "http://$SADDR:8080/big" & pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p"; done
+    stop_server
+    for i in $(seq 20); do
+        [ "$(sha256sum < "$work/c$i")" = "$big_sum" ] || { why="fetch $i differs"; return 1; }
+    done
+}
+t_http_get_big() {
+    (cd "$work/www" && exec ip netns exec "$NS" timeout 120 "$py" -m http.server 8000 \
+        --bind $KADDR > /dev/null 2>&1) &
+    local srv=$!
+    wait_kernel_listen 8000 || { why="python http.server did not listen"; return 1; }
+    in_ns timeout 60 "$synack" http get "http://$KADDR:8000/big" -o "$work/got" "$@" \
+        2> "$work/get.err"
+    local rc=$?
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    [ $rc -eq 0 ] || { why="exit $rc: $(cat "$work/get.err")"; return 1; }
+    [ "$(sha256sum < "$work/got")" = "$big_sum" ] || { why="sha256 differs"; return 1; }
+}
+t_cat_half_close() {
+    head -c 300000 /dev/urandom > "$work/a"
+    head -c 200000 /dev/urandom > "$work/b"
+    in_ns timeout 30 nc -N -l $KADDR 9000 < "$work/b" > "$work/got_a" &
+    local nc=$!
+    wait_kernel_listen 9000 || { why="nc did not listen"; return 1; }
+    in_ns timeout 30 "$synack" cat $KADDR 9000 < "$work/a" > "$work/got_b" 2> "$work/cat.err"
+    local rc=$?
+    wait "$nc"
+    [ $rc -eq 0 ] || { why="synack cat exit $rc: $(cat "$work/cat.err")"; return 1; }
+    cmp -s "$work/a" "$work/got_a" || { why="kernel side got different bytes"; return 1; }
+    cmp -s "$work/b" "$work/got_b" || { why="synack side got different bytes"; return 1; }
+}
+t_refused() {
+    in_ns timeout 30 "$synack" http get "http://$KADDR:9/x" -o "$work/x" 2> "$work/err"
+    local rc=$?
+    [ $rc -eq 1 ] && grep -q "Connection refused" "$work/err" ||
+        { why="exit $rc, stderr: $(cat "$work/err")"; return 1; }
+}
+t_reset() {
+    cat > "$work/abort.py" <<'PY'
+import socket, struct, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 9100)); s.listen(1)
+c, _ = s.accept()
+c.recv(10)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()  # linger 0: the kernel aborts with RST
+PY
+    in_ns timeout 30 "$py" "$work/abort.py" $KADDR &
+    local srv=$!
+    wait_kernel_listen 9100 || { why="abort server did not listen"; return 1; }
+    ( echo hello; sleep 3 ) | in_ns timeout 30 "$synack" cat $KADDR 9100 > /dev/null 2> "$work/err"
+    local rc=$?
+    wait "$srv"
+    [ $rc -eq 1 ] && grep -q "Connection reset by peer" "$work/err" ||
+        { why="exit $rc, stderr: $(cat "$work/err")"; return 1; }
+}
+t_impaired_both() {
+    start_server --impair loss=0.02,reorder=0.01,seed=7 || { why="server did not come up"; return 1; }
+    local sum
+    sum=$(in_ns timeout 120 curl -s "http://$SADDR:8080/big" | sha256sum)
+    stop_server
+    [ "$sum" = "$big_sum" ] || { why="curl from impaired synack: sha256 differs"; return 1; }
+    t_http_get_big --impair loss=0.02,reorder=0.01,seed=9 || { why="http get impaired: $why"; return 1; }
+}
+t_graceful_close() {
+    start_server || { why="server did not come up"; return 1; }
+    in_ns timeout 20 curl -s -o /dev/null "http://$SADDR:8080/small"
+    sleep 0.3
+    local st
+    st=$(in_ns ss -tan | grep "$SADDR:8080" | awk '{print $1}' | sort -u | tr '\n' ' ')
+    stop_server
+    case "$st" in *ESTAB*|*CLOSE-WAIT*|*FIN-WAIT*|*LAST-ACK*) why="kernel side: $st"; return 1 ;; esac
+    grep -q "0 connections left" "$work/serve.err" || { why="synack side: $(cat "$work/serve.err")"; return 1; }
+}
+t_ping() {
+    start_server || { why="server did not come up"; return 1; }
+    in_ns timeout 10 ping -c 3 -i 0.2 -W 1 $SADDR > "$work/ping" 2>&1
+    local rc=$?
+    stop_server
+    [ $rc -eq 0 ] && grep -q " 0% packet loss" "$work/ping" || { why="$(tail -2 "$work/ping")"; return 1; }
+}
+
+run kernel-curl-20MiB t_curl_big
+run kernel-curl-50-sequential t_curl_sequential
+run kernel-curl-20-concurrent t_curl_concurrent
+run synack-http-get-20MiB t_http_get_big
+run synack-cat-nc-half-close t_cat_half_close
+run connect-refused t_refused
+run peer-abort-reset t_reset
+run impaired-2pct-loss-1pct-reorder t_impaired_both
+run graceful-close t_graceful_close
+run ping t_ping
+echo "interop: ${pass} passed, ${fail} failed"
+[ "$fail" -eq 0 ]
