@@ -183,6 +183,11 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     }
     if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg)) return;
     if (!sk_tcp_take_ack(eng, tcb, seg, seq, seglen)) return;
+    /* RFC 7323 4.3 (R3): remember the timestamp to echo. Only once the ACK was found valid:
+     * a segment dropped for its ACK must not move TS.Recent (as Linux). */
+    if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&
+        seq_leq(seg->h.seq, tcb->last_ack_sent))
+        tcb->ts_recent = opt->ts_val;
     if (orphan_gets_data(eng, tcb, len)) return;
     /* Seventh and eighth: text and FIN, in the states that still receive. */
     if (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||

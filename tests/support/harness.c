@@ -14,7 +14,13 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     memset(o, 0, sizeof *o);
     struct sk_ipv4 ip;
     assert_int_equal(sk_ipv4_parse(pkt, len, &ip), SK_IPV4_OK);
-    assert_int_equal(ip.proto, SK_IPPROTO_TCP);
+    if (ip.proto != SK_IPPROTO_TCP) {
+        assert_true(len <= sizeof h->other);
+        memcpy(h->other, pkt, len);
+        h->other_len = len;
+        h->other_count++;
+        return;
+    }
     assert_true(sk_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst));
     struct sk_tcp_header t;
     assert_int_equal(sk_tcp_parse(ip.payload, ip.payload_len, &t), SK_TCP_OK);
@@ -32,6 +38,15 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     memcpy(o->payload, ip.payload + t.hdr_len, o->len);
     o->mss = t.opts.has_mss ? t.opts.mss : -1;
     o->wscale = t.opts.has_wscale ? t.opts.wscale : -1;
+    o->sack_permitted = t.opts.sack_permitted;
+    o->has_ts = t.opts.has_timestamp;
+    o->ts_val = t.opts.ts_val;
+    o->ts_ecr = t.opts.ts_ecr;
+    o->sack_count = t.opts.sack_count;
+    for (unsigned i = 0; i < t.opts.sack_count && i < 4; i++) {
+        o->sack[i][0] = t.opts.sack[i].start;
+        o->sack[i][1] = t.opts.sack[i].end;
+    }
     h->out_count++;
 }
 
@@ -97,6 +112,10 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
         t.opts.has_wscale = true;
         t.opts.wscale = seg->wscale == TH_WS0 ? 0 : (uint8_t)seg->wscale;
     }
+    t.opts.sack_permitted = seg->sack_permitted;
+    t.opts.has_timestamp = seg->has_ts;
+    t.opts.ts_val = seg->ts_val;
+    t.opts.ts_ecr = seg->ts_ecr;
     uint8_t *tcp = buf + SK_IPV4_HDR_LEN;
     size_t hl = sk_tcp_emit(tcp, 60, &t);
     assert_true(hl >= 20);

@@ -30,6 +30,11 @@ struct th_out {
     uint8_t payload[2048];
     int mss;    /* -1 if absent */
     int wscale; /* -1 if absent */
+    bool sack_permitted;
+    bool has_ts;
+    uint32_t ts_val, ts_ecr;
+    unsigned sack_count;
+    uint32_t sack[4][2];
 };
 
 struct th_state_change {
@@ -46,6 +51,10 @@ struct th {
     unsigned out_head, out_count;
     struct th_state_change states[TH_MAX_STATES];
     unsigned nstates;
+    /* Non-TCP packets the stack sent (ICMP): the last one, and how many. */
+    uint8_t other[2048];
+    size_t other_len;
+    unsigned other_count;
 };
 
 /* Segment the peer sends. Unset fields are 0; mss/wscale 0/-1 mean "no option" when
@@ -59,6 +68,9 @@ struct th_seg {
     int mss;               /* <= 0: no MSS option */
     int wscale;            /* <= 0: no window scale option (TH_NO_WS); TH_WS0 sends a shift of 0 */
     uint16_t sport, dport; /* 0: TH_PEER_PORT / TH_LOCAL_PORT */
+    bool sack_permitted;
+    bool has_ts;
+    uint32_t ts_val, ts_ecr;
 };
 #define TH_NO_WS (-1)
 #define TH_WS0 100

@@ -1,0 +1,137 @@
+/* ICMP: echo replies, port unreachable for UDP (rate limited), and ICMP errors about our
+ * connections (RFC 792, RFC 1122 3.2.2 and 4.2.3.9, RFC 5927). */
+#include <errno.h>
+#include <string.h>
+#include "harness.h"
+#include "wire/checksum.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/tcp_header.h"
+
+/* An IPv4 packet from the peer to us carrying `proto` and payload. */
+static size_t ip_packet(uint8_t proto, const uint8_t *payload, size_t len, uint8_t *buf)
+{
+    memcpy(buf + SK_IPV4_HDR_LEN, payload, len);
+    sk_ipv4_emit(buf, TH_PEER_ADDR, TH_LOCAL_ADDR, proto, 64, 9, (uint16_t)len);
+    return SK_IPV4_HDR_LEN + len;
+}
+
+static void echo_request_answered(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint8_t msg[8 + 32], pkt[128];
+    for (int i = 0; i < 32; i++)
+        msg[8 + i] = (uint8_t)i;
+    sk_icmp_emit(msg, SK_ICMP_ECHO_REQUEST, 0, 0x12340007, msg + 8, 32);
+    th_inject_raw(&h, pkt, ip_packet(SK_IPPROTO_ICMP, msg, sizeof msg, pkt));
+    assert_int_equal(h.other_count, 1);
+    struct sk_ipv4 ip;
+    assert_int_equal(sk_ipv4_parse(h.other, h.other_len, &ip), SK_IPV4_OK);
+    assert_int_equal(ip.src, TH_LOCAL_ADDR);
+    assert_int_equal(ip.dst, TH_PEER_ADDR);
+    struct sk_icmp m;
+    assert_int_equal(sk_icmp_parse(ip.payload, ip.payload_len, &m), 0);
+    assert_int_equal(m.type, SK_ICMP_ECHO_REPLY);
+    assert_int_equal(m.rest, 0x12340007); /* identifier and sequence echoed */
+    assert_int_equal(m.payload_len, 32);
+    assert_memory_equal(m.payload, msg + 8, 32);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_ICMP_ECHO_REPLIED), 1);
+    /* A corrupted request is counted, not answered. */
+    msg[9] ^= 1;
+    th_inject_raw(&h, pkt, ip_packet(SK_IPPROTO_ICMP, msg, sizeof msg, pkt));
+    assert_int_equal(h.other_count, 1);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_ICMP_BAD), 1);
+    th_free(&h);
+}
+
+static void udp_gets_port_unreachable_rate_limited(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint8_t udp[12] = {0x9c, 0x40, 0x00, 0x35, 0x00, 0x0c, 0, 0, 'a', 'b', 'c', 'd'};
+    uint8_t pkt[64];
+    size_t n = ip_packet(17, udp, sizeof udp, pkt);
+    th_inject_raw(&h, pkt, n);
+    assert_int_equal(h.other_count, 1);
+    struct sk_ipv4 ip;
+    assert_int_equal(sk_ipv4_parse(h.other, h.other_len, &ip), SK_IPV4_OK);
+    struct sk_icmp m;
+    assert_int_equal(sk_icmp_parse(ip.payload, ip.payload_len, &m), 0);
+    assert_int_equal(m.type, SK_ICMP_DEST_UNREACH);
+    assert_int_equal(m.code, SK_ICMP_PORT_UNREACH);
+    /* RFC 792: the original header and the first 8 bytes of its data. */
+    assert_int_equal(m.payload_len, 28);
+    assert_memory_equal(m.payload, pkt, 28);
+    /* A burst: 50 answers, then the limit (Linux: 1000/s, burst 50). */
+    for (int i = 0; i < 60; i++)
+        th_inject_raw(&h, pkt, n);
+    assert_int_equal(h.other_count, 50);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_ICMP_RATE_LIMITED), 11);
+    th_advance(&h, SYNACK_MS(100));
+    th_inject_raw(&h, pkt, n);
+    assert_int_equal(h.other_count, 51);
+    th_free(&h);
+}
+
+/* An ICMP destination unreachable quoting our SYN (its IP header and first 8 TCP bytes). */
+static size_t unreachable_for(const struct th_out *syn, uint8_t code, uint32_t seq, uint8_t *out)
+{
+    uint8_t quote[28];
+    sk_ipv4_emit(quote, syn->src, syn->dst, SK_IPPROTO_TCP, 64, 1, 40);
+    sk_put16(quote + 20, syn->sport);
+    sk_put16(quote + 22, syn->dport);
+    sk_put32(quote + 24, seq);
+    uint8_t msg[8 + 28];
+    sk_icmp_emit(msg, SK_ICMP_DEST_UNREACH, code, 0, quote, sizeof quote);
+    return ip_packet(SK_IPPROTO_ICMP, msg, sizeof msg, out);
+}
+
+static void port_unreachable_refuses_connect(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
+    uint8_t pkt[128];
+    /* RFC 5927: a sequence number outside what is in flight is not believed. */
+    th_inject_raw(&h, pkt, unreachable_for(&syn, SK_ICMP_PORT_UNREACH, syn.seq + 5000, pkt));
+    assert_int_equal(synack_get_error(h.stack, fd), 0);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_ICMP_ERROR_IGNORED), 1);
+    th_inject_raw(&h, pkt, unreachable_for(&syn, SK_ICMP_PORT_UNREACH, syn.seq, pkt));
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_CLOSED);
+    assert_int_equal(synack_get_error(h.stack, fd), -ECONNREFUSED);
+    th_free(&h);
+}
+
+static void soft_error_reported_on_timeout(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_for(&syn, SK_ICMP_HOST_UNREACH, syn.seq, pkt));
+    /* RFC 1122 4.2.3.9: a soft error does not abort... */
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_SENT);
+    th_advance(&h, SYNACK_SEC(200));
+    /* ...but is what the application hears when the retries run out (as Linux). */
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_CLOSED);
+    assert_int_equal(synack_get_error(h.stack, fd), -EHOSTUNREACH);
+    th_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(echo_request_answered),
+        cmocka_unit_test(udp_gets_port_unreachable_rate_limited),
+        cmocka_unit_test(port_unreachable_refuses_connect),
+        cmocka_unit_test(soft_error_reported_on_timeout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,213 @@
+/* TCP options in use: RFC 7323 timestamps (echo, PAWS, payload size), RFC 2018 SACK-permitted
+ * and SACK blocks in our ACKs. */
+#include <errno.h>
+#include <string.h>
+#include "harness.h"
+
+#define PEER_ISS 3000u
+
+/* Passive open where the peer offers timestamps and SACK, as Linux does. */
+static int open_ts_sack(struct th *h, uint32_t *our_iss, uint32_t *our_ts)
+{
+    int l = th_listen(h, 4);
+    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN,
+                                  .seq = PEER_ISS,
+                                  .win = 65535,
+                                  .mss = 1460,
+                                  .wscale = 7,
+                                  .sack_permitted = true,
+                                  .has_ts = true,
+                                  .ts_val = 1000});
+    struct th_out sa = {0};
+    assert_true(th_take(h, &sa));
+    /* RFC 7323 3.2: the SYN-ACK echoes the peer's TSval; RFC 2018: SACK-permitted. */
+    assert_true(sa.has_ts);
+    assert_int_equal(sa.ts_ecr, 1000);
+    assert_true(sa.sack_permitted);
+    th_inject(h, &(struct th_seg){.flags = SYNACK_ACK,
+                                  .seq = PEER_ISS + 1,
+                                  .ack = sa.seq + 1,
+                                  .win = 1000,
+                                  .has_ts = true,
+                                  .ts_val = 1001,
+                                  .ts_ecr = sa.ts_val});
+    *our_iss = sa.seq;
+    *our_ts = sa.ts_val;
+    int fd = synack_accept(h->stack, l, NULL);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+static void syn_offers_timestamps_and_sack(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
+    assert_true(syn.sack_permitted);
+    assert_true(syn.has_ts);
+    assert_int_equal(syn.ts_ecr, 0);
+    /* Turned off in the config: neither is offered. */
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.timestamps = false;
+    cfg.sack = false;
+    struct th h2;
+    th_init(&h2, &cfg);
+    syn = th_connect_syn(&h2, &fd);
+    assert_false(syn.sack_permitted);
+    assert_false(syn.has_ts);
+    th_free(&h);
+    th_free(&h2);
+}
+
+static void timestamps_echoed_and_payload_shrinks(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    int fd = open_ts_sack(&h, &iss, &ts0);
+    uint8_t data[3000] = {0};
+    th_advance(&h, SYNACK_MS(5));
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), 3000);
+    th_poll(&h);
+    /* MSS 1460 less 12 bytes of timestamp option (RFC 7323 / RFC 6691): 1448 per segment. */
+    struct th_out o = th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 1, 1448);
+    assert_true(o.has_ts);
+    assert_int_equal(o.ts_ecr, 1001);
+    assert_int_equal(o.ts_val, ts0 + 5); /* a 1 ms clock */
+    th_expect(&h, SYNACK_ACK, iss + 1449, PEER_ISS + 1, 1448);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 2897, PEER_ISS + 1, 104);
+    th_free(&h);
+}
+
+static void paws_drops_old_timestamp(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    int fd = open_ts_sack(&h, &iss, &ts0);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = "new",
+                                   .len = 3,
+                                   .has_ts = true,
+                                   .ts_val = 2000,
+                                   .ts_ecr = ts0});
+    th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 4, 0);
+    /* RFC 7323 5.3: TSval older than TS.Recent: not acceptable, ACK, drop. */
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 4,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = "old",
+                                   .len = 3,
+                                   .has_ts = true,
+                                   .ts_val = 1500,
+                                   .ts_ecr = ts0});
+    struct th_out o = th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 4, 0);
+    assert_int_equal(o.ts_ecr, 2000);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_PAWS), 1);
+    char b[8];
+    assert_int_equal(synack_recv(h.stack, fd, b, sizeof b), 3);
+    assert_memory_equal(b, "new", 3);
+    th_free(&h);
+}
+
+static void invalid_ack_does_not_move_ts_recent(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    open_ts_sack(&h, &iss, &ts0);
+    /* An ACK of data never sent is dropped (and answered); its timestamp is not taken. */
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = iss + 999,
+                                   .win = 1000,
+                                   .has_ts = true,
+                                   .ts_val = 900000,
+                                   .ts_ecr = ts0});
+    struct th_out o = th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 1, 0);
+    assert_int_equal(o.ts_ecr, 1001);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = "x",
+                                   .len = 1,
+                                   .has_ts = true,
+                                   .ts_val = 1002,
+                                   .ts_ecr = ts0});
+    o = th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 2, 0);
+    assert_int_equal(o.ts_ecr, 1002);
+    th_free(&h);
+}
+
+static void sack_blocks_report_held_ranges(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    open_ts_sack(&h, &iss, &ts0);
+    uint8_t d[100] = {0};
+    uint32_t base = PEER_ISS + 1;
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = base + 200,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = d,
+                                   .len = 100,
+                                   .has_ts = true,
+                                   .ts_val = 1002});
+    struct th_out o = th_expect(&h, SYNACK_ACK, iss + 1, base, 0);
+    assert_int_equal(o.sack_count, 1);
+    assert_int_equal(o.sack[0][0], base + 200);
+    assert_int_equal(o.sack[0][1], base + 300);
+    /* A second hole: the block with the latest arrival comes first (RFC 2018 4). */
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = base + 500,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = d,
+                                   .len = 100,
+                                   .has_ts = true,
+                                   .ts_val = 1003});
+    o = th_expect(&h, SYNACK_ACK, iss + 1, base, 0);
+    assert_int_equal(o.sack_count, 2);
+    assert_int_equal(o.sack[0][0], base + 500);
+    assert_int_equal(o.sack[1][0], base + 200);
+    /* Filling the first hole: the ACK moves and one block remains. */
+    uint8_t fill[200] = {0};
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = base,
+                                   .ack = iss + 1,
+                                   .win = 1000,
+                                   .data = fill,
+                                   .len = 200,
+                                   .has_ts = true,
+                                   .ts_val = 1004});
+    o = th_expect(&h, SYNACK_ACK, iss + 1, base + 300, 0);
+    assert_int_equal(o.sack_count, 1);
+    assert_int_equal(o.sack[0][0], base + 500);
+    th_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(syn_offers_timestamps_and_sack),
+        cmocka_unit_test(timestamps_echoed_and_payload_shrinks),
+        cmocka_unit_test(paws_drops_old_timestamp),
+        cmocka_unit_test(invalid_ack_does_not_move_ts_recent),
+        cmocka_unit_test(sack_blocks_report_held_ranges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
