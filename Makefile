@@ -104,10 +104,12 @@ clean:
 
 help:
 	@echo "synack make targets:"
-	@echo "  make             build library (build/libsynack.a), tests and the synack tool"
+	@echo "  make             build library (build/libsynack.a), tests, the synack tool"
+	@echo "                   (demo, cat, http) and build/libsynack-packetdrill.so"
 	@echo "  make test        install test dependencies if missing (Debian, as root), then run"
-	@echo "                   the whole suite twice: release build and ASan+UBSan build;"
-	@echo "                   ends with 'N passed, N failed'"
+	@echo "                   the whole suite twice (release, ASan+UBSan), the packetdrill"
+	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it) and"
+	@echo "                   the kernel interop tests (as root); ends with 'N passed, N failed'"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
