@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
+#include "tcp/isn.h"
 
 #define PEER_ISS 1000u
 
@@ -431,6 +432,51 @@ static void sequence_wraparound(void **state)
     th_free(&h);
 }
 
+/* Our own ISS just below 2^32 (the clock part of RFC 6528 chosen so): SYN, data and FIN
+ * all cross the wrap. */
+static void our_sequence_wraps(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    struct synack_endpoint local = {TH_LOCAL_ADDR, 7000}, remote = {TH_PEER_ADDR, TH_PEER_PORT};
+    uint32_t f = sk_isn(h.cfg.secret, &local, &remote, 0);
+    /* ISN = now / 4 us + F: pick now so that ISN = 2^32 - 10. */
+    uint64_t ticks = (uint64_t)(uint32_t)(0xfffffff6u - f) + (1ull << 32);
+    h.now = ticks * 4000;
+    th_poll(&h);
+    int fd = synack_socket(h.stack);
+    assert_int_equal(synack_bind(h.stack, fd, &local), 0);
+    assert_int_equal(synack_connect(h.stack, fd, &remote), -EINPROGRESS);
+    th_poll(&h);
+    struct th_out syn = {0};
+    assert_true(th_take(&h, &syn));
+    assert_int_equal(syn.seq, 0xfffffff6u);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                   .seq = PEER_ISS,
+                                   .ack = 0xfffffff7u,
+                                   .win = 5000,
+                                   .dport = 7000});
+    th_expect(&h, SYNACK_ACK, 0xfffffff7u, PEER_ISS + 1, 0);
+    char data[30];
+    memset(data, 'w', sizeof data);
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), 30);
+    assert_int_equal(synack_shutdown(h.stack, fd, SYNACK_SHUT_WR), 0);
+    th_poll(&h);
+    /* 30 bytes from 2^32 - 9: the segment spans the wrap; the FIN sits at 21. */
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH | SYNACK_FIN, 0xfffffff7u, PEER_ISS + 1, 30);
+    th_inject(
+        &h, &(struct th_seg){
+                .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = 22u, .win = 5000, .dport = 7000});
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_FIN_WAIT_2);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.bytes_acked, 30);
+    assert_int_equal(info.send_queued, 0);
+    assert_int_equal(synack_stack_next_deadline(h.stack), SYNACK_TIME_NEVER);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +494,7 @@ int main(void)
         cmocka_unit_test(rst_in_syn_received_returns_to_listen),
         cmocka_unit_test(listen_backlog_bounds_queue),
         cmocka_unit_test(sequence_wraparound),
+        cmocka_unit_test(our_sequence_wraps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
