@@ -94,13 +94,8 @@ static int wait_connected(struct synack_driver *d, int fd)
 int cat_main(int argc, char **argv)
 {
     struct synack_driver_config cfg;
-    synack_driver_config_init(&cfg);
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-    if (netopts_parse(&argc, argv, &cfg) < 0) return 2;
+    int early = netopts_begin(&argc, argv, &cfg, usage);
+    if (early >= 0) return early;
     bool listen_mode = argc == 2 && !strcmp(argv[0], "-l");
     if (argc != 2) {
         usage(stderr);

@@ -80,14 +80,9 @@ static bool done(const struct fetch *f)
 int http_get_main(int argc, char **argv)
 {
     struct synack_driver_config cfg;
-    synack_driver_config_init(&cfg);
     const char *outfile = NULL, *url = NULL;
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-    if (netopts_parse(&argc, argv, &cfg) < 0) return 2;
+    int early = netopts_begin(&argc, argv, &cfg, usage);
+    if (early >= 0) return early;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc)
             outfile = argv[++i];

@@ -183,13 +183,8 @@ static enum verdict service(struct synack_stack *st, struct conn *c, const char 
 int http_serve_main(int argc, char **argv)
 {
     struct synack_driver_config cfg;
-    synack_driver_config_init(&cfg);
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-    if (netopts_parse(&argc, argv, &cfg) < 0) return 2;
+    int early = netopts_begin(&argc, argv, &cfg, usage);
+    if (early >= 0) return early;
     const char *root = NULL;
     long port = 80;
     for (int i = 0; i < argc; i++) {

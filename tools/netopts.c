@@ -121,3 +121,16 @@ void netopts_finish(struct synack_driver *d, int fd, int timeout_ms)
         synack_driver_run_once(d, NULL, 0, 100);
     }
 }
+
+int netopts_begin(int *argc, char **argv, struct synack_driver_config *cfg,
+                  void (*usage)(FILE *out))
+{
+    synack_driver_config_init(cfg);
+    for (int i = 0; i < *argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    }
+    return netopts_parse(argc, argv, cfg) < 0 ? 2 : -1;
+}

@@ -3,6 +3,7 @@
 #define SYNACK_TOOLS_NETOPTS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "synack/driver.h"
 
 #define NETOPTS_HELP                                                                               \
@@ -18,6 +19,12 @@
  * Returns 0, or -1 after printing a message about a bad value. Hidden test option:
  * --impair loss=P,reorder=P,seed=N. */
 int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg);
+
+/* The start of every TUN tool: defaults, --help (prints usage to stdout), then the common
+ * options. Returns -1 to go on, or the exit code to return at once (0 after --help, 2 on a
+ * bad option). */
+int netopts_begin(int *argc, char **argv, struct synack_driver_config *cfg,
+                  void (*usage)(FILE *out));
 
 /* Parses "A.B.C.D" into host order; returns 0 or -1. */
 int netopts_ipv4(const char *s, uint32_t *out);
