@@ -200,6 +200,34 @@ static void sack_blocks_report_held_ranges(void **state)
     th_free(&h);
 }
 
+/* RFC 8985 7: with SACK agreed, a silent tail is probed after 2*SRTT + 2 ms by resending the
+ * last segment; the RTO then restarts from the probe. */
+static void tail_loss_probe(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    int fd = open_ts_sack(&h, &iss, &ts0); /* RTT sample 0: SRTT 0, RTO 200 ms */
+    uint8_t data[3000] = {0};
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), 3000);
+    th_poll(&h);
+    synack_time_t t0 = h.now;
+    th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 1, 1448);
+    th_expect(&h, SYNACK_ACK, iss + 1449, PEER_ISS + 1, 1448);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 2897, PEER_ISS + 1, 104);
+    th_run_next(&h, SYNACK_SEC(1));
+    assert_int_equal(h.now - t0, SYNACK_MS(2));
+    struct th_out probe = th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 2897, PEER_ISS + 1, 104);
+    assert_true(probe.has_ts);
+    th_expect_none(&h);
+    /* One probe per tail: next comes the RTO, a full RTO after the probe. */
+    th_run_next(&h, SYNACK_SEC(1));
+    assert_int_equal(h.now - t0, SYNACK_MS(202));
+    th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 1, 1448);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +236,7 @@ int main(void)
         cmocka_unit_test(paws_drops_old_timestamp),
         cmocka_unit_test(invalid_ack_does_not_move_ts_recent),
         cmocka_unit_test(sack_blocks_report_held_ranges),
+        cmocka_unit_test(tail_loss_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,10 @@ struct synack_config {
      * Defaults true. */
     bool timestamps;
     bool sack;
+    /* Tail loss probe (RFC 8985 section 7, Linux tcp_early_retrans=3): when SACK is agreed,
+     * probe a silent tail after about two round trips instead of waiting for the RTO.
+     * Default true. */
+    bool tail_loss_probe;
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
 

@@ -28,7 +28,7 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     if (!tcb) return NULL;
     tcb->state = SYNACK_CLOSED;
     tcb->fd = -1;
-    tcb->rto_at = tcb->persist_at = tcb->close_at = SYNACK_TIME_NEVER;
+    tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
     tcb->snd_mss =

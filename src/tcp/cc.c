@@ -73,7 +73,8 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->ssthresh = half_flight(tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = true;
-    tcb->rtt_timing = false; /* Karn */
+    tcb->tlp_at = SYNACK_TIME_NEVER; /* RFC 8985 7.2: no probe during recovery */
+    tcb->rtt_timing = false;         /* Karn */
     sk_tcp_retransmit_head(eng, tcb);
     tcb->cwnd = tcb->ssthresh + 3 * mss;
     sk_tcp_arm_rto(eng, tcb);

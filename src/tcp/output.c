@@ -258,9 +258,10 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
             tcb->rtt_seq = seq;
             tcb->rtt_start = eng->now;
         }
-        if (seq_geq(seq, tcb->snd_max))
+        if (seq_geq(seq, tcb->snd_max)) {
             tcb->bytes_sent += len;
-        else if (seq_gt(seq + len, tcb->snd_max))
+            tcb->last_new_seq = seq;
+        } else if (seq_gt(seq + len, tcb->snd_max))
             tcb->bytes_sent += seq + len - tcb->snd_max;
         sk_tcp_send(eng, tcb, seq, flags, len);
         if (len < tcb->snd_mss) tcb->snd_sml = seq + len;
@@ -271,6 +272,7 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
         if (tcb->rto_at == SYNACK_TIME_NEVER) sk_tcp_arm_rto(eng, tcb);
         if (fin) break;
     }
+    if (sent_any) sk_tcp_arm_tlp(eng, tcb);
     return sent_any;
 }
 

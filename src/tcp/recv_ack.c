@@ -33,10 +33,12 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
     if (acked > 0) sk_cc_on_ack(eng, tcb, acked);
     /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
+    tcb->tlp_out = false; /* RFC 8985 7.4: new data acknowledged, a probe may go again */
     if (tcb->snd_una == tcb->snd_max)
         tcb->rto_at = SYNACK_TIME_NEVER;
     else
         sk_tcp_arm_rto(eng, tcb);
+    sk_tcp_arm_tlp(eng, tcb);
 }
 
 bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg,

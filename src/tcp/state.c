@@ -11,6 +11,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; nothing else is pending. */
         tcb->rto_at = SYNACK_TIME_NEVER;
         tcb->persist_at = SYNACK_TIME_NEVER;
+        tcb->tlp_at = SYNACK_TIME_NEVER;
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
     }
     if (eng->cfg.trace) {
@@ -31,6 +32,7 @@ void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)
     tcb->rto_at = SYNACK_TIME_NEVER;
     tcb->persist_at = SYNACK_TIME_NEVER;
     tcb->close_at = SYNACK_TIME_NEVER;
+    tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->ack_now = false;
     if (err) {
         tcb->error = err;

@@ -50,6 +50,9 @@ struct sk_tcb {
     synack_time_t rto_at;     /* retransmission (also SYN / SYN-ACK) */
     synack_time_t persist_at; /* zero-window probe */
     synack_time_t close_at;   /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
+    synack_time_t tlp_at;     /* tail loss probe (RFC 8985 7) */
+    bool tlp_out;             /* a probe is out, unacknowledged */
+    uint32_t last_new_seq;    /* first sequence number of the last new segment */
     struct sk_rtt rtt;
     unsigned backoff;         /* consecutive RTO expirations (retries) */
     unsigned persist_backoff; /* zero-window probe interval doublings */

@@ -67,6 +67,7 @@ static void give_up(struct sk_engine *eng, struct sk_tcb *tcb)
 static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->rto_at = SYNACK_TIME_NEVER;
+    tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->timeouts++;
     sk_count(eng, SYNACK_CTR_TCP_TIMEOUT);
     unsigned limit = tcb->state == SYNACK_SYN_SENT       ? eng->cfg.syn_retries
@@ -86,6 +87,59 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
     sk_tcp_retransmit_head(eng, tcb);
+    sk_tcp_arm_rto(eng, tcb);
+}
+
+void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->tlp_at = SYNACK_TIME_NEVER;
+    bool open = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
+                tcb->state == SYNACK_FIN_WAIT_1 || tcb->state == SYNACK_CLOSING ||
+                tcb->state == SYNACK_LAST_ACK;
+    if (!eng->cfg.tail_loss_probe || !tcb->sack_ok || !open || tcb->in_recovery ||
+        tcb->backoff > 0 || tcb->tlp_out || tcb->snd_max == tcb->snd_una ||
+        tcb->rto_at == SYNACK_TIME_NEVER)
+        return;
+    /* RFC 8985 7.2: PTO = 2 * SRTT, plus room for a delayed ACK when a single segment is
+     * out (Linux adds the minimum RTO then, 2 ms otherwise); 1 s without an RTT sample. */
+    synack_time_t pto = SYNACK_SEC(1);
+    if (tcb->rtt.has_sample) {
+        bool single = sk_tcp_in_flight(tcb) <= tcb->snd_mss;
+        pto = 2 * tcb->rtt.srtt + (single ? eng->cfg.rto_min : SYNACK_MS(2));
+    }
+    if (eng->now + pto < tcb->rto_at) tcb->tlp_at = eng->now + pto;
+}
+
+/* RFC 8985 7.3: send one new segment if the window allows, else retransmit the last one;
+ * then restart the RTO. */
+static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->tlp_at = SYNACK_TIME_NEVER;
+    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
+    uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
+    uint32_t room = tcb->snd_wnd > sk_tcp_in_flight(tcb) ? tcb->snd_wnd - sk_tcp_in_flight(tcb) : 0;
+    tcb->tlp_out = true;
+    if (unsent > 0 && room > 0 && tcb->snd_nxt == tcb->snd_max) {
+        uint32_t len = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
+        if (len > room) len = room;
+        uint32_t seq = tcb->snd_max;
+        tcb->last_new_seq = seq;
+        tcb->bytes_sent += len;
+        sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
+        tcb->snd_nxt = tcb->snd_max = seq + len;
+    } else {
+        uint32_t seq = seq_max(tcb->last_new_seq, tcb->snd_una);
+        bool fin = tcb->fin_queued && tcb->snd_max == data_end + 1;
+        uint32_t end = fin ? data_end : tcb->snd_max;
+        uint32_t len = seq_lt(seq, end) ? end - seq : 0;
+        if (len > tcb->snd_mss) {
+            seq = end - tcb->snd_mss;
+            len = tcb->snd_mss;
+        }
+        uint8_t flags = SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 ? SYNACK_PSH : 0);
+        tcb->rtt_timing = false; /* Karn */
+        sk_tcp_send(eng, tcb, seq, flags, len);
+    }
     sk_tcp_arm_rto(eng, tcb);
 }
 
@@ -114,6 +168,7 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_tcp_close_with(eng, tcb, 0);
         return;
     }
+    if (tcb->tlp_at <= now && tcb->state != SYNACK_CLOSED) on_tlp(eng, tcb);
     if (tcb->rto_at <= now) on_rto(eng, tcb);
     if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) on_persist(eng, tcb);
 }
@@ -123,5 +178,6 @@ synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
     synack_time_t t = tcb->rto_at;
     if (tcb->persist_at < t) t = tcb->persist_at;
     if (tcb->close_at < t) t = tcb->close_at;
+    if (tcb->tlp_at < t) t = tcb->tlp_at;
     return t;
 }

@@ -12,6 +12,10 @@ void sk_tcp_arm_rto(struct sk_engine *eng, struct sk_tcb *tcb);
  * flight; stops it once the window opens. */
 void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb);
 
+/* Arms the tail loss probe if RFC 8985 7.2 allows it now (SACK agreed, not recovering,
+ * no backoff, data in flight), never past the RTO; otherwise disarms it. */
+void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb);
+
 /* Runs every timer of tcb due at eng->now. */
 void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb);
 
