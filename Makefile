@@ -92,8 +92,15 @@ test-interop: all
 demo: tools
 	@$(BUILD)/synack demo
 
-bench: tools
-	@echo "no benchmarks yet (see README)"
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libsynack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsynack.a
+
+# Benchmarks print figures; they assert nothing about speed.
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b; done
 
 format:
 	clang-format -i $(LIB_SRC) $(TEST_SRC) $(TOOL_SRC) $(TEST_SUPPORT_SRC) \
@@ -117,6 +124,7 @@ help:
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
 	@echo "  make fuzz        build the libFuzzer target build/fuzz/fuzz_input (clang)"
 	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"
+	@echo "  make bench       print engine throughput (bulk transfer in the simulator, CPU time)"
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"
 
