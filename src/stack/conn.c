@@ -47,17 +47,20 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
     tcb->sndbuf.buf = mem_alloc(s, tcb->sndbuf_size);
     tcb->rcvbuf.buf = mem_alloc(s, tcb->rcvbuf_size);
     tcb->reasm.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
-    if (!tcb->sndbuf.buf || !tcb->rcvbuf.buf || !tcb->reasm.ranges) {
+    tcb->sacked.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
+    if (!tcb->sndbuf.buf || !tcb->rcvbuf.buf || !tcb->reasm.ranges || !tcb->sacked.ranges) {
         mem_free(s, tcb->sndbuf.buf);
         mem_free(s, tcb->rcvbuf.buf);
         mem_free(s, tcb->reasm.ranges);
+        mem_free(s, tcb->sacked.ranges);
         tcb->sndbuf.buf = tcb->rcvbuf.buf = NULL;
-        tcb->reasm.ranges = NULL;
+        tcb->reasm.ranges = tcb->sacked.ranges = NULL;
         return -ENOMEM;
     }
     tcb->sndbuf.cap = tcb->sndbuf_size;
     tcb->rcvbuf.cap = tcb->rcvbuf_size;
     tcb->reasm.max = s->eng.cfg.ooo_max_ranges;
+    tcb->sacked.max = s->eng.cfg.ooo_max_ranges;
     /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer. */
     uint8_t shift = 0;
     while (shift < 14 && (tcb->rcvbuf_size >> shift) > 65535)
@@ -193,6 +196,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     mem_free(s, tcb->sndbuf.buf);
     mem_free(s, tcb->rcvbuf.buf);
     mem_free(s, tcb->reasm.ranges);
+    mem_free(s, tcb->sacked.ranges);
     mem_free(s, tcb);
 }
 

@@ -1,6 +1,7 @@
 #include "tcp/cc.h"
 
 #include "tcp/output.h"
+#include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
 
@@ -27,6 +28,16 @@ static uint32_t half_flight(const struct sk_tcb *tcb)
 void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     uint32_t mss = tcb->snd_mss;
+    if (tcb->sack_recovery) {
+        /* RFC 6675 section 5: recovery ends when RecoveryPoint is acknowledged; until then
+         * the pipe algorithm (sk_cc_on_sack) decides what goes out. */
+        if (seq_geq(tcb->snd_una, tcb->recover)) {
+            tcb->cwnd = tcb->ssthresh;
+            tcb->in_recovery = tcb->sack_recovery = false;
+            tcb->dupacks = 0;
+        }
+        return;
+    }
     if (tcb->in_recovery) {
         if (seq_geq(tcb->snd_una, tcb->recover)) {
             /* RFC 6582 3.2 step 3: full acknowledgment; deflate the window. */
@@ -61,6 +72,7 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t mss = tcb->snd_mss;
     if (tcb->dupacks < 1000000) tcb->dupacks++; /* saturates: never wraps back to the threshold */
+    if (tcb->sack_ok) return;                   /* RFC 6675 recovery: sk_cc_on_sack */
     if (tcb->in_recovery) {
         tcb->cwnd += mss; /* RFC 5681 3.2 step 4: inflate for each further dupack */
         if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
@@ -88,4 +100,28 @@ void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->dupacks = 0;
     tcb->in_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
+}
+
+void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    if (tcb->sack_recovery) {
+        sk_sack_send(eng, tcb);
+        return;
+    }
+    if (tcb->in_recovery || seq_lt(tcb->snd_una, tcb->recover) || tcb->snd_una == tcb->snd_max)
+        return;
+    if (tcb->dupacks < 3 && !sk_sack_head_lost(tcb)) return;
+    /* RFC 6675 section 5 step (4): RecoveryPoint = HighData, ssthresh = cwnd = FlightSize/2,
+     * retransmit the first segment presumed lost, then let the pipe decide. */
+    tcb->ssthresh = half_flight(tcb);
+    tcb->cwnd = tcb->ssthresh;
+    tcb->recover = tcb->snd_max;
+    tcb->in_recovery = tcb->sack_recovery = true;
+    tcb->tlp_at = SYNACK_TIME_NEVER;
+    tcb->rtt_timing = false;
+    sk_tcp_retransmit_head(eng, tcb);
+    tcb->high_rxt = seq_max(tcb->snd_una + tcb->snd_mss, tcb->snd_una);
+    if (seq_gt(tcb->high_rxt, tcb->snd_max)) tcb->high_rxt = tcb->snd_max;
+    sk_tcp_arm_rto(eng, tcb);
+    sk_sack_send(eng, tcb);
 }

@@ -2,6 +2,7 @@
 #include "tcp/cc.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
+#include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
@@ -23,6 +24,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
         tcb->snd_buf_seq = end;
         tcb->bytes_acked += end - start;
     }
+    sk_sack_advance(tcb, ack - tcb->snd_una);
     tcb->snd_una = ack;
     if (seq_lt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
     if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
@@ -67,6 +69,11 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     } else if (ack == tcb->snd_una && seglen == 0 && new_wnd == tcb->snd_wnd &&
                tcb->snd_max != tcb->snd_una) {
         sk_cc_on_dupack(eng, tcb); /* RFC 5681 section 2: a duplicate ACK */
+    }
+    if (tcb->sack_ok) {
+        /* RFC 6675: the scoreboard, then loss recovery driven by it. */
+        sk_sack_take(tcb, &seg->h.opts);
+        sk_cc_on_sack(eng, tcb);
     }
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
     if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {

@@ -38,9 +38,12 @@ struct sk_tcb {
     struct sk_ring sndbuf, rcvbuf;
     uint32_t snd_buf_seq;
     struct sk_reasm reasm;
-    bool fin_queued;   /* the application is done sending: FIN follows the data */
-    bool fin_received; /* the peer's FIN was taken in sequence */
-    bool ooo_fin;      /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
+    struct sk_reasm sacked; /* RFC 6675 scoreboard: SACKed ranges above SND.UNA */
+    uint32_t high_rxt;      /* RFC 6675 HighRxt */
+    bool sack_recovery;     /* loss recovery driven by the scoreboard */
+    bool fin_queued;        /* the application is done sending: FIN follows the data */
+    bool fin_received;      /* the peer's FIN was taken in sequence */
+    bool ooo_fin;           /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
     uint32_t ooo_fin_off;
     bool shut_rd; /* shutdown(SHUT_RD): discard what arrives */
     bool nodelay;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "tcp/cc.h"
 #include "tcp/output.h"
+#include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 
@@ -83,6 +84,7 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->syn_retransmitted = true;
     } else {
         sk_cc_on_timeout(eng, tcb);
+        sk_sack_clear(tcb);          /* RFC 2018 section 8: the peer may have reneged */
         tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */

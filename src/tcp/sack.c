@@ -1,0 +1,142 @@
+#include "tcp/sack.h"
+
+#include <string.h>
+#include "tcp/output.h"
+#include "tcp/seq.h"
+
+bool sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
+{
+    bool news = false;
+    uint32_t span = tcb->snd_max - tcb->snd_una;
+    for (unsigned i = 0; i < o->sack_count; i++) {
+        uint32_t s = o->sack[i].start, e = o->sack[i].end;
+        if (!seq_lt(s, e) || !seq_gt(e, tcb->snd_una) || seq_gt(e, tcb->snd_max))
+            continue; /* malformed, D-SACK below SND.UNA, or never sent */
+        uint32_t so = seq_gt(s, tcb->snd_una) ? s - tcb->snd_una : 0;
+        uint32_t eo = e - tcb->snd_una;
+        if (so == 0 || eo > span)
+            continue; /* SND.UNA itself is never SACKed: it would have been ACKed */
+        unsigned before = tcb->sacked.count;
+        uint32_t covered = 0;
+        for (unsigned k = 0; k < before; k++) {
+            uint32_t a = tcb->sacked.ranges[k].start, b = tcb->sacked.ranges[k].end;
+            if (a <= so && b >= eo) covered = 1;
+        }
+        if (!covered && sk_reasm_add(&tcb->sacked, so, eo)) news = true;
+    }
+    return news;
+}
+
+void sk_sack_advance(struct sk_tcb *tcb, uint32_t n)
+{
+    struct sk_reasm *q = &tcb->sacked;
+    unsigned k = 0;
+    for (unsigned i = 0; i < q->count; i++) {
+        if (q->ranges[i].end <= n) continue;
+        uint32_t start = q->ranges[i].start > n ? q->ranges[i].start - n : 0;
+        q->ranges[k].start = start;
+        q->ranges[k].end = q->ranges[i].end - n;
+        k++;
+    }
+    q->count = k;
+    /* A range now starting at 0 would mean SND.UNA is SACKed: the next ACK will cover it. */
+}
+
+void sk_sack_clear(struct sk_tcb *tcb)
+{
+    tcb->sacked.count = 0;
+    tcb->sack_recovery = false;
+}
+
+/* The offset below which every unSACKed byte counts as lost (RFC 6675 IsLost): the start
+ * of the range where the SACKed bytes above pass 2 SMSS, or of the third range from the
+ * top. 0 if nothing is lost. */
+static uint32_t lost_edge(const struct sk_tcb *tcb)
+{
+    const struct sk_reasm *q = &tcb->sacked;
+    uint32_t edge = 0, sum = 0, limit = 2u * tcb->snd_mss;
+    for (unsigned i = q->count; i-- > 0;) {
+        sum += q->ranges[i].end - q->ranges[i].start;
+        if (sum > limit || q->count - i >= 3) {
+            edge = q->ranges[i].start;
+            break;
+        }
+    }
+    return edge;
+}
+
+bool sk_sack_head_lost(const struct sk_tcb *tcb)
+{
+    return tcb->sack_ok && lost_edge(tcb) > 0;
+}
+
+/* RFC 6675 SetPipe: unSACKed bytes not lost, plus bytes retransmitted (up to HighRxt). */
+static uint32_t pipe_bytes(const struct sk_tcb *tcb, uint32_t edge, uint32_t rxt)
+{
+    const struct sk_reasm *q = &tcb->sacked;
+    uint32_t total = tcb->snd_max - tcb->snd_una, pipe = 0, at = 0;
+    for (unsigned i = 0; i <= q->count; i++) {
+        uint32_t hole_end = i < q->count ? q->ranges[i].start : total;
+        if (hole_end > at) {
+            if (hole_end > edge) pipe += hole_end - (at > edge ? at : edge);
+            uint32_t r = rxt < hole_end ? rxt : hole_end;
+            if (r > at) pipe += r - at;
+        }
+        if (i < q->count) at = q->ranges[i].end;
+    }
+    return pipe;
+}
+
+/* RFC 6675 NextSeg rule 1: the first lost, not yet retransmitted bytes, at most one
+ * segment, within one hole. */
+static bool next_lost(const struct sk_tcb *tcb, uint32_t edge, uint32_t rxt, uint32_t *off,
+                      uint32_t *len)
+{
+    const struct sk_reasm *q = &tcb->sacked;
+    uint32_t at = 0;
+    for (unsigned i = 0; i < q->count; i++) {
+        uint32_t hs = at > rxt ? at : rxt,
+                 he = q->ranges[i].start < edge ? q->ranges[i].start : edge;
+        if (hs < he) {
+            *off = hs;
+            *len = he - hs < tcb->snd_mss ? he - hs : tcb->snd_mss;
+            return true;
+        }
+        at = q->ranges[i].end;
+    }
+    return false;
+}
+
+void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
+    for (int guard = 0; guard < 64; guard++) {
+        uint32_t edge = lost_edge(tcb);
+        uint32_t rxt = seq_gt(tcb->high_rxt, tcb->snd_una) ? tcb->high_rxt - tcb->snd_una : 0;
+        uint32_t pipe = pipe_bytes(tcb, edge, rxt);
+        if (tcb->cwnd < pipe + tcb->snd_mss) return;
+        uint32_t off, len;
+        if (next_lost(tcb, edge, rxt, &off, &len)) {
+            uint32_t seq = tcb->snd_una + off;
+            uint32_t data = seq_lt(seq, data_end) ? data_end - seq : 0;
+            if (len > data) len = data; /* a lost FIN alone is left to the RTO */
+            if (len == 0) return;
+            tcb->rtt_timing = false; /* Karn */
+            sk_tcp_send(eng, tcb, seq, SYNACK_ACK, len);
+            tcb->high_rxt = seq + len;
+            continue;
+        }
+        /* Rule 2: new data the peer's window allows. */
+        uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
+        uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+        uint32_t room = seq_gt(wnd_end, tcb->snd_max) ? wnd_end - tcb->snd_max : 0;
+        len = unsent < room ? unsent : room;
+        if (len > tcb->snd_mss) len = tcb->snd_mss;
+        if (len == 0 || tcb->snd_nxt != tcb->snd_max) return;
+        uint32_t seq = tcb->snd_max;
+        tcb->last_new_seq = seq;
+        tcb->bytes_sent += len;
+        sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
+        tcb->snd_nxt = tcb->snd_max = seq + len;
+    }
+}
