@@ -52,7 +52,7 @@ struct synack_config {
     int8_t window_scale;
     /* RFC 7323 timestamps and RFC 2018 SACK-permitted, offered in our SYN and accepted from
      * the peer's (Linux: tcp_timestamps=1, tcp_sack=1). With SACK, our ACKs report held
-     * out-of-order ranges; received SACK blocks are parsed but not yet used for sending.
+     * out-of-order ranges and loss recovery follows the peer's SACK blocks (RFC 6675).
      * Defaults true. */
     bool timestamps;
     bool sack;
