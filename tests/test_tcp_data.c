@@ -429,6 +429,61 @@ static void send_buffer_full_is_eagain(void **state)
     th_free(&c.h);
 }
 
+/* RFC 1122 4.2.3.2 / RFC 5681 4.2: the first 16 segments are ACKed at once (quick-ACK, as
+ * Linux); then every second full-sized segment, or 40 ms after a lone one. */
+static void delayed_ack(void **state)
+{
+    (void)state;
+    struct conn c;
+    open_conn(&c, NULL, 1000, 65535);
+    uint8_t d[1000] = {0};
+    uint32_t at = c.rcv;
+    for (int i = 0; i < 16; i++, at += 1000) {
+        th_inject(
+            &c.h,
+            &(struct th_seg){
+                .flags = SYNACK_ACK, .seq = at, .ack = c.snd, .win = 1000, .data = d, .len = 1000});
+        th_expect(&c.h, SYNACK_ACK, c.snd, at + 1000, 0);
+    }
+    /* A lone full segment waits... */
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = at, .ack = c.snd, .win = 1000, .data = d, .len = 1000});
+    at += 1000;
+    th_expect_none(&c.h);
+    /* ...the second one is ACKed at once. */
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = at, .ack = c.snd, .win = 1000, .data = d, .len = 1000});
+    at += 1000;
+    th_expect(&c.h, SYNACK_ACK, c.snd, at, 0);
+    /* A lone segment is ACKed 40 ms later. */
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = at, .ack = c.snd, .win = 1000, .data = d, .len = 100});
+    at += 100;
+    synack_time_t t0 = c.h.now;
+    th_expect_none(&c.h);
+    th_run_next(&c.h, SYNACK_SEC(1));
+    assert_int_equal(c.h.now - t0, SYNACK_MS(40));
+    th_expect(&c.h, SYNACK_ACK, c.snd, at, 0);
+    /* Data we send carries the ACK: the pending delayed ACK goes with it. */
+    th_inject(
+        &c.h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = at, .ack = c.snd, .win = 1000, .data = d, .len = 100});
+    at += 100;
+    assert_int_equal(synack_send(c.h.stack, c.fd, "r", 1), 1);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, at, 1);
+    /* No delayed ACK is left: the next deadline is the data's RTO (200 ms), not 40 ms. */
+    assert_int_equal(synack_stack_next_deadline(c.h.stack), c.h.now + SYNACK_MS(200));
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +500,7 @@ int main(void)
         cmocka_unit_test(ack_of_unsent_data_is_answered),
         cmocka_unit_test(nagle_holds_small_segments),
         cmocka_unit_test(send_buffer_full_is_eagain),
+        cmocka_unit_test(delayed_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,12 @@ struct synack_config {
      * Defaults true. */
     bool timestamps;
     bool sack;
+    /* Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): in-order data is acknowledged for at
+     * least every second full-sized segment, otherwise within this delay; out-of-order
+     * data, a filled hole and a FIN are acknowledged at once, and so are the first 16
+     * segments of a connection (Linux quick-ACK mode). Default 40 ms (Linux TCP_DELACK_MIN);
+     * 0 acknowledges every segment at once. */
+    synack_time_t delayed_ack;
     /* Tail loss probe (RFC 8985 section 7, Linux tcp_early_retrans=3): when SACK is agreed,
      * probe a silent tail after about two round trips instead of waiting for the RTO.
      * Default true. */

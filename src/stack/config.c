@@ -27,6 +27,7 @@ void synack_config_init(struct synack_config *c)
     c->timestamps = true;
     c->sack = true;
     c->tail_loss_probe = true;
+    c->delayed_ack = SYNACK_MS(40);
     c->initial_cwnd_segments = 10; /* RFC 6928 */
     c->max_sockets = 1024;
     c->max_connections = 1024;

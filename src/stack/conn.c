@@ -29,6 +29,8 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->state = SYNACK_CLOSED;
     tcb->fd = -1;
     tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
+    tcb->delack_at = SYNACK_TIME_NEVER;
+    tcb->quickacks = 16; /* Linux TCP_MAX_QUICKACKS */
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
     tcb->snd_mss =

@@ -142,7 +142,10 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     if (flags & SYNACK_ACK) h.ack = tcb->rcv_nxt;
     bool syn = (flags & SYNACK_SYN) != 0;
     set_options(eng, tcb, &h, len);
-    if (flags & SYNACK_ACK) tcb->last_ack_sent = tcb->rcv_nxt;
+    if (flags & SYNACK_ACK) {
+        tcb->last_ack_sent = tcb->rcv_nxt;
+        tcb->delack_at = SYNACK_TIME_NEVER; /* this segment carries the ACK */
+    }
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
     uint32_t off = seq - tcb->snd_buf_seq;

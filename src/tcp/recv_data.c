@@ -30,6 +30,20 @@ static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
     }
 }
 
+/* When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2): at once in quick-ACK
+ * mode, when a hole is being filled or a FIN came, and for every second full-sized segment;
+ * otherwise within the delayed-ACK time. */
+static void schedule_ack(struct sk_engine *eng, struct sk_tcb *tcb, bool urgent)
+{
+    uint32_t unacked = tcb->rcv_nxt - tcb->last_ack_sent;
+    if (urgent || eng->cfg.delayed_ack == 0 || tcb->quickacks > 0 || unacked >= 2 * tcb->rcv_mss) {
+        if (tcb->quickacks > 0) tcb->quickacks--;
+        tcb->ack_now = true;
+    } else if (tcb->delack_at == SYNACK_TIME_NEVER) {
+        tcb->delack_at = eng->now + eng->cfg.delayed_ack;
+    }
+}
+
 /* In-order bytes at RCV.NXT: commit them and whatever held data they make contiguous. */
 static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
 {
@@ -51,10 +65,13 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
                       uint32_t len, bool fin)
 {
     uint32_t off = seq - tcb->rcv_nxt;
-    tcb->ack_now = true; /* no delayed ACK yet: every segment with text is ACKed at once */
+    if (len > tcb->rcv_mss) tcb->rcv_mss = len;
     if (off == 0) {
+        bool holes = tcb->reasm.count > 0;
         if (len > 0) take_in_order(tcb, data, len);
+        schedule_ack(eng, tcb, holes || fin);
     } else if (len > 0) {
+        tcb->ack_now = true;
         /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
          * duplicate ACK, which ack_now gives. */
         if (sk_reasm_add(&tcb->reasm, off, off + len)) {

@@ -54,6 +54,9 @@ struct sk_tcb {
     synack_time_t persist_at; /* zero-window probe */
     synack_time_t close_at;   /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
     synack_time_t tlp_at;     /* tail loss probe (RFC 8985 7) */
+    synack_time_t delack_at;  /* delayed ACK due */
+    unsigned quickacks;       /* segments still ACKed at once (quick-ACK mode) */
+    uint32_t rcv_mss;         /* largest segment received: what full-sized means */
     bool tlp_out;             /* a probe is out, unacknowledged */
     uint32_t last_new_seq;    /* first sequence number of the last new segment */
     struct sk_rtt rtt;

@@ -170,6 +170,11 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_tcp_close_with(eng, tcb, 0);
         return;
     }
+    if (tcb->delack_at <= now) {
+        tcb->delack_at = SYNACK_TIME_NEVER;
+        tcb->ack_now = true; /* the delayed ACK is due */
+        if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
+    }
     if (tcb->tlp_at <= now && tcb->state != SYNACK_CLOSED) on_tlp(eng, tcb);
     if (tcb->rto_at <= now) on_rto(eng, tcb);
     if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) on_persist(eng, tcb);
@@ -181,5 +186,6 @@ synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
     if (tcb->persist_at < t) t = tcb->persist_at;
     if (tcb->close_at < t) t = tcb->close_at;
     if (tcb->tlp_at < t) t = tcb->tlp_at;
+    if (tcb->delack_at < t) t = tcb->delack_at;
     return t;
 }
