@@ -1,17 +1,44 @@
 #include "wire/checksum.h"
 
+#include <string.h>
+
+/* Folds a 64-bit one's-complement accumulator to 16 bits. */
+static uint32_t fold64(uint64_t acc)
+{
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    return (uint32_t)acc;
+}
+
 uint32_t sk_csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
-    /* RFC 1071: 16-bit big-endian words, an odd last byte padded with zero. A 64-bit
-     * accumulator cannot overflow for any buffer this stack handles. */
-    uint64_t acc = sum;
+    /* RFC 1071 2(B): the sum does not depend on byte order, so whole 32-bit words are
+     * added in the host's order into a 64-bit accumulator (no carries lost for any packet
+     * size) and the folded result is byte-swapped once on little-endian hosts. */
+    uint64_t acc = 0;
     size_t i = 0;
+    for (; i + 16 <= len; i += 16) {
+        uint32_t w[4];
+        memcpy(w, data + i, sizeof w);
+        acc += (uint64_t)w[0] + w[1] + w[2] + w[3];
+    }
+    for (; i + 4 <= len; i += 4) {
+        uint32_t w;
+        memcpy(&w, data + i, sizeof w);
+        acc += w;
+    }
+    uint32_t host = fold64(acc);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    host = ((host & 0xff) << 8) | (host >> 8);
+#endif
+    uint64_t be = (uint64_t)sum + host;
+    /* The last 0-3 bytes as big-endian 16-bit words, an odd byte padded with zero. */
     for (; i + 1 < len; i += 2)
-        acc += (uint32_t)((data[i] << 8) | data[i + 1]);
-    if (i < len) acc += (uint32_t)(data[i] << 8);
-    while (acc >> 32)
-        acc = (acc & 0xffffffffu) + (acc >> 32);
-    return (uint32_t)acc;
+        be += (uint32_t)((data[i] << 8) | data[i + 1]);
+    if (i < len) be += (uint32_t)(data[i] << 8);
+    while (be >> 32)
+        be = (be & 0xffffffffu) + (be >> 32);
+    return (uint32_t)be;
 }
 
 uint16_t sk_csum_finish(uint32_t sum)
