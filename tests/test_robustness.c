@@ -128,7 +128,7 @@ static void random_and_mutated_packets(void **state)
     int fd = th_passive_open(&h, lfd, 777, &our_iss);
     uint64_t seed = 42;
     uint8_t pkt[1600];
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 50000; i++) {
         uint64_t r = rng_next(&seed);
         size_t n;
         if (r % 3 == 0) {
@@ -152,7 +152,11 @@ static void random_and_mutated_packets(void **state)
                                           .len = len,
                                           .mss = (int)(rng_next(&seed) % 2000),
                                           .wscale = (int)(rng_next(&seed) % 20) - 2,
-                                          .sport = (r & 16) ? 0 : TH_PEER_PORT},
+                                          .sport = (r & 16) ? 0 : TH_PEER_PORT,
+                                          .sack_permitted = (r & 128) != 0,
+                                          .has_ts = (r & 256) != 0,
+                                          .ts_val = (uint32_t)rng_next(&seed) % 5000,
+                                          .ts_ecr = (uint32_t)rng_next(&seed)},
                          pkt);
             if (r & 32) /* flip a header byte and fix nothing */
                 pkt[rng_next(&seed) % n] ^= (uint8_t)(1u << (rng_next(&seed) % 8));
