@@ -389,6 +389,31 @@ static void new_syn_ends_time_wait(void **state)
     th_free(&c.h);
 }
 
+/* Closing a listener resets the connections still waiting in its accept queue and drops
+ * the half-open ones (Linux inet_csk_listen_stop). */
+static void closing_listener_resets_queue(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int l = th_listen(&h, 8);
+    struct th_out sa = th_syn_in(&h, 100);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = 101, .ack = sa.seq + 1, .win = 100});
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_SYN, .seq = 900, .win = 100, .sport = TH_PEER_PORT + 1});
+    struct th_out sa2 = {0};
+    assert_true(th_take(&h, &sa2));
+    assert_int_equal(synack_stack_connection_count(h.stack), 2);
+    assert_int_equal(synack_close(h.stack, l), 0);
+    th_poll(&h);
+    struct th_out rst = th_expect(&h, SYNACK_RST | SYNACK_ACK, sa.seq + 1, 101, 0);
+    assert_int_equal(rst.dport, TH_PEER_PORT);
+    th_expect_none(&h); /* the half-open one goes silently */
+    assert_int_equal(synack_stack_connection_count(h.stack), 0);
+    assert_int_equal(synack_stack_next_deadline(h.stack), SYNACK_TIME_NEVER);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +429,7 @@ int main(void)
         cmocka_unit_test(rst_in_every_state),
         cmocka_unit_test(challenge_ack_rate_limited),
         cmocka_unit_test(new_syn_ends_time_wait),
+        cmocka_unit_test(closing_listener_resets_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

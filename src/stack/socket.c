@@ -310,7 +310,13 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
     sk_conn_remove_listener(s, l);
     /* Linux inet_csk_listen_stop: queued connections are reset, half-open ones dropped. */
     for (struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t->listener == l && !t->dead) abort_tcb(s, t);
+        if (t->listener != l || t->dead) continue;
+        if (t->in_accept_queue) {
+            abort_tcb(s, t); /* established, never accepted: RST */
+        } else {
+            sk_tcp_set_state(&s->eng, t, SYNACK_CLOSED); /* half-open: dropped quietly */
+            sk_conn_kill(s, t);
+        }
     }
     sk_tcp_set_state(&s->eng, l, SYNACK_CLOSED);
     sk_conn_kill(s, l);
