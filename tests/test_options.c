@@ -291,6 +291,113 @@ static void sack_recovery(void **state)
     th_free(&h);
 }
 
+static const uint8_t cookie[8] = {0xab, 0xcd, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc};
+
+/* The server's SYN-ACK to a client SYN, with or without a Fast Open cookie. */
+static void syn_ack_to(struct th *h, const struct th_out *syn, uint32_t ack, bool with_cookie)
+{
+    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                  .seq = PEER_ISS,
+                                  .ack = ack,
+                                  .win = 65535,
+                                  .mss = 1000,
+                                  .dport = syn->sport,
+                                  .sport = syn->dport,
+                                  .sack_permitted = true,
+                                  .fo_len = with_cookie ? 8 : 0,
+                                  .fo_cookie = cookie});
+}
+
+/* RFC 7413 client: the first connection asks for a cookie; the next one, with
+ * TCP_FASTOPEN_CONNECT, connects at once and sends its data in the SYN. */
+static void fast_open_client(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    struct synack_endpoint peer = {TH_PEER_ADDR, TH_PEER_PORT};
+    int fd = synack_socket(h.stack);
+    assert_int_equal(synack_sendto_fastopen(h.stack, fd, &peer, NULL, 5), -EFAULT);
+    assert_int_equal(synack_sendto_fastopen(h.stack, fd, &peer, "hello", 5), -EINPROGRESS);
+    th_poll(&h);
+    struct th_out syn = {0};
+    assert_true(th_take(&h, &syn));
+    assert_int_equal(syn.len, 0); /* no cookie yet: a request, no data */
+    assert_true(syn.has_fo);
+    assert_int_equal(syn.fo_len, 0);
+    syn_ack_to(&h, &syn, syn.seq + 1, true);
+    th_expect(&h, SYNACK_ACK, syn.seq + 1, PEER_ISS + 1, 0);
+    synack_abort(h.stack, fd);
+    th_poll(&h);
+    struct th_out o;
+    while (th_take(&h, &o)) {
+    }
+    /* Second connection: connect() returns 0 at once, the SYN waits for data. */
+    fd = synack_socket(h.stack);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_TCP_FASTOPEN_CONNECT, 1), 0);
+    struct synack_endpoint peer2 = {TH_PEER_ADDR, TH_PEER_PORT + 1};
+    assert_int_equal(synack_connect(h.stack, fd, &peer2), 0);
+    assert_true(synack_poll_events(h.stack, fd) & SYNACK_POLLOUT);
+    th_poll(&h);
+    th_expect_none(&h);
+    static uint8_t data[2000];
+    assert_int_equal(synack_send(h.stack, fd, data, 2000), 2000);
+    th_poll(&h);
+    assert_true(th_take(&h, &syn));
+    /* The server's MSS (1000) less 40 bytes of options in the SYN, with the cookie. */
+    assert_int_equal(syn.flags, SYNACK_SYN);
+    assert_int_equal(syn.len, 960);
+    assert_true(syn.has_fo);
+    assert_int_equal(syn.fo_len, 8);
+    assert_memory_equal(syn.fo_cookie, cookie, 8);
+    th_expect_none(&h);
+    /* The server took the SYN's data: the rest follows the handshake. */
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                   .seq = PEER_ISS,
+                                   .ack = syn.seq + 961,
+                                   .win = 65535,
+                                   .mss = 1000,
+                                   .dport = syn.sport,
+                                   .sport = syn.dport,
+                                   .sack_permitted = true});
+    th_expect(&h, SYNACK_ACK, syn.seq + 961, PEER_ISS + 1, 1000);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, syn.seq + 1961, PEER_ISS + 1, 40);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.bytes_acked, 960);
+    th_free(&h);
+}
+
+/* A server that ignores the SYN's data acknowledges only the SYN: the data goes again. */
+static void fast_open_data_not_acked(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    struct synack_endpoint peer = {TH_PEER_ADDR, TH_PEER_PORT};
+    int fd = synack_socket(h.stack);
+    assert_int_equal(synack_sendto_fastopen(h.stack, fd, &peer, NULL, 0), -EINPROGRESS);
+    th_poll(&h);
+    struct th_out syn = {0};
+    assert_true(th_take(&h, &syn));
+    syn_ack_to(&h, &syn, syn.seq + 1, true);
+    synack_abort(h.stack, fd);
+    th_poll(&h);
+    struct th_out o;
+    while (th_take(&h, &o)) {
+    }
+    fd = synack_socket(h.stack);
+    struct synack_endpoint peer2 = {TH_PEER_ADDR, TH_PEER_PORT + 2};
+    assert_int_equal(synack_sendto_fastopen(h.stack, fd, &peer2, "0123456789", 10), 10);
+    th_poll(&h);
+    assert_true(th_take(&h, &syn));
+    assert_int_equal(syn.len, 10);
+    syn_ack_to(&h, &syn, syn.seq + 1, false);
+    struct th_out d = th_expect(&h, SYNACK_ACK | SYNACK_PSH, syn.seq + 1, PEER_ISS + 1, 10);
+    assert_memory_equal(d.payload, "0123456789", 10);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +408,8 @@ int main(void)
         cmocka_unit_test(sack_blocks_report_held_ranges),
         cmocka_unit_test(tail_loss_probe),
         cmocka_unit_test(sack_recovery),
+        cmocka_unit_test(fast_open_client),
+        cmocka_unit_test(fast_open_data_not_acked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,9 +23,69 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     pd->q_len++;
 }
 
+/* A Linux TCP sysctl of the namespace packetdrill runs in, or def if unreadable. */
+static long sysctl_long(const char *name, int index, long def)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/proc/sys/net/%s", name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return def;
+    long v = def;
+    for (int i = 0; i <= index; i++)
+        if (fscanf(f, "%ld", &v) != 1) {
+            v = def;
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* The stack is made at the first socket call or packet, after the script's init command
+ * ran, so that it mirrors the kernel settings the script chose (`defaults.sh`,
+ * set_sysctls.py): timestamps, SACK, window scale from tcp_rmem, SYN retries, Fast Open,
+ * tail loss probes. */
+void pd_ensure_stack(struct pd *pd)
+{
+    if (pd->stack)
+        return;
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    cfg.local_addr = pd->local_addr;
+    cfg.accept_any_addr = true; /* answer for whatever address a script binds to */
+    cfg.max_sockets = PD_MAX_FDS;
+    for (int i = 0; i < 16; i++) /* reproducible runs */
+        cfg.secret[i] = (uint8_t)(0x5a + i);
+    cfg.timestamps = sysctl_long("ipv4/tcp_timestamps", 0, 1) != 0;
+    cfg.sack = sysctl_long("ipv4/tcp_sack", 0, 1) != 0;
+    cfg.syn_retries = (unsigned)sysctl_long("ipv4/tcp_syn_retries", 0, 6);
+    cfg.synack_retries = (unsigned)sysctl_long("ipv4/tcp_synack_retries", 0, 5);
+    cfg.data_retries = (unsigned)sysctl_long("ipv4/tcp_retries2", 0, 15);
+    cfg.fastopen_client = (sysctl_long("ipv4/tcp_fastopen", 0, 1) & 1) != 0;
+    long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
+    cfg.tail_loss_probe = er == 3 || er == 4;
+    /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */
+    long space = sysctl_long("ipv4/tcp_rmem", 2, 6291456);
+    long rmax = sysctl_long("core/rmem_max", 0, 212992);
+    if (rmax > space)
+        space = rmax;
+    int ws = 0;
+    while (ws < 30 && (1L << (ws + 1)) <= space)
+        ws++;
+    ws -= 15;
+    cfg.window_scale = (int8_t)(ws < 0 ? 0 : ws > 14 ? 14 : ws);
+    struct synack_link link = {pd, capture};
+    pd->stack = synack_stack_new(&cfg, &link);
+    if (!pd->stack) {
+        fprintf(stderr, "synack-packetdrill: cannot create the stack\n");
+        exit(1);
+    }
+}
+
 void pd_kick(struct pd *pd)
 {
-    synack_stack_poll(pd->stack, pd->now);
+    if (pd->stack)
+        synack_stack_poll(pd->stack, pd->now);
     pd->woken = pd->blocked;
     pthread_cond_broadcast(&pd->changed);
 }
@@ -44,7 +104,7 @@ void pd_settle(struct pd *pd)
 void pd_advance_to(struct pd *pd, synack_time_t t)
 {
     pd_settle(pd);
-    for (;;) {
+    for (; pd->stack;) {
         synack_time_t d = synack_stack_next_deadline(pd->stack);
         if (d > t)
             break;
@@ -80,6 +140,7 @@ static int netdev_send(void *ud, const void *buf, size_t count)
 {
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    pd_ensure_stack(pd);
     synack_stack_input(pd->stack, buf, count, pd->now);
     pd_kick(pd);
     pthread_mutex_unlock(&pd->mu);
@@ -94,6 +155,7 @@ static int netdev_receive(void *ud, void *buf, size_t *count, long long *time_us
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
     unsigned grace = 0;
+    pd_ensure_stack(pd);
     while (pd->q_len == 0) {
         synack_time_t d = synack_stack_next_deadline(pd->stack);
         if (d != SYNACK_TIME_NEVER) {
@@ -195,18 +257,8 @@ void packetdrill_interface_init(const char *flags, struct packetdrill_interface 
     pd->queue = calloc(PD_QUEUE, sizeof *pd->queue);
     pd->now = PD_START;
     pd->local_addr = parse_flags(flags);
-    struct synack_config cfg;
-    synack_config_init(&cfg);
-    cfg.local_addr = pd->local_addr;
-    cfg.accept_any_addr = true;     /* answer for whatever address a script binds to */
-    cfg.window_scale = 8;           /* as Linux with packetdrill's defaults.sh tcp_rmem */
-    cfg.max_sockets = PD_MAX_FDS;
-    for (int i = 0; i < 16; i++)    /* reproducible runs */
-        cfg.secret[i] = (uint8_t)(0x5a + i);
-    struct synack_link link = {pd, capture};
-    pd->stack = synack_stack_new(&cfg, &link);
-    if (!pd->queue || !pd->stack) {
-        fprintf(stderr, "synack-packetdrill: cannot create the stack\n");
+    if (!pd->queue) {
+        fprintf(stderr, "synack-packetdrill: out of memory\n");
         exit(1);
     }
     memset(ifc, 0, sizeof *ifc);

@@ -12,6 +12,7 @@ static struct pd *lock(void *ud)
 {
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    pd_ensure_stack(pd);
     return pd;
 }
 
@@ -276,11 +277,16 @@ static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flag
                          const struct sockaddr *dst, socklen_t dstlen)
 {
     struct pd *pd = lock(ud);
-    (void)dstlen;
     /* On a connected TCP socket the destination is ignored (Linux), unless it is set on an
      * unconnected one: that would be TCP Fast Open, which synack does not do. */
-    ssize_t r = dst && (flags & 0x20000000 /* MSG_FASTOPEN */) ? -EOPNOTSUPP
-                                                              : do_send(pd, fd, buf, len, flags);
+    ssize_t r;
+    if (dst && (flags & MSG_FASTOPEN)) {
+        struct synack_endpoint ep;
+        int err = to_endpoint(dst, dstlen, &ep);
+        r = err ? err : synack_sendto_fastopen(pd->stack, pd_sock_of(pd, fd), &ep, buf, len);
+    } else {
+        r = do_send(pd, fd, buf, len, flags);
+    }
     return unlock_ret_size(pd, r);
 }
 

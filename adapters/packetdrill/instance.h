@@ -54,6 +54,8 @@ struct pd {
 /* Under the lock: run every timer due up to t (each at its own deadline), then poll at t,
  * and wake blocked calls. */
 void pd_advance_to(struct pd *pd, synack_time_t t);
+/* Under the lock: creates the stack if not yet done (see adapter.c). */
+void pd_ensure_stack(struct pd *pd);
 /* Under the lock: poll at the current time and wake blocked calls. */
 void pd_kick(struct pd *pd);
 /* Under the lock: wait until the stack changes (a blocking call's sleep). */

@@ -12,6 +12,7 @@ static struct pd *lock(void *ud)
 {
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    pd_ensure_stack(pd);
     return pd;
 }
 
@@ -133,11 +134,15 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                   : name == SO_RCVBUF  ? SYNACK_SO_RCVBUF
                                                        : SYNACK_SO_SNDBUF,
                                   v);
-    } else if (level == IPPROTO_TCP && (name == TCP_NODELAY || name == TCP_MAXSEG)) {
+    } else if (level == IPPROTO_TCP &&
+               (name == TCP_NODELAY || name == TCP_MAXSEG || name == TCP_FASTOPEN_CONNECT)) {
         r = get_int(val, len, &v);
         if (r == 0)
             r = synack_setsockopt(pd->stack, s,
-                                  name == TCP_NODELAY ? SYNACK_TCP_NODELAY : SYNACK_TCP_MAXSEG, v);
+                                  name == TCP_NODELAY  ? SYNACK_TCP_NODELAY
+                                  : name == TCP_MAXSEG ? SYNACK_TCP_MAXSEG
+                                                       : SYNACK_TCP_FASTOPEN_CONNECT,
+                                  v);
     }
     return done(pd, r);
 }

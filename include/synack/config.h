@@ -56,6 +56,10 @@ struct synack_config {
      * Defaults true. */
     bool timestamps;
     bool sack;
+    /* TCP Fast Open client (RFC 7413): connections opened with synack_sendto_fastopen() or
+     * TCP_FASTOPEN_CONNECT ask servers for a cookie and later send data in the SYN.
+     * Default true (Linux tcp_fastopen=1: client only). */
+    bool fastopen_client;
     /* Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): in-order data is acknowledged for at
      * least every second full-sized segment, otherwise within this delay; out-of-order
      * data, a filled hole and a FIN are acknowledged at once, and so are the first 16

@@ -88,12 +88,25 @@ int synack_poll_events(struct synack_stack *stack, int fd);
 
 /* Socket options (SOL_SOCKET / IPPROTO_TCP counterparts). */
 enum synack_sockopt {
-    SYNACK_SO_RCVBUF,    /* receive buffer bytes; before connect/listen only */
-    SYNACK_SO_SNDBUF,    /* send buffer bytes; before connect/listen only */
-    SYNACK_SO_REUSEADDR, /* 0/1: bind may reuse a port held by TIME-WAIT connections */
-    SYNACK_TCP_NODELAY,  /* 0/1: disable Nagle (RFC 896); default 0 */
-    SYNACK_TCP_MAXSEG,   /* MSS to announce (before connect/listen), or the effective MSS */
+    SYNACK_SO_RCVBUF,            /* receive buffer bytes; before connect/listen only */
+    SYNACK_SO_SNDBUF,            /* send buffer bytes; any time, never below what it holds */
+    SYNACK_SO_REUSEADDR,         /* 0/1: bind may reuse a port held by TIME-WAIT connections */
+    SYNACK_TCP_NODELAY,          /* 0/1: disable Nagle (RFC 896); default 0 */
+    SYNACK_TCP_MAXSEG,           /* MSS to announce (before connect/listen), or the effective MSS */
+    SYNACK_TCP_FASTOPEN_CONNECT, /* 0/1, before connect: Fast Open (RFC 7413) for connect():
+                                    with a cached cookie connect() returns 0 at once and the
+                                    SYN leaves with the first send's data; without one, the
+                                    SYN asks for a cookie */
 };
+
+/* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a
+ * cookie cached for the server, the SYN carries up to the server's MSS less 40 bytes of buf
+ * and that count is returned; without one, the SYN asks for a cookie, nothing is queued and
+ * -EINPROGRESS is returned (send again once connected). On a connected socket it is
+ * synack_send(). Errors: those of synack_connect and synack_send, -EFAULT (buf NULL with
+ * len > 0), -EOPNOTSUPP (fastopen_client is off in the config). */
+ssize_t synack_sendto_fastopen(struct synack_stack *stack, int fd,
+                               const struct synack_endpoint *remote, const void *buf, size_t len);
 /* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state). */
 int synack_setsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int value);
 int synack_getsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int *value);

@@ -28,6 +28,7 @@ void synack_config_init(struct synack_config *c)
     c->sack = true;
     c->tail_loss_probe = true;
     c->delayed_ack = SYNACK_MS(40);
+    c->fastopen_client = true;
     c->initial_cwnd_segments = 10; /* RFC 6928 */
     c->max_sockets = 1024;
     c->max_connections = 1024;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "stack/stack_impl.h"
 #include "tcp/cc.h"
+#include "tcp/fastopen.h"
 #include "tcp/isn.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
@@ -156,6 +157,18 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     sk_cc_init(&s->eng, tcb);
     sk_conn_hash(s, tcb);
     sk_tcp_set_state(&s->eng, tcb, SYNACK_SYN_SENT);
+    if (tcb->tfo_connect && s->eng.cfg.fastopen_client) {
+        /* RFC 7413 4.2.1 with Linux's TCP_FASTOPEN_CONNECT: holding a cookie, wait for the
+         * first send to put data in the SYN, and report the connect as done. */
+        tcb->tfo = true;
+        if (sk_tfo_lookup(&s->eng.tfo, tcb->remote.addr)) {
+            tcb->tfo_deferred = true;
+            tcb->rtt_timing = true;
+            tcb->rtt_seq = tcb->iss;
+            tcb->rtt_start = s->eng.now;
+            return 0;
+        }
+    }
     s->output_pending = true; /* the SYN leaves at the next poll */
     tcb->rtt_timing = true;   /* time the SYN */
     tcb->rtt_seq = tcb->iss;
@@ -183,6 +196,8 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     case SYNACK_CLOSE_WAIT:
         break;
     case SYNACK_SYN_SENT:
+        if (!tcb->tfo_deferred) return -EAGAIN;
+        break; /* TCP_FASTOPEN_CONNECT: this data rides in the SYN (up to the MSS) */
     case SYNACK_SYN_RECEIVED:
         return -EAGAIN;
     case SYNACK_CLOSED:
@@ -196,6 +211,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     uint32_t n = sk_ring_append(&tcb->sndbuf, buf, want);
     if (n == 0) return -EAGAIN;
+    tcb->tfo_deferred = false; /* a deferred Fast Open SYN leaves now, with data */
     s->output_pending = true;
     return (ssize_t)n;
 }
@@ -404,6 +420,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     if (tcb->error) ev |= SYNACK_POLLERR;
     if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->fail_reason)
         ev |= SYNACK_POLLIN;
+    if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
     if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) && !tcb->fin_queued &&
         sk_ring_free(&tcb->sndbuf) > 0)
         ev |= SYNACK_POLLOUT;
@@ -443,6 +460,11 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         tcb->nodelay = value != 0;
         if (tcb->nodelay) s->output_pending = true;
         return 0;
+    case SYNACK_TCP_FASTOPEN_CONNECT:
+        if (!fresh) return -EINVAL;
+        if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
+        tcb->tfo_connect = value != 0;
+        return 0;
     case SYNACK_TCP_MAXSEG:
         if (value < 64 || value > s->eng.cfg.mss || (!fresh && tcb->state != SYNACK_LISTEN))
             return -EINVAL;
@@ -469,6 +491,9 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_NODELAY:
         *value = tcb->nodelay;
+        return 0;
+    case SYNACK_TCP_FASTOPEN_CONNECT:
+        *value = tcb->tfo_connect;
         return 0;
     case SYNACK_TCP_MAXSEG:
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;
@@ -506,4 +531,23 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;
+}
+
+ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
+                               const void *buf, size_t len)
+{
+    struct sk_tcb *tcb = get(s, fd);
+    if (!tcb) return -EBADF;
+    if (!buf && len > 0) return -EFAULT;
+    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->fail_reason)
+        return tcb->state == SYNACK_SYN_SENT ? -EALREADY : synack_send(s, fd, buf, len);
+    if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
+    int err = synack_connect(s, fd, remote);
+    if (err != -EINPROGRESS) return err;
+    tcb->tfo = true;
+    const struct sk_tfo_entry *e = sk_tfo_lookup(&s->eng.tfo, remote->addr);
+    if (!e) return -EINPROGRESS; /* the SYN asks for a cookie; the data waits */
+    uint32_t room = (e->mss ? e->mss : s->eng.cfg.default_peer_mss) - 40u;
+    uint32_t want = len < room ? (uint32_t)len : room;
+    return (ssize_t)sk_ring_append(&tcb->sndbuf, buf, want);
 }

@@ -8,6 +8,7 @@
 #include "synack/link.h"
 #include "synack/stack.h"
 #include "tcp/tcb.h"
+#include "tcp/fastopen.h"
 #include "wire/tcp_header.h"
 
 struct sk_engine;
@@ -32,6 +33,7 @@ struct sk_engine {
     uint8_t *scratch; /* one outgoing packet */
     size_t scratch_cap;
     uint16_t ip_id;
+    struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
 };
 
 /* A parsed incoming segment with its addresses. */

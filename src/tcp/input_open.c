@@ -1,6 +1,7 @@
 /* Segment arrival in CLOSED, LISTEN and SYN-SENT (RFC 9293 3.10.7.1 - 3.10.7.3). */
 #include <errno.h>
 #include "tcp/cc.h"
+#include "tcp/fastopen.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
 #include "tcp/output.h"
@@ -130,7 +131,18 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
     }
     /* Fourth: SYN. */
     sk_tcp_take_syn(eng, tcb, seg);
+    if (tcb->tfo && seg->h.opts.has_fastopen && seg->h.opts.fo_len >= 4)
+        sk_tfo_store(&eng->tfo, tcb->remote.addr, seg->h.opts.fo_cookie, seg->h.opts.fo_len,
+                     tcb->peer_mss);
     if (ack_ok) {
+        /* RFC 7413 4.2.2: data in our SYN may be acknowledged in whole, in part or not at
+         * all; what is not is sent again after the handshake. */
+        uint32_t syn_data = seq_gt(ack, tcb->iss + 1) ? ack - (tcb->iss + 1) : 0;
+        if (syn_data > tcb->sndbuf.len) syn_data = tcb->sndbuf.len;
+        sk_ring_consume(&tcb->sndbuf, syn_data);
+        tcb->snd_buf_seq += syn_data;
+        tcb->bytes_acked += syn_data;
+        if (seq_lt(tcb->snd_nxt, ack) || seq_gt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
         tcb->snd_una = ack;
         sk_tcp_syn_acked(eng, tcb);
         sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);

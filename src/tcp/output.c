@@ -1,6 +1,7 @@
 #include "tcp/output.h"
 
 #include <string.h>
+#include "tcp/fastopen.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
@@ -119,6 +120,13 @@ static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp
             h->opts.wscale = tcb->rcv_wscale;
         }
         h->opts.sack_permitted = synack ? tcb->sack_ok : eng->cfg.sack;
+        if (!synack && tcb->tfo) {
+            /* RFC 7413 4.1.1: the cookie we hold for this server, or a request for one. */
+            const struct sk_tfo_entry *e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
+            h->opts.has_fastopen = true;
+            h->opts.fo_len = e ? e->len : 0;
+            if (e) memcpy(h->opts.fo_cookie, e->cookie, e->len);
+        }
     }
     if (ts && !((h->flags & SYNACK_RST) && !(h->flags & SYNACK_ACK))) {
         /* RFC 7323 4.1: TSval from a 1 ms clock (Linux), TSecr = TS.Recent (0 in a SYN). */
@@ -148,7 +156,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     }
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
-    uint32_t off = seq - tcb->snd_buf_seq;
+    uint32_t off = (flags & SYNACK_SYN) ? 0 : seq - tcb->snd_buf_seq; /* SYN data: first bytes */
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN)));
     tcb->segments_out++;
     if (rtx) {
@@ -221,8 +229,19 @@ static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent
 static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
-    sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
-    tcb->snd_nxt = tcb->iss + 1;
+    uint32_t len = 0;
+    const struct sk_tfo_entry *e = NULL;
+    if (tcb->tfo && tcb->state == SYNACK_SYN_SENT && !tcb->syn_retransmitted)
+        e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
+    if (e) {
+        /* RFC 7413 4.2.1: data in the SYN, at most what the server's MSS allows with our
+         * SYN options (Linux: the cached MSS less the option space). */
+        uint32_t room = (e->mss ? e->mss : eng->cfg.default_peer_mss) - 40u;
+        len = tcb->sndbuf.len < room ? tcb->sndbuf.len : room;
+    }
+    tcb->bytes_sent += len;
+    sk_tcp_send(eng, tcb, tcb->iss, flags, len);
+    tcb->snd_nxt = tcb->iss + 1 + len;
     tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
     if (tcb->rto_at == SYNACK_TIME_NEVER) sk_tcp_arm_rto(eng, tcb);
 }
@@ -282,7 +301,7 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
 void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
-        if (tcb->snd_nxt == tcb->iss)
+        if (tcb->snd_nxt == tcb->iss && !tcb->tfo_deferred)
             send_syn(eng, tcb);
         else if (tcb->ack_now && tcb->state == SYNACK_SYN_RECEIVED)
             sk_tcp_send_ack(eng, tcb);

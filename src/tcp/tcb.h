@@ -25,6 +25,9 @@ struct sk_tcb {
     bool wscale_ok;
     bool ts_ok;             /* RFC 7323: both SYNs carried timestamps */
     bool sack_ok;           /* RFC 2018: both SYNs carried SACK-permitted */
+    bool tfo;               /* RFC 7413: this SYN asks for or carries a Fast Open cookie */
+    bool tfo_deferred;      /* TCP_FASTOPEN_CONNECT: the SYN waits for the first send */
+    bool tfo_connect;       /* the application set TCP_FASTOPEN_CONNECT */
     uint32_t ts_recent;     /* TS.Recent: the peer's timestamp to echo */
     uint32_t ts_offset;     /* per-connection offset of our TSval clock (Linux tsoffset) */
     uint32_t last_ack_sent; /* Last.ACK.sent (RFC 7323 4.3) */

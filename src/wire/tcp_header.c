@@ -40,6 +40,12 @@ static bool parse_options(const uint8_t *p, size_t len, struct sk_tcp_options *o
             o->ts_val = sk_get32(d);
             o->ts_ecr = sk_get32(d + 4);
             break;
+        case SK_TCPOPT_FASTOPEN: /* RFC 7413 2: a request (2) or a 4..16-byte cookie */
+            if (olen != 2 && (olen < 6 || olen > 18 || olen % 2)) return false;
+            o->has_fastopen = true;
+            o->fo_len = (uint8_t)(olen - 2);
+            memcpy(o->fo_cookie, d, o->fo_len);
+            break;
         case SK_TCPOPT_SACK: /* RFC 2018 3: 2 + 8n bytes */
             if (olen < 10 || (olen - 2) % 8 != 0) return false;
             o->sack_count = 0;
@@ -128,8 +134,17 @@ size_t sk_tcp_emit(uint8_t *buf, size_t cap, const struct sk_tcp_header *h)
             n += 8;
         }
     }
+    if (o->has_fastopen) {
+        /* RFC 7413 2.1: kind 34, then the cookie (none: a request); Linux places it last. */
+        uint8_t fl = o->fo_len > SK_TCP_FO_COOKIE_MAX ? SK_TCP_FO_COOKIE_MAX : o->fo_len;
+        if (n + 2 + fl > SK_TCP_MAX_OPT_LEN) return 0;
+        opt[n++] = SK_TCPOPT_FASTOPEN;
+        opt[n++] = (uint8_t)(2 + fl);
+        memcpy(opt + n, o->fo_cookie, fl);
+        n += fl;
+    }
     while (n % 4)
-        opt[n++] = SK_TCPOPT_EOL;
+        opt[n++] = SK_TCPOPT_NOP; /* padding, as Linux writes it */
     if (n > SK_TCP_MAX_OPT_LEN) return 0;
     size_t hlen = SK_TCP_HDR_LEN + n;
     if (cap < hlen) return 0;

@@ -19,6 +19,8 @@
 #define SK_TCPOPT_SACK_PERMITTED 4
 #define SK_TCPOPT_SACK 5
 #define SK_TCPOPT_TIMESTAMP 8
+#define SK_TCPOPT_FASTOPEN 34 /* RFC 7413 */
+#define SK_TCP_FO_COOKIE_MAX 16
 
 struct sk_tcp_sack_block {
     uint32_t start, end;
@@ -34,6 +36,9 @@ struct sk_tcp_options {
     uint32_t ts_val, ts_ecr;
     uint8_t sack_count; /* 0..4 blocks */
     struct sk_tcp_sack_block sack[SK_TCP_MAX_SACK_BLOCKS];
+    bool has_fastopen; /* RFC 7413 Fast Open option: a cookie, or a request (length 0) */
+    uint8_t fo_len;    /* cookie bytes: 0 (request) or 4..16, even */
+    uint8_t fo_cookie[SK_TCP_FO_COOKIE_MAX];
 };
 
 struct sk_tcp_header {

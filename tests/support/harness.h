@@ -35,6 +35,9 @@ struct th_out {
     uint32_t ts_val, ts_ecr;
     unsigned sack_count;
     uint32_t sack[4][2];
+    bool has_fo;     /* Fast Open option present */
+    unsigned fo_len; /* its cookie length (0: a request) */
+    uint8_t fo_cookie[16];
 };
 
 struct th_state_change {
@@ -71,6 +74,8 @@ struct th_seg {
     bool sack_permitted;
     bool has_ts;
     uint32_t ts_val, ts_ecr;
+    unsigned fo_len; /* > 0: a Fast Open cookie of this many bytes (fo_cookie) */
+    const uint8_t *fo_cookie;
 };
 #define TH_NO_WS (-1)
 #define TH_WS0 100
