@@ -549,5 +549,6 @@ ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct syna
     if (!e) return -EINPROGRESS; /* the SYN asks for a cookie; the data waits */
     uint32_t room = (e->mss ? e->mss : s->eng.cfg.default_peer_mss) - 40u;
     uint32_t want = len < room ? (uint32_t)len : room;
+    if (want == 0) return -EINPROGRESS; /* nothing to carry: a SYN with the cookie only */
     return (ssize_t)sk_ring_append(&tcb->sndbuf, buf, want);
 }

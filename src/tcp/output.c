@@ -120,7 +120,9 @@ static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp
             h->opts.wscale = tcb->rcv_wscale;
         }
         h->opts.sack_permitted = synack ? tcb->sack_ok : eng->cfg.sack;
-        if (!synack && tcb->tfo) {
+        if (!synack && tcb->tfo && !tcb->syn_retransmitted) {
+            /* A retransmitted SYN goes without Fast Open (as Linux): the option or the
+             * data may be what a middlebox drops. */
             /* RFC 7413 4.1.1: the cookie we hold for this server, or a request for one. */
             const struct sk_tfo_entry *e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
             h->opts.has_fastopen = true;

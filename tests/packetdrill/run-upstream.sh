@@ -10,7 +10,10 @@ build=$(cd "$(dirname "$0")/../../build" && pwd)
 pd=${PACKETDRILL:-$(command -v packetdrill)}
 so="$build/libsynack-packetdrill.so"
 dirs=("$@")
-[ ${#dirs[@]} -eq 0 ] && dirs=($(cd "$top" && ls -d */ | tr -d /))
+if [ ${#dirs[@]} -eq 0 ]; then
+    # Every directory with scripts, one level of subdirectories included (fastopen/client).
+    dirs=($(cd "$top" && for d in */ */*/; do d=${d%/}; ls "$d"/*.pkt >/dev/null 2>&1 && echo "$d"; done))
+fi
 echo "| directory | scripts | passed |"
 echo "|---|---|---|"
 failures=()
