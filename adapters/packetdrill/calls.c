@@ -175,11 +175,27 @@ static ssize_t do_recv(struct pd *pd, int fd, void *buf, size_t len, int flags)
     return r;
 }
 
+/* A blocking call on a socket still connecting (a Fast Open SYN carrying data) returns once
+ * the handshake is over, as Linux does: 0, or the error that ended it. */
+static int wait_connected(struct pd *pd, int fd)
+{
+    int s = pd_sock_of(pd, fd);
+    struct synack_conn_info ci;
+    while (synack_get_info(pd->stack, s, &ci) == 0 && ci.state == SYNACK_SYN_SENT) {
+        pd_kick(pd);
+        pd_wait(pd);
+    }
+    return synack_get_error(pd->stack, s);
+}
+
 /* A blocking send queues everything before returning (or fails after a partial write). */
 static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int flags)
 {
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     size_t done = 0;
+    struct synack_conn_info ci;
+    bool connecting = synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0 &&
+                      ci.state == SYNACK_SYN_SENT;
     for (;;) {
         ssize_t r = synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
         if (r > 0)
@@ -191,6 +207,11 @@ static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int f
         pd_kick(pd);
         if (r == -EAGAIN)
             pd_wait(pd);
+    }
+    if (connecting && block && done > 0) {
+        int err = wait_connected(pd, fd);
+        if (err)
+            return err;
     }
     return (ssize_t)done;
 }
@@ -284,6 +305,15 @@ static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flag
         struct synack_endpoint ep;
         int err = to_endpoint(dst, dstlen, &ep);
         r = err ? err : synack_sendto_fastopen(pd->stack, pd_sock_of(pd, fd), &ep, buf, len);
+        if (blocking(pd, fd) && (r == -EINPROGRESS || r > 0)) {
+            /* Blocking, as Linux: wait for the handshake; without a cookie the data then
+             * goes as an ordinary send. */
+            err = wait_connected(pd, fd);
+            if (err)
+                r = err;
+            else if (r == -EINPROGRESS)
+                r = do_send(pd, fd, buf, len, flags & ~MSG_FASTOPEN);
+        }
     } else {
         r = do_send(pd, fd, buf, len, flags);
     }
