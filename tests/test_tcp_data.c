@@ -484,6 +484,37 @@ static void delayed_ack(void **state)
     th_free(&c.h);
 }
 
+/* RFC 1122 4.2.3.6: after the idle time, probes <SEQ=SND.UNA-1> every interval; an answer
+ * restarts the clock; the last unanswered probe ends the connection with RST, ETIMEDOUT. */
+static void keepalive_probes(void **state)
+{
+    (void)state;
+    struct conn c;
+    open_conn(&c, NULL, 1000, 65535);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_SO_KEEPALIVE, 1), 0);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPIDLE, 10), 0);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPINTVL, 2), 0);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPCNT, 3), 0);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPCNT, 0), -EINVAL);
+    synack_time_t t0 = c.h.now;
+    th_run_next(&c.h, SYNACK_SEC(100));
+    assert_int_equal(c.h.now - t0, SYNACK_SEC(10));
+    th_expect(&c.h, SYNACK_ACK, c.snd - 1, c.rcv, 0);
+    ack(&c, c.snd, 1000); /* the peer answers: silence starts again */
+    t0 = c.h.now;
+    for (int i = 0; i < 3; i++) {
+        th_run_next(&c.h, SYNACK_SEC(100));
+        assert_int_equal(c.h.now - t0, SYNACK_SEC(10 + 2 * i));
+        th_expect(&c.h, SYNACK_ACK, c.snd - 1, c.rcv, 0);
+    }
+    th_run_next(&c.h, SYNACK_SEC(100));
+    assert_int_equal(c.h.now - t0, SYNACK_SEC(16));
+    th_expect(&c.h, SYNACK_RST | SYNACK_ACK, c.snd, c.rcv, 0);
+    char b[4];
+    assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), -ETIMEDOUT);
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +532,7 @@ int main(void)
         cmocka_unit_test(nagle_holds_small_segments),
         cmocka_unit_test(send_buffer_full_is_eagain),
         cmocka_unit_test(delayed_ack),
+        cmocka_unit_test(keepalive_probes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,6 +62,9 @@ void pd_ensure_stack(struct pd *pd)
     cfg.synack_retries = (unsigned)sysctl_long("ipv4/tcp_synack_retries", 0, 5);
     cfg.data_retries = (unsigned)sysctl_long("ipv4/tcp_retries2", 0, 15);
     cfg.fastopen_client = (sysctl_long("ipv4/tcp_fastopen", 0, 1) & 1) != 0;
+    cfg.keepalive_idle = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_time", 0, 7200));
+    cfg.keepalive_interval = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_intvl", 0, 75));
+    cfg.keepalive_probes = (unsigned)sysctl_long("ipv4/tcp_keepalive_probes", 0, 9);
     long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
     cfg.tail_loss_probe = er == 3 || er == 4;
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */

@@ -134,6 +134,17 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                   : name == SO_RCVBUF  ? SYNACK_SO_RCVBUF
                                                        : SYNACK_SO_SNDBUF,
                                   v);
+    } else if ((level == SOL_SOCKET && name == SO_KEEPALIVE) ||
+               (level == IPPROTO_TCP &&
+                (name == TCP_KEEPIDLE || name == TCP_KEEPINTVL || name == TCP_KEEPCNT))) {
+        r = get_int(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(pd->stack, s,
+                                  name == SO_KEEPALIVE && level == SOL_SOCKET ? SYNACK_SO_KEEPALIVE
+                                  : name == TCP_KEEPIDLE                      ? SYNACK_TCP_KEEPIDLE
+                                  : name == TCP_KEEPINTVL                     ? SYNACK_TCP_KEEPINTVL
+                                                                              : SYNACK_TCP_KEEPCNT,
+                                  v);
     } else if (level == IPPROTO_TCP &&
                (name == TCP_NODELAY || name == TCP_MAXSEG || name == TCP_FASTOPEN_CONNECT)) {
         r = get_int(val, len, &v);

@@ -56,6 +56,12 @@ struct synack_config {
      * Defaults true. */
     bool timestamps;
     bool sack;
+    /* Keepalive (RFC 1122 4.2.3.6) for sockets that turn it on (SYNACK_SO_KEEPALIVE): after
+     * this much silence from the peer, probe every interval; give up (RST, ETIMEDOUT)
+     * after this many unanswered probes. Linux: 2 h, 75 s, 9. */
+    synack_time_t keepalive_idle;
+    synack_time_t keepalive_interval;
+    unsigned keepalive_probes;
     /* TCP Fast Open client (RFC 7413): connections opened with synack_sendto_fastopen() or
      * TCP_FASTOPEN_CONNECT ask servers for a cookie and later send data in the SYN.
      * Default true (Linux tcp_fastopen=1: client only). */

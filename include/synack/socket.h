@@ -93,6 +93,10 @@ enum synack_sockopt {
     SYNACK_SO_REUSEADDR,         /* 0/1: bind may reuse a port held by TIME-WAIT connections */
     SYNACK_TCP_NODELAY,          /* 0/1: disable Nagle (RFC 896); default 0 */
     SYNACK_TCP_MAXSEG,           /* MSS to announce (before connect/listen), or the effective MSS */
+    SYNACK_SO_KEEPALIVE,         /* 0/1: keepalive probes (RFC 1122 4.2.3.6); default 0 */
+    SYNACK_TCP_KEEPIDLE,         /* seconds of silence before the first probe (7200) */
+    SYNACK_TCP_KEEPINTVL,        /* seconds between probes (75) */
+    SYNACK_TCP_KEEPCNT,          /* unanswered probes before giving up (9) */
     SYNACK_TCP_FASTOPEN_CONNECT, /* 0/1, before connect: Fast Open (RFC 7413) for connect():
                                     with a cached cookie connect() returns 0 at once and the
                                     SYN leaves with the first send's data; without one, the

@@ -29,6 +29,9 @@ void synack_config_init(struct synack_config *c)
     c->tail_loss_probe = true;
     c->delayed_ack = SYNACK_MS(40);
     c->fastopen_client = true;
+    c->keepalive_idle = SYNACK_SEC(7200);
+    c->keepalive_interval = SYNACK_SEC(75);
+    c->keepalive_probes = 9;
     c->initial_cwnd_segments = 10; /* RFC 6928 */
     c->max_sockets = 1024;
     c->max_connections = 1024;

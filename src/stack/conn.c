@@ -30,6 +30,10 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->fd = -1;
     tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
+    tcb->ka_at = SYNACK_TIME_NEVER;
+    tcb->ka_idle = s->eng.cfg.keepalive_idle;
+    tcb->ka_interval = s->eng.cfg.keepalive_interval;
+    tcb->ka_max = s->eng.cfg.keepalive_probes;
     tcb->quickacks = 16; /* Linux TCP_MAX_QUICKACKS */
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
@@ -268,6 +272,10 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->rcvbuf_size = listener->rcvbuf_size;
     c->our_mss = listener->our_mss;
     c->nodelay = listener->nodelay;
+    c->keepalive = listener->keepalive; /* inherited, as BSD and Linux do */
+    c->ka_idle = listener->ka_idle;
+    c->ka_interval = listener->ka_interval;
+    c->ka_max = listener->ka_max;
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
         sk_count(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY);

@@ -9,6 +9,7 @@
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/timers.h"
 
 static struct sk_tcb *get(struct synack_stack *s, int fd)
 {
@@ -460,6 +461,21 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         tcb->nodelay = value != 0;
         if (tcb->nodelay) s->output_pending = true;
         return 0;
+    case SYNACK_SO_KEEPALIVE:
+        sk_tcp_keepalive_set(&s->eng, tcb, value != 0);
+        return 0;
+    case SYNACK_TCP_KEEPIDLE:
+    case SYNACK_TCP_KEEPINTVL:
+    case SYNACK_TCP_KEEPCNT:
+        if (value < 1 || value > 32767) return -EINVAL; /* Linux's bounds */
+        if (opt == SYNACK_TCP_KEEPCNT)
+            tcb->ka_max = (unsigned)value;
+        else if (opt == SYNACK_TCP_KEEPINTVL)
+            tcb->ka_interval = SYNACK_SEC(value);
+        else
+            tcb->ka_idle = SYNACK_SEC(value);
+        if (tcb->keepalive) sk_tcp_keepalive_set(&s->eng, tcb, true);
+        return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         if (!fresh) return -EINVAL;
         if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
@@ -491,6 +507,18 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_NODELAY:
         *value = tcb->nodelay;
+        return 0;
+    case SYNACK_SO_KEEPALIVE:
+        *value = tcb->keepalive;
+        return 0;
+    case SYNACK_TCP_KEEPIDLE:
+        *value = (int)(tcb->ka_idle / SYNACK_SEC(1));
+        return 0;
+    case SYNACK_TCP_KEEPINTVL:
+        *value = (int)(tcb->ka_interval / SYNACK_SEC(1));
+        return 0;
+    case SYNACK_TCP_KEEPCNT:
+        *value = (int)tcb->ka_max;
         return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         *value = tcb->tfo_connect;

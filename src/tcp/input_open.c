@@ -163,6 +163,11 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
 void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
 {
     tcb->segments_in++;
+    if (tcb->keepalive) {
+        /* The peer is alive: RFC 1122 4.2.3.6 probes only after a silence. */
+        tcb->ka_probes = 0;
+        tcb->ka_at = eng->now + tcb->ka_idle;
+    }
     switch (tcb->state) {
     case SYNACK_LISTEN:
         sk_tcp_input_listen(eng, tcb, seg);

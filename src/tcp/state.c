@@ -13,6 +13,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         tcb->persist_at = SYNACK_TIME_NEVER;
         tcb->tlp_at = SYNACK_TIME_NEVER;
         tcb->delack_at = SYNACK_TIME_NEVER;
+        tcb->ka_at = SYNACK_TIME_NEVER;
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
     }
     if (eng->cfg.trace) {
@@ -35,6 +36,7 @@ void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)
     tcb->close_at = SYNACK_TIME_NEVER;
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
+    tcb->ka_at = SYNACK_TIME_NEVER;
     tcb->ack_now = false;
     if (err) {
         tcb->error = err;

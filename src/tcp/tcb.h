@@ -53,15 +53,19 @@ struct sk_tcb {
     bool ack_now; /* an ACK is owed: sent by the next output */
 
     /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
-    synack_time_t rto_at;     /* retransmission (also SYN / SYN-ACK) */
-    synack_time_t persist_at; /* zero-window probe */
-    synack_time_t close_at;   /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
-    synack_time_t tlp_at;     /* tail loss probe (RFC 8985 7) */
-    synack_time_t delack_at;  /* delayed ACK due */
-    unsigned quickacks;       /* segments still ACKed at once (quick-ACK mode) */
-    uint32_t rcv_mss;         /* largest segment received: what full-sized means */
-    bool tlp_out;             /* a probe is out, unacknowledged */
-    uint32_t last_new_seq;    /* first sequence number of the last new segment */
+    synack_time_t rto_at;               /* retransmission (also SYN / SYN-ACK) */
+    synack_time_t persist_at;           /* zero-window probe */
+    synack_time_t close_at;             /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
+    synack_time_t tlp_at;               /* tail loss probe (RFC 8985 7) */
+    synack_time_t delack_at;            /* delayed ACK due */
+    synack_time_t ka_at;                /* keepalive probe due (RFC 1122 4.2.3.6) */
+    synack_time_t ka_idle, ka_interval; /* per socket, from the config */
+    unsigned ka_probes, ka_max;         /* probes sent unanswered, and the limit */
+    bool keepalive;
+    unsigned quickacks;    /* segments still ACKed at once (quick-ACK mode) */
+    uint32_t rcv_mss;      /* largest segment received: what full-sized means */
+    bool tlp_out;          /* a probe is out, unacknowledged */
+    uint32_t last_new_seq; /* first sequence number of the last new segment */
     struct sk_rtt rtt;
     unsigned backoff;         /* consecutive RTO expirations (retries) */
     unsigned persist_backoff; /* zero-window probe interval doublings */

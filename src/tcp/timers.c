@@ -145,6 +145,37 @@ static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_tcp_arm_rto(eng, tcb);
 }
 
+void sk_tcp_keepalive_set(struct sk_engine *eng, struct sk_tcb *tcb, bool on)
+{
+    tcb->keepalive = on;
+    tcb->ka_probes = 0;
+    tcb->ka_at = on ? eng->now + tcb->ka_idle : SYNACK_TIME_NEVER;
+}
+
+/* RFC 1122 4.2.3.6, as Linux's tcp_keepalive_timer: while data is outstanding the
+ * retransmission timer watches the peer; otherwise send <SEQ=SND.UNA-1><CTL=ACK> (no data)
+ * and count; after the last unanswered probe, reset and report ETIMEDOUT. */
+static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    tcb->ka_at = SYNACK_TIME_NEVER;
+    bool live = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
+                tcb->state == SYNACK_FIN_WAIT_2;
+    if (!tcb->keepalive || !live) return;
+    if (tcb->snd_max != tcb->snd_una || tcb->sndbuf.len > 0) {
+        tcb->ka_at = eng->now + tcb->ka_idle;
+        return;
+    }
+    if (tcb->ka_probes >= tcb->ka_max) {
+        sk_count(eng, SYNACK_CTR_TCP_CONN_DROPPED);
+        sk_tcp_send_abort_rst(eng, tcb);
+        sk_tcp_close_with(eng, tcb, -ETIMEDOUT);
+        return;
+    }
+    sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
+    tcb->ka_probes++;
+    tcb->ka_at = eng->now + tcb->ka_interval;
+}
+
 static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->persist_at = SYNACK_TIME_NEVER;
@@ -175,6 +206,8 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->ack_now = true; /* the delayed ACK is due */
         if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
     }
+    if (tcb->ka_at <= now && tcb->state != SYNACK_CLOSED) on_keepalive(eng, tcb);
+    if (tcb->state == SYNACK_CLOSED) return;
     if (tcb->tlp_at <= now && tcb->state != SYNACK_CLOSED) on_tlp(eng, tcb);
     if (tcb->rto_at <= now) on_rto(eng, tcb);
     if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) on_persist(eng, tcb);
@@ -187,5 +220,6 @@ synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
     if (tcb->close_at < t) t = tcb->close_at;
     if (tcb->tlp_at < t) t = tcb->tlp_at;
     if (tcb->delack_at < t) t = tcb->delack_at;
+    if (tcb->ka_at < t) t = tcb->ka_at;
     return t;
 }

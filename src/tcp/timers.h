@@ -16,6 +16,9 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb);
  * no backoff, data in flight), never past the RTO; otherwise disarms it. */
 void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb);
 
+/* Starts (or stops) the keepalive clock after the socket option changed. */
+void sk_tcp_keepalive_set(struct sk_engine *eng, struct sk_tcb *tcb, bool on);
+
 /* Runs every timer of tcb due at eng->now. */
 void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb);
 
