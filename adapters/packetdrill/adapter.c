@@ -85,6 +85,21 @@ void pd_ensure_stack(struct pd *pd)
     }
 }
 
+struct pd *pd_lock(void *ud)
+{
+    struct pd *pd = ud;
+    pthread_mutex_lock(&pd->mu);
+    pd_ensure_stack(pd);
+    return pd;
+}
+
+int pd_unlock_ret(struct pd *pd, int r)
+{
+    pd_kick(pd);
+    pthread_mutex_unlock(&pd->mu);
+    return pd_ret(r);
+}
+
 void pd_kick(struct pd *pd)
 {
     if (pd->stack)
@@ -225,6 +240,7 @@ static void pd_free(void *ud)
     if (!pd)
         return;
     synack_stack_free(pd->stack);
+    pd_epoll_free_all(pd);
     free(pd->queue);
     pthread_cond_destroy(&pd->changed);
     pthread_cond_destroy(&pd->settled);
@@ -273,4 +289,5 @@ void packetdrill_interface_init(const char *flags, struct packetdrill_interface 
     ifc->gettimeofday = pd_gettimeofday;
     pd_fill_calls(ifc);
     pd_fill_options(ifc);
+    pd_fill_epoll(ifc);
 }

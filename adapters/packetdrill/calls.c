@@ -8,21 +8,6 @@
 #include <string.h>
 #include "instance.h"
 
-static struct pd *lock(void *ud)
-{
-    struct pd *pd = ud;
-    pthread_mutex_lock(&pd->mu);
-    pd_ensure_stack(pd);
-    return pd;
-}
-
-static int unlock_ret(struct pd *pd, long r)
-{
-    pd_kick(pd);
-    pthread_mutex_unlock(&pd->mu);
-    return pd_ret((int)r);
-}
-
 static ssize_t unlock_ret_size(struct pd *pd, ssize_t r)
 {
     pd_kick(pd);
@@ -91,7 +76,7 @@ static void from_endpoint(const struct synack_endpoint *ep, struct sockaddr *add
 
 static int pd_socket(void *ud, int domain, int type, int protocol)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     int r;
     if (domain != AF_INET)
         r = -EAFNOSUPPORT;
@@ -107,28 +92,28 @@ static int pd_socket(void *ud, int domain, int type, int protocol)
         else
             pd->fds[s].nonblock = (type & SOCK_NONBLOCK) != 0;
     }
-    return unlock_ret(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_bind(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     struct synack_endpoint ep;
     int r = to_endpoint(addr, len, &ep);
     if (r == 0)
         r = synack_bind(pd->stack, pd_sock_of(pd, fd), &ep);
-    return unlock_ret(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_listen(void *ud, int fd, int backlog)
 {
-    struct pd *pd = lock(ud);
-    return unlock_ret(pd, synack_listen(pd->stack, pd_sock_of(pd, fd), backlog));
+    struct pd *pd = pd_lock(ud);
+    return pd_unlock_ret(pd, synack_listen(pd->stack, pd_sock_of(pd, fd), backlog));
 }
 
 static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     struct synack_endpoint peer;
     int r;
     while ((r = synack_accept(pd->stack, pd_sock_of(pd, fd), &peer)) == -EAGAIN && blocking(pd, fd))
@@ -141,12 +126,12 @@ static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
         else
             from_endpoint(&peer, addr, len);
     }
-    return unlock_ret(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     struct synack_endpoint ep;
     int s = pd_sock_of(pd, fd);
     int r = to_endpoint(addr, len, &ep);
@@ -162,7 +147,7 @@ static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t l
         }
         r = synack_get_error(pd->stack, s);
     }
-    return unlock_ret(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 /* recv with blocking; flags MSG_PEEK / MSG_DONTWAIT are honoured for DONTWAIT only. */
@@ -218,20 +203,20 @@ static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int f
 
 static ssize_t pd_read(void *ud, int fd, void *buf, size_t count)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, do_recv(pd, fd, buf, count, 0));
 }
 
 static ssize_t pd_recv(void *ud, int fd, void *buf, size_t len, int flags)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, do_recv(pd, fd, buf, len, flags));
 }
 
 static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags,
                            struct sockaddr *src, socklen_t *srclen)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     ssize_t r = do_recv(pd, fd, buf, len, flags);
     struct synack_endpoint peer;
     if (r >= 0 && src && synack_getpeername(pd->stack, pd_sock_of(pd, fd), &peer) == 0)
@@ -261,13 +246,13 @@ static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int
 
 static ssize_t pd_readv(void *ud, int fd, const struct iovec *iov, int iovcnt)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, vec_io(pd, fd, iov, iovcnt, 0, true));
 }
 
 static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, true) : -EFAULT;
     if (r >= 0) {
         msg->msg_flags = 0;
@@ -278,26 +263,26 @@ static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
 
 static ssize_t pd_write(void *ud, int fd, const void *buf, size_t count)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, do_send(pd, fd, buf, count, 0));
 }
 
 static ssize_t pd_writev(void *ud, int fd, const struct iovec *iov, int iovcnt)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, vec_io(pd, fd, iov, iovcnt, 0, false));
 }
 
 static ssize_t pd_send(void *ud, int fd, const void *buf, size_t len, int flags)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     return unlock_ret_size(pd, do_send(pd, fd, buf, len, flags));
 }
 
 static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flags,
                          const struct sockaddr *dst, socklen_t dstlen)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     /* On a connected TCP socket the destination is ignored (Linux), unless it is set on an
      * unconnected one: that would be TCP Fast Open, which synack does not do. */
     ssize_t r;
@@ -322,26 +307,28 @@ static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flag
 
 static ssize_t pd_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, false) : -EFAULT;
     return unlock_ret_size(pd, r);
 }
 
 static int pd_close(void *ud, int fd)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
+    if (pd_epoll_close(pd, fd) == 0)
+        return pd_unlock_ret(pd, 0);
     int s = pd_sock_of(pd, fd);
     int r = s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s)
                                               : synack_close(pd->stack, s);
     if (r == 0)
         pd_fd_close(pd, fd);
-    return unlock_ret(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_shutdown(void *ud, int fd, int how)
 {
-    struct pd *pd = lock(ud);
-    return unlock_ret(pd, synack_shutdown(pd->stack, pd_sock_of(pd, fd), how));
+    struct pd *pd = pd_lock(ud);
+    return pd_unlock_ret(pd, synack_shutdown(pd->stack, pd_sock_of(pd, fd), how));
 }
 
 void pd_fill_calls(struct packetdrill_interface *ifc)

@@ -14,6 +14,7 @@
 #define PD_MAX_FDS 256  /* synack sockets */
 #define PD_MAX_OSFD 4096 /* descriptor numbers packetdrill may see */
 #define PD_QUEUE 4096
+#define PD_MAX_EPOLL 16
 #define PD_MAX_PKT 2048
 
 struct pd_packet {
@@ -40,6 +41,9 @@ struct pd {
      * numbers come from the kernel as a real socket()'s would, and packetdrill's own final
      * close() of every socket it knows succeeds. osfd_sock[fd] = socket + 1, or 0. */
     int osfd_sock[PD_MAX_OSFD];
+    /* epoll instances (epoll.c), also behind /dev/null descriptors: osfd_ep[fd] = index + 1. */
+    int osfd_ep[PD_MAX_OSFD];
+    struct pd_epoll *ep[PD_MAX_EPOLL];
     unsigned blocked; /* blocking calls asleep */
     /* Ordering virtual time with packetdrill's syscall thread: before time moves on, every
      * blocked call woken by the last change must have looked at it (woken == 0), and a call
@@ -54,6 +58,11 @@ struct pd {
 /* Under the lock: run every timer due up to t (each at its own deadline), then poll at t,
  * and wake blocked calls. */
 void pd_advance_to(struct pd *pd, synack_time_t t);
+/* Every entry point: take the lock (and make the stack if needed) ... */
+struct pd *pd_lock(void *ud);
+/* ... and leave: poll, wake blocked calls, unlock, and return r as -1/errno when r < 0. */
+int pd_unlock_ret(struct pd *pd, int r);
+
 /* Under the lock: creates the stack if not yet done (see adapter.c). */
 void pd_ensure_stack(struct pd *pd);
 /* Under the lock: poll at the current time and wake blocked calls. */
@@ -87,5 +96,10 @@ static inline int pd_ret(int err)
 /* The system calls (calls.c, options.c). */
 void pd_fill_calls(struct packetdrill_interface *ifc);
 void pd_fill_options(struct packetdrill_interface *ifc);
+void pd_fill_epoll(struct packetdrill_interface *ifc);
+/* Closes fd if it is an epoll instance; returns 0, or -1 if it is not one. */
+int pd_epoll_close(struct pd *pd, int fd);
+/* Frees every epoll instance. */
+void pd_epoll_free_all(struct pd *pd);
 
 #endif

@@ -8,21 +8,6 @@
 #include <sys/ioctl.h>
 #include "instance.h"
 
-static struct pd *lock(void *ud)
-{
-    struct pd *pd = ud;
-    pthread_mutex_lock(&pd->mu);
-    pd_ensure_stack(pd);
-    return pd;
-}
-
-static int done(struct pd *pd, int r)
-{
-    pd_kick(pd);
-    pthread_mutex_unlock(&pd->mu);
-    return pd_ret(r);
-}
-
 /* Linux's numbering of TCP states (include/net/tcp_states.h), for TCP_INFO. */
 static uint8_t linux_state(enum synack_tcp_state s)
 {
@@ -71,7 +56,7 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
 
 static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
     if (level == SOL_SOCKET && name == SO_ERROR) {
         r = synack_get_error(pd->stack, s);
@@ -99,7 +84,7 @@ static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, sockl
     } else if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
     }
-    return done(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int get_int(const void *val, socklen_t len, int *out)
@@ -112,7 +97,7 @@ static int get_int(const void *val, socklen_t len, int *out)
 
 static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val, socklen_t len)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
@@ -155,12 +140,12 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                                        : SYNACK_TCP_FASTOPEN_CONNECT,
                                   v);
     }
-    return done(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_fcntl(void *ud, int fd, int cmd, ...)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     int s = pd_sock_of(pd, fd), r;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
@@ -176,12 +161,12 @@ static int pd_fcntl(void *ud, int fd, int cmd, ...)
     } else {
         r = -EINVAL;
     }
-    return done(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static int pd_ioctl(void *ud, int fd, unsigned long request, ...)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     va_list ap;
     va_start(ap, request);
     int *out = va_arg(ap, int *);
@@ -201,7 +186,7 @@ static int pd_ioctl(void *ud, int fd, unsigned long request, ...)
         if (r == 0)
             *out = v;
     }
-    return done(pd, r);
+    return pd_unlock_ret(pd, r);
 }
 
 static short revents_of(int ev, short events)
@@ -221,7 +206,7 @@ static short revents_of(int ev, short events)
 
 static int pd_poll(void *ud, struct pollfd *fds, nfds_t nfds, int timeout)
 {
-    struct pd *pd = lock(ud);
+    struct pd *pd = pd_lock(ud);
     synack_time_t until = timeout < 0 ? SYNACK_TIME_NEVER : pd->now + SYNACK_MS(timeout);
     int ready;
     for (;;) {
@@ -236,7 +221,7 @@ static int pd_poll(void *ud, struct pollfd *fds, nfds_t nfds, int timeout)
             break;
         pd_wait(pd);
     }
-    return done(pd, ready);
+    return pd_unlock_ret(pd, ready);
 }
 
 static int unsupported(void *ud)
@@ -244,25 +229,6 @@ static int unsupported(void *ud)
     (void)ud;
     errno = ENOSYS;
     return -1;
-}
-
-static int pd_epoll_create(void *ud, int size)
-{
-    (void)size;
-    return unsupported(ud);
-}
-
-static int pd_epoll_ctl(void *ud, int epfd, int op, int fd, struct epoll_event *event)
-{
-    (void)epfd, (void)op, (void)fd, (void)event;
-    return unsupported(ud);
-}
-
-static int pd_epoll_wait(void *ud, int epfd, struct epoll_event *events, int maxevents,
-                         int timeout)
-{
-    (void)epfd, (void)events, (void)maxevents, (void)timeout;
-    return unsupported(ud);
 }
 
 static int pd_pipe(void *ud, int pipefd[2])
@@ -285,9 +251,6 @@ void pd_fill_options(struct packetdrill_interface *ifc)
     ifc->fcntl = pd_fcntl;
     ifc->ioctl = pd_ioctl;
     ifc->poll = pd_poll;
-    ifc->epoll_create = pd_epoll_create;
-    ifc->epoll_ctl = pd_epoll_ctl;
-    ifc->epoll_wait = pd_epoll_wait;
     ifc->pipe = pd_pipe;
     ifc->splice = pd_splice;
 }
