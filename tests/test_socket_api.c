@@ -169,6 +169,42 @@ static void memory_hooks_and_no_per_packet_allocation(void **state)
     assert_int_equal(ca.live, 0);
 }
 
+/* An orphaned connection in TIME-WAIT gives its buffers back at once and keeps only its
+ * sequence state, yet still re-ACKs a retransmitted FIN (RFC 9293 3.10.7.4). */
+static void time_wait_holds_no_buffers(void **state)
+{
+    (void)state;
+    struct counting_alloc ca = {0, 0};
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.alloc = count_alloc;
+    cfg.dealloc = count_free;
+    cfg.mem_ctx = &ca;
+    struct th h;
+    th_init(&h, &cfg);
+    int l = th_listen(&h, 4);
+    uint32_t iss;
+    int fd = th_passive_open(&h, l, 500, &iss);
+    long with_buffers = ca.live;
+    assert_int_equal(synack_close(h.stack, fd), 0);
+    th_poll(&h);
+    th_expect(&h, SYNACK_FIN | SYNACK_ACK, iss + 1, 501, 0);
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_FIN | SYNACK_ACK, .seq = 501, .ack = iss + 2, .win = 100});
+    th_expect(&h, SYNACK_ACK, iss + 2, 502, 0);
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_TIME_WAIT);
+    assert_int_equal(ca.live, with_buffers - 4); /* send, receive, two range tables */
+    th_advance(&h, SYNACK_SEC(10));
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_FIN | SYNACK_ACK, .seq = 501, .ack = iss + 2, .win = 100});
+    struct th_out o = th_expect(&h, SYNACK_ACK, iss + 2, 502, 0);
+    assert_true(o.win > 0);
+    th_advance(&h, SYNACK_SEC(60));
+    assert_int_equal(ca.live, with_buffers - 5); /* and the block itself after 2 MSL */
+    th_free(&h);
+    assert_int_equal(ca.live, 0);
+}
+
 static void isn_keyed_and_clocked(void **state)
 {
     (void)state;
@@ -272,6 +308,7 @@ int main(void)
         cmocka_unit_test(socket_limit_is_emfile),
         cmocka_unit_test(invalid_config_rejected),
         cmocka_unit_test(memory_hooks_and_no_per_packet_allocation),
+        cmocka_unit_test(time_wait_holds_no_buffers),
         cmocka_unit_test(isn_keyed_and_clocked),
         cmocka_unit_test(reassembly_memory_is_bounded),
         cmocka_unit_test(options_and_info),

@@ -191,6 +191,20 @@ void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
     s->dead = tcb;
 }
 
+void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (!tcb->sndbuf.buf) return;
+    s->connections--;
+    mem_free(s, tcb->sndbuf.buf);
+    mem_free(s, tcb->rcvbuf.buf);
+    mem_free(s, tcb->reasm.ranges);
+    mem_free(s, tcb->sacked.ranges);
+    memset(&tcb->sndbuf, 0, sizeof tcb->sndbuf);
+    memset(&tcb->rcvbuf, 0, sizeof tcb->rcvbuf);
+    tcb->reasm.ranges = tcb->sacked.ranges = NULL;
+    tcb->reasm.count = tcb->reasm.max = tcb->sacked.count = tcb->sacked.max = 0;
+}
+
 void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (tcb->all_prev)
@@ -198,11 +212,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     else
         s->all = tcb->all_next;
     if (tcb->all_next) tcb->all_next->all_prev = tcb->all_prev;
-    if (tcb->sndbuf.buf) s->connections--;
-    mem_free(s, tcb->sndbuf.buf);
-    mem_free(s, tcb->rcvbuf.buf);
-    mem_free(s, tcb->reasm.ranges);
-    mem_free(s, tcb->sacked.ranges);
+    sk_conn_release_buffers(s, tcb);
     mem_free(s, tcb);
 }
 
@@ -254,6 +264,13 @@ static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->fd < 0) sk_conn_kill(s, tcb); /* nobody holds it: a child in a queue, or an orphan */
 }
 
+static void hook_time_wait(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    /* An orphan in TIME-WAIT keeps only its sequence state (about 600 bytes), like Linux's
+     * tcp_timewait_sock; a socket still open keeps its buffers until closed. */
+    if (tcb->fd < 0 && tcb->rcvbuf.len == 0) sk_conn_release_buffers(stack_of(eng), tcb);
+}
+
 static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
                                  const struct synack_endpoint *local,
                                  const struct synack_endpoint *remote)
@@ -294,5 +311,6 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
 const struct sk_engine_hooks sk_stack_hooks = {
     .established = hook_established,
     .closed = hook_closed,
+    .time_wait = hook_time_wait,
     .spawn = hook_spawn,
 };

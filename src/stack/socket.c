@@ -344,6 +344,7 @@ int synack_close(struct synack_stack *s, int fd)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     release_fd(s, tcb);
+    if (tcb->state == SYNACK_TIME_WAIT && tcb->rcvbuf.len == 0) sk_conn_release_buffers(s, tcb);
     switch (tcb->state) {
     case SYNACK_LISTEN:
         close_listener(s, tcb);

@@ -45,6 +45,8 @@ void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_reap(struct synack_stack *s);
 void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb);
+/* Gives back a connection's buffers early (orphaned TIME-WAIT: they hold no data). */
+void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb);
 /* Takes tcb out of its listener's SYN or accept queue, if in one. */
 void sk_conn_detach_from_listener(struct sk_tcb *tcb);
 /* True if a local port is in use in a way that forbids binding tcb to it. */

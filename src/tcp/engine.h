@@ -18,6 +18,9 @@ struct sk_engine_hooks {
     void (*established)(struct sk_engine *eng, struct sk_tcb *tcb);
     /* The connection reached CLOSED: the stack unhashes it and frees it if orphaned. */
     void (*closed)(struct sk_engine *eng, struct sk_tcb *tcb);
+    /* The connection entered TIME-WAIT: its buffers may go (only the sequence state is
+     * needed to re-ACK a retransmitted FIN). */
+    void (*time_wait)(struct sk_engine *eng, struct sk_tcb *tcb);
     /* A listener should take a SYN: returns a new SYN-RECEIVED child or NULL (counted). */
     struct sk_tcb *(*spawn)(struct sk_engine *eng, struct sk_tcb *listener,
                             const struct synack_endpoint *local,

@@ -15,6 +15,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ka_at = SYNACK_TIME_NEVER;
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
+        if (eng->hooks.time_wait) eng->hooks.time_wait(eng, tcb);
     }
     if (eng->cfg.trace) {
         struct synack_trace_event ev;
