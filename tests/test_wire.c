@@ -283,6 +283,81 @@ static void tcp_emit_layout_like_linux(void **state)
     assert_int_equal(sk_tcp_emit(out, 30, &h), 0);
 }
 
+/* The other Linux layouts, the 40-byte limit, and TS + SACK together. */
+static void tcp_emit_other_layouts(void **state)
+{
+    (void)state;
+    struct sk_tcp_header h;
+    memset(&h, 0, sizeof h);
+    h.flags = SYNACK_ACK;
+    h.opts.has_timestamp = true;
+    h.opts.ts_val = 0x01020304;
+    h.opts.ts_ecr = 0x05060708;
+    uint8_t out[60];
+    assert_int_equal(sk_tcp_emit(out, sizeof out, &h), 32);
+    static const uint8_t ts[12] = {1, 1, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8}; /* NOP NOP TS */
+    assert_memory_equal(out + 20, ts, 12);
+    memset(&h.opts, 0, sizeof h.opts);
+    h.opts.sack_permitted = true;
+    assert_int_equal(sk_tcp_emit(out, sizeof out, &h), 24);
+    static const uint8_t sp[4] = {1, 1, 4, 2}; /* NOP NOP SACK-permitted */
+    assert_memory_equal(out + 20, sp, 4);
+    /* Timestamps with 3 SACK blocks fit exactly (12 + 28 = 40 bytes); with 4 they do not. */
+    memset(&h.opts, 0, sizeof h.opts);
+    h.opts.has_timestamp = true;
+    h.opts.ts_val = 77;
+    h.opts.sack_count = 3;
+    for (unsigned i = 0; i < 4; i++) {
+        h.opts.sack[i].start = 1000 * i;
+        h.opts.sack[i].end = 1000 * i + 500;
+    }
+    size_t n = sk_tcp_emit(out, sizeof out, &h);
+    assert_int_equal(n, 60);
+    struct sk_tcp_header back;
+    assert_int_equal(sk_tcp_parse(out, n, &back), SK_TCP_OK);
+    assert_true(back.opts.has_timestamp);
+    assert_int_equal(back.opts.ts_val, 77);
+    assert_int_equal(back.opts.sack_count, 3);
+    assert_int_equal(back.opts.sack[2].start, 2000);
+    h.opts.sack_count = 4;
+    assert_int_equal(sk_tcp_emit(out, sizeof out, &h), 0);
+}
+
+/* The pseudo-header checksum over an odd-length payload, and exact IPv4 header bytes. */
+static void checksums_exact(void **state)
+{
+    (void)state;
+    uint8_t seg[20 + 5] = {0};
+    seg[12] = 5 << 4;
+    memcpy(seg + 20, "abcde", 5);
+    sk_tcp_set_checksum(seg, sizeof seg, 0xc6120001, 0xc6120002);
+    /* By hand: the pseudo-header (addresses, protocol 6, length 25), the header words with
+     * 0x5000 and the payload "ab" "cd" "e\0". */
+    uint32_t sum = 0xc612 + 0x0001 + 0xc612 + 0x0002 + 6 + 25 + 0x5000 + 0x6162 + 0x6364 + 0x6500;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    assert_int_equal(sk_get16(seg + 16), (uint16_t)~sum);
+    uint8_t *p = exact(seg, sizeof seg);
+    assert_true(sk_tcp_checksum_ok(p, sizeof seg, 0xc6120001, 0xc6120002));
+    p[24] ^= 0x01;
+    assert_false(sk_tcp_checksum_ok(p, sizeof seg, 0xc6120001, 0xc6120002));
+    free(p);
+    uint8_t ip[20];
+    sk_ipv4_emit(ip, 0xc6120001, 0xc6120002, SK_IPPROTO_TCP, 64, 0x1234, 40);
+    static const uint8_t want[20] = {0x45, 0, 0,    60,   0x12, 0x34, 0x40, 0,    64, 6,
+                                     0,    0, 0xc6, 0x12, 0,    1,    0xc6, 0x12, 0,  2};
+    uint32_t isum = 0;
+    for (int i = 0; i < 20; i += 2)
+        isum += (uint32_t)(want[i] << 8 | want[i + 1]);
+    while (isum >> 16)
+        isum = (isum & 0xffff) + (isum >> 16);
+    uint8_t expect[20];
+    memcpy(expect, want, 20);
+    expect[10] = (uint8_t)(~isum >> 8);
+    expect[11] = (uint8_t)~isum;
+    assert_memory_equal(ip, expect, 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +368,8 @@ int main(void)
         cmocka_unit_test(tcp_parse_linux_syn),
         cmocka_unit_test(tcp_options_rules),
         cmocka_unit_test(tcp_emit_layout_like_linux),
+        cmocka_unit_test(tcp_emit_other_layouts),
+        cmocka_unit_test(checksums_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
