@@ -1,7 +1,9 @@
 /* The simulator's impairments, one path at a time, and its event loop with stacks. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "harness.h"
 #include "sim/path.h"
 #include "synack/sim.h"
@@ -141,6 +143,129 @@ static bool drop_big(void *ctx, const uint8_t *pkt, size_t len, synack_time_t no
     return len > 200;
 }
 
+/* Jitter stays within [delay, delay + jitter], and the same seed gives the same times. */
+static void jitter_bounded_and_reproducible(void **state)
+{
+    (void)state;
+    struct synack_sim_path cfg = {.delay = SYNACK_MS(10), .jitter = SYNACK_MS(5)};
+    synack_time_t first[200];
+    for (int run = 0; run < 3; run++) {
+        struct sk_sim_path p;
+        memset(&p, 0, sizeof p);
+        assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
+        struct sk_rng r;
+        sk_rng_seed(&r, run < 2 ? 11 : 12);
+        struct sk_sim_arrival a[2];
+        unsigned same = 0;
+        for (int i = 0; i < 200; i++) {
+            assert_int_equal(offer(&p, &r, 100, 0, a), 1);
+            assert_true(a[0].time >= SYNACK_MS(10) && a[0].time <= SYNACK_MS(15));
+            if (run == 0)
+                first[i] = a[0].time;
+            else if (first[i] == a[0].time)
+                same++;
+        }
+        if (run == 1) assert_int_equal(same, 200);
+        if (run == 2) assert_true(same < 20);
+        sk_sim_path_release(&p);
+    }
+}
+
+/* Reordering really changes the order of arrival; corruption flips exactly one bit. */
+static void reorder_and_corrupt_through_the_sim(void **state)
+{
+    (void)state;
+    struct synack_sim_path cfg = {.delay = SYNACK_MS(10), .reorder = 0.3};
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(sk_sim_path_configure(&p, &cfg), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, 3);
+    struct sk_sim_arrival a[2];
+    synack_time_t prev = 0;
+    unsigned inversions = 0;
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(offer(&p, &r, 100, SYNACK_MS(1) * (synack_time_t)i, a), 1);
+        if (a[0].time < prev) inversions++; /* a later packet arrives before an earlier one */
+        prev = a[0].time > prev ? a[0].time : prev;
+    }
+    assert_true(inversions > 10);
+    sk_sim_path_release(&p);
+
+    /* Corruption, end to end: the delivered copy differs from what was sent in one bit. */
+    struct synack_sim_path bad = {.corrupt = 1};
+    struct th_pair w;
+    th_pair_init(&w, 5, &bad, NULL, NULL);
+    char path[] = "/tmp/synack-corrupt-XXXXXX";
+    int tmp = mkstemp(path);
+    assert_true(tmp >= 0);
+    close(tmp);
+    assert_int_equal(synack_sim_capture(w.sim, w.server, path), 0);
+    th_pair_connect(&w);
+    synack_sim_run_for(w.sim, SYNACK_MS(1));
+    th_pair_free(&w);
+    /* The server's capture holds its own packets (sent, intact) and the client's SYNs as
+     * received; compare a received SYN with the SYN the client actually sent. */
+    FILE *f = fopen(path, "rb");
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    unlink(path);
+    assert_true(n > 24 + 16 + 40);
+    uint32_t caplen;
+    memcpy(&caplen, buf + 24 + 8, 4);
+    const uint8_t *got = buf + 24 + 16;
+    /* Rebuild what was sent: the same SYN from a perfect path with the same seed. */
+    struct th_pair w2;
+    th_pair_init(&w2, 5, NULL, NULL, NULL);
+    char path2[] = "/tmp/synack-clean-XXXXXX";
+    tmp = mkstemp(path2);
+    close(tmp);
+    assert_int_equal(synack_sim_capture(w2.sim, w2.client, path2), 0);
+    th_pair_connect(&w2);
+    synack_sim_run_for(w2.sim, SYNACK_MS(1));
+    th_pair_free(&w2);
+    f = fopen(path2, "rb");
+    uint8_t buf2[4096];
+    size_t n2 = fread(buf2, 1, sizeof buf2, f);
+    fclose(f);
+    unlink(path2);
+    assert_true(n2 > 24 + 16 + caplen);
+    const uint8_t *sent = buf2 + 24 + 16;
+    unsigned bits = 0;
+    for (uint32_t i = 0; i < caplen; i++)
+        bits += (unsigned)__builtin_popcount(got[i] ^ sent[i]);
+    assert_int_equal(bits, 1);
+}
+
+/* Gilbert-Elliott: the mean loss burst is near 1 / P(bad -> good) when the bad state loses
+ * everything. */
+static void gilbert_elliott_mean_burst(void **state)
+{
+    (void)state;
+    struct synack_sim_path ge = {
+        .ge_good_to_bad = 0.01, .ge_bad_to_good = 0.2, .ge_loss_good = 0, .ge_loss_bad = 1};
+    struct sk_sim_path p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(sk_sim_path_configure(&p, &ge), 0);
+    struct sk_rng r;
+    sk_rng_seed(&r, 21);
+    struct sk_sim_arrival a[2];
+    unsigned bursts = 0, lost = 0, run = 0;
+    for (int i = 0; i < 200000; i++) {
+        if (offer(&p, &r, 100, 0, a) == 0) {
+            lost++;
+            run++;
+        } else if (run) {
+            bursts++;
+            run = 0;
+        }
+    }
+    double mean = (double)lost / bursts;
+    assert_true(mean > 4.5 && mean < 5.5);
+    sk_sim_path_release(&p);
+}
+
 static void scripted_drops(void **state)
 {
     (void)state;
@@ -213,6 +338,9 @@ int main(void)
         cmocka_unit_test(gilbert_elliott_makes_bursts),
         cmocka_unit_test(duplicate_reorder_corrupt),
         cmocka_unit_test(scripted_drops),
+        cmocka_unit_test(jitter_bounded_and_reproducible),
+        cmocka_unit_test(reorder_and_corrupt_through_the_sim),
+        cmocka_unit_test(gilbert_elliott_mean_burst),
         cmocka_unit_test(sim_drop_nth_third_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
