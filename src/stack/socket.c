@@ -70,7 +70,7 @@ int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *lo
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (!local || tcb->state != SYNACK_CLOSED || tcb->local.port != 0 || tcb->fail_reason ||
+    if (!local || tcb->state != SYNACK_CLOSED || tcb->local.port != 0 || tcb->error ||
         tcb->remote.port != 0)
         return -EINVAL;
     if (!local_addr_ok(s, local->addr)) return -EADDRNOTAVAIL;
@@ -97,7 +97,7 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
         tcb->backlog = (unsigned)backlog;
         return 0;
     }
-    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->fail_reason) return -EINVAL;
+    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error) return -EINVAL;
     if (tcb->local.port == 0) {
         tcb->local.addr = 0;
         int err = pick_port(s, tcb, NULL);
@@ -136,7 +136,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     if (!tcb) return -EBADF;
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED) return tcb->state == SYNACK_LISTEN ? -EINVAL : -EISCONN;
-    if (tcb->fail_reason || tcb->remote.port != 0)
+    if (tcb->error || tcb->remote.port != 0)
         return -EISCONN; /* one connection per socket, as BSD */
     if (!remote || remote->addr == 0 || remote->port == 0 || remote->addr == 0xffffffffu)
         return -EINVAL;
@@ -180,8 +180,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
 /* The error a failed connection reports once (then EPIPE / EOF). */
 static int take_failure(struct sk_tcb *tcb)
 {
-    int err = tcb->fail_reason;
-    tcb->fail_reason = 0;
+    int err = tcb->error;
     tcb->error = 0;
     return err;
 }
@@ -191,7 +190,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (!buf && len > 0) return -EFAULT;
-    if (tcb->fail_reason) return take_failure(tcb);
+    if (tcb->error) return take_failure(tcb);
     switch (tcb->state) {
     case SYNACK_ESTABLISHED:
     case SYNACK_CLOSE_WAIT:
@@ -221,7 +220,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
  * "window updates must be sent when the application drains the buffer"). */
 static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    uint32_t offered = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    uint32_t offered = sk_tcp_offered_window(tcb);
     uint64_t now_wnd = sk_tcp_rcv_window(tcb);
     /* Linux tcp_cleanup_rbuf: when the offered window is at most half of what can be
      * offered and the read lets it at least double, announce it now rather than with the
@@ -247,7 +246,7 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
         if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
         return (ssize_t)n;
     }
-    if (tcb->fail_reason) return take_failure(tcb);
+    if (tcb->error) return take_failure(tcb);
     if (tcb->shut_rd || tcb->fin_received) return 0;
     switch (tcb->state) {
     case SYNACK_CLOSED:
@@ -407,10 +406,7 @@ int synack_get_error(struct synack_stack *s, int fd)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     /* One pending error, as Linux's sk_err: whoever reads it first clears it. */
-    int err = tcb->error;
-    tcb->error = 0;
-    tcb->fail_reason = 0;
-    return err;
+    return take_failure(tcb);
 }
 
 int synack_poll_events(struct synack_stack *s, int fd)
@@ -420,8 +416,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     int ev = 0;
     if (tcb->state == SYNACK_LISTEN) return tcb->accept_head ? SYNACK_POLLIN : 0;
     if (tcb->error) ev |= SYNACK_POLLERR;
-    if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->fail_reason)
-        ev |= SYNACK_POLLIN;
+    if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->error) ev |= SYNACK_POLLIN;
     if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
     if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) && !tcb->fin_queued &&
         sk_ring_free(&tcb->sndbuf) > 0)
@@ -545,7 +540,7 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->rto = sk_rtt_backoff(&tcb->rtt, tcb->backoff, s->eng.cfg.rto_max);
     out->snd_mss = tcb->snd_mss;
     out->snd_wnd = tcb->snd_wnd;
-    out->rcv_wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    out->rcv_wnd = sk_tcp_offered_window(tcb);
     out->cwnd = tcb->cwnd;
     out->ssthresh = tcb->ssthresh;
     out->retransmissions = tcb->retransmissions;
@@ -568,7 +563,7 @@ ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct syna
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (!buf && len > 0) return -EFAULT;
-    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->fail_reason)
+    if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error)
         return tcb->state == SYNACK_SYN_SENT ? -EALREADY : synack_send(s, fd, buf, len);
     if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
     int err = synack_connect(s, fd, remote);

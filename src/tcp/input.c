@@ -6,12 +6,6 @@
 #include "tcp/state.h"
 #include "tcp/timers.h"
 
-/* The window we offered: RCV.WND of the acceptability test. */
-static uint32_t offered_window(const struct sk_tcb *tcb)
-{
-    return seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-}
-
 /* 3.10.7.4 first: the four cases of segment acceptability. */
 static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd)
 {
@@ -115,7 +109,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     }
 
     uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
-    uint32_t wnd = offered_window(tcb);
+    uint32_t wnd = sk_tcp_offered_window(tcb);
     if (!acceptable(tcb, seq, seglen, wnd)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
          * text (3.10.7.4 first, "special allowance"). */

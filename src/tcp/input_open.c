@@ -30,8 +30,7 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     tcb->snd_mss = tcb->peer_mss < tcb->our_mss ? tcb->peer_mss : tcb->our_mss;
     /* RFC 7323 2.2 / 2.3: scaling only if both SYNs carry the option; shifts over 14 are
      * used as 14. */
-    if (o->has_wscale && (tcb->state == SYNACK_LISTEN || tcb->state == SYNACK_SYN_SENT ||
-                          tcb->state == SYNACK_CLOSED)) {
+    if (o->has_wscale) {
         tcb->wscale_ok = true;
         tcb->snd_wscale = o->wscale > 14 ? 14 : o->wscale;
     } else {
@@ -142,7 +141,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         sk_ring_consume(&tcb->sndbuf, syn_data);
         tcb->snd_buf_seq += syn_data;
         tcb->bytes_acked += syn_data;
-        if (seq_lt(tcb->snd_nxt, ack) || seq_gt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
+        tcb->snd_nxt = ack;
         tcb->snd_una = ack;
         sk_tcp_syn_acked(eng, tcb);
         sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);

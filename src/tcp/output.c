@@ -57,7 +57,7 @@ static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
 uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
 {
     uint32_t free_space = sk_ring_free(&tcb->rcvbuf);
-    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    uint32_t cur = sk_tcp_offered_window(tcb);
     /* RFC 1122 4.2.3.3 (receiver SWS avoidance): move the right edge only by at least
      * min(buffer / 2, MSS). */
     uint32_t step = tcb->rcvbuf.cap / 2;
@@ -158,7 +158,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     }
     h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
-    uint32_t off = (flags & SYNACK_SYN) ? 0 : seq - tcb->snd_buf_seq; /* SYN data: first bytes */
+    /* The SYN takes one sequence number before the first byte of data (RFC 9293 3.4). */
+    uint32_t off = seq + !!(flags & SYNACK_SYN) - tcb->snd_buf_seq;
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN)));
     tcb->segments_out++;
     if (rtx) {
@@ -258,7 +259,7 @@ static bool can_send_data(enum synack_tcp_state s)
 static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     bool sent_any = false;
-    uint32_t fin_seq = tcb->snd_buf_seq + tcb->sndbuf.len;
+    uint32_t fin_seq = sk_tcp_data_end(tcb);
     for (;;) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
@@ -270,7 +271,6 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
         if (len > tcb->snd_mss) len = tcb->snd_mss;
         bool fin = tcb->fin_queued && len == unsent;
         if (len == 0 && !fin) break;
-        if (len == 0 && fin && tcb->snd_wnd == 0 && unsent > 0) break;
         if (len > 0 && !nagle_allows(tcb, len, unsent)) break;
         uint8_t flags = SYNACK_ACK;
         if (len > 0 && len == unsent) flags |= SYNACK_PSH;
@@ -298,6 +298,23 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
     }
     if (sent_any) sk_tcp_arm_tlp(eng, tcb);
     return sent_any;
+}
+
+bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint32_t data_end = sk_tcp_data_end(tcb);
+    uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
+    uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+    uint32_t room = seq_gt(wnd_end, tcb->snd_max) ? wnd_end - tcb->snd_max : 0;
+    uint32_t len = unsent < room ? unsent : room;
+    if (len > tcb->snd_mss) len = tcb->snd_mss;
+    if (len == 0 || tcb->snd_nxt != tcb->snd_max) return false;
+    uint32_t seq = tcb->snd_max;
+    tcb->last_new_seq = seq;
+    tcb->bytes_sent += len;
+    sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
+    tcb->snd_nxt = tcb->snd_max = seq + len;
+    return true;
 }
 
 void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)

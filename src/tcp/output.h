@@ -3,6 +3,7 @@
 #define SK_TCP_OUTPUT_H
 
 #include "tcp/engine.h"
+#include "tcp/seq.h"
 
 /* Sends everything the connection may send now: SYN or SYN-ACK if due, data allowed by the
  * peer's window, the congestion window and Nagle, FIN after the data, and an ACK if one is
@@ -30,6 +31,32 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg);
 
 /* The window we offer now (bytes, before scaling), never moving the right edge left. */
 uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb);
+
+/* Sends one new segment at snd_max (at most an MSS, what is unsent and what the peer's
+ * window allows), as RFC 6675 NextSeg rule 2 and RFC 8985 7.3 want; false if none can go. */
+bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* The sequence number after the last byte in the send buffer (where our FIN goes). */
+static inline uint32_t sk_tcp_data_end(const struct sk_tcb *tcb)
+{
+    return tcb->snd_buf_seq + tcb->sndbuf.len;
+}
+
+/* Our FIN went out / was acknowledged. */
+static inline bool sk_tcp_fin_sent(const struct sk_tcb *tcb)
+{
+    return tcb->fin_queued && tcb->snd_max == sk_tcp_data_end(tcb) + 1;
+}
+static inline bool sk_tcp_fin_acked(const struct sk_tcb *tcb)
+{
+    return tcb->fin_queued && tcb->snd_una == sk_tcp_data_end(tcb) + 1;
+}
+
+/* The window we last offered: RCV.WND (RFC 9293 3.3.1), 0 if the edge is behind RCV.NXT. */
+static inline uint32_t sk_tcp_offered_window(const struct sk_tcb *tcb)
+{
+    return seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+}
 
 /* Bytes sent and not yet acknowledged, counting SYN and FIN. */
 static inline uint32_t sk_tcp_in_flight(const struct sk_tcb *tcb)

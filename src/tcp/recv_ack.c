@@ -7,15 +7,10 @@
 #include "tcp/state.h"
 #include "tcp/timers.h"
 
-static bool our_fin_acked(const struct sk_tcb *tcb)
-{
-    return tcb->fin_queued && tcb->snd_una == tcb->snd_buf_seq + tcb->sndbuf.len + 1;
-}
-
 /* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
 static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
 {
-    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
+    uint32_t data_end = sk_tcp_data_end(tcb);
     uint32_t start = seq_max(tcb->snd_una, tcb->snd_buf_seq);
     uint32_t end = seq_lt(ack, data_end) ? ack : data_end;
     uint32_t acked = seq_gt(end, start) ? end - start : 0; /* data bytes, not SYN / FIN */
@@ -84,17 +79,17 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     }
     switch (tcb->state) {
     case SYNACK_FIN_WAIT_1:
-        if (our_fin_acked(tcb)) {
+        if (sk_tcp_fin_acked(tcb)) {
             sk_tcp_set_state(eng, tcb, SYNACK_FIN_WAIT_2);
             /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait forever. */
             if (tcb->fd < 0) tcb->close_at = eng->now + eng->cfg.fin_wait2_timeout;
         }
         break;
     case SYNACK_CLOSING:
-        if (our_fin_acked(tcb)) sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
+        if (sk_tcp_fin_acked(tcb)) sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
         break;
     case SYNACK_LAST_ACK:
-        if (our_fin_acked(tcb)) {
+        if (sk_tcp_fin_acked(tcb)) {
             sk_tcp_close_with(eng, tcb, 0);
             return false;
         }

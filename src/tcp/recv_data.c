@@ -16,7 +16,7 @@ static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
         break;
     case SYNACK_FIN_WAIT_1:
         /* Our FIN acknowledged (perhaps in this segment): TIME-WAIT; else CLOSING. */
-        if (tcb->fin_queued && tcb->snd_una == tcb->snd_buf_seq + tcb->sndbuf.len + 1)
+        if (sk_tcp_fin_acked(tcb))
             sk_tcp_set_state(eng, tcb, SYNACK_TIME_WAIT);
         else
             sk_tcp_set_state(eng, tcb, SYNACK_CLOSING);

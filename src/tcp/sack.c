@@ -4,9 +4,8 @@
 #include "tcp/output.h"
 #include "tcp/seq.h"
 
-bool sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
+void sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
 {
-    bool news = false;
     uint32_t span = tcb->snd_max - tcb->snd_una;
     for (unsigned i = 0; i < o->sack_count; i++) {
         uint32_t s = o->sack[i].start, e = o->sack[i].end;
@@ -16,15 +15,8 @@ bool sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
         uint32_t eo = e - tcb->snd_una;
         if (so == 0 || eo > span)
             continue; /* SND.UNA itself is never SACKed: it would have been ACKed */
-        unsigned before = tcb->sacked.count;
-        uint32_t covered = 0;
-        for (unsigned k = 0; k < before; k++) {
-            uint32_t a = tcb->sacked.ranges[k].start, b = tcb->sacked.ranges[k].end;
-            if (a <= so && b >= eo) covered = 1;
-        }
-        if (!covered && sk_reasm_add(&tcb->sacked, so, eo)) news = true;
+        sk_reasm_add(&tcb->sacked, so, eo); /* merges; a full table keeps what it has */
     }
-    return news;
 }
 
 void sk_sack_advance(struct sk_tcb *tcb, uint32_t n)
@@ -109,7 +101,7 @@ static bool next_lost(const struct sk_tcb *tcb, uint32_t edge, uint32_t rxt, uin
 
 void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
+    uint32_t data_end = sk_tcp_data_end(tcb);
     for (int guard = 0; guard < 64; guard++) {
         uint32_t edge = lost_edge(tcb);
         uint32_t rxt = seq_gt(tcb->high_rxt, tcb->snd_una) ? tcb->high_rxt - tcb->snd_una : 0;
@@ -127,16 +119,6 @@ void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
             continue;
         }
         /* Rule 2: new data the peer's window allows. */
-        uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
-        uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
-        uint32_t room = seq_gt(wnd_end, tcb->snd_max) ? wnd_end - tcb->snd_max : 0;
-        len = unsent < room ? unsent : room;
-        if (len > tcb->snd_mss) len = tcb->snd_mss;
-        if (len == 0 || tcb->snd_nxt != tcb->snd_max) return;
-        uint32_t seq = tcb->snd_max;
-        tcb->last_new_seq = seq;
-        tcb->bytes_sent += len;
-        sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
-        tcb->snd_nxt = tcb->snd_max = seq + len;
+        if (!sk_tcp_send_new(eng, tcb)) return;
     }
 }

@@ -41,7 +41,6 @@ void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)
     tcb->ack_now = false;
     if (err) {
         tcb->error = err;
-        tcb->fail_reason = err;
     }
     sk_tcp_set_state(eng, tcb, SYNACK_CLOSED);
     eng->hooks.closed(eng, tcb);

@@ -84,11 +84,10 @@ struct sk_tcb {
     uint32_t recover;
 
     /* Socket side. */
-    int fd;          /* descriptor, or -1 once closed by the application */
-    int error;       /* pending SO_ERROR (negative errno), 0 if none */
-    int fail_reason; /* what recv/send report after a reset or timeout; 0 if none */
-    int soft_error;  /* last ICMP soft error (RFC 1122 4.2.3.9), reported on timeout */
-    bool passive;    /* created by a listener */
+    int fd;         /* descriptor, or -1 once closed by the application */
+    int error;      /* pending error (SO_ERROR; recv/send report it once); 0 if none */
+    int soft_error; /* last ICMP soft error (RFC 1122 4.2.3.9), reported on timeout */
+    bool passive;   /* created by a listener */
     bool reuseaddr;
     uint32_t sndbuf_size, rcvbuf_size;
 

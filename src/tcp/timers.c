@@ -14,8 +14,7 @@ void sk_tcp_arm_rto(struct sk_engine *eng, struct sk_tcb *tcb)
 
 static bool has_unsent(const struct sk_tcb *tcb)
 {
-    uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
-    return seq_lt(tcb->snd_nxt, tcb->snd_buf_seq + tcb->sndbuf.len) && off < tcb->sndbuf.len;
+    return seq_lt(tcb->snd_nxt, sk_tcp_data_end(tcb));
 }
 
 void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -46,7 +45,7 @@ void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
     uint32_t off = seq - tcb->snd_buf_seq;
     uint32_t avail = off <= tcb->sndbuf.len ? tcb->sndbuf.len - off : 0;
     uint32_t len = avail < tcb->snd_mss ? avail : tcb->snd_mss;
-    bool fin = tcb->fin_queued && len == avail && seq_gt(tcb->snd_max, seq + len);
+    bool fin = len == avail && sk_tcp_fin_sent(tcb);
     if (len == 0 && !fin) return;
     uint8_t flags =
         SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
@@ -117,22 +116,11 @@ void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
 static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->tlp_at = SYNACK_TIME_NEVER;
-    uint32_t data_end = tcb->snd_buf_seq + tcb->sndbuf.len;
-    uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
-    uint32_t room = tcb->snd_wnd > sk_tcp_in_flight(tcb) ? tcb->snd_wnd - sk_tcp_in_flight(tcb) : 0;
     tcb->tlp_out = true;
-    if (unsent > 0 && room > 0 && tcb->snd_nxt == tcb->snd_max) {
-        uint32_t len = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
-        if (len > room) len = room;
-        uint32_t seq = tcb->snd_max;
-        tcb->last_new_seq = seq;
-        tcb->bytes_sent += len;
-        sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
-        tcb->snd_nxt = tcb->snd_max = seq + len;
-    } else {
+    if (!sk_tcp_send_new(eng, tcb)) {
         uint32_t seq = seq_max(tcb->last_new_seq, tcb->snd_una);
-        bool fin = tcb->fin_queued && tcb->snd_max == data_end + 1;
-        uint32_t end = fin ? data_end : tcb->snd_max;
+        bool fin = sk_tcp_fin_sent(tcb);
+        uint32_t end = fin ? sk_tcp_data_end(tcb) : tcb->snd_max;
         uint32_t len = seq_lt(seq, end) ? end - seq : 0;
         if (len > tcb->snd_mss) {
             seq = end - tcb->snd_mss;
