@@ -88,8 +88,14 @@ struct synack_config {
     uint16_t ephemeral_last;
 
     /* Key of the RFC 6528 ISN hash and of the RFC 6056 port choice. Give it 16 random bytes in
-     * production; tests fix it so every run produces the same segments. */
+     * production (synack_config_random_secret() in synack/secret.h fills it from
+     * getrandom(2)); tests fix it so every run produces the same segments. synack_stack_new()
+     * refuses an all-zero secret (the default) unless deterministic is set. */
     uint8_t secret[16];
+    /* Deterministic mode, for simulations and tests: the caller accepts predictable ISNs and
+     * ports, and an all-zero secret is allowed. The simulator sets it for its hosts.
+     * Default false. */
+    bool deterministic;
 
     /* Memory hooks; NULL means malloc/free. Called only when a stack, socket or connection
      * is created or destroyed, never per packet. */

@@ -28,9 +28,10 @@ struct synack_driver;
 void synack_driver_config_init(struct synack_driver_config *cfg);
 
 /* Opens and configures the device and creates the stack (stack_cfg may be NULL; its
- * local_addr is replaced by cfg->addr, its secret by random bytes). On error *errmsg
- * points to a sentence for the user. Errors: those of synack_tun_open/_configure, -ENOMEM,
- * -EIO (pcap file). */
+ * local_addr is replaced by cfg->addr, its secret by random bytes from
+ * synack_config_random_secret() unless stack_cfg->deterministic is set). On error *errmsg
+ * points to a sentence for the user. Errors: those of synack_tun_open/_configure and of
+ * synack_config_random_secret, -ENOMEM, -EIO (pcap file). */
 int synack_driver_new(const struct synack_driver_config *cfg, const struct synack_config *stack_cfg,
                       struct synack_driver **out, const char **errmsg);
 void synack_driver_free(struct synack_driver *d);

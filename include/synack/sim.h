@@ -54,7 +54,8 @@ struct synack_sim *synack_sim_new(uint64_t seed);
 void synack_sim_free(struct synack_sim *sim);
 
 /* Adds a host running a stack made from config (NULL: defaults; local_addr decides which
- * packets it receives). Returns the host index (0, 1, ...) or -ENOMEM / -EINVAL (two hosts
+ * packets it receives). The host runs in deterministic mode (config->deterministic is
+ * forced on: a simulation may keep the all-zero default secret). Returns the host index (0, 1, ...) or -ENOMEM / -EINVAL (two hosts
  * with the same address, or the stack rejected the config). */
 int synack_sim_add_host(struct synack_sim *sim, const struct synack_config *config);
 

@@ -61,7 +61,8 @@ enum synack_counter {
 
 /* Creates a stack. config may be NULL (defaults); it is copied. Packets leave through link,
  * which is copied too. Returns NULL when memory runs out or the config is invalid (zero
- * sizes, rto_min > rto_max, mss < 64, ephemeral_first > ephemeral_last). */
+ * sizes, rto_min > rto_max, mss < 64, ephemeral_first > ephemeral_last, an all-zero secret
+ * without deterministic mode). */
 struct synack_stack *synack_stack_new(const struct synack_config *config,
                                       const struct synack_link *link);
 

@@ -4,6 +4,7 @@
 
 #include "synack/config.h"
 #include "synack/link.h"
+#include "synack/secret.h"
 #include "synack/socket.h"
 #include "synack/stack.h"
 #include "synack/trace.h"

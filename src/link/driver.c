@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include "synack/ladder.h"
 #include "synack/pcap.h"
+#include "synack/secret.h"
 #include "synack/tun.h"
 
 #define BATCH 64
@@ -143,10 +143,13 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
     else
         synack_config_init(&sc);
     sc.local_addr = cfg->addr;
-    if (getrandom(sc.secret, sizeof sc.secret, 0) != (ssize_t)sizeof sc.secret) {
-        /* RFC 6528 wants a secret; fall back on the clock rather than fail. */
-        synack_time_t t = mono_now();
-        memcpy(sc.secret, &t, sizeof t);
+    if (!sc.deterministic) {
+        err = synack_config_random_secret(&sc); /* RFC 6528: an unpredictable key */
+        if (err < 0) {
+            *errmsg = "cannot read random bytes for the stack's secret (getrandom)";
+            synack_driver_free(d);
+            return err;
+        }
     }
     if (cfg->trace) {
         sc.trace = trace;

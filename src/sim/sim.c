@@ -172,7 +172,13 @@ int synack_sim_add_host(struct synack_sim *sim, const struct synack_config *conf
     h->sim = sim;
     h->index = sim->nhosts;
     struct synack_link link = {h, host_transmit};
-    h->stack = synack_stack_new(config, &link);
+    struct synack_config cfg;
+    if (config)
+        cfg = *config;
+    else
+        synack_config_init(&cfg);
+    cfg.deterministic = true; /* a simulation is reproducible by design */
+    h->stack = synack_stack_new(&cfg, &link);
     if (!h->stack) return -EINVAL;
     h->addr = synack_stack_config(h->stack)->local_addr;
     for (int i = 0; i < sim->nhosts; i++) {

@@ -10,6 +10,15 @@
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
 
+/* An all-zero secret makes ISNs and ephemeral ports predictable (RFC 6528 section 3). */
+static bool secret_set(const uint8_t secret[16])
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 16; i++)
+        any |= secret[i];
+    return any != 0;
+}
+
 static bool config_valid(const struct synack_config *c)
 {
     return c->mss >= 64 && c->default_peer_mss >= 64 && c->rto_min > 0 &&
@@ -18,7 +27,7 @@ static bool config_valid(const struct synack_config *c)
            c->ooo_max_ranges > 0 && c->initial_cwnd_segments > 0 && c->window_scale <= 14 &&
            c->ephemeral_first > 0 && c->ephemeral_first <= c->ephemeral_last &&
            c->persist_min > 0 && (!c->alloc) == (!c->dealloc) && c->rcvbuf <= (1u << 30) &&
-           c->sndbuf <= (1u << 30);
+           c->sndbuf <= (1u << 30) && (c->deterministic || secret_set(c->secret));
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *config,
