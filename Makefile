@@ -11,6 +11,27 @@ CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstr
 OPT     ?= -O2 -g
 CFLAGS  += $(CFLAGS_COMMON) $(OPT) -MMD -MP
 
+# One short line per file by default; V=1 prints every command in full.
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+msg := @true
+else
+Q   := @
+msg := @printf '  %-6s %s\n'
+endif
+
+# Library version: the shared library is libsynack.so.$(VERSION) with soname
+# libsynack.so.$(SOVERSION); src/libsynack.map exports the public synack_* API only.
+VERSION   := 0.1.0
+SOVERSION := 0
+# Where `make install` puts things (DESTDIR is prepended, for packaging).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
@@ -21,6 +42,7 @@ TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: install uninstall examples
 .SECONDARY:
 
 ADAPTER_SRC := $(sort $(wildcard adapters/packetdrill/*.c))
@@ -28,32 +50,90 @@ PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(ADAPTER_SRC:%.c=$(BUILD)/pic/%.o)
 
 all: lib tests $(if $(TOOL_SRC),tools) packetdrill-adapter
 
-lib: $(BUILD)/libsynack.a
+lib: $(BUILD)/libsynack.a $(BUILD)/libsynack.so
 tools: $(BUILD)/synack
 tests: $(TEST_BIN)
 
 $(BUILD)/libsynack.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The shared library: position-independent objects, only synack_* exported, versioned.
+SHARED_OBJ := $(LIB_SRC:%.c=$(BUILD)/shared/%.o)
+$(BUILD)/libsynack.so.$(VERSION): $(SHARED_OBJ) src/libsynack.map
+	$(msg) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,libsynack.so.$(SOVERSION) -Wl,--version-script=src/libsynack.map \
+	  -Wl,-z,defs -o $@ $(SHARED_OBJ) $(LDFLAGS)
+$(BUILD)/libsynack.so: $(BUILD)/libsynack.so.$(VERSION)
+	$(Q)ln -sf libsynack.so.$(VERSION) $(BUILD)/libsynack.so.$(SOVERSION)
+	$(Q)ln -sf libsynack.so.$(VERSION) $@
+
+$(BUILD)/shared/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
 
 # The packetdrill adapter: a shared object with the library built position-independent.
 packetdrill-adapter: $(BUILD)/libsynack-packetdrill.so
 $(BUILD)/libsynack-packetdrill.so: $(PIC_OBJ)
-	$(CC) -shared -o $@ $^ -lpthread
+	$(msg) LD $@
+	$(Q)$(CC) -shared -o $@ $^ -lpthread
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/synack: $(TOOL_OBJ) $(BUILD)/libsynack.a
-	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libsynack.a $(LDFLAGS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libsynack.a $(LDFLAGS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a
-	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a $(LDFLAGS) -lcmocka
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a $(LDFLAGS) -lcmocka
+
+# examples/: small programs that use the public headers only (no -Isrc). The TLS client
+# needs OpenSSL (libssl-dev); without it, it is left out with a message.
+EXAMPLE_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                  -Wmissing-prototypes -Iinclude $(OPT)
+HAVE_OPENSSL = $(shell pkg-config --exists openssl 2>/dev/null && echo yes)
+EXAMPLE_BIN = $(BUILD)/examples/echo_sim $(BUILD)/examples/http_fetch \
+              $(if $(HAVE_OPENSSL),$(BUILD)/examples/tls_client)
+examples: $(EXAMPLE_BIN)
+	$(if $(HAVE_OPENSSL),,@echo "examples: tls_client left out: no OpenSSL (apt-get install libssl-dev)")
+$(BUILD)/examples/tls_client: EXAMPLE_LIBS = $(shell pkg-config --cflags --libs openssl)
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libsynack.a
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(BUILD)/libsynack.a $(LDFLAGS) $(EXAMPLE_LIBS)
+
+# Installs headers, static and shared libraries, synack.pc, the synack tool and synack(1).
+install: lib tools
+	install -d $(DESTDIR)$(INCLUDEDIR)/synack $(DESTDIR)$(LIBDIR)/pkgconfig \
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard include/synack/*.h) $(DESTDIR)$(INCLUDEDIR)/synack/
+	install -m 644 $(BUILD)/libsynack.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libsynack.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libsynack.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsynack.so.$(SOVERSION)
+	ln -sf libsynack.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsynack.so
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|' src/synack.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/synack.pc
+	install -m 755 $(BUILD)/synack $(DESTDIR)$(BINDIR)/
+	install -m 644 man/synack.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/synack/,$(notdir $(wildcard include/synack/*.h)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/synack 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libsynack.a $(DESTDIR)$(LIBDIR)/libsynack.so \
+	  $(DESTDIR)$(LIBDIR)/libsynack.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsynack.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/synack.pc $(DESTDIR)$(BINDIR)/synack \
+	  $(DESTDIR)$(MANDIR)/man1/synack.1
 
 deps:
 	@bash scripts/install-deps.sh
@@ -63,13 +143,13 @@ test: deps
 	@bash scripts/run-tests.sh
 
 test-release:
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all examples
 	@bash tests/run.sh $(BUILD)
 
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" tests tools
+	  LDFLAGS="-fsanitize=address,undefined" tests tools examples
 	@bash tests/run.sh build/asan
 
 # Every test binary under valgrind's memcheck (slow; not part of `make test`).
@@ -105,7 +185,7 @@ bench: $(BENCH_BIN)
 	@$(BUILD)/bench/bench_kernel_loopback 256
 
 format:
-	clang-format -i $(LIB_SRC) $(TEST_SRC) $(TOOL_SRC) $(TEST_SUPPORT_SRC) \
+	clang-format -i $(LIB_SRC) $(TEST_SRC) $(TOOL_SRC) $(TEST_SUPPORT_SRC) $(wildcard examples/*.c) \
 	  $(wildcard src/*/*.h include/synack/*.h tests/support/*.h tools/*.h)
 
 clean:
@@ -119,6 +199,10 @@ help:
 	@echo "                   the whole suite twice (release, ASan+UBSan), the packetdrill"
 	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it) and"
 	@echo "                   the kernel interop tests (as root); ends with 'N passed, N failed'"
+	@echo "  make install     install headers, libsynack.a, libsynack.so (versioned), synack.pc,"
+	@echo "                   the synack tool and synack(1) under PREFIX (default /usr/local);"
+	@echo "                   DESTDIR= stages for packaging; make uninstall removes them"
+	@echo "  make examples    build examples/ into build/examples (see examples/README.md)"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
@@ -129,5 +213,7 @@ help:
 	@echo "  make bench       print engine throughput (bulk transfer in the simulator, CPU time)"
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"
+	@echo "  V=1              print full compiler command lines (default: one short line per file)"
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_BIN:%=%.d) $(TEST_SUPPORT_OBJ:.o=.d) $(PIC_OBJ:.o=.d)
+-include $(SHARED_OBJ:.o=.d)

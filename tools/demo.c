@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "synack/ladder.h"
 #include "synack/sim.h"
 #include "synack/synack.h"
@@ -57,8 +58,11 @@ static int world_init(struct world *w, const char *pcap_dir, const char *name)
     if (pcap_dir) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s.pcap", pcap_dir, name);
-        if (synack_sim_capture(w->sim, w->client, path) < 0)
-            fprintf(stderr, "synack demo: cannot write %s\n", path);
+        int err = synack_sim_capture(w->sim, w->client, path);
+        if (err < 0) {
+            fprintf(stderr, "synack demo: cannot write %s: %s\n", path, strerror(-err));
+            return err;
+        }
     }
     w->lfd = synack_socket(w->s);
     struct synack_endpoint any = {0, PORT};
@@ -256,13 +260,24 @@ int demo_main(int argc, char **argv)
             return 2;
         }
     }
+    struct stat pst;
+    if (pcap_dir && stat(pcap_dir, &pst) < 0) {
+        fprintf(stderr, "synack demo: --pcap %s: %s\n", pcap_dir, strerror(errno));
+        return 1;
+    }
+    if (pcap_dir && !S_ISDIR(pst.st_mode)) {
+        fprintf(stderr, "synack demo: --pcap %s: not a directory\n", pcap_dir);
+        return 1;
+    }
     int failures = 0, ran = 0;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         const struct scenario *sc = &scenarios[i];
         if (only && strcmp(only, sc->name)) continue;
         struct world w;
-        if (world_init(&w, pcap_dir, sc->name) < 0) {
-            fprintf(stderr, "synack demo: out of memory\n");
+        int err = world_init(&w, pcap_dir, sc->name);
+        if (err < 0) {
+            if (err == -ENOMEM || err == -EINVAL)
+                fprintf(stderr, "synack demo: cannot set up the simulation: %s\n", strerror(-err));
             world_free(&w);
             return 1;
         }

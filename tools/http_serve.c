@@ -39,9 +39,11 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: synack http serve DIR --port P [OPTIONS]\n\n"
-                 "Serves the files under DIR over HTTP/1.1 (GET and HEAD, keep-alive) on\n"
-                 "synack's address until interrupted.\n\n" NETOPTS_HELP);
+    fprintf(out,
+            "usage: synack http serve DIR --port P [OPTIONS]\n\n"
+            "Serves the files under DIR over HTTP/1.1 (GET and HEAD, keep-alive) on\n"
+            "synack's address until interrupted.\n\n"
+            "  --port P              TCP port to listen on, 1-65535 (required)\n" NETOPTS_HELP);
 }
 
 static void reset_conn(struct conn *c)
@@ -186,11 +188,13 @@ int http_serve_main(int argc, char **argv)
     int early = netopts_begin(&argc, argv, &cfg, usage);
     if (early >= 0) return early;
     const char *root = NULL;
-    long port = 80;
+    long port = 0; /* --port is required: no silent default */
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--port") && i + 1 < argc)
-            port = strtol(argv[++i], NULL, 10);
-        else if (!root)
+        if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+            char *end;
+            port = strtol(argv[++i], &end, 10);
+            if (*end) port = -1;
+        } else if (!root)
             root = argv[i];
         else {
             usage(stderr);
@@ -198,8 +202,13 @@ int http_serve_main(int argc, char **argv)
         }
     }
     struct stat stt;
-    if (!root || stat(root, &stt) < 0 || !S_ISDIR(stt.st_mode) || port <= 0 || port > 65535) {
-        fprintf(stderr, "synack http serve: need a directory and --port 1-65535\n");
+    if (!root || stat(root, &stt) < 0 || !S_ISDIR(stt.st_mode)) {
+        fprintf(stderr, "synack http serve: need a directory to serve (see --help)\n");
+        return 2;
+    }
+    if (port <= 0 || port > 65535) {
+        fprintf(stderr, "synack http serve: %s\n",
+                port == 0 ? "--port P is required (1-65535)" : "--port wants 1-65535");
         return 2;
     }
     struct synack_driver *d = netopts_start("http serve", &cfg);

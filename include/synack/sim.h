@@ -55,8 +55,9 @@ void synack_sim_free(struct synack_sim *sim);
 
 /* Adds a host running a stack made from config (NULL: defaults; local_addr decides which
  * packets it receives). The host runs in deterministic mode (config->deterministic is
- * forced on: a simulation may keep the all-zero default secret). Returns the host index (0, 1, ...) or -ENOMEM / -EINVAL (two hosts
- * with the same address, or the stack rejected the config). */
+ * forced on: a simulation may keep the all-zero default secret). Returns the host index
+ * (0, 1, ...) or -ENOMEM / -EINVAL (two hosts with the same address, or the stack rejected
+ * the config). */
 int synack_sim_add_host(struct synack_sim *sim, const struct synack_config *config);
 
 /* The stack of a host, for socket calls. NULL for a bad index. */
