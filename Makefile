@@ -41,7 +41,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .PHONY: install uninstall examples
 .SECONDARY:
 
@@ -177,6 +177,17 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsynack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsynack.a
+
+# Randomised two-way stress (tests/support/stress.c): SEEDS seeds from FIRST, or one SEED
+# alone with a trace and pcap captures of both hosts in build/.
+SEEDS ?= 1000
+FIRST ?= 1
+$(BUILD)/tests/stress: tests/stress/main.c $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a $(LDFLAGS) -lcmocka
+
+stress: $(BUILD)/tests/stress
+	@$(BUILD)/tests/stress --seeds $(SEEDS) --first $(FIRST) $(if $(SEED),--seed $(SEED)) --out $(BUILD)
 
 # Benchmarks print figures; they assert nothing about speed.
 bench: $(BENCH_BIN)

@@ -51,6 +51,8 @@ static void ladder_exact_lines(void **state)
         "LOST\n"
         "  1010.000                  |<-SYN,ACK 0 ack 1 win 65535 <mss 1460,ws 3> rtx---------| "
         "arrives 1020.000\n"
+        "  1020.000  x dropped       |                                                        "
+        "|dropped: tcp_duplicate\n"
         "  1020.000                  |-ACK 1 ack 1 win 32768--------------------------------->| "
         "arrives 1030.000\n"
         "  1030.000                  |                                                        "

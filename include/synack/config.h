@@ -6,6 +6,11 @@
 #include "synack/trace.h"
 #include "synack/types.h"
 
+/* Limits of the fields below. */
+#define SYNACK_MSS_MAX 65495u     /* 65535 less the IPv4 and TCP headers */
+#define SYNACK_BUF_MIN 256u       /* smallest send or receive buffer (also SO_*BUF) */
+#define SYNACK_BUF_MAX (1u << 30) /* largest send or receive buffer */
+
 struct synack_config {
     /* The stack's own IPv4 address (host order). Packets to other addresses are dropped and
      * counted (SYNACK_CTR_IP_NOT_FOR_US) unless accept_any_addr is set. Default 198.18.0.2. */
@@ -14,7 +19,7 @@ struct synack_config {
      * source). For adapters that own a whole subnet. Default false. */
     bool accept_any_addr;
 
-    /* Maximum segment size announced in our SYN: the MTU less 40. Default 1460. */
+    /* Maximum segment size announced in our SYN: the MTU less 40; 64 .. 65495. Default 1460. */
     uint16_t mss;
     /* MSS assumed when the peer's SYN carries no MSS option (RFC 9293 3.7.1). Default 536. */
     uint16_t default_peer_mss;
@@ -37,10 +42,18 @@ struct synack_config {
     /* Zero-window probe interval bounds; probes back off like the RTO. */
     synack_time_t persist_min;
     synack_time_t persist_max;
-    /* At most one challenge ACK (RFC 5961) per connection per this interval. Default 500 ms. */
+    /* Per connection, at most one answer per this interval to segments without data that
+     * are unacceptable (out of the window, failing PAWS, acknowledging data never sent) and
+     * at most one RFC 5961 challenge ACK, on one shared clock; segments with data are always
+     * answered. Linux tcp_invalid_ratelimit: 500 ms. Default 500 ms. */
     synack_time_t challenge_ack_interval;
+    /* Stack-wide challenge ACKs per second (RFC 5961 section 7), drawn at random around
+     * this figure each second so the limit is no side channel; 0 = no stack-wide limit.
+     * Linux tcp_challenge_ack_limit: 1000 before 6.0, unlimited since. Default 0. */
+    unsigned challenge_ack_limit;
 
-    /* Per-connection buffer sizes in bytes. Defaults: 256 KiB send, 256 KiB receive. */
+    /* Per-connection buffer sizes in bytes, 256 .. 1 GiB. Defaults: 256 KiB send, 256 KiB
+     * receive. */
     uint32_t sndbuf;
     uint32_t rcvbuf;
     /* Out-of-order ranges held per connection (the data lives inside the receive buffer, so
@@ -48,7 +61,10 @@ struct synack_config {
     unsigned ooo_max_ranges;
     /* Window scale shift we announce (RFC 7323 2.3), 0..14; -1 (default) picks the smallest
      * shift that covers the receive buffer. Linux derives it from tcp_rmem's maximum (7 by
-     * default, 8 with packetdrill's defaults.sh). */
+     * default, 8 with packetdrill's defaults.sh). The window's unit (1 << shift) may be at
+     * most a quarter of rcvbuf, or every window sent would round down to nothing; a socket
+     * whose SO_RCVBUF is smaller uses the largest shift its buffer allows (as Linux, which
+     * derives the shift from a locked SO_RCVBUF). */
     int8_t window_scale;
     /* RFC 7323 timestamps and RFC 2018 SACK-permitted, offered in our SYN and accepted from
      * the peer's (Linux: tcp_timestamps=1, tcp_sack=1). With SACK, our ACKs report held
@@ -111,5 +127,10 @@ struct synack_config {
 
 /* Fills *config with the documented defaults. */
 void synack_config_init(struct synack_config *config);
+
+/* Checks a configuration as synack_stack_new() does. Returns 0, or -EINVAL with *why (if
+ * why is not NULL) pointing to a sentence naming the field and its limits, e.g. "mss must be
+ * 64 .. 65495 (an IPv4 packet holds at most 65535 bytes)". */
+int synack_config_check(const struct synack_config *config, const char **why);
 
 #endif

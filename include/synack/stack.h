@@ -39,6 +39,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
     SYNACK_CTR_TCP_OUT_OF_WINDOW,     /* unacceptable segment (answered with ACK) */
     SYNACK_CTR_TCP_BAD_ACK,           /* ACK of data never sent (answered with ACK) */
+    SYNACK_CTR_TCP_ACK_TOO_OLD,       /* ACK below SND.UNA - MAX.SND.WND (RFC 5961 5.2) */
     SYNACK_CTR_TCP_OOO_QUEUED,        /* out-of-order segments held for reassembly */
     SYNACK_CTR_TCP_OOO_DROPPED,       /* out-of-order segments dropped: range table full */
     SYNACK_CTR_TCP_DUPLICATE,         /* segments that carried only old data */
@@ -49,13 +50,20 @@ enum synack_counter {
     SYNACK_CTR_TCP_NO_MEMORY,         /* connection could not be allocated */
     SYNACK_CTR_TCP_BAD_SYN,           /* SYN / non-SYN that is not valid in the state (dropped) */
     SYNACK_CTR_TCP_PAWS,              /* old timestamp: rejected by PAWS (RFC 7323 5) */
-    SYNACK_CTR_ICMP_IN,               /* ICMP messages received (valid checksum) */
-    SYNACK_CTR_ICMP_BAD,              /* ICMP messages too short or with a bad checksum */
-    SYNACK_CTR_ICMP_ECHO_REPLIED,     /* echo requests answered */
-    SYNACK_CTR_ICMP_ERROR_IN,         /* destination-unreachable messages for a connection */
-    SYNACK_CTR_ICMP_ERROR_IGNORED,    /* ICMP errors matching no connection or sequence */
-    SYNACK_CTR_ICMP_UNREACH_SENT,     /* port unreachable sent (UDP to us) */
-    SYNACK_CTR_ICMP_RATE_LIMITED,     /* ICMP errors not sent: rate limit */
+    /* Answers not sent because of the per-connection limit on answers to unacceptable
+     * segments (Linux tcp_invalid_ratelimit): to one out of the window, to one failing
+     * PAWS, to an ACK of data never sent. */
+    SYNACK_CTR_TCP_ACK_SKIPPED_SEQ,
+    SYNACK_CTR_TCP_ACK_SKIPPED_PAWS,
+    SYNACK_CTR_TCP_ACK_SKIPPED_UNSENT,
+    SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED, /* challenge ACKs over the stack-wide limit */
+    SYNACK_CTR_ICMP_IN,                      /* ICMP messages received (valid checksum) */
+    SYNACK_CTR_ICMP_BAD,                     /* ICMP messages too short or with a bad checksum */
+    SYNACK_CTR_ICMP_ECHO_REPLIED,            /* echo requests answered */
+    SYNACK_CTR_ICMP_ERROR_IN,                /* destination-unreachable messages for a connection */
+    SYNACK_CTR_ICMP_ERROR_IGNORED,           /* ICMP errors matching no connection or sequence */
+    SYNACK_CTR_ICMP_UNREACH_SENT,            /* port unreachable sent (UDP to us) */
+    SYNACK_CTR_ICMP_RATE_LIMITED,            /* ICMP errors not sent: rate limit */
     SYNACK_CTR_COUNT
 };
 

@@ -1,5 +1,6 @@
 #include "synack/config.h"
 
+#include <errno.h>
 #include <string.h>
 
 void synack_config_init(struct synack_config *c)
@@ -37,4 +38,48 @@ void synack_config_init(struct synack_config *c)
     c->max_connections = 1024;
     c->ephemeral_first = 32768;
     c->ephemeral_last = 60999;
+}
+
+/* An all-zero secret makes ISNs and ephemeral ports predictable (RFC 6528 section 3). */
+static bool secret_set(const uint8_t secret[16])
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 16; i++)
+        any |= secret[i];
+    return any != 0;
+}
+
+/* The first rule c breaks, or NULL. */
+static const char *first_violation(const struct synack_config *c)
+{
+    if (c->mss < 64 || c->mss > SYNACK_MSS_MAX)
+        return "mss must be 64 .. 65495 (an IPv4 packet holds at most 65535 bytes)";
+    if (c->default_peer_mss < 64) return "default_peer_mss must be at least 64";
+    if (c->rto_min == 0 || c->rto_initial == 0 || c->rto_min > c->rto_max)
+        return "rto_min and rto_initial must be > 0 and rto_min <= rto_max";
+    if (c->persist_min == 0) return "persist_min must be > 0";
+    if (c->sndbuf < SYNACK_BUF_MIN || c->sndbuf > SYNACK_BUF_MAX || c->rcvbuf < SYNACK_BUF_MIN ||
+        c->rcvbuf > SYNACK_BUF_MAX)
+        return "sndbuf and rcvbuf must be 256 .. 1 GiB";
+    if (c->window_scale > 14) return "window_scale must be -1 (automatic) or 0 .. 14";
+    if (c->window_scale >= 0 && (c->rcvbuf >> c->window_scale) < 4)
+        return "window_scale too large for rcvbuf: the window unit (1 << window_scale) may be "
+               "at most rcvbuf / 4";
+    if (c->max_sockets == 0 || c->max_connections == 0)
+        return "max_sockets and max_connections must be > 0";
+    if (c->ooo_max_ranges == 0) return "ooo_max_ranges must be > 0";
+    if (c->initial_cwnd_segments == 0) return "initial_cwnd_segments must be > 0";
+    if (c->ephemeral_first == 0 || c->ephemeral_first > c->ephemeral_last)
+        return "ephemeral ports must satisfy 0 < ephemeral_first <= ephemeral_last";
+    if (!c->alloc != !c->dealloc) return "alloc and dealloc must be set together";
+    if (!c->deterministic && !secret_set(c->secret))
+        return "secret is all zeros: fill it (synack_config_random_secret) or set deterministic";
+    return NULL;
+}
+
+int synack_config_check(const struct synack_config *c, const char **why)
+{
+    const char *v = c ? first_violation(c) : "config is NULL";
+    if (why) *why = v;
+    return v ? -EINVAL : 0;
 }

@@ -47,9 +47,21 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     return tcb;
 }
 
+/* A control block holding connection state counts against max_connections from its
+ * buffers' allocation until it is freed, TIME-WAIT included (config.h). */
+static void count_connection(struct synack_stack *s, struct sk_tcb *tcb, bool on)
+{
+    if (tcb->counted == on) return;
+    tcb->counted = on;
+    if (on)
+        s->connections++;
+    else
+        s->connections--;
+}
+
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (s->connections >= s->eng.cfg.max_connections) return -ENOBUFS;
+    if (!tcb->counted && s->connections >= s->eng.cfg.max_connections) return -ENOBUFS;
     tcb->sndbuf.buf = mem_alloc(s, tcb->sndbuf_size);
     tcb->rcvbuf.buf = mem_alloc(s, tcb->rcvbuf_size);
     tcb->reasm.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
@@ -67,12 +79,19 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
     tcb->rcvbuf.cap = tcb->rcvbuf_size;
     tcb->reasm.max = s->eng.cfg.ooo_max_ranges;
     tcb->sacked.max = s->eng.cfg.ooo_max_ranges;
-    /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer. */
+    count_connection(s, tcb, true);
+    /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer; a
+     * configured shift, but never one whose unit exceeds a quarter of this socket's buffer
+     * (every window would round down to nothing). */
     uint8_t shift = 0;
     while (shift < 14 && (tcb->rcvbuf_size >> shift) > 65535)
         shift++;
-    tcb->rcv_wscale = s->eng.cfg.window_scale >= 0 ? (uint8_t)s->eng.cfg.window_scale : shift;
-    s->connections++;
+    if (s->eng.cfg.window_scale >= 0) {
+        shift = (uint8_t)s->eng.cfg.window_scale;
+        while (shift > 0 && (tcb->rcvbuf_size >> shift) < 4)
+            shift--;
+    }
+    tcb->rcv_wscale = shift;
     return 0;
 }
 
@@ -194,7 +213,6 @@ void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
 void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->sndbuf.buf) return;
-    s->connections--;
     mem_free(s, tcb->sndbuf.buf);
     mem_free(s, tcb->rcvbuf.buf);
     mem_free(s, tcb->reasm.ranges);
@@ -213,6 +231,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
         s->all = tcb->all_next;
     if (tcb->all_next) tcb->all_next->all_prev = tcb->all_prev;
     sk_conn_release_buffers(s, tcb);
+    count_connection(s, tcb, false);
     mem_free(s, tcb);
 }
 

@@ -435,7 +435,7 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     switch (opt) {
     case SYNACK_SO_RCVBUF:
     case SYNACK_SO_SNDBUF:
-        if (value < 1024 || value > (1 << 30)) return -EINVAL;
+        if (value < (int)SYNACK_BUF_MIN || value > (int)SYNACK_BUF_MAX) return -EINVAL;
         if (opt == SYNACK_SO_SNDBUF && tcb->sndbuf.buf) {
             /* As Linux, the send buffer may change on a live connection: never below
              * what it holds. */

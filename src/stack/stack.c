@@ -10,26 +10,6 @@
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
 
-/* An all-zero secret makes ISNs and ephemeral ports predictable (RFC 6528 section 3). */
-static bool secret_set(const uint8_t secret[16])
-{
-    uint8_t any = 0;
-    for (int i = 0; i < 16; i++)
-        any |= secret[i];
-    return any != 0;
-}
-
-static bool config_valid(const struct synack_config *c)
-{
-    return c->mss >= 64 && c->default_peer_mss >= 64 && c->rto_min > 0 &&
-           c->rto_min <= c->rto_max && c->rto_initial > 0 && c->sndbuf >= 1024 &&
-           c->rcvbuf >= 1024 && c->max_sockets > 0 && c->max_connections > 0 &&
-           c->ooo_max_ranges > 0 && c->initial_cwnd_segments > 0 && c->window_scale <= 14 &&
-           c->ephemeral_first > 0 && c->ephemeral_first <= c->ephemeral_last &&
-           c->persist_min > 0 && (!c->alloc) == (!c->dealloc) && c->rcvbuf <= (1u << 30) &&
-           c->sndbuf <= (1u << 30) && (c->deterministic || secret_set(c->secret));
-}
-
 struct synack_stack *synack_stack_new(const struct synack_config *config,
                                       const struct synack_link *link)
 {
@@ -38,7 +18,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
         cfg = *config;
     else
         synack_config_init(&cfg);
-    if (!config_valid(&cfg) || !link || !link->transmit) return NULL;
+    if (synack_config_check(&cfg, NULL) || !link || !link->transmit) return NULL;
     void *(*alloc)(void *, size_t) = cfg.alloc;
     struct synack_stack *s = alloc ? alloc(cfg.mem_ctx, sizeof *s) : malloc(sizeof *s);
     if (!s) return NULL;

@@ -3,6 +3,7 @@
 #include "tcp/output.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
+#include "tcp/rexmit.h"
 #include "tcp/timers.h"
 
 #define CWND_CAP (UINT32_MAX / 4)

@@ -37,6 +37,10 @@ struct sk_engine {
     size_t scratch_cap;
     uint16_t ip_id;
     struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
+    /* Stack-wide challenge ACK budget of the current second (answer.c). */
+    uint64_t challenge_second;
+    unsigned challenge_budget;
+    bool challenge_budget_set;
 };
 
 /* A parsed incoming segment with its addresses. */
@@ -52,7 +56,15 @@ static inline void sk_count(struct sk_engine *eng, enum synack_counter c)
     eng->counters[c]++;
 }
 
-/* Emits a trace event of the given kind for tcb (may be NULL for stateless RSTs). */
+/* Emits a drop trace event naming counter c (seg may be NULL before demultiplexing). */
 void sk_trace_drop(struct sk_engine *eng, enum synack_counter c, const struct sk_segment *seg);
+
+/* A segment (or part of it) is dropped: count it under c and trace it. */
+static inline void sk_drop(struct sk_engine *eng, enum synack_counter c,
+                           const struct sk_segment *seg)
+{
+    sk_count(eng, c);
+    sk_trace_drop(eng, c, seg);
+}
 
 #endif

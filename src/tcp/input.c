@@ -1,9 +1,11 @@
 /* Segment arrival in the synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4). */
 #include <errno.h>
+#include "tcp/answer.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/rexmit.h"
 #include "tcp/timers.h"
 
 /* 3.10.7.4 first: the four cases of segment acceptability. */
@@ -17,10 +19,11 @@ static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, 
 
 /* 3.10.7.4 second: RST. RFC 5961 3.2: exactly RCV.NXT resets, elsewhere in the window
  * draws a challenge ACK. */
-static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq)
+static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg,
+                     uint32_t seq)
 {
     if (seq != tcb->rcv_nxt) {
-        sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+        sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
         sk_tcp_send_challenge_ack(eng, tcb);
         return;
     }
@@ -48,7 +51,7 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
 {
     uint32_t ack = seg->h.ack;
     if (!(seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max))) {
-        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
         sk_tcp_send_reset_for(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
         return false;
     }
@@ -103,8 +106,8 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         seq_lt(opt->ts_val, tcb->ts_recent)) {
         /* RFC 7323 5.3 R1 (PAWS): an older timestamp than TS.Recent: not acceptable, ACK and
          * drop. RSTs are exempt. */
-        sk_count(eng, SYNACK_CTR_TCP_PAWS);
-        sk_tcp_send_ack(eng, tcb);
+        sk_drop(eng, SYNACK_CTR_TCP_PAWS, seg);
+        sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_PAWS);
         return;
     }
 
@@ -120,16 +123,20 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             tcb->ack_now = true;
         } else {
             if (flags & SYNACK_RST) {
-                sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+                sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
                 return;
             }
             /* Wholly old data is a duplicate (the peer missed our ACK); else the segment
-             * is outside the window. Both are answered with an ACK. */
+             * is outside the window. Both are answered with an ACK, rate-limited unless it
+             * carries data (answer.c); a SYN anywhere draws a challenge ACK (RFC 5961 4.2). */
             bool old = seglen > 0 && seq_leq(seq + seglen, tcb->rcv_nxt);
-            sk_count(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW);
+            sk_drop(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW, seg);
             if (tcb->state == SYNACK_TIME_WAIT && (flags & SYNACK_FIN))
                 tcb->close_at = eng->now + 2 * eng->cfg.msl; /* re-ACK and restart 2 MSL */
-            sk_tcp_send_ack(eng, tcb);
+            if (flags & SYNACK_SYN)
+                sk_tcp_send_challenge_ack(eng, tcb);
+            else
+                sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
             return;
         }
     }
@@ -163,7 +170,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     }
 
     if (flags & SYNACK_RST) {
-        take_rst(eng, tcb, seq);
+        take_rst(eng, tcb, seg, seq);
         return;
     }
     if (flags & SYNACK_SYN) {
@@ -172,7 +179,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         return;
     }
     if (!(flags & SYNACK_ACK)) {
-        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
         return; /* fifth: no ACK bit: drop */
     }
     if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg)) return;

@@ -11,7 +11,7 @@
 
 void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
 {
-    sk_count(eng, SYNACK_CTR_TCP_NO_CONNECTION);
+    sk_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
     sk_trace_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
     sk_tcp_send_reset_for(eng, seg);
 }
@@ -60,12 +60,12 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     if (flags & SYNACK_ACK) {
         /* Second: any acknowledgment is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>. This is also
          * how a half-open connection that was given up answers the peer's late data. */
-        sk_count(eng, SYNACK_CTR_TCP_NO_CONNECTION);
+        sk_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
         sk_tcp_send_reset_for(eng, seg);
         return;
     }
     if (!(flags & SYNACK_SYN)) {
-        sk_count(eng, SYNACK_CTR_TCP_BAD_SYN);
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_SYN, seg);
         return; /* fourth: other text or control, drop */
     }
     /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
@@ -98,6 +98,7 @@ void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->syn_retransmitted && !tcb->rtt.has_sample && tcb->rtt.rto < SYNACK_SEC(3))
         tcb->rtt.rto = SYNACK_SEC(3);
     tcb->backoff = 0;
+    tcb->last_ack_at = eng->now;
     tcb->rto_at = SYNACK_TIME_NEVER;
     sk_cc_init(eng, tcb);
 }
@@ -111,7 +112,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         /* 3.10.7.3 first: an ACK outside ISS < SEG.ACK =< SND.NXT draws a reset. */
         if (seq_leq(ack, tcb->iss) || seq_gt(ack, tcb->snd_max)) {
             if (!(flags & SYNACK_RST)) sk_tcp_send_reset_for(eng, seg);
-            sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+            sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
             return;
         }
         ack_ok = seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max);
@@ -121,11 +122,11 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         if (ack_ok)
             sk_tcp_close_with(eng, tcb, -ECONNREFUSED);
         else
-            sk_count(eng, SYNACK_CTR_TCP_RST_IGNORED);
+            sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
         return;
     }
     if (!(flags & SYNACK_SYN)) {
-        sk_count(eng, SYNACK_CTR_TCP_BAD_SYN);
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_SYN, seg);
         return; /* fifth: neither SYN nor RST: drop */
     }
     /* Fourth: SYN. */

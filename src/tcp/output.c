@@ -169,32 +169,29 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     transmit(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, rtx);
 }
 
-void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb)
+uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
 {
-    /* SEQ is the next new octet (snd_max), not SND.NXT: while retransmitting, SND.NXT is
-     * behind what the peer already holds and an ACK carrying it would be unacceptable
-     * there, its ACK field ignored (as BSD's tcp_output and Linux's tcp_acceptable_seq). */
-    sk_tcp_send(eng, tcb, tcb->snd_max, SYNACK_ACK, 0);
+    /* The next new octet (snd_max), not SND.NXT: while retransmitting, SND.NXT is behind
+     * what the peer already holds. But never past the right edge of the peer's window: a
+     * zero-length segment there is unacceptable (RFC 9293 3.10.7.4; with a zero window only
+     * SEQ = RCV.NXT is), the peer would drop it and its ACK with it, and answer, and a
+     * zero-window exchange could go on forever. Linux tcp_acceptable_seq, with the same
+     * slack of one window-scale unit. */
+    uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+    if (seq_leq(tcb->snd_max, wnd_end) ||
+        (tcb->wscale_ok && tcb->snd_max - wnd_end < (1u << tcb->snd_wscale)))
+        return tcb->snd_max;
+    return wnd_end;
 }
 
-void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb)
+void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    /* RFC 5961 section 7: limit challenge ACKs; Linux allows one per 500 ms per socket
-     * (tcp_invalid_ratelimit). */
-    if (tcb->challenge_sent &&
-        eng->now - tcb->last_challenge_ack < eng->cfg.challenge_ack_interval) {
-        sk_count(eng, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
-        return;
-    }
-    tcb->challenge_sent = true;
-    tcb->last_challenge_ack = eng->now;
-    sk_count(eng, SYNACK_CTR_TCP_CHALLENGE_ACK);
-    sk_tcp_send_ack(eng, tcb);
+    sk_tcp_send(eng, tcb, sk_tcp_acceptable_seq(tcb), SYNACK_ACK, 0);
 }
 
 void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    sk_tcp_send(eng, tcb, tcb->snd_max, SYNACK_RST | SYNACK_ACK, 0);
+    sk_tcp_send(eng, tcb, sk_tcp_acceptable_seq(tcb), SYNACK_RST | SYNACK_ACK, 0);
 }
 
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
@@ -255,12 +252,14 @@ static bool can_send_data(enum synack_tcp_state s)
            s == SYNACK_CLOSING || s == SYNACK_LAST_ACK;
 }
 
-/* Data and FIN allowed by the windows. Returns true if anything was sent. */
-static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
+/* Data and FIN allowed by the windows. With force, the first segment goes even if sender
+ * SWS avoidance or Nagle would hold it (the persist timer's override). Returns true if
+ * anything was sent. */
+static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
 {
     bool sent_any = false;
     uint32_t fin_seq = sk_tcp_data_end(tcb);
-    for (;;) {
+    for (;; force = false) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
         uint32_t unsent = tcb->sndbuf.len - off;
@@ -269,9 +268,14 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
         uint32_t len = unsent < usable ? unsent : usable;
         if (len > tcb->snd_mss) len = tcb->snd_mss;
+        /* After a timeout SND.NXT is behind SND.MAX: what lies below SND.MAX goes again as
+         * sent before (a segment never mixes repeated and new bytes); new data starts at
+         * SND.MAX and moves it (rexmit.c). */
+        bool repeat = seq_lt(tcb->snd_nxt, tcb->snd_max);
+        if (repeat && len > tcb->snd_max - tcb->snd_nxt) len = tcb->snd_max - tcb->snd_nxt;
         bool fin = tcb->fin_queued && len == unsent;
         if (len == 0 && !fin) break;
-        if (len > 0 && !nagle_allows(tcb, len, unsent)) break;
+        if (len > 0 && !force && !repeat && !nagle_allows(tcb, len, unsent)) break;
         uint8_t flags = SYNACK_ACK;
         if (len > 0 && len == unsent) flags |= SYNACK_PSH;
         if (fin) flags |= SYNACK_FIN;
@@ -298,6 +302,11 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb)
     }
     if (sent_any) sk_tcp_arm_tlp(eng, tcb);
     return sent_any;
+}
+
+bool sk_tcp_send_forced(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    return can_send_data(tcb->state) && send_data(eng, tcb, true);
 }
 
 bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -327,7 +336,7 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->ack_now = false;
         return;
     }
-    if (can_send_data(tcb->state)) send_data(eng, tcb);
+    if (can_send_data(tcb->state)) send_data(eng, tcb, false);
     if (tcb->ack_now && tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_LISTEN)
         sk_tcp_send_ack(eng, tcb);
     sk_tcp_update_persist(eng, tcb);

@@ -15,11 +15,12 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb);
 void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,
                  uint32_t len);
 
-/* <SEQ=snd_max><ACK=RCV.NXT><CTL=ACK>, now (snd_max = SND.NXT unless retransmitting). */
-void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb);
+/* The SEQ of a segment without data: snd_max (SND.NXT unless retransmitting), or the right
+ * edge of the peer's window if snd_max lies beyond it. */
+uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb);
 
-/* RFC 5961 challenge ACK, at most one per challenge_ack_interval per connection. */
-void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb);
+/* <SEQ=sk_tcp_acceptable_seq><ACK=RCV.NXT><CTL=ACK>, now. */
+void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb);
 
 /* <SEQ=snd_max><CTL=RST,ACK> for an abort (RFC 9293 3.10.5). */
 void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb);
@@ -31,6 +32,10 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg);
 
 /* The window we offer now (bytes, before scaling), never moving the right edge left. */
 uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb);
+
+/* The sender SWS override (RFC 9293 3.8.6.2.1): sends one segment of what the windows
+ * allow even if it is short, then whatever follows normally. False if nothing could go. */
+bool sk_tcp_send_forced(struct sk_engine *eng, struct sk_tcb *tcb);
 
 /* Sends one new segment at snd_max (at most an MSS, what is unsent and what the peer's
  * window allows), as RFC 6675 NextSeg rule 2 and RFC 8985 7.3 want; false if none can go. */

@@ -1,5 +1,6 @@
 /* The fifth step of RFC 9293 3.10.7.4: the ACK field, in ESTABLISHED and later states. */
 #include "tcp/cc.h"
+#include "tcp/answer.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
 #include "tcp/sack.h"
@@ -45,20 +46,22 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     if (tcb->state == SYNACK_TIME_WAIT)
         return true; /* only a retransmitted FIN matters here (eighth step) */
     if (seq_gt(ack, tcb->snd_max)) {
-        /* Acknowledges something not yet sent: send an ACK, drop (3.10.7.4 fifth). */
-        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
-        sk_tcp_send_ack(eng, tcb);
+        /* Acknowledges something not yet sent: send an ACK, drop (3.10.7.4 fifth), the
+         * ACK rate-limited (answer.c). */
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
+        sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_UNSENT);
         return false;
     }
     uint32_t max_wnd = tcb->max_snd_wnd > 0 ? tcb->max_snd_wnd : 1;
     if (seq_lt(ack, tcb->snd_una - max_wnd)) {
         /* RFC 5961 5.2: too old to be acceptable: ACK and drop. */
-        sk_count(eng, SYNACK_CTR_TCP_BAD_ACK);
+        sk_drop(eng, SYNACK_CTR_TCP_ACK_TOO_OLD, seg);
         sk_tcp_send_challenge_ack(eng, tcb);
         return false;
     }
     uint32_t new_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
     tcb->persist_probes = 0; /* the peer answers */
+    tcb->last_ack_at = eng->now;
     if (seq_gt(ack, tcb->snd_una)) {
         new_ack(eng, tcb, ack);
     } else if (ack == tcb->snd_una && seglen == 0 && new_wnd == tcb->snd_wnd &&

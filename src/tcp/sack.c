@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include "tcp/output.h"
+#include "tcp/rexmit.h"
 #include "tcp/seq.h"
 
 void sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
@@ -113,9 +114,9 @@ void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
             uint32_t data = seq_lt(seq, data_end) ? data_end - seq : 0;
             if (len > data) len = data; /* a lost FIN alone is left to the RTO */
             if (len == 0) return;
-            tcb->rtt_timing = false; /* Karn */
-            sk_tcp_send(eng, tcb, seq, SYNACK_ACK, len);
-            tcb->high_rxt = seq + len;
+            uint32_t n = sk_tcp_retransmit(eng, tcb, seq, len);
+            if (n == 0) return;
+            tcb->high_rxt = seq + n;
             continue;
         }
         /* Rule 2: new data the peer's window allows. */

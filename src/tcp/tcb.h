@@ -67,15 +67,16 @@ struct sk_tcb {
     bool tlp_out;          /* a probe is out, unacknowledged */
     uint32_t last_new_seq; /* first sequence number of the last new segment */
     struct sk_rtt rtt;
-    unsigned backoff;         /* consecutive RTO expirations (retries) */
-    unsigned persist_backoff; /* zero-window probe interval doublings */
-    unsigned persist_probes;  /* probes sent since the peer last answered */
-    bool syn_retransmitted;   /* RFC 6298 5.7 */
-    bool rtt_timing;          /* a segment is being timed (Karn's rule) */
+    unsigned backoff;          /* consecutive RTO expirations (retries) */
+    synack_time_t last_ack_at; /* when the peer last sent an acceptable ACK */
+    unsigned persist_backoff;  /* zero-window probe interval doublings */
+    unsigned persist_probes;   /* probes sent since the peer last answered */
+    bool syn_retransmitted;    /* RFC 6298 5.7 */
+    bool rtt_timing;           /* a segment is being timed (Karn's rule) */
     uint32_t rtt_seq;
     synack_time_t rtt_start;
-    synack_time_t last_challenge_ack;
-    bool challenge_sent;
+    synack_time_t last_oow_answer; /* last rate-limited answer (answer.c) */
+    bool oow_answered;
 
     /* Congestion control (RFC 5681, NewReno RFC 6582). */
     uint32_t cwnd, ssthresh;
@@ -102,6 +103,7 @@ struct sk_tcb {
     struct sk_tcb *hash_next;
     struct sk_tcb *all_next, *all_prev;
     bool hashed;
+    bool counted;     /* counts against max_connections (the stack's) */
     bool dead;        /* freed at the end of the current stack call */
     bool rst_pending; /* aborted by the application: the next poll sends RST, then frees */
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "tcp/cc.h"
 #include "tcp/output.h"
+#include "tcp/rexmit.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
@@ -19,7 +20,10 @@ static bool has_unsent(const struct sk_tcb *tcb)
 
 void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    bool need = tcb->snd_wnd == 0 && has_unsent(tcb) && tcb->snd_nxt == tcb->snd_una &&
+    /* Data waits and nothing is in flight to bring an ACK: the window is zero, or too small
+     * for sender SWS avoidance (RFC 9293 3.8.6.2.1) to let a segment go. Either way only a
+     * timer can move things (Linux tcp_check_probe_timer arms its probe timer for both). */
+    bool need = has_unsent(tcb) && tcb->snd_nxt == tcb->snd_una && tcb->snd_max == tcb->snd_una &&
                 tcb->rto_at == SYNACK_TIME_NEVER;
     if (!need) {
         tcb->persist_at = SYNACK_TIME_NEVER;
@@ -28,30 +32,11 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     }
     if (tcb->persist_at != SYNACK_TIME_NEVER) return;
     /* RFC 9293 3.8.6.1: probe a zero window periodically; the interval backs off
-     * exponentially like the RTO (as Linux's tcp_probe0_when), within persist bounds. */
+     * exponentially like the RTO (as Linux's tcp_probe0_when), within persist bounds. The
+     * same timer is the SWS override timeout of 3.8.6.2.1 for a window below the MSS. */
     synack_time_t when = sk_rtt_backoff(&tcb->rtt, tcb->persist_backoff, eng->cfg.persist_max);
     if (when < eng->cfg.persist_min) when = eng->cfg.persist_min;
     tcb->persist_at = eng->now + when;
-}
-
-void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
-{
-    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
-        uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
-        sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
-        return;
-    }
-    uint32_t seq = tcb->snd_una;
-    uint32_t off = seq - tcb->snd_buf_seq;
-    uint32_t avail = off <= tcb->sndbuf.len ? tcb->sndbuf.len - off : 0;
-    uint32_t len = avail < tcb->snd_mss ? avail : tcb->snd_mss;
-    bool fin = len == avail && sk_tcp_fin_sent(tcb);
-    if (len == 0 && !fin) return;
-    uint8_t flags =
-        SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
-    sk_tcp_send(eng, tcb, seq, flags, len);
-    uint32_t end = seq + len + (fin ? 1 : 0);
-    if (seq_gt(end, tcb->snd_nxt)) tcb->snd_nxt = end;
 }
 
 /* What to do when the retries run out (RFC 9293 3.8.3, RFC 1122 4.2.3.5). */
@@ -73,7 +58,14 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
     unsigned limit = tcb->state == SYNACK_SYN_SENT       ? eng->cfg.syn_retries
                      : tcb->state == SYNACK_SYN_RECEIVED ? eng->cfg.synack_retries
                                                          : eng->cfg.data_retries;
-    if (tcb->backoff >= limit) {
+    /* A peer that shrank its window to zero under data in flight turns our
+     * retransmissions into window probes: as long as it answers them, the connection is not
+     * timed out by the retry count, only by silence longer than rto_max (Linux
+     * tcp_retransmit_timer; RFC 9293 3.8.6.1 keeps a zero window open indefinitely). An
+     * orphan gets no such grace. */
+    bool probing = tcb->snd_wnd == 0 && tcb->fd >= 0 && tcb->state != SYNACK_SYN_SENT &&
+                   tcb->state != SYNACK_SYN_RECEIVED;
+    if (probing ? eng->now - tcb->last_ack_at > eng->cfg.rto_max : tcb->backoff >= limit) {
         give_up(eng, tcb);
         return;
     }
@@ -118,17 +110,13 @@ static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->tlp_out = true;
     if (!sk_tcp_send_new(eng, tcb)) {
+        /* The last segment sent: its data (at most an MSS, ending at what was sent last)
+         * and the FIN if that went out. */
+        uint32_t end = sk_tcp_fin_sent(tcb) ? sk_tcp_data_end(tcb) : tcb->snd_max;
         uint32_t seq = seq_max(tcb->last_new_seq, tcb->snd_una);
-        bool fin = sk_tcp_fin_sent(tcb);
-        uint32_t end = fin ? sk_tcp_data_end(tcb) : tcb->snd_max;
-        uint32_t len = seq_lt(seq, end) ? end - seq : 0;
-        if (len > tcb->snd_mss) {
-            seq = end - tcb->snd_mss;
-            len = tcb->snd_mss;
-        }
-        uint8_t flags = SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 ? SYNACK_PSH : 0);
-        tcb->rtt_timing = false; /* Karn */
-        sk_tcp_send(eng, tcb, seq, flags, len);
+        if (seq_lt(seq, end) && end - seq > tcb->snd_mss) seq = end - tcb->snd_mss;
+        if (seq_geq(seq, end)) seq = seq_max(end - 1, tcb->snd_una); /* a FIN alone */
+        sk_tcp_retransmit(eng, tcb, seq, tcb->snd_mss);
     }
     sk_tcp_arm_rto(eng, tcb);
 }
@@ -170,6 +158,14 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->persist_probes >= eng->cfg.data_retries) {
         /* Linux tcp_probe_timer: the peer stopped answering probes. */
         give_up(eng, tcb);
+        return;
+    }
+    /* RFC 9293 3.8.6.2.1 override: a window that is open but too small for SWS avoidance
+     * gets what fits now (Linux tcp_write_wakeup sends the part of the segment the window
+     * allows); the retransmission timer then watches it. */
+    if (tcb->snd_wnd > 0 && sk_tcp_send_forced(eng, tcb)) {
+        tcb->persist_probes = 0;
+        sk_tcp_update_persist(eng, tcb);
         return;
     }
     /* Linux tcp_xmit_probe_skb: <SEQ=SND.UNA-1><CTL=ACK>, no data; the peer answers with

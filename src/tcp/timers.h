@@ -25,7 +25,4 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb);
 /* The earliest armed deadline of tcb, or SYNACK_TIME_NEVER. */
 synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb);
 
-/* Retransmits the first unacknowledged segment (data, FIN, or SYN / SYN-ACK). */
-void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb);
-
 #endif
