@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on Debian, when missing: cmocka (unit test framework),
-# tshark (checks our pcap files), a C compiler and make. Needs root for apt-get.
+# tshark (checks our pcap files), a C compiler and make, valgrind, pkg-config and OpenSSL
+# (the install test and the TLS example), man (checks the man page renders). Needs root for
+# apt-get. Waits for the dpkg lock when another apt or dpkg holds it (up to 5 minutes), and
+# retries once if apt-get fails anyway.
 set -euo pipefail
 need=()
 [ -f /usr/include/cmocka.h ] || need+=(libcmocka-dev)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
+command -v make >/dev/null 2>&1 || need+=(make)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+[ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v man >/dev/null 2>&1 || need+=(man-db)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or: apt-get install ${need[*]}" >&2
@@ -16,5 +24,11 @@ fi
 echo "install-deps: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
-apt-get update -qq
-apt-get install -y -qq "${need[@]}" >/dev/null
+# DPkg::Lock::Timeout makes apt wait for a lock held by another apt/dpkg (apt >= 1.9.11).
+apt_get() { apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+do_install() { apt_get update -qq && apt_get install -y -qq "${need[@]}" >/dev/null; }
+if ! do_install; then
+    echo "install-deps: apt-get failed; retrying once in 10 s" >&2
+    sleep 10
+    do_install
+fi

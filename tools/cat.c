@@ -58,6 +58,9 @@ static int pump(struct synack_driver *d, int fd)
             synack_shutdown(st, fd, SYNACK_SHUT_WR);
             shut = true;
         }
+        /* Both directions closed: stop here rather than wait for one more event (the next
+         * timer may be TIME-WAIT's, a minute away). Our FIN is sent by netopts_finish. */
+        if (out_eof && shut) break;
         struct pollfd pin = {STDIN_FILENO, POLLIN, 0};
         bool want_in = !in_eof && pending == 0;
         int r = synack_driver_run_once(d, want_in ? &pin : NULL, want_in ? 1 : 0, -1);

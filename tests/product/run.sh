@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Product checks: what a newcomer touches before the engine. No root needed, nothing on the
+# network. Installs into a temporary prefix (and a DESTDIR stage) and builds an example
+# against it with pkg-config, shared and static; checks the exported symbols, the secret
+# rules, the man page, the licence, the config reference, quiet build output, and the
+# tools' errors for bad arguments. Usage: tests/product/run.sh [BUILD_DIR]
+# Ends with "product: N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+build=${1:-build}
+tmp=$(mktemp -d /tmp/synack-product.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok   product $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL product $1: $2"; }
+check() { # check NAME COMMAND...: passes when COMMAND exits 0; its output shows on failure
+    local name=$1; shift
+    if "$@" > "$tmp/out" 2>&1; then ok "$name"; else bad "$name" "$(tail -5 "$tmp/out")"; fi
+}
+version=$(sed -n 's/^VERSION *:= *//p' Makefile)
+sover=$(sed -n 's/^SOVERSION *:= *//p' Makefile)
+CC=${CC:-cc}
+STRICT="-std=c11 -Wall -Wextra -Werror -pedantic"
+
+t_license() {
+    grep -q "^MIT License" LICENSE && grep -q "Copyright (c) 2026 the synack authors" LICENSE
+}
+check licence-mit t_license
+
+# --- make install into a temporary prefix ---------------------------------------------------
+prefix=$tmp/prefix
+t_install() {
+    make --no-print-directory BUILD="$build" install PREFIX="$prefix" || return 1
+    local f
+    for f in include/synack/synack.h include/synack/secret.h lib/libsynack.a \
+        "lib/libsynack.so.$version" lib/pkgconfig/synack.pc bin/synack share/man/man1/synack.1; do
+        [ -f "$prefix/$f" ] || { echo "missing $f"; return 1; }
+    done
+    [ "$(readlink "$prefix/lib/libsynack.so.$sover")" = "libsynack.so.$version" ] || return 1
+    [ -L "$prefix/lib/libsynack.so" ] || return 1
+    for f in include/synack/*.h; do cmp -s "$f" "$prefix/$f" || { echo "differs: $f"; return 1; }; done
+}
+check install-temp-prefix t_install
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+t_pc() {
+    [ "$(pkg-config --modversion synack)" = "$version" ] &&
+        [ "$(pkg-config --variable=libdir synack)" = "$prefix/lib" ] &&
+        pkg-config --cflags synack | grep -q -- "-I$prefix/include"
+}
+check pkg-config-synack t_pc
+t_soname() {
+    readelf -d "$prefix/lib/libsynack.so.$version" | grep -q "SONAME.*\[libsynack.so.$sover\]"
+}
+check shared-library-soname t_soname
+
+# Only the public API leaves the shared library: every exported symbol is synack_*, versioned
+# SYNACK_0, and every function the installed headers declare is exported.
+t_exports() {
+    nm -D --defined-only "$prefix/lib/libsynack.so" | awk '{print $3}' | sed 's/@.*//' |
+        sort -u > "$tmp/exported"
+    local stray
+    stray=$(grep -v -e '^synack_' -e '^SYNACK_0$' "$tmp/exported")
+    [ -z "$stray" ] || { echo "exported but not public: $stray"; return 1; }
+    objdump -T "$prefix/lib/libsynack.so" | grep ' synack_' | grep -vq 'SYNACK_0' &&
+        { echo "unversioned symbols"; return 1; }
+    grep -ohE '\bsynack_[a-z0-9_]+ *\(' "$prefix"/include/synack/*.h | tr -d ' (' | sort -u > "$tmp/declared"
+    local missing
+    missing=$(comm -23 "$tmp/declared" "$tmp/exported")
+    [ -z "$missing" ] || { echo "declared but not exported: $missing"; return 1; }
+    [ "$(wc -l < "$tmp/declared")" -gt 40 ]
+}
+check shared-library-exports-public-api-only t_exports
+
+# An example built with pkg-config: against the shared library, then the static one.
+t_shared_example() {
+    # shellcheck disable=SC2046
+    $CC $STRICT -o "$tmp/echo_shared" examples/echo_sim.c $(pkg-config --cflags --libs synack) || return 1
+    readelf -d "$tmp/echo_shared" | grep -q "NEEDED.*libsynack.so.$sover" || { echo "not linked to libsynack.so.$sover"; return 1; }
+    LD_LIBRARY_PATH=$prefix/lib timeout 60 "$tmp/echo_shared" 200000 | grep -q "echoed intact"
+}
+check example-pkg-config-shared t_shared_example
+t_static_example() {
+    # shellcheck disable=SC2046
+    $CC $STRICT -o "$tmp/echo_static" examples/echo_sim.c $(pkg-config --cflags synack) \
+        $(pkg-config --libs-only-L synack) -Wl,-Bstatic $(pkg-config --static --libs-only-l synack) \
+        -Wl,-Bdynamic || return 1
+    readelf -d "$tmp/echo_static" | grep -q libsynack && { echo "still needs libsynack.so"; return 1; }
+    timeout 60 "$tmp/echo_static" 200000 | grep -q "echoed intact"
+}
+check example-pkg-config-static t_static_example
+t_secret() {
+    # shellcheck disable=SC2046
+    $CC $STRICT -o "$tmp/secret_check" tests/product/secret_check.c $(pkg-config --cflags --libs synack) &&
+        LD_LIBRARY_PATH=$prefix/lib timeout 20 "$tmp/secret_check"
+}
+check secret-all-zero-refused-random-helper t_secret
+t_tool() { "$prefix/bin/synack" --help | grep -q "usage: synack"; }
+check installed-tool-runs t_tool
+
+# The man page renders with Debian's man (groff) without a warning.
+if command -v man >/dev/null 2>&1; then
+    t_man() {
+        local warn
+        warn=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$prefix/share/man/man1/synack.1" 2>&1 >"$tmp/man.txt")
+        [ -z "$warn" ] || { echo "$warn"; return 1; }
+        grep -q "SYNOPSIS" "$tmp/man.txt" && grep -q "http serve" "$tmp/man.txt"
+    }
+    check man-page-renders t_man
+else
+    echo "skip product man-page-renders (man is not installed: apt-get install man-db)"
+fi
+
+t_uninstall() {
+    make --no-print-directory BUILD="$build" uninstall PREFIX="$prefix" || return 1
+    local left
+    left=$(find "$prefix" -type f -o -type l)
+    [ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+check uninstall-removes-everything t_uninstall
+
+t_destdir() {
+    make --no-print-directory BUILD="$build" install DESTDIR="$tmp/stage" PREFIX=/usr || return 1
+    [ -f "$tmp/stage/usr/lib/libsynack.a" ] && [ -f "$tmp/stage/usr/bin/synack" ] &&
+        grep -q '^prefix=/usr$' "$tmp/stage/usr/lib/pkgconfig/synack.pc" &&
+        grep -q '^libdir=/usr/lib$' "$tmp/stage/usr/lib/pkgconfig/synack.pc"
+}
+check install-destdir-stage t_destdir
+
+# --- docs -----------------------------------------------------------------------------------
+# Every field of struct synack_config appears in docs/config.md.
+t_config_doc() {
+    local fields missing=""
+    fields=$(awk '/^struct synack_config \{/{on=1; next} on && /^\};/{on=0} on' include/synack/config.h |
+        sed -e 's|/\*.*\*/||g' | awk '/\/\*/{c=1} !c{print} /\*\//{c=0}' | tr '\n' ' ' | tr ';' '\n' |
+        sed -nE -e 's/.*\(\*([a-z_0-9]+)\).*/\1/p' -e 't' -e 's/.*[ *]([a-z_0-9]+)(\[[0-9]+\])? *$/\1/p')
+    [ "$(echo "$fields" | wc -w)" -gt 30 ] || { echo "could not read config.h: $fields"; return 1; }
+    for f in $fields; do grep -q "\`$f\`" docs/config.md || missing="$missing $f"; done
+    [ -z "$missing" ] || { echo "docs/config.md lacks:$missing"; return 1; }
+}
+check config-reference-covers-every-field t_config_doc
+
+# --- build output ---------------------------------------------------------------------------
+t_quiet() {
+    local out
+    out=$(make --no-print-directory BUILD="$tmp/b" "$tmp/b/src/wire/checksum.o" 2>&1) || return 1
+    echo "$out" | grep -q "^  CC     src/wire/checksum.c$" && ! echo "$out" | grep -q -- "-Wall"
+}
+check build-quiet-by-default t_quiet
+t_verbose() {
+    make --no-print-directory BUILD="$tmp/b" V=1 "$tmp/b/src/wire/ipv4.o" 2>&1 | grep -q -- "-Wall.*src/wire/ipv4.c"
+}
+check build-V1-full-lines t_verbose
+t_help() {
+    local help
+    help=$(make --no-print-directory help) && grep -q "make install" <<< "$help" &&
+        grep -q "make examples" <<< "$help"
+}
+check make-help-lists-install-examples t_help
+
+# --- the tools' errors ----------------------------------------------------------------------
+synack=$build/synack
+t_serve_port() {
+    "$synack" http serve . 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q -- "--port P is required" "$tmp/err"
+}
+check http-serve-requires-port t_serve_port
+t_demo_pcap_missing() {
+    "$synack" demo --pcap "$tmp/no/such/dir" > "$tmp/demo.out" 2> "$tmp/err"
+    [ $? -eq 1 ] && grep -q "No such file or directory" "$tmp/err" && [ ! -s "$tmp/demo.out" ]
+}
+check demo-pcap-missing-folder-fails t_demo_pcap_missing
+t_demo_pcap() {
+    mkdir -p "$tmp/pcaps" && "$synack" demo --scenario handshake --pcap "$tmp/pcaps" > /dev/null &&
+        [ -s "$tmp/pcaps/handshake.pcap" ]
+}
+check demo-pcap-writes-capture t_demo_pcap
+
+echo "product: ${pass} passed, ${fail} failed"
+[ "$fail" -eq 0 ]
