@@ -4,7 +4,7 @@
 # range), loopback up. Nothing leaks outside; the namespace is deleted afterwards.
 #   scripts/netns.sh [--tun NAME] [--kernel-addr A.B.C.D/NN] -- COMMAND [ARGS...]
 # Example: scripts/netns.sh -- sh -c 'build/synack http serve . --port 8080 & sleep 1;
-#          curl http://198.18.0.2:8080/README.md; kill %1'
+#          curl http://198.18.0.2:8080/README.md; kill $!'
 set -euo pipefail
 tun=synack0
 kaddr=198.18.0.1/24

@@ -1,33 +1,54 @@
 #!/usr/bin/env bash
-# Runs the suite on the release build and under ASan+UBSan; prints one summary line.
+# Runs the suite on the release build and under ASan+UBSan, the product checks (install,
+# pkg-config, man page, docs, tool errors) and the kernel interop tests; prints what it
+# counted from each run, then one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 total_pass=0; total_fail=0
+counted=()
+# count NAME LINE: adds "NAME: P passed, F failed" (or "P passed, F failed") to the totals.
+count() {
+    local name=$1 line=$2 p f
+    p=$(echo "$line" | sed -E 's/^[^0-9]*([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    counted+=("$name $p passed, $f failed")
+}
 for kind in release asan; do
     out=$(mktemp)
     if ! make --no-print-directory "test-$kind" 2>&1 | tee "$out"; then :; fi
-    line=$(grep -E '^[a-z-]*:? ?[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+    line=$(grep -E '^[a-z0-9-]*:? ?[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
     if [ -z "$line" ]; then
         echo "run-tests: $kind build or run failed before a summary" >&2
-        total_fail=$((total_fail + 1))
+        total_fail=$((total_fail + 1)); counted+=("$kind: no summary (1 failure)")
     else
-        p=$(echo "$line" | sed -E 's/^[^0-9]*([0-9]+) passed.*/\1/')
-        f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
-        total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+        count "$kind:" "$line"
     fi
     rm -f "$out"
 done
+# Product checks: install into a temporary prefix, pkg-config, man page, docs, tool errors.
+out=$(mktemp)
+bash tests/product/run.sh build 2>&1 | tee "$out"
+line=$(grep -E '^product: [0-9]+ passed' "$out" | tail -1)
+if [ -n "$line" ]; then count "product:" "$line"
+else echo "run-tests: product checks ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
+rm -f "$out"
 # Interop with the Linux kernel over TUN (needs root; skips with a reason otherwise).
 out=$(mktemp)
 bash tests/interop/run.sh build 2>&1 | tee "$out"
 line=$(grep -E '^interop: [0-9]+ passed' "$out" | tail -1)
 if [ -n "$line" ]; then
-    total_pass=$((total_pass + $(echo "$line" | sed -E 's/^interop: ([0-9]+) passed.*/\1/')))
-    total_fail=$((total_fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
-elif ! grep -q '^interop: skipped' "$out"; then
+    count "interop:" "$line"
+elif grep -q '^interop: skipped' "$out"; then
+    counted+=("interop: skipped")
+else
     echo "run-tests: interop tests ended without a summary" >&2
-    total_fail=$((total_fail + 1))
+    total_fail=$((total_fail + 1)); counted+=("interop: no summary (1 failure)")
 fi
 rm -f "$out"
+echo
+echo "Counted (release and asan run the same unit tests, scenarios and examples twice: once"
+echo "optimised, once under AddressSanitizer + UndefinedBehaviorSanitizer):"
+for c in "${counted[@]}"; do echo "  $c"; done
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" -eq 0 ]

@@ -32,6 +32,14 @@ if [ -x "$build/synack" ]; then
         fail=$((fail + 1)); echo "FAIL synack demo"
     fi
 fi
+# The simulator example (make examples) checks every echoed byte itself: one test.
+if [ -x "$build/examples/echo_sim" ]; then
+    if timeout 120 ${VALGRIND:-} "$build/examples/echo_sim" >/dev/null 2>&1; then
+        pass=$((pass + 1)); echo "ok   examples/echo_sim"
+    else
+        fail=$((fail + 1)); echo "FAIL examples/echo_sim"
+    fi
+fi
 # packetdrill scripts against the adapter (release build only: the adapter is not built
 # with sanitizers); skipped with a message when no packetdrill binary is available.
 if [ -f "$build/libsynack-packetdrill.so" ]; then

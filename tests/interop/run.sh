@@ -189,6 +189,100 @@ t_ping() {
     [ $rc -eq 0 ] && grep -q " 0% packet loss" "$work/ping" || { why="$(tail -2 "$work/ping")"; return 1; }
 }
 
+# synack cat stops as soon as both directions are closed (not at the next timer: TIME-WAIT's
+# is a minute away). The kernel side answers "pong" to "ping" and closes.
+t_cat_prompt_exit() {
+    cat > "$work/pong.py" <<'PY'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 9200)); s.listen(1)
+c, _ = s.accept()
+while c.recv(100):
+    pass
+c.sendall(b"pong\n")
+c.close()
+PY
+    in_ns timeout 30 "$py" "$work/pong.py" $KADDR &
+    local srv=$! start end rc
+    wait_kernel_listen 9200 || { why="pong server did not listen"; return 1; }
+    start=$(date +%s%N)
+    echo ping | in_ns timeout 20 "$synack" cat $KADDR 9200 > "$work/pong" 2> "$work/err"
+    rc=$?
+    end=$(date +%s%N)
+    wait "$srv"
+    [ $rc -eq 0 ] && [ "$(cat "$work/pong")" = pong ] ||
+        { why="exit $rc, got '$(cat "$work/pong")': $(cat "$work/err")"; return 1; }
+    [ $(( (end - start) / 1000000 )) -lt 3000 ] ||
+        { why="took $(( (end - start) / 1000000 )) ms to exit"; return 1; }
+}
+# examples/http_fetch: its own event loop on TUN, against python's http.server.
+t_example_http_fetch() {
+    local ex="$build/examples/http_fetch"
+    [ -x "$ex" ] || { why="$ex not built (make examples)"; return 1; }
+    (cd "$work/www" && exec ip netns exec "$NS" timeout 60 "$py" -m http.server 8000 \
+        --bind $KADDR > /dev/null 2>&1) &
+    local srv=$!
+    wait_kernel_listen 8000 || { why="python http.server did not listen"; return 1; }
+    in_ns timeout 30 "$ex" $KADDR 8000 /small > "$work/got" 2> "$work/err"
+    local rc=$?
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    [ $rc -eq 0 ] || { why="exit $rc: $(cat "$work/err")"; return 1; }
+    [ "$(sha256sum < "$work/got")" = "$small_sum" ] || { why="sha256 differs"; return 1; }
+}
+# examples/tls_client: OpenSSL over memory BIOs on a synack socket, against openssl s_server
+# with a certificate made here for 198.18.0.1 (verified by the client).
+t_example_tls_client() {
+    local ex="$build/examples/tls_client"
+    timeout 30 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" \
+        -out "$work/cert.pem" -days 1 -subj /CN=$KADDR -addext subjectAltName=IP:$KADDR \
+        > "$work/req.err" 2>&1 || { why="openssl req: $(cat "$work/req.err")"; return 1; }
+    in_ns timeout 30 openssl s_server -accept $KADDR:4433 -cert "$work/cert.pem" \
+        -key "$work/key.pem" -www -naccept 1 > /dev/null 2>&1 &
+    local srv=$!
+    wait_kernel_listen 4433 || { why="openssl s_server did not listen"; return 1; }
+    in_ns timeout 30 "$ex" $KADDR 4433 "$work/cert.pem" > "$work/tls.out" 2> "$work/tls.err"
+    local rc=$?
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    [ $rc -eq 0 ] && grep -q "^HTTP/1.0 200 ok" "$work/tls.out" &&
+        grep -q "certificate verified" "$work/tls.err" ||
+        { why="exit $rc: $(cat "$work/tls.err")"; return 1; }
+}
+# README's command blocks marked <!-- readme-test: expect "TEXT" --> run as written, in the
+# shell given (bash, dash), each in a fresh namespace of its own with nothing in it, from the
+# top of the tree; the block must exit 0 (sh -e) and print TEXT.
+readme_blocks() { # writes $work/readme-N.sh and $work/readme-N.expect; prints the count
+    awk -v dir="$work" '
+        /^<!-- readme-test: expect "/ {
+            n++; want = $0; sub(/^<!-- readme-test: expect "/, "", want); sub(/" -->.*$/, "", want)
+            print want > (dir "/readme-" n ".expect"); close(dir "/readme-" n ".expect")
+            grab = 1; started = 0; next
+        }
+        grab && /^    / { started = 1; line = $0; sub(/^    /, "", line); print line > (dir "/readme-" n ".sh"); next }
+        grab && /^[ \t]*$/ { if (started) print "" > (dir "/readme-" n ".sh"); next }
+        grab { grab = 0; close(dir "/readme-" n ".sh") }
+        END { print n + 0 }' "$top/README.md"
+}
+t_readme() {
+    local shell=$1 n i bare want
+    command -v "$shell" > /dev/null || { why="$shell is not installed"; return 1; }
+    n=$(readme_blocks)
+    [ "$n" -ge 3 ] || { why="found $n marked blocks in README.md"; return 1; }
+    for i in $(seq "$n"); do
+        bare="synack-it-$$-readme-$shell-$i"
+        namespaces+=("$bare")
+        ip netns add "$bare"
+        want=$(cat "$work/readme-$i.expect")
+        (cd "$top" && timeout 90 ip netns exec "$bare" "$shell" -e "$work/readme-$i.sh") \
+            > "$work/readme.out" 2>&1
+        local rc=$?
+        ip netns pids "$bare" 2>/dev/null | xargs -r kill -9 2>/dev/null
+        ip netns del "$bare" 2>/dev/null
+        [ $rc -eq 0 ] && grep -qF -- "$want" "$work/readme.out" ||
+            { why="block $i: exit $rc, no '$want': $(tail -5 "$work/readme.out")"; return 1; }
+    done
+}
+
 run kernel-curl-20MiB t_curl_big
 run kernel-curl-50-sequential t_curl_sequential
 run kernel-curl-20-concurrent t_curl_concurrent
@@ -199,5 +293,14 @@ run peer-abort-reset t_reset
 run impaired-2pct-loss-1pct-reorder t_impaired_both
 run graceful-close t_graceful_close
 run ping t_ping
+run synack-cat-exits-when-both-closed t_cat_prompt_exit
+run example-http-fetch t_example_http_fetch
+if [ -x "$build/examples/tls_client" ] && command -v openssl > /dev/null; then
+    run example-tls-client t_example_tls_client
+else
+    echo "skip interop example-tls-client (needs build/examples/tls_client from libssl-dev, and openssl)"
+fi
+run readme-commands-bash t_readme bash
+run readme-commands-dash t_readme dash
 echo "interop: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
