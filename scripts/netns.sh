@@ -13,7 +13,7 @@ while [ $# -gt 0 ]; do
         --tun) tun=$2; shift 2 ;;
         --kernel-addr) kaddr=$2; shift 2 ;;
         --) shift; break ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set /{/^set /d;/SPDX/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) break ;;
     esac
 done

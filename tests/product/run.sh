@@ -27,6 +27,8 @@ t_license() {
     grep -q "^MIT License" LICENSE && grep -q "Copyright (c) 2026 the synack authors" LICENSE
 }
 check licence-mit t_license
+# Every source file names its licence. Enabled once the SPDX lines are in (scripts/spdx.sh add):
+# check spdx-line-in-every-source-file bash scripts/spdx.sh check
 
 # --- make install into a temporary prefix ---------------------------------------------------
 prefix=$tmp/prefix
