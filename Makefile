@@ -42,7 +42,7 @@ TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
-.PHONY: install uninstall examples
+.PHONY: install uninstall examples docs
 .SECONDARY:
 
 ADAPTER_SRC := $(sort $(wildcard adapters/packetdrill/*.c))
@@ -112,6 +112,13 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libsynack.a
 	@mkdir -p $(dir $@)
 	$(msg) CC $<
 	$(Q)$(CC) $(EXAMPLE_CFLAGS) -o $@ $< $(BUILD)/libsynack.a $(LDFLAGS) $(EXAMPLE_LIBS)
+
+# The API reference, generated from the public headers (which are the documentation).
+docs: $(BUILD)/docs/api.md
+$(BUILD)/docs/api.md: $(wildcard include/synack/*.h) scripts/api-doc.sh Makefile
+	@mkdir -p $(dir $@)
+	$(msg) GEN $@
+	$(Q)bash scripts/api-doc.sh > $@
 
 # Installs headers, static and shared libraries, synack.pc, the synack tool and synack(1).
 install: lib tools
@@ -214,6 +221,7 @@ help:
 	@echo "                   the synack tool and synack(1) under PREFIX (default /usr/local);"
 	@echo "                   DESTDIR= stages for packaging; make uninstall removes them"
 	@echo "  make examples    build examples/ into build/examples (see examples/README.md)"
+	@echo "  make docs        generate the API reference from the headers: build/docs/api.md"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"

@@ -141,6 +141,16 @@ t_config_doc() {
     [ -z "$missing" ] || { echo "docs/config.md lacks:$missing"; return 1; }
 }
 check config-reference-covers-every-field t_config_doc
+# make docs: the API reference generated from the headers names every public function.
+t_api_doc() {
+    make --no-print-directory BUILD="$tmp/b" docs > /dev/null || return 1
+    local f missing=""
+    for f in $(grep -ohE '\bsynack_[a-z0-9_]+ *\(' include/synack/*.h | tr -d ' (' | sort -u); do
+        grep -q "$f" "$tmp/b/docs/api.md" || missing="$missing $f"
+    done
+    [ -z "$missing" ] || { echo "api.md lacks:$missing"; return 1; }
+}
+check api-reference-generated t_api_doc
 
 # --- build output ---------------------------------------------------------------------------
 t_quiet() {
