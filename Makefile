@@ -10,6 +10,12 @@ CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstr
                  -Wmissing-prototypes -Iinclude -Isrc -Itests/support
 OPT     ?= -O2 -g
 CFLAGS  += $(CFLAGS_COMMON) $(OPT) -MMD -MP
+# Objects are rebuilt when the compiler flags change (a folder built once without the
+# sanitizers or the invariant checks must not be reused with them).
+FLAGS_STAMP := $(BUILD)/.flags
+$(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(BUILD)/.flags.new && \
+  { cmp -s $(BUILD)/.flags.new $(FLAGS_STAMP) || mv $(BUILD)/.flags.new $(FLAGS_STAMP); }; \
+  rm -f $(BUILD)/.flags.new)
 
 # One short line per file by default; V=1 prints every command in full.
 V ?= 0
@@ -69,7 +75,7 @@ $(BUILD)/libsynack.so: $(BUILD)/libsynack.so.$(VERSION)
 	$(Q)ln -sf libsynack.so.$(VERSION) $(BUILD)/libsynack.so.$(SOVERSION)
 	$(Q)ln -sf libsynack.so.$(VERSION) $@
 
-$(BUILD)/shared/%.o: %.c
+$(BUILD)/shared/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(msg) CC $<
 	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
@@ -80,12 +86,12 @@ $(BUILD)/libsynack-packetdrill.so: $(PIC_OBJ)
 	$(msg) LD $@
 	$(Q)$(CC) -shared -o $@ $^ -lpthread
 
-$(BUILD)/pic/%.o: %.c
+$(BUILD)/pic/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(msg) CC $<
 	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(msg) CC $<
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -155,7 +161,7 @@ test-release:
 
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan \
-	  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DSYNACK_CHECK_INVARIANTS" \
 	  LDFLAGS="-fsanitize=address,undefined" tests tools examples
 	@bash tests/run.sh build/asan
 
@@ -185,16 +191,20 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libsynack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsynack.a
 
-# Randomised two-way stress (tests/support/stress.c): SEEDS seeds from FIRST, or one SEED
-# alone with a trace and pcap captures of both hosts in build/.
+# Randomised two-way stress (tests/support/stress.c) on a build with the engine's invariant
+# checks (build/check): SEEDS seeds from FIRST, or one SEED alone with a trace and pcap
+# captures of both hosts in build/check/.
 SEEDS ?= 1000
 FIRST ?= 1
 $(BUILD)/tests/stress: tests/stress/main.c $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a $(LDFLAGS) -lcmocka
 
-stress: $(BUILD)/tests/stress
-	@$(BUILD)/tests/stress --seeds $(SEEDS) --first $(FIRST) $(if $(SEED),--seed $(SEED)) --out $(BUILD)
+stress:
+	@$(MAKE) --no-print-directory BUILD=build/check OPT="-O2 -g -DSYNACK_CHECK_INVARIANTS" \
+	  build/check/tests/stress
+	@build/check/tests/stress --seeds $(SEEDS) --first $(FIRST) $(if $(SEED),--seed $(SEED)) \
+	  --out build/check
 
 # Benchmarks print figures; they assert nothing about speed.
 bench: $(BENCH_BIN)
@@ -229,6 +239,9 @@ help:
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
 	@echo "  make fuzz        build the libFuzzer target build/fuzz/fuzz_input (clang)"
 	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"
+	@echo "  make stress      randomised two-way stress in the simulator with invariant checks:"
+	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"
+	@echo "                   trace and pcap captures in build/check/; ends 'N passed, N failed'"
 	@echo "  make bench       print engine throughput (bulk transfer in the simulator, CPU time)"
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"

@@ -4,37 +4,10 @@
 #include <string.h>
 #include "harness.h"
 
-#define PEER_ISS 9000u
+#define PEER_ISS TH_CONN_PEER_ISS
 
-struct conn {
-    struct th h;
-    int fd;
-    uint32_t snd, rcv;
-};
 
-/* Passive open where the peer announces mss (0: none -> 536) and window win (no scale). */
-static void open_conn(struct conn *c, const struct synack_config *cfg, int mss, uint16_t win)
-{
-    th_init(&c->h, cfg);
-    int lfd = th_listen(&c->h, 8);
-    th_inject(
-        &c->h,
-        &(struct th_seg){
-            .flags = SYNACK_SYN, .seq = PEER_ISS, .win = win, .mss = mss, .wscale = TH_NO_WS});
-    struct th_out sa = {0};
-    assert_true(th_take(&c->h, &sa));
-    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK,
-                                      .seq = PEER_ISS + 1,
-                                      .ack = sa.seq + 1,
-                                      .win = win,
-                                      .wscale = TH_NO_WS});
-    c->fd = synack_accept(c->h.stack, lfd, NULL);
-    assert_true(c->fd >= 0);
-    c->snd = sa.seq + 1;
-    c->rcv = PEER_ISS + 1;
-}
-
-static void ack(struct conn *c, uint32_t a, uint16_t win)
+static void ack(struct th_conn *c, uint32_t a, uint16_t win)
 {
     th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c->rcv, .ack = a, .win = win});
 }
@@ -48,8 +21,8 @@ static void fill(uint8_t *b, size_t n, unsigned seed)
 static void segments_by_default_mss(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 0, 65535); /* no MSS option: 536 (RFC 9293 3.7.1) */
+    struct th_conn c;
+    th_conn_open(&c, NULL, 0, 65535); /* no MSS option: 536 (RFC 9293 3.7.1) */
     uint8_t data[2000];
     fill(data, sizeof data, 1);
     assert_int_equal(synack_send(c.h.stack, c.fd, data, sizeof data), 2000);
@@ -77,8 +50,8 @@ static void segments_by_default_mss(void **state)
 static void peer_window_limits_sending(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 1000);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 1000);
     uint8_t data[3000];
     fill(data, sizeof data, 2);
     assert_int_equal(synack_send(c.h.stack, c.fd, data, sizeof data), 3000);
@@ -96,8 +69,8 @@ static void peer_window_limits_sending(void **state)
 static void in_order_and_out_of_order_receive(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
     uint8_t data[300];
     fill(data, sizeof data, 3);
     /* Segment 2 and 3 arrive before 1: immediate duplicate ACKs (RFC 5681 4.2). */
@@ -132,8 +105,8 @@ static void in_order_and_out_of_order_receive(void **state)
 static void overlaps_and_duplicates_trimmed(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
     uint8_t data[500];
     fill(data, sizeof data, 4);
     th_inject(
@@ -189,8 +162,8 @@ static void overlaps_and_duplicates_trimmed(void **state)
 static void out_of_order_fin_waits_for_hole(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
     th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_FIN,
                                      .seq = c.rcv + 5,
                                      .ack = c.snd,
@@ -220,8 +193,8 @@ static void receive_window_closes_and_reopens(void **state)
     struct synack_config cfg;
     th_config(&cfg);
     cfg.rcvbuf = 4096;
-    struct conn c;
-    open_conn(&c, &cfg, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, &cfg, 1000, 65535);
     uint8_t data[4096];
     fill(data, sizeof data, 5);
     struct th_out o = {0};
@@ -268,8 +241,8 @@ static void receive_window_closes_and_reopens(void **state)
 static void zero_window_persist_probes_back_off(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 0); /* the peer offers no window at all */
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 0); /* the peer offers no window at all */
     assert_int_equal(synack_send(c.h.stack, c.fd, "abc", 3), 3);
     th_poll(&c.h);
     th_expect_none(&c.h);
@@ -295,8 +268,8 @@ static void zero_window_persist_probes_back_off(void **state)
 static void rto_backoff_and_data_retry_limit(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1460, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
     assert_int_equal(synack_send(c.h.stack, c.fd, "payload", 7), 7);
     th_poll(&c.h);
     th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 7);
@@ -328,8 +301,8 @@ static void rto_backoff_and_data_retry_limit(void **state)
 static void rtt_measured_and_timer_restarted(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     uint8_t data[2000];
     fill(data, sizeof data, 6);
     assert_int_equal(synack_send(c.h.stack, c.fd, data, 2000), 2000);
@@ -350,8 +323,8 @@ static void rtt_measured_and_timer_restarted(void **state)
 static void fast_retransmit_on_three_dupacks(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     uint8_t data[5000];
     fill(data, sizeof data, 7);
     assert_int_equal(synack_send(c.h.stack, c.fd, data, 5000), 5000);
@@ -380,8 +353,8 @@ static void fast_retransmit_on_three_dupacks(void **state)
 static void ack_of_unsent_data_is_answered(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     ack(&c, c.snd + 10, 65535);
     th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv, 0);
     assert_int_equal(synack_stack_counter(c.h.stack, SYNACK_CTR_TCP_BAD_ACK), 1);
@@ -392,8 +365,8 @@ static void ack_of_unsent_data_is_answered(void **state)
 static void nagle_holds_small_segments(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     assert_int_equal(synack_send(c.h.stack, c.fd, "a", 1), 1);
     th_poll(&c.h);
     th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 1);
@@ -420,8 +393,8 @@ static void send_buffer_full_is_eagain(void **state)
     struct synack_config cfg;
     th_config(&cfg);
     cfg.sndbuf = 2048;
-    struct conn c;
-    open_conn(&c, &cfg, 1000, 0);
+    struct th_conn c;
+    th_conn_open(&c, &cfg, 1000, 0);
     uint8_t data[4096] = {0};
     assert_int_equal(synack_send(c.h.stack, c.fd, data, sizeof data), 2048);
     assert_int_equal(synack_send(c.h.stack, c.fd, data, 1), -EAGAIN);
@@ -434,8 +407,8 @@ static void send_buffer_full_is_eagain(void **state)
 static void delayed_ack(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     uint8_t d[1000] = {0};
     uint32_t at = c.rcv;
     for (int i = 0; i < 16; i++, at += 1000) {
@@ -489,8 +462,8 @@ static void delayed_ack(void **state)
 static void keepalive_probes(void **state)
 {
     (void)state;
-    struct conn c;
-    open_conn(&c, NULL, 1000, 65535);
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
     assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_SO_KEEPALIVE, 1), 0);
     assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPIDLE, 10), 0);
     assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_KEEPINTVL, 2), 0);

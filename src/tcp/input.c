@@ -115,11 +115,13 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     uint32_t wnd = sk_tcp_offered_window(tcb);
     if (!acceptable(tcb, seq, seglen, wnd)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
-         * text (3.10.7.4 first, "special allowance"). */
+         * text (3.10.7.4 first, "special allowance"). A bare FIN there is taken, as Linux
+         * does (tcp_data_queue): it needs no buffer space, and a peer that closes into a
+         * zero window would otherwise retransmit it until the application reads. */
         if (wnd == 0 && seq == tcb->rcv_nxt) {
+            if (len > 0) flags &= (uint8_t)~SYNACK_FIN;
             len = 0;
-            flags &= (uint8_t)~SYNACK_FIN;
-            seglen = !!(flags & SYNACK_SYN);
+            seglen = !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
             tcb->ack_now = true;
         } else {
             if (flags & SYNACK_RST) {
@@ -159,9 +161,9 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             tcb->ack_now = true; /* RFC 5681 4.2: ACK duplicates at once */
         }
     }
-    /* Bytes past the window are kept if the buffer has room for them (the window we
-     * offer is never more than the room, but may lag behind it); the rest is cut. */
-    uint32_t limit = sk_ring_free(&tcb->rcvbuf);
+    /* RFC 9293 3.10.7.4: what lies past the window is cut (a FIN there with it) and an ACK
+     * tells the peer where the window ends. */
+    uint32_t limit = sk_tcp_rcv_room(tcb);
     uint32_t off = seq - tcb->rcv_nxt;
     if (off + len > limit) {
         len = off < limit ? limit - off : 0;

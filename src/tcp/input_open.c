@@ -19,9 +19,11 @@ void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
 void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
 {
     const struct sk_tcp_options *o = &seg->h.opts;
+    /* The window our SYN offered (none yet for a listener's child) now starts at IRS + 1. */
+    uint32_t offered = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
     tcb->irs = seg->h.seq;
     tcb->rcv_nxt = seg->h.seq + 1;
-    tcb->rcv_adv = tcb->rcv_nxt;
+    tcb->rcv_adv = tcb->rcv_nxt + offered;
     /* RFC 9293 3.7.1: without an MSS option assume 536; never above what we announced.
      * Linux clamps tiny values (TCP_MIN_MSS 88); we keep at least 64. */
     uint32_t mss = o->has_mss ? o->mss : eng->cfg.default_peer_mss;

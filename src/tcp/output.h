@@ -57,6 +57,15 @@ static inline bool sk_tcp_fin_acked(const struct sk_tcb *tcb)
     return tcb->fin_queued && tcb->snd_una == sk_tcp_data_end(tcb) + 1;
 }
 
+/* Where text may go past RCV.NXT: the window we offered, never more than the free space of
+ * the receive buffer (which the offered window never exceeds). */
+static inline uint32_t sk_tcp_rcv_room(const struct sk_tcb *tcb)
+{
+    uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    uint32_t free_space = tcb->rcvbuf.cap - tcb->rcvbuf.len;
+    return wnd < free_space ? wnd : free_space;
+}
+
 /* The window we last offered: RCV.WND (RFC 9293 3.3.1), 0 if the edge is behind RCV.NXT. */
 static inline uint32_t sk_tcp_offered_window(const struct sk_tcb *tcb)
 {

@@ -65,6 +65,16 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
                       uint32_t len, bool fin)
 {
     uint32_t off = seq - tcb->rcv_nxt;
+    /* Every path that queues text comes here: nothing beyond the window we offered or the
+     * buffer's free space is ever written (RFC 9293 3.10.7.4; a SYN-ACK's data is bounded
+     * by the window of our SYN). */
+    uint32_t room = sk_tcp_rcv_room(tcb);
+    if (off > room || len > room - off) {
+        len = off < room ? room - off : 0;
+        fin = false;
+        tcb->ack_now = true;
+        if (len == 0) return;
+    }
     if (len > tcb->rcv_mss) tcb->rcv_mss = len;
     if (off == 0) {
         bool holes = tcb->reasm.count > 0;

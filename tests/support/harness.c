@@ -127,7 +127,7 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
     uint8_t *tcp = buf + SK_IPV4_HDR_LEN;
     size_t hl = sk_tcp_emit(tcp, 60, &t);
     assert_true(hl >= 20);
-    assert_true(seg->len <= 1500);
+    assert_true(seg->len <= 65535 - 100);
     if (seg->len) memcpy(tcp + hl, seg->data, seg->len);
     sk_tcp_set_checksum(tcp, hl + seg->len, TH_PEER_ADDR, TH_LOCAL_ADDR);
     sk_ipv4_emit(buf, TH_PEER_ADDR, TH_LOCAL_ADDR, SK_IPPROTO_TCP, 64, 1,
@@ -137,7 +137,7 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
 
 void th_inject(struct th *h, const struct th_seg *seg)
 {
-    uint8_t buf[1600];
+    static uint8_t buf[65600]; /* tests are single-threaded */
     size_t n = th_build(seg, buf);
     synack_stack_input(h->stack, buf, n, h->now);
 }
@@ -250,6 +250,33 @@ int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss)
     assert_true(fd >= 0);
     if (our_iss) *our_iss = sa.seq;
     return fd;
+}
+
+int th_open_unscaled(struct th *h, int mss, uint16_t win, uint32_t peer_iss, uint32_t *snd,
+                     uint32_t *rcv)
+{
+    int lfd = th_listen(h, 8);
+    th_inject(
+        h, &(struct th_seg){
+               .flags = SYNACK_SYN, .seq = peer_iss, .win = win, .mss = mss, .wscale = TH_NO_WS});
+    struct th_out sa = {0};
+    assert_true(th_take(h, &sa));
+    th_inject(h, &(struct th_seg){.flags = SYNACK_ACK,
+                                  .seq = peer_iss + 1,
+                                  .ack = sa.seq + 1,
+                                  .win = win,
+                                  .wscale = TH_NO_WS});
+    int fd = synack_accept(h->stack, lfd, NULL);
+    assert_true(fd >= 0);
+    *snd = sa.seq + 1;
+    *rcv = peer_iss + 1;
+    return fd;
+}
+
+void th_conn_open(struct th_conn *c, const struct synack_config *cfg, int mss, uint16_t win)
+{
+    th_init(&c->h, cfg);
+    c->fd = th_open_unscaled(&c->h, mss, win, TH_CONN_PEER_ISS, &c->snd, &c->rcv);
 }
 
 int th_active_open(struct th *h, uint32_t peer_iss, uint32_t *our_iss, uint16_t *local_port)

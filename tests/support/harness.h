@@ -90,7 +90,7 @@ void th_free(struct th *h);
 void th_inject(struct th *h, const struct th_seg *seg);
 /* Injects raw bytes as an IP packet. */
 void th_inject_raw(struct th *h, const uint8_t *pkt, size_t len);
-/* Builds the IPv4 packet for seg into buf (>= 1600 bytes); returns its length. */
+/* Builds the IPv4 packet for seg into buf (>= 100 + seg->len bytes); returns its length. */
 size_t th_build(const struct th_seg *seg, uint8_t *buf);
 
 /* Polls the stack at the current time. */
@@ -119,6 +119,20 @@ int th_listen(struct th *h, int backlog);
 /* Completes a passive open with peer ISN peer_iss: SYN in, SYN-ACK out, ACK in, accept.
  * Returns the accepted descriptor; *our_iss gets our ISS. */
 int th_passive_open(struct th *h, int lfd, uint32_t peer_iss, uint32_t *our_iss);
+/* Listens and completes a passive open with a peer (ISN peer_iss) that announces mss (<= 0:
+ * no option) and the unscaled window win. Returns the accepted descriptor; *snd gets our
+ * next sequence number (ISS + 1), *rcv the peer's (peer_iss + 1). */
+int th_open_unscaled(struct th *h, int mss, uint16_t win, uint32_t peer_iss, uint32_t *snd,
+                     uint32_t *rcv);
+/* An established connection with a scripted peer whose ISN is TH_CONN_PEER_ISS. */
+#define TH_CONN_PEER_ISS 9000u
+struct th_conn {
+    struct th h;
+    int fd;
+    uint32_t snd, rcv; /* our next sequence number, the peer's */
+};
+/* th_init(cfg) + th_open_unscaled(mss, win). */
+void th_conn_open(struct th_conn *c, const struct synack_config *cfg, int mss, uint16_t win);
 /* Completes an active open to the peer: connect, SYN out, SYN-ACK in, ACK out. Returns the
  * descriptor; *our_iss gets our ISS. The local port is whatever the stack picked and is
  * returned in *local_port. */
