@@ -83,7 +83,9 @@ void synack_stack_free(struct synack_stack *stack);
 void synack_stack_input(struct synack_stack *stack, const uint8_t *packet, size_t len,
                         synack_time_t now);
 
-/* Runs every timer due at or before now and sends what socket calls queued. */
+/* Runs every timer due at or before now and sends what socket calls queued. Socket calls
+ * take no time argument: the stack's clock is the last now it was given, so with a real
+ * clock call this once right after synack_stack_new(), before the first socket call. */
 void synack_stack_poll(struct synack_stack *stack, synack_time_t now);
 
 /* When synack_stack_poll() next has work: the earliest timer, or the last time the stack

@@ -162,6 +162,9 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
         synack_driver_free(d);
         return -ENOMEM;
     }
+    /* Give the stack the clock before the first socket call: calls made before any poll
+     * would otherwise see time 0 (keepalive and FIN-WAIT-2 deadlines start from it). */
+    synack_stack_poll(d->stack, mono_now());
     if (cfg->pcap) {
         d->pcap = synack_pcap_open(cfg->pcap);
         if (!d->pcap) {

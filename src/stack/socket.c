@@ -164,16 +164,10 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
         tcb->tfo = true;
         if (sk_tfo_lookup(&s->eng.tfo, tcb->remote.addr)) {
             tcb->tfo_deferred = true;
-            tcb->rtt_timing = true;
-            tcb->rtt_seq = tcb->iss;
-            tcb->rtt_start = s->eng.now;
             return 0;
         }
     }
-    s->output_pending = true; /* the SYN leaves at the next poll */
-    tcb->rtt_timing = true;   /* time the SYN */
-    tcb->rtt_seq = tcb->iss;
-    tcb->rtt_start = s->eng.now;
+    s->output_pending = true; /* the SYN leaves at the next poll, which times it */
     return -EINPROGRESS;
 }
 

@@ -134,7 +134,7 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
         return;
     }
     sk_tcp_input(&s->eng, tcb, seg);
-    sk_tcp_check(&s->eng, tcb);
+    sk_tcp_check(&s->eng, tcb, false); /* socket calls may have output pending */
 }
 
 void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t len,
@@ -225,7 +225,7 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
         if (sk_tcp_next_deadline(t) <= s->eng.now) sk_tcp_timers_run(&s->eng, t);
         if (pending && !t->dead && t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN)
             sk_tcp_output(&s->eng, t);
-        sk_tcp_check(&s->eng, t);
+        sk_tcp_check(&s->eng, t, true);
     }
     sk_conn_reap(s);
 }

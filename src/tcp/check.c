@@ -45,7 +45,7 @@ static bool sending_state(enum synack_tcp_state s)
            s == SYNACK_CLOSING || s == SYNACK_LAST_ACK;
 }
 
-void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb)
+void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb, bool settled)
 {
     enum synack_tcp_state st = tcb->state;
     if (st == SYNACK_CLOSED || st == SYNACK_LISTEN || tcb->dead) return;
@@ -73,7 +73,7 @@ void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb)
         CHECK(ranges_ok(&tcb->reasm, 1, tcb->rcvbuf.cap - tcb->rcvbuf.len));
     }
     if (st == SYNACK_SYN_SENT || st == SYNACK_SYN_RECEIVED) {
-        CHECK(tcb->rto_at != SYNACK_TIME_NEVER || tcb->tfo_deferred);
+        if (settled) CHECK(tcb->rto_at != SYNACK_TIME_NEVER || tcb->tfo_deferred);
         return;
     }
     /* Receive side: nothing taken beyond the window offered (a FIN may sit on its edge). */
@@ -83,7 +83,7 @@ void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb)
         CHECK(tcb->close_at != SYNACK_TIME_NEVER && tcb->rto_at == SYNACK_TIME_NEVER);
         return;
     }
-    if (!sending_state(st)) return;
+    if (!sending_state(st) || !settled) return;
     CHECK(tcb->cwnd > 0);
     /* Timers armed iff something is outstanding: data or FIN in flight has the
      * retransmission timer; data waiting with nothing in flight has the persist timer (zero

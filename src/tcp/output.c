@@ -240,6 +240,14 @@ static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
         len = tcb->sndbuf.len < room ? tcb->sndbuf.len : room;
     }
     tcb->bytes_sent += len;
+    if (tcb->state == SYNACK_SYN_SENT) {
+        /* Time the SYN from when it leaves: a socket call's clock is only the last time the
+         * stack was given, which may be long ago (RFC 6298 2.2 wants the first sample from
+         * the handshake). */
+        tcb->rtt_timing = true;
+        tcb->rtt_seq = tcb->iss;
+        tcb->rtt_start = eng->now;
+    }
     sk_tcp_send(eng, tcb, tcb->iss, flags, len);
     tcb->snd_nxt = tcb->iss + 1 + len;
     tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);

@@ -216,6 +216,74 @@ PY
     [ $(( (end - start) / 1000000 )) -lt 3000 ] ||
         { why="took $(( (end - start) / 1000000 )) ms to exit"; return 1; }
 }
+# Both directions at once through the driver's loss and reordering (issue 7): synack cat
+# sends 4 MiB to a kernel echo server and reads the echo back while still sending.
+t_echo_both_ways() {
+    cat > "$work/echo.py" <<'PY'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 9300)); s.listen(1)
+c, _ = s.accept()
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    c.sendall(d)
+c.shutdown(socket.SHUT_WR)
+c.close()
+PY
+    head -c $((4 * 1024 * 1024)) /dev/urandom > "$work/echo_in"
+    in_ns timeout 120 "$py" "$work/echo.py" $KADDR &
+    local srv=$!
+    wait_kernel_listen 9300 || { why="echo server did not listen"; return 1; }
+    in_ns timeout 120 "$synack" cat --impair loss=0.02,reorder=0.02,seed=11 $KADDR 9300 \
+        < "$work/echo_in" > "$work/echo_out" 2> "$work/echo.err"
+    local rc=$?
+    wait "$srv"
+    [ $rc -eq 0 ] || { why="synack cat exit $rc: $(cat "$work/echo.err")"; return 1; }
+    cmp -s "$work/echo_in" "$work/echo_out" ||
+        { why="echo differs ($(stat -c %s "$work/echo_out") of 4194304 bytes back)"; return 1; }
+}
+# The kernel connects to synack cat -l; each sends 3 MiB to the other at the same time,
+# with loss and reordering on synack's side.
+t_streams_both_ways() {
+    cat > "$work/both.py" <<'PY'
+import socket, sys, threading
+s = socket.create_connection((sys.argv[1], 9400), timeout=100)
+data = open(sys.argv[2], "rb").read()
+def send():
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+t = threading.Thread(target=send)
+t.start()
+with open(sys.argv[3], "wb") as out:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out.write(d)
+t.join()
+PY
+    head -c $((3 * 1024 * 1024)) /dev/urandom > "$work/k_out"
+    head -c $((3 * 1024 * 1024)) /dev/urandom > "$work/s_out"
+    in_ns timeout 120 "$synack" cat --impair loss=0.02,reorder=0.02,seed=5 -l 9400 \
+        < "$work/s_out" > "$work/s_in" 2> "$work/both.err" &
+    local cat_pid=$!
+    local up=""
+    for _ in $(seq 50); do
+        in_ns timeout 100 "$py" "$work/both.py" $SADDR "$work/k_out" "$work/k_in" \
+            2> "$work/both.py.err" && { up=1; break; }
+        grep -q "refused" "$work/both.py.err" || break
+        sleep 0.1
+    done
+    wait "$cat_pid"
+    local rc=$?
+    [ -n "$up" ] || { why="kernel client: $(tail -1 "$work/both.py.err")"; return 1; }
+    [ $rc -eq 0 ] || { why="synack cat -l exit $rc: $(cat "$work/both.err")"; return 1; }
+    cmp -s "$work/k_out" "$work/s_in" || { why="synack got different bytes"; return 1; }
+    cmp -s "$work/s_out" "$work/k_in" || { why="kernel got different bytes"; return 1; }
+}
 # examples/http_fetch: its own event loop on TUN, against python's http.server.
 t_example_http_fetch() {
     local ex="$build/examples/http_fetch"
@@ -294,6 +362,8 @@ run impaired-2pct-loss-1pct-reorder t_impaired_both
 run graceful-close t_graceful_close
 run ping t_ping
 run synack-cat-exits-when-both-closed t_cat_prompt_exit
+run echo-4MiB-both-ways-impaired t_echo_both_ways
+run streams-3MiB-both-ways-impaired t_streams_both_ways
 run example-http-fetch t_example_http_fetch
 if [ -x "$build/examples/tls_client" ] && command -v openssl > /dev/null; then
     run example-tls-client t_example_tls_client
