@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # synack: top-level build. Plain make; no CMake needed.
 #   make            release build into build/ (library, tests, tools)
 #   make test       install test deps if missing, run the suite (release and ASan+UBSan)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reference for bench_transfer: the Linux kernel's TCP moving the same bulk transfer
  * over loopback (127.0.0.1) between two processes. Prints wall-clock throughput and the
  * CPU time both processes used, to compare with synack's engine on one core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Throughput of the engine: one bulk transfer through the simulator on a perfect link (no
  * delay, no loss), both stacks in this process. Prints payload bytes per second of CPU
  * time and the cost per segment, i.e. what the TCP engine itself can move on one core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* echo_sim: an echo server and a client, two synack stacks in the simulator.
  *
  * The simulator (synack/sim.h) owns a virtual clock and the wires between hosts: here 10 ms

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* http_fetch: an HTTP/1.0 GET over a TUN device, with the event loop written out in full.
  *
  * This is the loop every embedder writes (docs/getting-started.md explains it):

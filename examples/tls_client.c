@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tls_client: TLS over a synack connection, with OpenSSL doing the TLS through memory BIOs.
  *
  * synack is not a kernel socket, so OpenSSL cannot read or write it itself. Instead OpenSSL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: arbitrary bytes into synack_stack_input, against a stack with a
  * listener and one established connection, then a poll far in the future. Build with
  * `make fuzz` (clang) and run build/fuzz/fuzz_input. */

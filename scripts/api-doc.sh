@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Generates the API reference (Markdown) from the public headers, which are the
 # documentation: each header's opening comment as prose, then its declarations with their
 # comments. Usage: scripts/api-doc.sh > build/docs/api.md   (or: make docs)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what the test suite needs on Debian, when missing: cmocka (unit test framework),
 # tshark (checks our pcap files), a C compiler and make, valgrind, pkg-config and OpenSSL
 # (the install test and the TLS example), man (checks the man page renders). Needs root for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what the interop tests use, when missing (Debian, as root): ip (iproute2), curl,
 # nc (netcat-openbsd), python3, ping (iputils-ping), ss (iproute2), dash (README commands
 # are run in it), openssl (the TLS example's server). Waits for the dpkg lock (up to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs a command inside a private network namespace prepared for synack: a persistent TUN
 # device (default synack0) whose kernel side has 198.18.0.1/24 (RFC 2544 benchmarking
 # range), loopback up. Nothing leaks outside; the namespace is deleted afterwards.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the suite on the release build and under ASan+UBSan, the product checks (install,
 # pkg-config, man page, docs, tool errors) and the kernel interop tests; prints what it
 # counted from each run, then one summary line.

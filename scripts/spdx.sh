@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # SPDX licence lines: every source file names its licence (MIT, see LICENSE) in its first
 # three lines, in the comment syntax of its language.
 #   scripts/spdx.sh check   lists the files without one; exits 1 if there are any

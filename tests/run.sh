@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every test binary in BUILD/tests, each with a timeout, and sums cmocka's counts.
 # Usage: tests/run.sh BUILD_DIR
 set -uo pipefail

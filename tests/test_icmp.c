@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMP: echo replies, port unreachable for UDP (rate limited), and ICMP errors about our
  * connections (RFC 792, RFC 1122 3.2.2 and 4.2.3.9, RFC 5927). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Ladder diagrams and the one-line trace format: exact text for a simulated handshake with
  * a lost third ACK. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP options in use: RFC 7323 timestamps (echo, PAWS, payload size), RFC 2018 SACK-permitted
  * and SACK blocks in our ACKs. */
 #include <errno.h>

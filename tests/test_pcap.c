@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pcap writer: exact file bytes, and tshark reads a capture of a real exchange with no
  * malformed packets. */
 #include <errno.h>

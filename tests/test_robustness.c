@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hostile input: malformed packets are counted drops, never crashes or reads past the
  * buffer (ASan checks every byte: each packet is copied into a buffer of exactly its size). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What was sent is recorded once and nothing contradicts it; a small window never wedges a
  * sender; answers to unacceptable segments are rate-limited; received text never exceeds
  * the window offered; configurations that would break the wire are refused (issue 7). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's impairments, one path at a time, and its event loop with stacks. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bulk transfer through the simulator: 1 MiB each way, byte-exact, under loss, reordering,
  * duplication and corruption, over many seeds. */
 #include <errno.h>

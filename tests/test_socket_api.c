@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket API's argument checking and errno meanings, bind/port rules, options, ISNs,
  * memory hooks and bounded reassembly. */
 #include <errno.h>

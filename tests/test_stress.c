@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The randomised two-way stress (tests/support/stress.c) over 1000 seeds (SYNACK_STRESS_SEEDS
  * changes it); `make stress SEEDS=N` runs any number. */
 #include <stdio.h>

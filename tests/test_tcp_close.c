@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Closing: active close with TIME-WAIT, passive close, simultaneous close, half-close,
  * lost FIN, abort, and RST acceptance in every synchronized state (RFC 9293 3.6, 3.10). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Data transfer: segmentation, ACKs, reassembly, duplicates, windows, persist, RTO,
  * fast retransmit, data retry limit (RFC 9293 3.8-3.10, RFC 6298, RFC 5681). */
 #include <errno.h>

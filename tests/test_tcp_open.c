@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opening connections: passive, active, simultaneous; lost SYN; lost third ACK; refused
  * connections; resets for segments that match nothing (RFC 9293 3.5, 3.10.7). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Wire formats: checksums (RFC 1071), IPv4 (RFC 791), TCP header and options (RFC 9293 3.1,
  * RFC 7323, RFC 2018). Every parse is done on a heap buffer of exactly the input's size, so
  * AddressSanitizer reports any read past the end. */

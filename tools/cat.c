@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack cat`: netcat over synack. stdin goes to the connection, the connection to stdout;
  * EOF on stdin half-closes (shutdown SHUT_WR); done when both directions are. */
 #include "cat.h"

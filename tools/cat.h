@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack cat`: netcat over synack on a TUN device. */
 #ifndef SYNACK_TOOLS_CAT_H
 #define SYNACK_TOOLS_CAT_H

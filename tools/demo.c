@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack demo`: each scenario builds a two-host simulation (client 198.18.0.1, server
  * 198.18.0.2, 10 ms each way), runs it in virtual time and draws the ladder. */
 #include "demo.h"

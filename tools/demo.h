@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack demo`: classic TCP scenarios replayed in the simulator, drawn as ladders. */
 #ifndef SYNACK_TOOLS_DEMO_H
 #define SYNACK_TOOLS_DEMO_H

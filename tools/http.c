@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack http`: dispatch and the bits of HTTP/1.1 parsing both sides share. */
 #include "http.h"
 

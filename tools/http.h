@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack http get` and `synack http serve`: HTTP/1.1 over synack on a TUN device. */
 #ifndef SYNACK_TOOLS_HTTP_H
 #define SYNACK_TOOLS_HTTP_H

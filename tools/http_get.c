@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack http get URL -o FILE`: an HTTP/1.1 GET over synack. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `synack http serve DIR --port P`: a static file server over synack. GET and HEAD,
  * Content-Length, keep-alive, many connections at once; files are sent in chunks as the
  * send buffer drains, never loaded whole. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "netopts.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Options shared by the tools that run synack on a TUN device. */
 #ifndef SYNACK_TOOLS_NETOPTS_H
 #define SYNACK_TOOLS_NETOPTS_H

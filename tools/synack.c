@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The synack command line. */
 #include <stdio.h>
 #include <string.h>

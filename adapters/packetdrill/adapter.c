@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packetdrill adapter: instance life cycle, virtual time, and the packet path. */
 #include <arpa/inet.h>
 #include <stdio.h>

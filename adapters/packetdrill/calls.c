@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packetdrill adapter: socket system calls mapped onto the synack socket API. A call on a
  * blocking descriptor that would return EAGAIN sleeps until the stack changes (packets in,
  * time moved by packetdrill's usleep/gettimeofday/netdev_receive) and tries again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packetdrill adapter: epoll over synack sockets. Level-triggered by default; EPOLLET
  * reports a socket again only after something happened on it (data in, data acknowledged,
  * a state change or an error: what makes Linux wake a waiter), and then with its whole

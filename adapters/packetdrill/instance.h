@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One packetdrill run: a synack stack in virtual time, the packets it sent, and the
  * descriptor table packetdrill sees. packetdrill calls in from two threads (blocking system
  * calls run in their own thread), so every entry point takes the instance lock; a blocking

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packetdrill shared-object interface, as documented by packetdrill: packetdrill
  * dlopen()s the file named by --so_filename, calls packetdrill_interface_init(flags, ifc),
  * and makes every system call of a script through these members, in this order. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* packetdrill adapter: socket options, fcntl, ioctl, poll, and the calls synack does not
  * support (they fail with ENOSYS, never a NULL member). */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: runtime configuration. Every default follows Linux (see shared/REFERENCE.md). */
 #ifndef SYNACK_CONFIG_H
 #define SYNACK_CONFIG_H

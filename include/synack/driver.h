@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: a real-time driver that runs a stack on a TUN device. It owns the clock
  * (CLOCK_MONOTONIC), waits on the device, the caller's descriptors and the stack's next
  * deadline with poll(2) (never busy-waits), reads packets in batches and writes what the

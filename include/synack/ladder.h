@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: ladder diagrams. Collects the trace events of two hosts and draws them as a
  * two-column ladder: each host's state changes in its column, each segment as an arrow
  * at the time it left, with the time it arrived or "LOST". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: the link a stack sends its packets through. */
 #ifndef SYNACK_LINK_H
 #define SYNACK_LINK_H

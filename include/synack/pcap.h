@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: pcap writer. Nanosecond-resolution pcap (magic 0xa1b23c4d), link type
  * LINKTYPE_RAW / IPv4 (228), readable by tcpdump, tshark and Wireshark. */
 #ifndef SYNACK_PCAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: a random secret for real links. The engine never reads randomness itself (it makes
  * no system call); the caller fills struct synack_config's secret, the key of the RFC 6528
  * ISN hash and of the RFC 6056 ephemeral port choice. This helper is not part of the engine:

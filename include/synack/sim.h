@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: a deterministic network simulator. Hosts run synack stacks; links between them
  * delay, rate-limit, lose, duplicate, reorder and corrupt packets from a seeded generator.
  * Time is virtual (nanoseconds, starting at 0): minutes of TCP timers run in milliseconds,

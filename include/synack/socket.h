@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: a BSD-style, non-blocking socket API over a synack stack.
  *
  * A socket is a small integer (a descriptor) valid until synack_close() or synack_abort().

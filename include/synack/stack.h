@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: the stack object. Sans-I/O: packets and the current time go in, packets come out
  * through the link, and the stack says when it next wants to be called.
  *

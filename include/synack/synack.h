@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: a user-space TCP/IP stack. Include this for the whole public API. */
 #ifndef SYNACK_SYNACK_H
 #define SYNACK_SYNACK_H

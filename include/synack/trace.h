@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: trace events, the raw material of ladder diagrams and timelines. */
 #ifndef SYNACK_TRACE_H
 #define SYNACK_TRACE_H

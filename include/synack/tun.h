@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: Linux TUN devices (IFF_TUN | IFF_NO_PI): raw IPv4 packets to and from the kernel. */
 #ifndef SYNACK_TUN_H
 #define SYNACK_TUN_H

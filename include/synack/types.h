@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* synack: basic types shared by every public header. */
 #ifndef SYNACK_TYPES_H
 #define SYNACK_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Real-time driver: a stack on a TUN device. */
 #include "synack/driver.h"
 

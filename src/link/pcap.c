@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pcap writer: classic format, nanosecond timestamps (magic 0xa1b23c4d), LINKTYPE_IPV4. */
 #include "synack/pcap.h"
 

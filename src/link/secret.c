@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A random secret from getrandom(2): outside the engine, which makes no system call. */
 #include "synack/secret.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TUN devices on Linux. */
 #include "synack/tun.h"
 

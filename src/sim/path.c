@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sim/path.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One direction of a simulated link: decides, for each packet offered, whether it is lost
  * and when (and how many times, and whether corrupted) it arrives. Knows nothing of stacks. */
 #ifndef SK_SIM_PATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's seeded random numbers (xoshiro256**, seeded by splitmix64). One state
  * per simulation: the same seed gives the same run. */
 #ifndef SK_SIM_RNG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator: hosts with stacks, links made of two paths, and an event loop over packet
  * arrivals and stack deadlines in virtual time. */
 #include "synack/sim.h"

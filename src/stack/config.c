@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "synack/config.h"
 
 #include <errno.h>

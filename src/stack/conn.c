@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Control blocks: allocation, the connection hash table, listeners and their queues. */
 #include <errno.h>
 #include <stdlib.h>

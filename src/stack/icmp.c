@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMP for a TCP host: echo replies (so ping works), errors about our connections
  * (RFC 1122 4.2.3.9, RFC 5927 checks), and port unreachable for UDP we do not serve. */
 #include <errno.h>

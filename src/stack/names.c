@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Human-readable names for states, flags and counters. */
 #include <stdio.h>
 #include "synack/stack.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The BSD-style socket API. Calls change state and buffers only; segments leave at the
  * next synack_stack_poll(). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stack object: creation, IPv4 input and demultiplexing, timers, deadlines. */
 #include <errno.h>
 #include <stdlib.h>

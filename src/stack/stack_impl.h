@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stack object's insides, shared by the files of src/stack/. */
 #ifndef SK_STACK_IMPL_H
 #define SK_STACK_IMPL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/answer.h"
 
 #include "tcp/isn.h"

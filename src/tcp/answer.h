@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Answers to unacceptable segments, rate-limited so that two desynchronised peers can never
  * ping-pong ACKs (RFC 5961 section 7, RFC 9293 3.10.7.4; Linux tcp_oow_rate_limited and
  * tcp_send_challenge_ack). */

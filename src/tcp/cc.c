@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/cc.h"
 
 #include "tcp/output.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Congestion control: slow start and congestion avoidance (RFC 5681), fast retransmit and
  * NewReno fast recovery (RFC 6582). */
 #ifndef SK_TCP_CC_H

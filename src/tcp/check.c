@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Invariant checks (check.h). Debug builds only: a broken invariant is a bug in the engine,
  * and the run stops where it happened. */
 #include "tcp/check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control block's invariants, checked after every input and poll in debug builds
  * (compiled with -DSYNACK_CHECK_INVARIANTS, as the sanitizer run of `make test` is). */
 #ifndef SK_TCP_CHECK_H

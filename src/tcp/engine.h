@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the TCP engine needs from the stack that hosts it: configuration, counters, the
  * current time, a way out for packets, and hooks for connection life-cycle events. The stack
  * embeds one of these; the engine never sees the stack itself (dependencies point down). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/fastopen.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP Fast Open, client side (RFC 7413 section 4.2, as Linux's tcp_fastopen=1): a cache of
  * the cookies servers gave us, and the SYN that carries a cookie request or a cookie with
  * data. The cache is per stack, fixed in size, filled on SYN-ACKs. */

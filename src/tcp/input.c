@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment arrival in the synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4). */
 #include <errno.h>
 #include "tcp/answer.h"

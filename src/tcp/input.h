@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment arrival (RFC 9293 3.10.7): the stack found the connection or listener a segment
  * belongs to (or none) and hands it here. */
 #ifndef SK_TCP_INPUT_H

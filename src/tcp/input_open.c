@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment arrival in CLOSED, LISTEN and SYN-SENT (RFC 9293 3.10.7.1 - 3.10.7.3). */
 #include <errno.h>
 #include "tcp/cc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/isn.h"
 
 static uint64_t rotl(uint64_t x, int b)

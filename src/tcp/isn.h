@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Initial sequence numbers (RFC 6528) and ephemeral port choice (RFC 6056 algorithm 3),
  * both from a keyed hash (SipHash-2-4) of the connection's endpoints. */
 #ifndef SK_TCP_ISN_H

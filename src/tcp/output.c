@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/output.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment output: building segments for a connection and sending them through the link. */
 #ifndef SK_TCP_OUTPUT_H
 #define SK_TCP_OUTPUT_H

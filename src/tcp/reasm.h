@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-order reassembly bookkeeping (RFC 9293 3.10.7.4, seventh step: segments beyond
  * RCV.NXT are held). The bytes themselves live in the receive ring at their final place;
  * this records which ranges past RCV.NXT are present, as offsets from RCV.NXT. The table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fifth step of RFC 9293 3.10.7.4: the ACK field, in ESTABLISHED and later states. */
 #include "tcp/cc.h"
 #include "tcp/answer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The seventh and eighth steps of RFC 9293 3.10.7.4: segment text (in order into the
  * receive buffer, out of order held in place for reassembly) and FIN. */
 #include "tcp/input.h"

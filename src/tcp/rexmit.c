@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every retransmission (RTO, fast retransmit, NewReno partial ACKs, RFC 6675 NextSeg rule 1,
  * the tail loss probe's repeat, a lost SYN-ACK) goes through sk_tcp_retransmit(): what was
  * sent is [SND.UNA, SND.MAX), the FIN last when it went out, and a retransmission takes from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Retransmission: the one place that decides what a repeated segment carries. */
 #ifndef SK_TCP_REXMIT_H
 #define SK_TCP_REXMIT_H

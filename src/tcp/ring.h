@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A byte ring buffer: the send buffer and the receive buffer of a connection. The receive
  * side also stores out-of-order bytes past the readable region (see reasm.h). */
 #ifndef SK_TCP_RING_H

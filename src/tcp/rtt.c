@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/rtt.h"
 
 void sk_rtt_init(struct sk_rtt *r, synack_time_t rto_initial)

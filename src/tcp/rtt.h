@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Round-trip time estimation and the retransmission timeout (RFC 6298). */
 #ifndef SK_TCP_RTT_H
 #define SK_TCP_RTT_H

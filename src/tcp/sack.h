@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sender-side SACK scoreboard and loss recovery (RFC 6675): the ranges above SND.UNA the
  * peer reports holding, which holes count as lost, the pipe estimate, and what to send
  * next during recovery. Ranges are offsets from SND.UNA, bounded like reassembly's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sequence number arithmetic modulo 2^32 (RFC 9293 3.4): comparisons are valid while the
  * two numbers are less than 2^31 apart, which the window rules guarantee. */
 #ifndef SK_TCP_SEQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/state.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* State transitions: every change goes through here so it is traced exactly once. */
 #ifndef SK_TCP_STATE_H
 #define SK_TCP_STATE_H

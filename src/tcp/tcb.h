@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The transmission control block (RFC 9293 3.3.1): everything the engine knows about one
  * connection or listener. */
 #ifndef SK_TCP_TCB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tcp/timers.h"
 
 #include <errno.h>

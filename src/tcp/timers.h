@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection timers: retransmission (RFC 6298), zero-window persist (RFC 9293 3.8.6.1),
  * TIME-WAIT (3.10.7.4) and the orphaned FIN-WAIT-2 limit (as Linux's tcp_fin_timeout). */
 #ifndef SK_TCP_TIMERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One-line rendering of trace events (for --trace and logs). */
 #include <stdio.h>
 #include "synack/ladder.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two-column ladder diagrams from trace events. */
 #include "synack/ladder.h"
 

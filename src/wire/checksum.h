@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internet checksum (RFC 1071) and the TCP pseudo-header (RFC 9293 3.1). */
 #ifndef SK_WIRE_CHECKSUM_H
 #define SK_WIRE_CHECKSUM_H

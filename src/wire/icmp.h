@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMPv4 (RFC 792): the few messages a TCP host needs. Never reads past the buffer. */
 #ifndef SK_WIRE_ICMP_H
 #define SK_WIRE_ICMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "wire/ipv4.h"
 
 #include "wire/checksum.h"

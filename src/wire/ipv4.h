@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IPv4 header (RFC 791): parse and emit. Never reads past the buffer. */
 #ifndef SK_WIRE_IPV4_H
 #define SK_WIRE_IPV4_H

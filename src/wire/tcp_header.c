@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "wire/tcp_header.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP header and options (RFC 9293 3.1, 3.2; RFC 7323; RFC 2018): parse and emit.
  * Never reads past the buffer. Checksums are verified by the caller (see checksum.h). */
 #ifndef SK_WIRE_TCP_HEADER_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interop tests: synack on a TUN device against the Linux kernel's TCP and ordinary programs
 # (curl, python3 -m http.server, nc, ping). Each test runs in a fresh private network
 # namespace made here (ip netns add), with addresses from 198.18.0.0/15 only; every wait is

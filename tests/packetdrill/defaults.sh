@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Kernel settings for checking these scripts against Linux (run inside `unshare -n`, so only
 # the private namespace changes). synack's adapter is configured to match them: window
 # scale 8 (from tcp_rmem's maximum), timestamps and SACK on, exponential SYN backoff.

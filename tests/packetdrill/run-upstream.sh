@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs google/packetdrill's gtests/net/tcp scripts against the synack adapter and prints a
 # markdown table: directory, scripts, passed, and the first error line of each failure.
 # Usage: tests/packetdrill/run-upstream.sh GTESTS_NET_TCP_DIR [SUBDIR...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs synack's own packetdrill scripts (this directory) against the adapter.
 # Usage: tests/packetdrill/run.sh BUILD_DIR
 # Needs a packetdrill binary on PATH or named by PACKETDRILL=; skips (and says so) without.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Product checks: what a newcomer touches before the engine. No root needed, nothing on the
 # network. Installs into a temporary prefix (and a DESTDIR stage) and builds an example
 # against it with pkg-config, shared and static; checks the exported symbols, the secret
@@ -28,7 +29,7 @@ t_license() {
 }
 check licence-mit t_license
 # Every source file names its licence. Enabled once the SPDX lines are in (scripts/spdx.sh add):
-# check spdx-line-in-every-source-file bash scripts/spdx.sh check
+check spdx-line-in-every-source-file bash scripts/spdx.sh check
 
 # --- make install into a temporary prefix ---------------------------------------------------
 prefix=$tmp/prefix

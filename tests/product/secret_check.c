@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Built against the installed library by tests/product/run.sh: the stack refuses an
  * all-zero secret unless deterministic mode is asked for, and synack_config_random_secret()
  * gives a non-zero key that differs from call to call. Exit 0 when all holds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* make stress SEEDS=N [FIRST=S]: runs the randomised two-way stress over many seeds and
  * prints "N passed, N failed" with the failing seeds. A failing seed is run again alone
  * with a trace of both hosts (one line per event) and pcap captures, so it can be studied.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test harness: one synack stack facing a scripted peer. Tests inject segments as the peer
  * and assert the exact segments the stack sends, in virtual time (smoltcp style). */
 #ifndef SYNACK_TEST_HARNESS_H

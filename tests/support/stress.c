@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Randomised two-way stress (see stress.h). A seed chooses everything: buffers from 256 B to
  * 256 KiB, MSS, options, delayed ACKs, impairments of each direction, the traffic pattern
  * (echo, request/response, two independent streams), who half-closes first, read and write

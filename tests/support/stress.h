@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Randomised two-way stress: two stacks in the simulator, both sides sending and receiving
  * at once, with buffers, MSS, options, impairments and application behaviour drawn from a
  * seed. Every run checks byte-exact delivery both ways, a clean close on both ends and
