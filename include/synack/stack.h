@@ -40,6 +40,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
     SYNACK_CTR_TCP_OUT_OF_WINDOW,     /* unacceptable segment (answered with ACK) */
     SYNACK_CTR_TCP_BAD_ACK,           /* ACK of data never sent (answered with ACK) */
+    SYNACK_CTR_TCP_HANDSHAKE_BAD_ACK, /* ACK not of our SYN in SYN-SENT / SYN-RECEIVED (RST) */
     SYNACK_CTR_TCP_ACK_TOO_OLD,       /* ACK below SND.UNA - MAX.SND.WND (RFC 5961 5.2) */
     SYNACK_CTR_TCP_OOO_QUEUED,        /* out-of-order segments held for reassembly */
     SYNACK_CTR_TCP_OOO_DROPPED,       /* out-of-order segments dropped: range table full */

@@ -61,6 +61,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_CHALLENGE_LIMITED] = "tcp_challenge_limited",
         [SYNACK_CTR_TCP_OUT_OF_WINDOW] = "tcp_out_of_window",
         [SYNACK_CTR_TCP_BAD_ACK] = "tcp_bad_ack",
+        [SYNACK_CTR_TCP_HANDSHAKE_BAD_ACK] = "tcp_handshake_bad_ack",
         [SYNACK_CTR_TCP_ACK_TOO_OLD] = "tcp_ack_too_old",
         [SYNACK_CTR_TCP_OOO_QUEUED] = "tcp_ooo_queued",
         [SYNACK_CTR_TCP_OOO_DROPPED] = "tcp_ooo_dropped",

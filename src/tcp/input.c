@@ -52,7 +52,7 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
 {
     uint32_t ack = seg->h.ack;
     if (!(seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max))) {
-        sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
+        sk_drop(eng, SYNACK_CTR_TCP_HANDSHAKE_BAD_ACK, seg);
         sk_tcp_send_reset_for(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
         return false;
     }

@@ -115,7 +115,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         /* 3.10.7.3 first: an ACK outside ISS < SEG.ACK =< SND.NXT draws a reset. */
         if (seq_leq(ack, tcb->iss) || seq_gt(ack, tcb->snd_max)) {
             if (!(flags & SYNACK_RST)) sk_tcp_send_reset_for(eng, seg);
-            sk_drop(eng, SYNACK_CTR_TCP_BAD_ACK, seg);
+            sk_drop(eng, SYNACK_CTR_TCP_HANDSHAKE_BAD_ACK, seg);
             return;
         }
         ack_ok = seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max);
