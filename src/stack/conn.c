@@ -7,14 +7,14 @@
 #include "tcp/output.h"
 #include "tcp/state.h"
 
-static void *mem_alloc(struct synack_stack *s, size_t n)
+void *sk_mem_alloc(struct synack_stack *s, size_t n, bool zero)
 {
     void *p = s->eng.cfg.alloc ? s->eng.cfg.alloc(s->eng.cfg.mem_ctx, n) : malloc(n);
-    if (p) memset(p, 0, n);
+    if (p && zero) memset(p, 0, n);
     return p;
 }
 
-static void mem_free(struct synack_stack *s, void *p)
+void sk_mem_free(struct synack_stack *s, void *p)
 {
     if (!p) return;
     if (s->eng.cfg.dealloc)
@@ -25,7 +25,7 @@ static void mem_free(struct synack_stack *s, void *p)
 
 struct sk_tcb *sk_conn_new(struct synack_stack *s)
 {
-    struct sk_tcb *tcb = mem_alloc(s, sizeof *tcb);
+    struct sk_tcb *tcb = sk_mem_alloc(s, sizeof *tcb, true);
     if (!tcb) return NULL;
     tcb->state = SYNACK_CLOSED;
     tcb->fd = -1;
@@ -63,15 +63,17 @@ static void count_connection(struct synack_stack *s, struct sk_tcb *tcb, bool on
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->counted && s->connections >= s->eng.cfg.max_connections) return -ENOBUFS;
-    tcb->sndbuf.buf = mem_alloc(s, tcb->sndbuf_size);
-    tcb->rcvbuf.buf = mem_alloc(s, tcb->rcvbuf_size);
-    tcb->reasm.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
-    tcb->sacked.ranges = mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range));
+    tcb->sndbuf.buf = sk_mem_alloc(s, tcb->sndbuf_size, true);
+    tcb->rcvbuf.buf = sk_mem_alloc(s, tcb->rcvbuf_size, true);
+    tcb->reasm.ranges =
+        sk_mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range), true);
+    tcb->sacked.ranges =
+        sk_mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range), true);
     if (!tcb->sndbuf.buf || !tcb->rcvbuf.buf || !tcb->reasm.ranges || !tcb->sacked.ranges) {
-        mem_free(s, tcb->sndbuf.buf);
-        mem_free(s, tcb->rcvbuf.buf);
-        mem_free(s, tcb->reasm.ranges);
-        mem_free(s, tcb->sacked.ranges);
+        sk_mem_free(s, tcb->sndbuf.buf);
+        sk_mem_free(s, tcb->rcvbuf.buf);
+        sk_mem_free(s, tcb->reasm.ranges);
+        sk_mem_free(s, tcb->sacked.ranges);
         tcb->sndbuf.buf = tcb->rcvbuf.buf = NULL;
         tcb->reasm.ranges = tcb->sacked.ranges = NULL;
         return -ENOMEM;
@@ -100,10 +102,10 @@ int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t s
 {
     struct sk_ring *r = &tcb->sndbuf;
     if (size < r->len) size = r->len;
-    uint8_t *buf = mem_alloc(s, size);
+    uint8_t *buf = sk_mem_alloc(s, size, true);
     if (!buf) return -ENOMEM;
     sk_ring_peek(r, 0, buf, r->len);
-    mem_free(s, r->buf);
+    sk_mem_free(s, r->buf);
     r->buf = buf;
     r->cap = size;
     r->head = 0;
@@ -214,10 +216,10 @@ void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
 void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->sndbuf.buf) return;
-    mem_free(s, tcb->sndbuf.buf);
-    mem_free(s, tcb->rcvbuf.buf);
-    mem_free(s, tcb->reasm.ranges);
-    mem_free(s, tcb->sacked.ranges);
+    sk_mem_free(s, tcb->sndbuf.buf);
+    sk_mem_free(s, tcb->rcvbuf.buf);
+    sk_mem_free(s, tcb->reasm.ranges);
+    sk_mem_free(s, tcb->sacked.ranges);
     memset(&tcb->sndbuf, 0, sizeof tcb->sndbuf);
     memset(&tcb->rcvbuf, 0, sizeof tcb->rcvbuf);
     tcb->reasm.ranges = tcb->sacked.ranges = NULL;
@@ -231,13 +233,15 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     else
         s->all = tcb->all_next;
     if (tcb->all_next) tcb->all_next->all_prev = tcb->all_prev;
+    sk_sched_forget(s, tcb);
     sk_conn_release_buffers(s, tcb);
     count_connection(s, tcb, false);
-    mem_free(s, tcb);
+    sk_mem_free(s, tcb);
 }
 
 void sk_conn_reap(struct synack_stack *s)
 {
+    sk_sched_settle(s); /* touched connections leave the work lists before any is freed */
     while (s->dead) {
         struct sk_tcb *t = s->dead;
         s->dead = t->hash_next;
@@ -264,7 +268,6 @@ bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uin
 static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
-    (void)eng;
     if (!l || tcb->in_accept_queue) return;
     l->syn_len--;
     tcb->in_accept_queue = true;
@@ -275,6 +278,7 @@ static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
         l->accept_head = tcb;
     l->accept_tail = tcb;
     l->accept_len++;
+    sk_sched_touch(stack_of(eng), l); /* readable now */
 }
 
 static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -325,6 +329,7 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->listener = listener;
     listener->syn_len++;
     sk_conn_hash(s, c);
+    sk_sched_touch(s, c);
     return c;
 }
 

@@ -78,6 +78,7 @@ static void error_for_connection(struct synack_stack *s, const struct sk_icmp *m
         return; /* path MTU discovery is not done yet: we send at most the MSS we chose */
     int err = m->code < 4 ? errs[m->code] : -EHOSTUNREACH;
     bool hard = m->code == SK_ICMP_PROTO_UNREACH || m->code == SK_ICMP_PORT_UNREACH;
+    sk_sched_touch(s, tcb);
     if (hard && (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED)) {
         /* RFC 1122 4.2.3.9: hard errors may abort; Linux does so while connecting. */
         sk_tcp_close_with(&s->eng, tcb, err);

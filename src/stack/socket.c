@@ -168,7 +168,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
             return 0;
         }
     }
-    s->output_pending = true; /* the SYN leaves at the next poll, which times it */
+    sk_sched_want_output(s, tcb); /* the SYN leaves at the next poll, which times it */
     return -EINPROGRESS;
 }
 
@@ -207,7 +207,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     uint32_t n = sk_ring_append(&tcb->sndbuf, buf, want);
     if (n == 0) return -EAGAIN;
     tcb->tfo_deferred = false; /* a deferred Fast Open SYN leaves now, with data */
-    s->output_pending = true;
+    sk_sched_want_output(s, tcb);
     return (ssize_t)n;
 }
 
@@ -225,7 +225,7 @@ static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
     if (now_wnd > most) now_wnd = most;
     if (2 * (uint64_t)offered <= most && now_wnd > 0 && now_wnd >= 2 * (uint64_t)offered) {
         tcb->ack_now = true;
-        s->output_pending = true;
+        sk_sched_want_output(s, tcb);
     }
 }
 
@@ -270,7 +270,7 @@ static void queue_fin(struct synack_stack *s, struct sk_tcb *tcb)
     default:
         return;
     }
-    s->output_pending = true;
+    sk_sched_want_output(s, tcb);
 }
 
 int synack_shutdown(struct synack_stack *s, int fd, int how)
@@ -282,6 +282,7 @@ int synack_shutdown(struct synack_stack *s, int fd, int how)
     if (tcb->state == SYNACK_SYN_SENT) {
         /* RFC 9293 3.10.4: CLOSE in SYN-SENT deletes the TCB. */
         sk_tcp_close_with(&s->eng, tcb, 0);
+        sk_sched_update(s, tcb); /* its timers stopped */
         return 0;
     }
     /* SHUT_RD, as Linux: reads return EOF instead of waiting; what arrives is still
@@ -310,7 +311,7 @@ static void abort_tcb(struct synack_stack *s, struct sk_tcb *tcb)
     if (st != SYNACK_CLOSED) sk_tcp_set_state(&s->eng, tcb, SYNACK_CLOSED);
     if (synchronized) {
         tcb->rst_pending = true; /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> */
-        s->output_pending = true;
+        sk_sched_want_output(s, tcb);
     } else {
         sk_conn_kill(s, tcb);
     }
@@ -357,6 +358,7 @@ int synack_close(struct synack_stack *s, int fd)
         queue_fin(s, tcb);
         if (tcb->state == SYNACK_FIN_WAIT_2)
             tcb->close_at = s->eng.now + s->eng.cfg.fin_wait2_timeout;
+        sk_sched_update(s, tcb); /* a timer may have moved */
         break;
     }
     sk_conn_reap(s);
@@ -450,10 +452,11 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_NODELAY:
         tcb->nodelay = value != 0;
-        if (tcb->nodelay) s->output_pending = true;
+        if (tcb->nodelay) sk_sched_want_output(s, tcb);
         return 0;
     case SYNACK_SO_KEEPALIVE:
         sk_tcp_keepalive_set(&s->eng, tcb, value != 0);
+        sk_sched_update(s, tcb); /* its timer moved */
         return 0;
     case SYNACK_TCP_KEEPIDLE:
     case SYNACK_TCP_KEEPINTVL:
@@ -465,7 +468,10 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
             tcb->ka_interval = SYNACK_SEC(value);
         else
             tcb->ka_idle = SYNACK_SEC(value);
-        if (tcb->keepalive) sk_tcp_keepalive_set(&s->eng, tcb, true);
+        if (tcb->keepalive) {
+            sk_tcp_keepalive_set(&s->eng, tcb, true);
+            sk_sched_update(s, tcb);
+        }
         return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         if (!fresh) return -EINVAL;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack/stack_impl.h"
-#include "tcp/check.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
@@ -57,6 +56,7 @@ void synack_stack_free(struct synack_stack *s)
     sk_conn_reap(s);
     while (s->all)
         sk_conn_free(s, s->all);
+    sk_sched_free(s);
     void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
     void *ctx = s->eng.cfg.mem_ctx;
     void *blocks[4] = {s->eng.scratch, s->fds, s->buckets, s};
@@ -126,6 +126,7 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
         sk_conn_find_listener(s, &seg->dst)) {
         /* A new SYN above the old connection's sequence space ends TIME-WAIT early and
          * opens a new connection (RFC 9293 3.10.7.4 note, RFC 6191; Linux TCP_TW_SYN). */
+        sk_sched_touch(s, tcb);
         sk_tcp_close_with(&s->eng, tcb, 0);
         tcb = NULL;
     }
@@ -134,8 +135,8 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
         sk_tcp_input_closed(&s->eng, seg);
         return;
     }
+    sk_sched_touch(s, tcb); /* settled (timers, events, checks) at the end of the call */
     sk_tcp_input(&s->eng, tcb, seg);
-    sk_tcp_check(&s->eng, tcb, false); /* socket calls may have output pending */
 }
 
 void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t len,
@@ -212,34 +213,34 @@ out:
 void synack_stack_poll(struct synack_stack *s, synack_time_t now)
 {
     set_now(s, now);
-    bool pending = s->output_pending;
-    s->output_pending = false;
-    for (struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t->dead) continue;
-        if (t->rst_pending) {
+    /* Due timers, from the heap: each connection once (settling re-keys it). */
+    for (struct sk_tcb *t; (t = sk_sched_pop_due(s, s->eng.now)) != NULL;)
+        if (!t->dead && t->state != SYNACK_CLOSED) sk_tcp_timers_run(&s->eng, t);
+    /* Output that socket calls queued, for those connections only. */
+    struct sk_tcb *t = sk_sched_take_output(s);
+    while (t) {
+        struct sk_tcb *next = t->out_next;
+        t->out_marked = false;
+        t->out_next = t->out_prev = NULL;
+        sk_sched_touch(s, t);
+        if (t->dead) {
+        } else if (t->rst_pending) {
             /* Abort (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST,ACK>, then the block goes. */
             t->rst_pending = false;
             sk_tcp_send_abort_rst(&s->eng, t);
             sk_conn_kill(s, t);
-            continue;
-        }
-        if (sk_tcp_next_deadline(t) <= s->eng.now) sk_tcp_timers_run(&s->eng, t);
-        if (pending && !t->dead && t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN)
+        } else if (t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN) {
             sk_tcp_output(&s->eng, t);
-        sk_tcp_check(&s->eng, t, true);
+        }
+        t = next;
     }
     sk_conn_reap(s);
 }
 
 synack_time_t synack_stack_next_deadline(const struct synack_stack *s)
 {
-    if (s->output_pending) return s->eng.now;
-    synack_time_t t = SYNACK_TIME_NEVER;
-    for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
-        synack_time_t d = sk_tcp_next_deadline(c);
-        if (d < t) t = d;
-    }
-    return t;
+    if (s->sched.output) return s->eng.now; /* socket calls queued output */
+    return sk_sched_earliest(s);
 }
 
 uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter id)
@@ -250,11 +251,7 @@ uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter 
 
 unsigned synack_stack_connection_count(const struct synack_stack *s)
 {
-    unsigned n = 0;
-    for (const struct sk_tcb *c = s->all; c; c = c->all_next) {
-        if (!c->dead && c->state != SYNACK_CLOSED && c->state != SYNACK_LISTEN) n++;
-    }
-    return n;
+    return s->eng.live;
 }
 
 const struct synack_config *synack_stack_config(const struct synack_stack *s)

@@ -5,6 +5,7 @@
 
 #include "synack/socket.h"
 #include "synack/stack.h"
+#include "stack/sched.h"
 #include "tcp/engine.h"
 #include "wire/ipv4.h"
 
@@ -19,7 +20,7 @@ struct synack_stack {
     struct sk_tcb *dead;     /* freed at the end of the current call (linked by hash_next) */
     unsigned connections;    /* control blocks holding connection state (max_connections) */
     uint32_t ephemeral_next; /* RFC 6056 algorithm 3 counter */
-    bool output_pending;     /* socket calls queued work for the next poll */
+    struct sk_sched sched;   /* timer heap and work lists (sched.h) */
     /* ICMP error rate limit (Linux icmp_msgs_per_sec 1000, burst 50): tokens, refilled. */
     unsigned icmp_tokens;
     synack_time_t icmp_refill;
@@ -29,6 +30,15 @@ static inline struct synack_stack *stack_of(struct sk_engine *eng)
 {
     return (struct synack_stack *)eng;
 }
+
+/* Memory through the config's hooks (conn.c); zero: clear it. */
+void *sk_mem_alloc(struct synack_stack *s, size_t n, bool zero);
+void sk_mem_free(struct synack_stack *s, void *p);
+
+/* The event layer (event.c): a touched connection's readiness may have changed; a
+ * descriptor is going away. */
+void sk_event_touched(struct synack_stack *s, struct sk_tcb *tcb);
+void sk_event_forget(struct synack_stack *s, int fd);
 
 /* Control blocks (conn.c). */
 struct sk_tcb *sk_conn_new(struct synack_stack *s);

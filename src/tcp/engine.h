@@ -38,6 +38,7 @@ struct sk_engine {
     size_t scratch_cap;
     uint16_t ip_id;
     struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
+    unsigned live;           /* connections in a state other than CLOSED and LISTEN (state.c) */
     /* Stack-wide challenge ACK budget of the current second (answer.c). */
     uint64_t challenge_second;
     unsigned challenge_budget;

@@ -8,6 +8,14 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
     enum synack_tcp_state from = tcb->state;
     if (from == to) return;
     tcb->state = to;
+    bool was_live = from != SYNACK_CLOSED && from != SYNACK_LISTEN;
+    bool is_live = to != SYNACK_CLOSED && to != SYNACK_LISTEN;
+    if (was_live != is_live) {
+        if (is_live)
+            eng->live++;
+        else
+            eng->live--;
+    }
     if (to == SYNACK_TIME_WAIT) {
         /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; nothing else is pending. */
         tcb->rto_at = SYNACK_TIME_NEVER;

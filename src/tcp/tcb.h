@@ -101,6 +101,10 @@ struct sk_tcb {
     bool in_accept_queue;
 
     /* Stack bookkeeping. */
+    struct sk_tcb *touch_next;          /* stack/sched.h: touched in this call */
+    struct sk_tcb *out_next, *out_prev; /* stack/sched.h: output queued by socket calls */
+    unsigned heap_pos;                  /* 1 + index in the timer heap, 0 if not in it */
+    bool touched, out_marked;
     struct sk_tcb *hash_next;
     struct sk_tcb *all_next, *all_prev;
     bool hashed;
