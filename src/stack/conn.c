@@ -234,6 +234,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
         s->all = tcb->all_next;
     if (tcb->all_next) tcb->all_next->all_prev = tcb->all_prev;
     sk_sched_forget(s, tcb);
+    sk_ports_release(s, tcb);
     sk_conn_release_buffers(s, tcb);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);
@@ -247,20 +248,6 @@ void sk_conn_reap(struct synack_stack *s)
         s->dead = t->hash_next;
         sk_conn_free(s, t);
     }
-}
-
-bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uint32_t addr,
-                           uint16_t port)
-{
-    for (const struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t == tcb || t->dead || t->local.port != port) continue;
-        if (t->local.addr != addr && t->local.addr != 0 && addr != 0) continue;
-        if (t->state == SYNACK_CLOSED && t->fd < 0) continue;
-        /* SO_REUSEADDR (Linux semantics): allowed unless the holder listens. */
-        if (tcb->reuseaddr && t->state != SYNACK_LISTEN) continue;
-        return true;
-    }
-    return false;
 }
 
 /* Engine hooks. */
@@ -325,6 +312,11 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     }
     c->local = *local;
     c->remote = *remote;
+    if (sk_ports_hold(s, c, SK_PORT_BOUND)) { /* a child holds its listener's port */
+        sk_count(eng, SYNACK_CTR_TCP_NO_MEMORY);
+        sk_conn_free(s, c);
+        return NULL;
+    }
     c->passive = true;
     c->listener = listener;
     listener->syn_len++;

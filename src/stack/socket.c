@@ -21,15 +21,16 @@ static struct sk_tcb *get(struct synack_stack *s, int fd)
 int synack_socket(struct synack_stack *s)
 {
     if (!s) return -EINVAL;
-    for (unsigned i = 0; i < s->max_fds; i++) {
-        if (s->fds[i]) continue;
-        struct sk_tcb *tcb = sk_conn_new(s);
-        if (!tcb) return -ENOMEM;
-        tcb->fd = (int)i;
-        s->fds[i] = tcb;
-        return (int)i;
+    int fd = sk_fdtable_take(&s->fd_free);
+    if (fd < 0) return -EMFILE;
+    struct sk_tcb *tcb = sk_conn_new(s);
+    if (!tcb) {
+        sk_fdtable_give(&s->fd_free, fd);
+        return -ENOMEM;
     }
-    return -EMFILE;
+    tcb->fd = fd;
+    s->fds[fd] = tcb;
+    return fd;
 }
 
 static bool local_addr_ok(const struct synack_stack *s, uint32_t addr)
@@ -37,8 +38,13 @@ static bool local_addr_ok(const struct synack_stack *s, uint32_t addr)
     return addr == 0 || addr == s->eng.cfg.local_addr || s->eng.cfg.accept_any_addr;
 }
 
-/* Picks a free ephemeral port for tcb; with a remote, only the 4-tuple must be unique
- * (RFC 6056 3.3.3, algorithm 3: offset from a keyed hash plus a counter). */
+/* Picks a free ephemeral port for tcb and holds it (RFC 6056 3.3.3, algorithm 3, as Linux's
+ * __inet_hash_connect: the search starts at an offset from a keyed hash of the endpoints
+ * plus a counter). With a remote (connect), a port may serve many connections: only the
+ * 4-tuple must be unique, and ports held by bind() or listen() are skipped; without one
+ * (bind or listen to port 0), the port must be wholly free. Each candidate costs a few
+ * hash lookups; the counter moves past what was tried, so the search is O(1) amortised
+ * while the range is not nearly exhausted. */
 static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
                      const struct synack_endpoint *remote)
 {
@@ -51,18 +57,17 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
         bool busy;
         if (remote) {
             struct synack_endpoint l = {tcb->local.addr, port};
-            busy = sk_conn_lookup(s, &l, remote) != NULL || sk_conn_find_listener(s, &l) != NULL;
-            /* Avoid ports bound by sockets that are not connected yet. */
-            for (struct sk_tcb *t = s->all; t && !busy; t = t->all_next)
-                busy = t != tcb && !t->hashed && t->local.port == port && t->state != SYNACK_CLOSED;
+            busy = !sk_ports_auto_ok(s, tcb->local.addr, port) ||
+                   sk_conn_lookup(s, &l, remote) != NULL;
         } else {
-            busy = sk_conn_port_conflict(s, tcb, tcb->local.addr, port);
+            busy = sk_ports_bind_conflict(s, tcb->local.addr, port, false);
         }
-        if (!busy) {
-            s->ephemeral_next += i + 1;
-            tcb->local.port = port;
-            return 0;
-        }
+        if (busy) continue;
+        s->ephemeral_next += i + 1;
+        tcb->local.port = port;
+        int err = sk_ports_hold(s, tcb, remote ? SK_PORT_AUTO : SK_PORT_BOUND);
+        if (err) tcb->local.port = 0;
+        return err;
     }
     return -EADDRNOTAVAIL;
 }
@@ -77,10 +82,12 @@ int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *lo
     if (!local_addr_ok(s, local->addr)) return -EADDRNOTAVAIL;
     uint32_t addr = local->addr;
     if (local->port != 0) {
-        if (sk_conn_port_conflict(s, tcb, addr, local->port)) return -EADDRINUSE;
+        if (sk_ports_bind_conflict(s, addr, local->port, tcb->reuseaddr)) return -EADDRINUSE;
         tcb->local.addr = addr;
         tcb->local.port = local->port;
-        return 0;
+        int err = sk_ports_hold(s, tcb, SK_PORT_BOUND);
+        if (err) tcb->local.port = 0;
+        return err;
     }
     tcb->local.addr = addr;
     int err = pick_port(s, tcb, NULL);
@@ -103,10 +110,11 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
         tcb->local.addr = 0;
         int err = pick_port(s, tcb, NULL);
         if (err) return err;
-    } else if (sk_conn_find_listener(s, &tcb->local)) {
-        struct sk_tcb *other = sk_conn_find_listener(s, &tcb->local);
-        if (other->local.addr == tcb->local.addr) return -EADDRINUSE;
+    } else if (sk_ports_listen_conflict(s, tcb->local.addr, tcb->local.port)) {
+        return -EADDRINUSE;
     }
+    int err = sk_ports_hold(s, tcb, SK_PORT_LISTEN);
+    if (err) return err;
     tcb->backlog = (unsigned)backlog;
     sk_tcp_set_state(&s->eng, tcb, SYNACK_LISTEN);
     sk_conn_add_listener(s, tcb);
@@ -119,16 +127,15 @@ int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
     if (!l) return -EBADF;
     if (l->state != SYNACK_LISTEN) return -EINVAL;
     if (!l->accept_head) return -EAGAIN;
-    unsigned slot = 0;
-    while (slot < s->max_fds && s->fds[slot])
-        slot++;
-    if (slot == s->max_fds) return -EMFILE;
+    int slot = sk_fdtable_take(&s->fd_free);
+    if (slot < 0) return -EMFILE;
     struct sk_tcb *c = l->accept_head;
     sk_conn_detach_from_listener(c);
-    c->fd = (int)slot;
+    c->fd = slot;
     s->fds[slot] = c;
     if (peer) *peer = c->remote;
-    return (int)slot;
+    sk_sched_update(s, l); /* readiness changed */
+    return slot;
 }
 
 int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
@@ -295,6 +302,8 @@ int synack_shutdown(struct synack_stack *s, int fd, int how)
 static void release_fd(struct synack_stack *s, struct sk_tcb *tcb)
 {
     s->fds[tcb->fd] = NULL;
+    sk_fdtable_give(&s->fd_free, tcb->fd);
+    sk_event_forget(s, tcb->fd);
     tcb->fd = -1;
 }
 

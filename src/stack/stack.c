@@ -33,20 +33,30 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
     while (nb < cfg.max_connections * 2 && nb < (1u << 24))
         nb *= 2;
     s->bucket_mask = nb - 1;
-    size_t sizes[3] = {s->eng.scratch_cap, s->max_fds * sizeof(struct sk_tcb *),
-                       nb * sizeof(struct sk_tcb *)};
-    void *blocks[3];
-    for (int i = 0; i < 3; i++) {
+    unsigned np = 256; /* local ports: at most 65536 of them */
+    while (np < nb && np < 65536)
+        np *= 2;
+    s->ports.mask = np - 1;
+    size_t sizes[5] = {
+        s->eng.scratch_cap, s->max_fds * sizeof(struct sk_tcb *), nb * sizeof(struct sk_tcb *),
+        sk_fdtable_words(s->max_fds) * sizeof(uint64_t), np * sizeof(struct sk_port_entry *)};
+    void *blocks[5];
+    bool ok = true;
+    for (int i = 0; i < 5; i++) {
         blocks[i] = alloc ? alloc(cfg.mem_ctx, sizes[i]) : malloc(sizes[i]);
         if (blocks[i]) memset(blocks[i], 0, sizes[i]);
+        ok = ok && blocks[i];
     }
     s->eng.scratch = blocks[0];
     s->fds = blocks[1];
     s->buckets = blocks[2];
-    if (!blocks[0] || !blocks[1] || !blocks[2]) {
+    s->fd_free.used = blocks[3];
+    s->ports.buckets = blocks[4];
+    if (!ok) {
         synack_stack_free(s);
         return NULL;
     }
+    sk_fdtable_init(&s->fd_free, blocks[3], s->max_fds);
     return s;
 }
 
@@ -59,8 +69,8 @@ void synack_stack_free(struct synack_stack *s)
     sk_sched_free(s);
     void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
     void *ctx = s->eng.cfg.mem_ctx;
-    void *blocks[4] = {s->eng.scratch, s->fds, s->buckets, s};
-    for (int i = 0; i < 4; i++) {
+    void *blocks[6] = {s->eng.scratch, s->fds, s->buckets, s->fd_free.used, s->ports.buckets, s};
+    for (int i = 0; i < 6; i++) {
         if (!blocks[i]) continue;
         if (dealloc)
             dealloc(ctx, blocks[i]);

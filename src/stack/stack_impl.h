@@ -5,6 +5,8 @@
 
 #include "synack/socket.h"
 #include "synack/stack.h"
+#include "stack/fdtable.h"
+#include "stack/ports.h"
 #include "stack/sched.h"
 #include "tcp/engine.h"
 #include "wire/ipv4.h"
@@ -13,7 +15,9 @@ struct synack_stack {
     struct sk_engine eng; /* first: hooks get &stack->eng */
     struct sk_tcb **fds;  /* descriptor table */
     unsigned max_fds;
-    struct sk_tcb **buckets; /* connections by 4-tuple */
+    struct sk_fdtable fd_free; /* which descriptors are in use */
+    struct sk_ports ports;     /* local ports in use */
+    struct sk_tcb **buckets;   /* connections by 4-tuple */
     unsigned bucket_mask;
     struct sk_tcb *all; /* every control block: sockets, listeners, children, orphans */
     struct sk_tcb *listeners;
@@ -60,9 +64,6 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb);
 /* Takes tcb out of its listener's SYN or accept queue, if in one. */
 void sk_conn_detach_from_listener(struct sk_tcb *tcb);
-/* True if a local port is in use in a way that forbids binding tcb to it. */
-bool sk_conn_port_conflict(struct synack_stack *s, const struct sk_tcb *tcb, uint32_t addr,
-                           uint16_t port);
 
 /* ICMP (icmp.c): echo, errors for our connections, port unreachable for UDP. */
 void sk_icmp_input(struct synack_stack *s, const struct sk_ipv4 *ip);

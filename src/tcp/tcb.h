@@ -11,6 +11,8 @@
 #include "tcp/ring.h"
 #include "tcp/rtt.h"
 
+struct sk_port_entry;
+
 struct sk_tcb {
     enum synack_tcp_state state;
     struct synack_endpoint local, remote;
@@ -105,6 +107,8 @@ struct sk_tcb {
     struct sk_tcb *out_next, *out_prev; /* stack/sched.h: output queued by socket calls */
     unsigned heap_pos;                  /* 1 + index in the timer heap, 0 if not in it */
     bool touched, out_marked;
+    uint8_t port_hold;                  /* stack/ports.h: how it holds its local port */
+    struct sk_port_entry *port_entry;
     struct sk_tcb *hash_next;
     struct sk_tcb *all_next, *all_prev;
     bool hashed;
