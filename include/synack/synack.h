@@ -4,6 +4,7 @@
 #define SYNACK_SYNACK_H
 
 #include "synack/config.h"
+#include "synack/event.h"
 #include "synack/link.h"
 #include "synack/secret.h"
 #include "synack/socket.h"

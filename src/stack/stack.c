@@ -66,6 +66,7 @@ void synack_stack_free(struct synack_stack *s)
     sk_conn_reap(s);
     while (s->all)
         sk_conn_free(s, s->all);
+    sk_event_free(s);
     sk_sched_free(s);
     void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
     void *ctx = s->eng.cfg.mem_ctx;

@@ -28,6 +28,7 @@ struct synack_stack {
     /* ICMP error rate limit (Linux icmp_msgs_per_sec 1000, burst 50): tokens, refilled. */
     unsigned icmp_tokens;
     synack_time_t icmp_refill;
+    struct sk_events *events; /* event sets (event.c), made by the first synack_events_new */
 };
 
 static inline struct synack_stack *stack_of(struct sk_engine *eng)
@@ -43,6 +44,8 @@ void sk_mem_free(struct synack_stack *s, void *p);
  * descriptor is going away. */
 void sk_event_touched(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_event_forget(struct synack_stack *s, int fd);
+/* Frees every event set of the stack (synack_stack_free). */
+void sk_event_free(struct synack_stack *s);
 
 /* Control blocks (conn.c). */
 struct sk_tcb *sk_conn_new(struct synack_stack *s);
