@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "synack/event.h"
 #include "http.h"
 #include "netopts.h"
 
@@ -27,7 +28,8 @@ struct conn {
     char out[CHUNK]; /* bytes read from the file (or headers) not yet queued */
     size_t out_off, out_len;
     bool keep_alive;
-    bool closing; /* close once everything is queued */
+    bool closing;  /* close once everything is queued */
+    bool want_out; /* registered for POLLOUT (not POLLIN) */
 };
 
 static volatile sig_atomic_t stop;
@@ -226,36 +228,71 @@ int http_serve_main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    /* The event API (synack/event.h): the listener and each connection are registered
+     * level-triggered, for POLLIN, or for POLLOUT while a response waits for send-buffer
+     * room, so each turn of the loop serves the ready connections only. */
+    struct synack_events *set = synack_events_new(st);
+    if (!set || synack_events_add(set, l, SYNACK_POLLIN, (union synack_event_data){.ptr = NULL})) {
+        fprintf(stderr, "synack http serve: out of memory\n");
+        synack_driver_free(d);
+        return 1;
+    }
     static struct conn conns[MAX_CONNS];
     for (int i = 0; i < MAX_CONNS; i++) {
         conns[i].fd = -1;
         conns[i].file = -1;
     }
+    struct synack_event evs[64];
+    int timeout = 0;
     while (!stop) {
-        int fd;
-        while ((fd = synack_accept(st, l, NULL)) >= 0) {
-            int i = 0;
-            while (i < MAX_CONNS && conns[i].fd >= 0)
-                i++;
-            if (i == MAX_CONNS) {
-                synack_abort(st, fd); /* full: refuse rather than queue without bound */
+        if (synack_driver_run_once(d, NULL, 0, timeout) < 0 && errno != EINTR) break;
+        int n = synack_events_wait(set, evs, 64);
+        timeout = n > 0 ? 0 : 1000; /* work was done: look again before sleeping */
+        for (int k = 0; k < n; k++) {
+            struct conn *c = evs[k].data.ptr;
+            if (!c) { /* the listener */
+                int fd;
+                while ((fd = synack_accept(st, l, NULL)) >= 0) {
+                    int i = 0;
+                    while (i < MAX_CONNS && conns[i].fd >= 0)
+                        i++;
+                    if (i == MAX_CONNS) {
+                        synack_abort(st, fd); /* full: refuse rather than queue without bound */
+                        continue;
+                    }
+                    memset(&conns[i], 0, sizeof conns[i]);
+                    conns[i].fd = fd;
+                    conns[i].file = -1;
+                    if (synack_events_add(set, fd, SYNACK_POLLIN,
+                                          (union synack_event_data){.ptr = &conns[i]})) {
+                        synack_abort(st, fd);
+                        reset_conn(&conns[i]);
+                        continue;
+                    }
+                }
                 continue;
             }
-            memset(&conns[i], 0, sizeof conns[i]);
-            conns[i].fd = fd;
-            conns[i].file = -1;
-        }
-        for (int i = 0; i < MAX_CONNS; i++) {
-            enum verdict v = conns[i].fd < 0 ? KEEP : service(st, &conns[i], root);
-            if (v == KEEP) continue;
+            enum verdict v = service(st, c, root);
+            if (v == KEEP) {
+                /* Waiting for send-buffer room: POLLOUT instead of POLLIN until the response
+                 * is queued (further requests wait in the socket meanwhile). */
+                bool want_out = c->out_off < c->out_len || c->file_left > 0;
+                if (want_out != c->want_out) {
+                    c->want_out = want_out;
+                    synack_events_mod(set, c->fd, want_out ? SYNACK_POLLOUT : SYNACK_POLLIN,
+                                      (union synack_event_data){.ptr = c});
+                }
+                continue;
+            }
+            /* Closing the descriptor also takes it out of the event set. */
             if (v == CLOSE)
-                synack_close(st, conns[i].fd); /* graceful: queued data, then FIN */
+                synack_close(st, c->fd); /* graceful: queued data, then FIN */
             else
-                synack_abort(st, conns[i].fd);
-            reset_conn(&conns[i]);
+                synack_abort(st, c->fd);
+            reset_conn(c);
         }
-        if (synack_driver_run_once(d, NULL, 0, 1000) < 0 && errno != EINTR) break;
     }
+    synack_events_free(set);
     /* Connections still in the stack: those mid-close; reported for tests and users. */
     synack_time_t end = synack_driver_now(d) + SYNACK_SEC(2);
     while (synack_stack_connection_count(st) > 0 && synack_driver_now(d) < end)
