@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* packetdrill adapter: epoll over synack sockets. Level-triggered by default; EPOLLET
- * reports a socket again only after something happened on it (data in, data acknowledged,
- * a state change or an error: what makes Linux wake a waiter), and then with its whole
- * current readiness, as Linux does; EPOLLONESHOT disarms after one report. */
+/* packetdrill adapter: epoll over synack sockets, mapped onto synack's event API
+ * (synack/event.h), which follows Linux epoll: level-triggered by default; EPOLLET reports a
+ * socket again only after something happened on it (data in, data acknowledged, a state
+ * change or an error: what makes Linux wake a waiter), with its whole current readiness;
+ * EPOLLONESHOT disarms after one report until EPOLL_CTL_MOD. Each epoll instance is one
+ * synack event set; closing a socket takes it out of the set, as in Linux. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +13,16 @@
 
 #define PD_EPOLL_ITEMS 64
 
+/* What packetdrill asked for, per synack socket: the interest bits to report within. */
 struct pd_epoll_item {
-    int fd;
+    int s; /* synack socket, -1 if the slot is free */
     uint32_t events;
-    epoll_data_t data;
-    uint64_t seen; /* activity signature at the last report (EPOLLET) */
-    bool fresh;    /* never reported since added or modified */
-    bool armed;    /* EPOLLONESHOT: false after a report until EPOLL_CTL_MOD */
 };
 
 struct pd_epoll {
     int osfd;
+    struct synack_events *set;
     struct pd_epoll_item items[PD_EPOLL_ITEMS];
-    int n;
 };
 
 static struct pd_epoll *epoll_of(struct pd *pd, int fd)
@@ -33,17 +32,7 @@ static struct pd_epoll *epoll_of(struct pd *pd, int fd)
     return pd->ep[pd->osfd_ep[fd] - 1];
 }
 
-/* What changes when Linux would wake an epoll waiter on this socket. */
-static uint64_t activity(struct pd *pd, int s, int mask)
-{
-    struct synack_conn_info ci;
-    memset(&ci, 0, sizeof ci);
-    synack_get_info(pd->stack, s, &ci);
-    return ci.bytes_received * 0x9e3779b97f4a7c15ull ^ ci.bytes_acked * 0xc2b2ae3d27d4eb4full ^
-           ((uint64_t)ci.state << 56) ^ ((uint64_t)(unsigned)mask << 48);
-}
-
-static uint32_t epoll_mask(int ev)
+static uint32_t epoll_mask(uint32_t ev)
 {
     uint32_t m = 0;
     if (ev & SYNACK_POLLIN)
@@ -55,6 +44,30 @@ static uint32_t epoll_mask(int ev)
     if (ev & SYNACK_POLLHUP)
         m |= EPOLLHUP;
     return m;
+}
+
+/* epoll interest and mode bits -> the event API's. */
+static uint32_t synack_interest(uint32_t events)
+{
+    uint32_t m = 0;
+    if (events & (EPOLLIN | EPOLLRDNORM))
+        m |= SYNACK_POLLIN;
+    if (events & (EPOLLOUT | EPOLLWRNORM))
+        m |= SYNACK_POLLOUT;
+    if (events & EPOLLET)
+        m |= SYNACK_EV_ET;
+    if (events & EPOLLONESHOT)
+        m |= SYNACK_EV_ONESHOT;
+    return m;
+}
+
+static struct pd_epoll_item *item_of(struct pd_epoll *ep, int s)
+{
+    for (int k = 0; k < PD_EPOLL_ITEMS; k++) {
+        if (ep->items[k].s == s)
+            return &ep->items[k];
+    }
+    return NULL;
 }
 
 static int pd_epoll_create(void *ud, int size)
@@ -79,6 +92,16 @@ static int pd_epoll_create(void *ud, int size)
                 break;
             }
             pd->ep[i]->osfd = fd;
+            pd->ep[i]->set = synack_events_new(pd->stack);
+            if (!pd->ep[i]->set) {
+                free(pd->ep[i]);
+                pd->ep[i] = NULL;
+                close(fd);
+                r = -ENOMEM;
+                break;
+            }
+            for (int k = 0; k < PD_EPOLL_ITEMS; k++)
+                pd->ep[i]->items[k].s = -1;
             pd->osfd_ep[fd] = i + 1;
             r = fd;
             break;
@@ -97,60 +120,48 @@ static int pd_epoll_ctl(void *ud, int epfd, int op, int fd, struct epoll_event *
         return pd_unlock_ret(pd, -EBADF);
     if (s < 0 || fd == epfd)
         return pd_unlock_ret(pd, -EINVAL); /* nested epoll is not offered */
-    int k = 0;
-    while (k < ep->n && ep->items[k].fd != fd)
-        k++;
+    union synack_event_data data;
+    memset(&data, 0, sizeof data);
+    if (event)
+        data.u64 = event->data.u64;
+    struct pd_epoll_item *it = item_of(ep, s);
     if (op == EPOLL_CTL_ADD) {
-        if (k < ep->n)
-            r = -EEXIST;
-        else if (!event)
+        struct pd_epoll_item *slot = it ? it : item_of(ep, -1); /* it: a closed socket's */
+        if (!event)
             r = -EFAULT;
-        else if (ep->n == PD_EPOLL_ITEMS)
+        else if (!slot)
             r = -ENOSPC;
         else
-            ep->items[ep->n++] = (struct pd_epoll_item){fd, event->events, event->data, 0, true,
-                                                         true};
+            r = synack_events_add(ep->set, s, synack_interest(event->events), data);
+        if (r == 0)
+            *slot = (struct pd_epoll_item){s, event->events};
     } else if (op == EPOLL_CTL_MOD) {
-        if (k == ep->n)
-            r = -ENOENT;
-        else if (!event)
+        if (!event)
             r = -EFAULT;
         else
-            ep->items[k] = (struct pd_epoll_item){fd, event->events, event->data, 0, true, true};
+            r = synack_events_mod(ep->set, s, synack_interest(event->events), data);
+        if (r == 0 && it)
+            it->events = event->events;
     } else if (op == EPOLL_CTL_DEL) {
-        if (k == ep->n)
-            r = -ENOENT;
-        else
-            ep->items[k] = ep->items[--ep->n];
+        r = synack_events_del(ep->set, s);
+        if (it)
+            it->s = -1;
     } else {
         r = -EINVAL;
     }
     return pd_unlock_ret(pd, r);
 }
 
-static int collect(struct pd *pd, struct pd_epoll *ep, struct epoll_event *out, int max)
+static int collect(struct pd_epoll *ep, struct epoll_event *out, int max)
 {
+    struct synack_event ev[PD_EPOLL_ITEMS];
+    int n = synack_events_wait(ep->set, ev, max < PD_EPOLL_ITEMS ? max : PD_EPOLL_ITEMS);
     int got = 0;
-    for (int k = 0; k < ep->n && got < max; k++) {
-        struct pd_epoll_item *it = &ep->items[k];
-        int s = pd_sock_of(pd, it->fd);
-        int ev = s >= 0 ? synack_poll_events(pd->stack, s) : -1;
-        if (ev < 0 || !it->armed)
-            continue;
-        uint32_t mask = epoll_mask(ev) & (it->events | EPOLLERR | EPOLLHUP);
-        if (!mask)
-            continue;
-        if (it->events & EPOLLET) {
-            uint64_t sig = activity(pd, s, ev);
-            if (!it->fresh && sig == it->seen)
-                continue;
-            it->seen = sig;
-        }
-        it->fresh = false;
-        if (it->events & EPOLLONESHOT)
-            it->armed = false;
-        out[got].events = mask;
-        out[got].data = it->data;
+    for (int k = 0; k < n; k++) {
+        struct pd_epoll_item *it = item_of(ep, ev[k].fd);
+        uint32_t asked = it ? it->events : 0;
+        out[got].events = epoll_mask(ev[k].events) & (asked | EPOLLERR | EPOLLHUP);
+        out[got].data.u64 = ev[k].data.u64;
         got++;
     }
     return got;
@@ -167,7 +178,7 @@ static int pd_epoll_wait(void *ud, int epfd, struct epoll_event *events, int max
         return pd_unlock_ret(pd, -EINVAL);
     synack_time_t until = timeout < 0 ? SYNACK_TIME_NEVER : pd->now + SYNACK_MS(timeout);
     int got;
-    while ((got = collect(pd, ep, events, maxevents)) == 0 && pd->now < until)
+    while ((got = collect(ep, events, maxevents)) == 0 && pd->now < until)
         pd_wait(pd);
     return pd_unlock_ret(pd, got);
 }
@@ -180,15 +191,22 @@ int pd_epoll_close(struct pd *pd, int fd)
     pd->ep[pd->osfd_ep[fd] - 1] = NULL;
     pd->osfd_ep[fd] = 0;
     close(fd);
+    synack_events_free(ep->set);
     free(ep);
     return 0;
 }
 
 void pd_epoll_free_all(struct pd *pd)
 {
+    /* After the stack is freed (pd_free): the event sets went with it. */
     for (int i = 0; i < PD_MAX_EPOLL; i++) {
-        if (pd->ep[i])
-            pd_epoll_close(pd, pd->ep[i]->osfd);
+        struct pd_epoll *ep = pd->ep[i];
+        if (!ep)
+            continue;
+        pd->osfd_ep[ep->osfd] = 0;
+        close(ep->osfd);
+        free(ep);
+        pd->ep[i] = NULL;
     }
 }
 
