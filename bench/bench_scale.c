@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: MIT */
+/* Issue 8's figures in one run: per-packet cost with 0, 10k, 100k, 1M idle established
+ * connections present, time to open them and RSS per idle connection, connections per
+ * second against the kernel on loopback, and bulk throughput against the kernel. Two synack
+ * stacks in this process, joined by an in-memory wire (a preallocated packet queue each
+ * way, no allocation per packet), in virtual time (the clock moves 1 us per delivery round
+ * and jumps to the next deadline when nothing else can happen). Every transfer is checked
+ * byte for byte against a pattern. Figures are printed, never asserted.
+ *
+ * Usage: build/bench/bench_scale [--conns N] [--bulk-mib M] [--cps-seconds S]
+ *   --conns N        idle connections to reach (default 1000000; capped, with a note, so
+ *                    that the projected RSS stays under half of MemAvailable)
+ *   --bulk-mib M     bulk transfer size for throughput (default 1024)
+ *   --cps-seconds S  duration of each connections-per-second run (default 2) */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "synack/synack.h"
+
+#define PERIOD 65521u /* pattern period (prime, so it never lines up with buffer sizes) */
+#define SLOT 2048     /* wire slot: a default-MSS packet with options */
+#define WIRE_SLOTS (1u << 16)
+#define LISTENERS 64 /* server ports 1000..1063: 64 x 28232 ephemeral ports */
+#define REQ 100
+
+static uint8_t pattern[PERIOD + (1u << 16)];
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+static double mem_available_mib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib / 1024.0;
+}
+
+/* ---- the in-memory wire ---- */
+
+struct wire {
+    uint8_t (*slot)[SLOT];
+    uint16_t *len;
+    unsigned head, count;
+};
+
+struct bench {
+    struct synack_stack *c, *s; /* client 198.18.0.1, server 198.18.0.2 */
+    struct wire to_s, to_c;
+    synack_time_t now;
+    uint64_t delivered;
+};
+
+static void wire_tx(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
+{
+    (void)now;
+    struct wire *w = ctx;
+    if (len > SLOT || w->count == WIRE_SLOTS) {
+        fprintf(stderr, "bench_scale: wire overflow (packet %zu bytes, %u queued)\n", len,
+                w->count);
+        exit(2);
+    }
+    unsigned i = (w->head + w->count) % WIRE_SLOTS;
+    memcpy(w->slot[i], pkt, len);
+    w->len[i] = (uint16_t)len;
+    w->count++;
+}
+
+/* Delivers what is queued now on both wires, polls due stacks; returns true if anything
+ * happened. */
+static bool deliver_round(struct bench *b)
+{
+    bool any = false;
+    struct {
+        struct wire *w;
+        struct synack_stack *to;
+    } dir[2] = {{&b->to_s, b->s}, {&b->to_c, b->c}};
+    for (int d = 0; d < 2; d++) {
+        struct wire *w = dir[d].w;
+        for (unsigned n = w->count; n > 0; n--) {
+            unsigned i = w->head;
+            w->head = (w->head + 1) % WIRE_SLOTS;
+            w->count--;
+            synack_stack_input(dir[d].to, w->slot[i], w->len[i], b->now);
+            b->delivered++;
+            any = true;
+        }
+    }
+    struct synack_stack *st[2] = {b->c, b->s};
+    for (int i = 0; i < 2; i++) {
+        if (synack_stack_next_deadline(st[i]) <= b->now) {
+            synack_stack_poll(st[i], b->now);
+            any = true;
+        }
+    }
+    b->now += SYNACK_US(1);
+    return any;
+}
+
+/* Runs until nothing is in flight or due now. */
+static void settle(struct bench *b)
+{
+    while (deliver_round(b) || b->to_s.count || b->to_c.count) {
+    }
+}
+
+/* Nothing in flight: moves the clock to the earliest deadline (a blocked application). */
+static void jump(struct bench *b)
+{
+    synack_time_t a = synack_stack_next_deadline(b->c), c = synack_stack_next_deadline(b->s);
+    synack_time_t t = a < c ? a : c;
+    if (t != SYNACK_TIME_NEVER && t > b->now) b->now = t;
+}
+
+static void bench_init(struct bench *b, unsigned max_conns)
+{
+    memset(b, 0, sizeof *b);
+    struct wire *w[2] = {&b->to_s, &b->to_c};
+    for (int i = 0; i < 2; i++) {
+        w[i]->slot = malloc((size_t)WIRE_SLOTS * SLOT);
+        w[i]->len = malloc(WIRE_SLOTS * sizeof(uint16_t));
+        if (!w[i]->slot || !w[i]->len) exit(2);
+    }
+    struct synack_config cfg[2];
+    for (int i = 0; i < 2; i++) {
+        synack_config_init(&cfg[i]); /* the default config, with room for max_conns */
+        synack_config_random_secret(&cfg[i]);
+        cfg[i].local_addr = i == 0 ? SYNACK_IPV4(198, 18, 0, 1) : SYNACK_IPV4(198, 18, 0, 2);
+        if (max_conns + 1024 > cfg[i].max_sockets) cfg[i].max_sockets = max_conns + 1024;
+        if (max_conns + 1024 > cfg[i].max_connections) cfg[i].max_connections = max_conns + 1024;
+    }
+    b->c = synack_stack_new(&cfg[0], &(struct synack_link){&b->to_s, wire_tx});
+    b->s = synack_stack_new(&cfg[1], &(struct synack_link){&b->to_c, wire_tx});
+    if (!b->c || !b->s) {
+        fprintf(stderr, "bench_scale: stack creation failed\n");
+        exit(2);
+    }
+    b->now = SYNACK_SEC(1);
+    synack_stack_poll(b->c, b->now);
+    synack_stack_poll(b->s, b->now);
+}
+
+static void bench_free(struct bench *b)
+{
+    synack_stack_free(b->c);
+    synack_stack_free(b->s);
+    free(b->to_s.slot);
+    free(b->to_s.len);
+    free(b->to_c.slot);
+    free(b->to_c.len);
+}
+
+static int listen_on(struct synack_stack *st, uint16_t port, int backlog)
+{
+    int l = synack_socket(st);
+    struct synack_endpoint ep = {0, port};
+    if (l < 0 || synack_bind(st, l, &ep) || synack_listen(st, l, backlog)) {
+        fprintf(stderr, "bench_scale: listen on %u failed\n", port);
+        exit(2);
+    }
+    return l;
+}
+
+static int connect_to(struct bench *b, uint16_t port)
+{
+    int fd = synack_socket(b->c);
+    struct synack_endpoint srv = {SYNACK_IPV4(198, 18, 0, 2), port};
+    int r = fd < 0 ? fd : synack_connect(b->c, fd, &srv);
+    if (r != -EINPROGRESS) {
+        fprintf(stderr, "bench_scale: connect: %s\n", strerror(-r));
+        exit(2);
+    }
+    return fd;
+}
+
+/* ---- a verified bulk transfer on one connection (client -> server) ---- */
+
+struct bulk {
+    int cfd, sfd;
+    uint64_t total, sent, got;
+    uint64_t bad;
+};
+
+static void bulk_run(struct bench *b, struct bulk *x)
+{
+    static uint8_t rbuf[1 << 16];
+    while (x->got < x->total) {
+        bool moved = false;
+        while (x->sent < x->total) {
+            uint64_t off = x->sent % PERIOD, left = x->total - x->sent;
+            size_t want = left < (1u << 16) ? (size_t)left : (1u << 16);
+            ssize_t n = synack_send(b->c, x->cfd, pattern + off, want);
+            if (n <= 0) break;
+            x->sent += (uint64_t)n;
+            moved = true;
+        }
+        for (;;) {
+            ssize_t n = synack_recv(b->s, x->sfd, rbuf, sizeof rbuf);
+            if (n <= 0) break;
+            uint64_t off = x->got % PERIOD;
+            if (memcmp(rbuf, pattern + off, (size_t)n)) x->bad++;
+            x->got += (uint64_t)n;
+            moved = true;
+        }
+        if (!deliver_round(b) && !moved && !b->to_s.count && !b->to_c.count) jump(b);
+    }
+}
+
+/* Opens one connection on port 1000 and returns its two ends. */
+static void open_active(struct bench *b, int lfd, int *cfd, int *sfd)
+{
+    *cfd = connect_to(b, 1000);
+    settle(b);
+    *sfd = synack_accept(b->s, lfd, NULL);
+    if (*sfd < 0) {
+        fprintf(stderr, "bench_scale: the measured connection did not open\n");
+        exit(2);
+    }
+}
+
+/* Per-packet cost: a verified transfer of mib MiB on the active connection; ns per packet
+ * handed to a stack (data segments and ACKs). */
+static double per_packet(struct bench *b, int cfd, int sfd, uint64_t mib, double *gbps_cpu)
+{
+    struct bulk x = {cfd, sfd, mib << 20, 0, 0, 0};
+    uint64_t d0 = b->delivered;
+    double c0 = cpu_s();
+    bulk_run(b, &x);
+    double t = cpu_s() - c0;
+    uint64_t pkts = b->delivered - d0;
+    if (x.bad) {
+        fprintf(stderr, "bench_scale: %llu corrupted reads\n", (unsigned long long)x.bad);
+        exit(3);
+    }
+    if (gbps_cpu) *gbps_cpu = (double)x.total * 8 / t / 1e9;
+    return t * 1e9 / (double)pkts;
+}
+
+/* ---- idle connections ---- */
+
+struct idle {
+    int lfd[LISTENERS];
+    struct synack_events *acc; /* the listeners, level-triggered */
+    unsigned open;
+    unsigned next_port;
+};
+
+/* Opens idle connections until there are target; returns false if one failed. */
+static bool idle_open(struct bench *b, struct idle *id, unsigned target)
+{
+    struct synack_event ev[LISTENERS];
+    while (id->open < target) {
+        unsigned batch = target - id->open < 8192 ? target - id->open : 8192;
+        for (unsigned i = 0; i < batch; i++) {
+            connect_to(b, (uint16_t)(1000 + id->next_port));
+            id->next_port = (id->next_port + 1) % LISTENERS;
+        }
+        unsigned got = 0;
+        for (int round = 0; got < batch && round < 100000; round++) {
+            bool any = deliver_round(b);
+            int n = synack_events_wait(id->acc, ev, LISTENERS);
+            for (int k = 0; k < n; k++) {
+                int l = ev[k].data.fd;
+                while (synack_accept(b->s, l, NULL) >= 0)
+                    got++;
+            }
+            if (!any && n == 0 && !b->to_s.count && !b->to_c.count) jump(b);
+        }
+        id->open += got;
+        if (got < batch) return false;
+        settle(b);
+    }
+    return true;
+}
+
+/* ---- connections per second ---- */
+
+static double synack_cps(double seconds, unsigned *count_out)
+{
+    struct bench b;
+    bench_init(&b, 1u << 21);
+    int l = listen_on(b.s, 80, 4096);
+    uint8_t req[REQ], buf[512];
+    unsigned done = 0;
+    double t0 = wall_s(), t = 0;
+    while ((t = wall_s() - t0) < seconds) {
+        for (int rep = 0; rep < 256; rep++) {
+            int c = connect_to(&b, 80);
+            settle(&b);
+            int s = synack_accept(b.s, l, NULL);
+            memcpy(req, pattern + done % PERIOD, REQ);
+            if (s < 0 || synack_send(b.c, c, req, REQ) != REQ) goto fail;
+            settle(&b);
+            if (synack_recv(b.s, s, buf, sizeof buf) != REQ || memcmp(buf, req, REQ)) goto fail;
+            if (synack_send(b.s, s, pattern + (done + 7) % PERIOD, REQ) != REQ) goto fail;
+            synack_close(b.s, s); /* the server closes first: TIME-WAIT stays with it */
+            settle(&b);
+            if (synack_recv(b.c, c, buf, sizeof buf) != REQ ||
+                memcmp(buf, pattern + (done + 7) % PERIOD, REQ))
+                goto fail;
+            if (synack_recv(b.c, c, buf, sizeof buf) != 0) goto fail;
+            synack_close(b.c, c);
+            settle(&b);
+            done++;
+        }
+    }
+    *count_out = done;
+    bench_free(&b);
+    return done / t;
+fail:
+    fprintf(stderr, "bench_scale: synack connection %u failed\n", done);
+    exit(3);
+}
+
+struct kside {
+    struct sockaddr_in addr;
+    int lfd;
+    volatile int stop;
+    unsigned done;
+    int failed;
+};
+
+static void *kernel_server(void *arg)
+{
+    struct kside *k = arg;
+    uint8_t buf[512];
+    for (;;) {
+        int s = accept(k->lfd, NULL, NULL);
+        if (s < 0) break;
+        size_t got = 0;
+        while (got < REQ) {
+            ssize_t n = read(s, buf + got, REQ - got);
+            if (n <= 0) break;
+            got += (size_t)n;
+        }
+        if (got != REQ || write(s, buf, REQ) != REQ) k->failed = 1;
+        close(s);
+    }
+    return NULL;
+}
+
+static double kernel_cps(double seconds, unsigned *count_out)
+{
+    struct kside k;
+    memset(&k, 0, sizeof k);
+    k.addr.sin_family = AF_INET;
+    k.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof k.addr;
+    k.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (k.lfd < 0 || bind(k.lfd, (struct sockaddr *)&k.addr, sizeof k.addr) ||
+        listen(k.lfd, 4096) || getsockname(k.lfd, (struct sockaddr *)&k.addr, &al)) {
+        perror("bench_scale: kernel listen");
+        return 0;
+    }
+    pthread_t th;
+    pthread_create(&th, NULL, kernel_server, &k);
+    uint8_t req[REQ], buf[512];
+    unsigned done = 0;
+    double t0 = wall_s(), t = 0;
+    while ((t = wall_s() - t0) < seconds) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        memcpy(req, pattern + done % PERIOD, REQ);
+        if (connect(c, (struct sockaddr *)&k.addr, sizeof k.addr) || write(c, req, REQ) != REQ) {
+            perror("bench_scale: kernel client");
+            close(c);
+            break;
+        }
+        size_t got = 0;
+        ssize_t n;
+        while ((n = read(c, buf + got, sizeof buf - got)) > 0)
+            got += (size_t)n;
+        if (got != REQ || memcmp(buf, req, REQ)) k.failed = 1;
+        close(c);
+        done++;
+    }
+    shutdown(k.lfd, SHUT_RDWR);
+    close(k.lfd);
+    pthread_join(th, NULL);
+    if (k.failed) fprintf(stderr, "bench_scale: kernel exchange failed verification\n");
+    *count_out = done;
+    return done / t;
+}
+
+/* ---- kernel bulk over loopback ---- */
+
+struct kbulk {
+    struct sockaddr_in addr;
+    int lfd;
+    uint64_t total;
+};
+
+static void *kernel_bulk_sender(void *arg)
+{
+    struct kbulk *k = arg;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(s, (struct sockaddr *)&k->addr, sizeof k->addr)) return NULL;
+    for (uint64_t sent = 0; sent < k->total;) {
+        uint64_t left = k->total - sent;
+        size_t want = left < (1u << 16) ? (size_t)left : (1u << 16);
+        ssize_t n = write(s, pattern + sent % PERIOD, want);
+        if (n <= 0) break;
+        sent += (uint64_t)n;
+    }
+    close(s);
+    return NULL;
+}
+
+static void kernel_bulk(uint64_t total, double *wall, double *cpu, uint64_t *bad)
+{
+    struct kbulk k;
+    memset(&k, 0, sizeof k);
+    k.total = total;
+    k.addr.sin_family = AF_INET;
+    k.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof k.addr;
+    k.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (bind(k.lfd, (struct sockaddr *)&k.addr, sizeof k.addr) || listen(k.lfd, 1) ||
+        getsockname(k.lfd, (struct sockaddr *)&k.addr, &al)) {
+        perror("bench_scale: kernel bulk");
+        return;
+    }
+    static uint8_t rbuf[1 << 16];
+    double w0 = wall_s(), c0 = cpu_s();
+    pthread_t th;
+    pthread_create(&th, NULL, kernel_bulk_sender, &k);
+    int s = accept(k.lfd, NULL, NULL);
+    uint64_t got = 0;
+    *bad = 0;
+    for (ssize_t n; (n = read(s, rbuf, sizeof rbuf)) > 0; got += (uint64_t)n)
+        if (memcmp(rbuf, pattern + got % PERIOD, (size_t)n)) (*bad)++;
+    pthread_join(th, NULL);
+    *wall = wall_s() - w0;
+    *cpu = cpu_s() - c0;
+    if (got != total) (*bad)++;
+    close(s);
+    close(k.lfd);
+}
+
+static void machine(int argc, char **argv)
+{
+    char model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && p) {
+            snprintf(model, sizeof model, "%s", p + 2);
+            model[strcspn(model, "\n")] = '\0';
+            break;
+        }
+    }
+    if (f) fclose(f);
+    printf("command:");
+    for (int i = 0; i < argc; i++)
+        printf(" %s", argv[i]);
+    printf("\nmachine: %ld CPUs (nproc), %s, %.1f GiB MemAvailable\n",
+           sysconf(_SC_NPROCESSORS_ONLN), model, mem_available_mib() / 1024.0);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned target = 1000000, bulk_mib = 1024;
+    double cps_seconds = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--conns") && i + 1 < argc)
+            target = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--bulk-mib") && i + 1 < argc)
+            bulk_mib = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--cps-seconds") && i + 1 < argc)
+            cps_seconds = atof(argv[++i]);
+        else {
+            fprintf(stderr, "usage: %s [--conns N] [--bulk-mib M] [--cps-seconds S]\n", argv[0]);
+            return 2;
+        }
+    }
+    for (size_t i = 0; i < sizeof pattern; i++)
+        pattern[i] = (uint8_t)(((i % PERIOD) * 2654435761u) >> 13);
+    machine(argc, argv);
+    printf("every transfer is checked byte for byte; figures are printed, not asserted\n\n");
+
+    /* 1. Bulk throughput, default config, one connection, no other connections. */
+    {
+        struct bench b;
+        bench_init(&b, 16);
+        int l = listen_on(b.s, 1000, 16), cfd, sfd;
+        open_active(&b, l, &cfd, &sfd);
+        double gbps_cpu, w0 = wall_s();
+        double c0 = cpu_s();
+        per_packet(&b, cfd, sfd, bulk_mib, &gbps_cpu);
+        double cpu = cpu_s() - c0, wall = wall_s() - w0;
+        double kwall = 0, kcpu = 0;
+        uint64_t kbad = 0;
+        kernel_bulk((uint64_t)bulk_mib << 20, &kwall, &kcpu, &kbad);
+        double bits = (double)((uint64_t)bulk_mib << 20) * 8;
+        printf("bulk, in memory, default config (MSS %u, buffers 256 KiB), %u MiB:\n",
+               synack_stack_config(b.c)->mss, bulk_mib);
+        printf("  synack: %.3f CPU-s, %.3f s wall (one thread, both stacks): %.2f Gbit/s per "
+               "CPU-second, %.2f Gbit/s wall\n",
+               cpu, wall, bits / cpu / 1e9, bits / wall / 1e9);
+        printf("  kernel loopback: %.3f CPU-s, %.3f s wall (two threads)%s: %.2f Gbit/s per "
+               "CPU-second, %.2f Gbit/s wall\n",
+               kcpu, kwall, kbad ? " VERIFICATION FAILED" : "", bits / kcpu / 1e9,
+               bits / kwall / 1e9);
+        printf("  ratio synack/kernel per CPU-second: %.2fx\n\n", (bits / cpu) / (bits / kcpu));
+        bench_free(&b);
+    }
+
+    /* 2. Connections per second. */
+    {
+        unsigned sn = 0, kn = 0;
+        double s = synack_cps(cps_seconds, &sn);
+        double k = kernel_cps(cps_seconds, &kn);
+        printf("connections per second (connect, %d B request, %d B reply, server closes, "
+               "client closes; one at a time):\n",
+               REQ, REQ);
+        printf("  synack, default config, both stacks in one thread, in memory: %.0f/s (%u in "
+               "%.1f s)\n",
+               s, sn, cps_seconds);
+        printf("  kernel loopback, client and server threads: %.0f/s (%u in %.1f s)\n", k, kn,
+               cps_seconds);
+        printf("  ratio synack/kernel: %.2fx (target >= 10x)\n\n", k > 0 ? s / k : 0);
+    }
+
+    /* 3. Idle connections: open them in stages, measure per-packet cost at each. */
+    {
+        struct bench b;
+        bench_init(&b, target);
+        struct idle id;
+        memset(&id, 0, sizeof id);
+        id.acc = synack_events_new(b.s);
+        for (int i = 0; i < LISTENERS; i++) {
+            id.lfd[i] = listen_on(b.s, (uint16_t)(1000 + i), 4096);
+            synack_events_add(id.acc, id.lfd[i], SYNACK_POLLIN,
+                              (union synack_event_data){.fd = id.lfd[i]});
+        }
+        int cfd, sfd;
+        open_active(&b, id.lfd[0], &cfd, &sfd);
+        settle(&b);
+        double rss0 = rss_mib();
+        unsigned stages[4] = {0, 10000, 100000, 1000000};
+        double base = 0, open_wall = 0;
+        printf("per-packet cost with idle established connections present (a verified 64 MiB "
+               "transfer on one more connection; ns per packet handed to a stack):\n");
+        for (int st = 0; st < 4; st++) {
+            unsigned want = stages[st] < target ? stages[st] : target;
+            if (st > 0 && stages[st - 1] >= target) break;
+            if (id.open < want) {
+                /* Memory guard: project the RSS at want from what the first 1000 cost. */
+                double w0 = wall_s();
+                if (id.open < 1000 && want > 1000 && !idle_open(&b, &id, 1000)) want = 0;
+                open_wall += wall_s() - w0;
+                double rate = open_wall > 0 ? id.open / open_wall : 0;
+                if (rate > 0 && (want - id.open) / rate > 150) {
+                    printf("  %u idle: skipped: opening them would take about %.0f s more at "
+                           "%.0f/s (budget 150 s)\n",
+                           want, (want - id.open) / rate, rate);
+                    break;
+                }
+                if (id.open >= 1000) {
+                    double per = (rss_mib() - rss0) / id.open;
+                    double need = per * (want - id.open);
+                    if (need > mem_available_mib() / 2) {
+                        printf("  %u idle: skipped: %.0f MiB more would be needed (%.1f KiB per "
+                               "connection), over half of MemAvailable\n",
+                               want, need, per * 1024);
+                        break;
+                    }
+                }
+                w0 = wall_s();
+                bool ok = want > 0 && idle_open(&b, &id, want);
+                open_wall += wall_s() - w0;
+                if (!ok) {
+                    printf("  stopped at %u idle connections: opening more failed\n", id.open);
+                    break;
+                }
+            }
+            double ns = per_packet(&b, cfd, sfd, 64, NULL);
+            if (st == 0) base = ns;
+            printf("  %7u idle: %6.0f ns per packet (%.2fx the empty stack)\n", id.open, ns,
+                   ns / base);
+        }
+        double rss = rss_mib() - rss0;
+        printf("\nidle established connections: %u open (both ends in this process) in %.2f s "
+               "wall (%.0f/s)\n",
+               id.open, open_wall, open_wall > 0 ? id.open / open_wall : 0);
+        if (id.open)
+            printf("RSS for them: %.1f MiB: %.0f bytes per connection (two endpoints), %.0f per "
+                   "endpoint (target <= 1 KiB per connection all told)\n",
+                   rss, rss * 1048576 / id.open, rss * 1048576 / id.open / 2);
+        printf("connections in the stacks: client %u, server %u\n",
+               synack_stack_connection_count(b.c), synack_stack_connection_count(b.s));
+        bench_free(&b);
+    }
+    return 0;
+}
