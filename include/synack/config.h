@@ -57,6 +57,12 @@ struct synack_config {
      * receive. */
     uint32_t sndbuf;
     uint32_t rcvbuf;
+    /* Stack-wide limit on the memory holding connection data (buffer chunks and range
+     * tables), in bytes; 0 = none. Buffers take memory in 4 KiB chunks as data arrives or
+     * is queued and give it back as it drains; at the limit, arriving text is dropped
+     * (tcp_rcv_no_memory, the peer retransmits) and send() takes what fits or returns
+     * -EAGAIN (POLLOUT clear until a chunk fits). Linux's tcp_mem plays this part. Default 0. */
+    size_t mem_limit;
     /* Out-of-order ranges held per connection (the data lives inside the receive buffer, so
      * memory is bounded by rcvbuf). Default 32. */
     unsigned ooo_max_ranges;

@@ -44,6 +44,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_ACK_TOO_OLD,       /* ACK below SND.UNA - MAX.SND.WND (RFC 5961 5.2) */
     SYNACK_CTR_TCP_OOO_QUEUED,        /* out-of-order segments held for reassembly */
     SYNACK_CTR_TCP_OOO_DROPPED,       /* out-of-order segments dropped: range table full */
+    SYNACK_CTR_TCP_RCV_NO_MEMORY,     /* received text dropped: no memory (mem_limit) */
     SYNACK_CTR_TCP_DUPLICATE,         /* segments that carried only old data */
     SYNACK_CTR_TCP_RETRANSMIT,        /* segments retransmitted (timeouts and fast retransmit) */
     SYNACK_CTR_TCP_TIMEOUT,           /* retransmission timer expirations */
@@ -97,6 +98,11 @@ synack_time_t synack_stack_next_deadline(const struct synack_stack *stack);
 /* The value of a counter (0 for an out-of-range id) and its name ("tcp_bad_checksum"). */
 uint64_t synack_stack_counter(const struct synack_stack *stack, enum synack_counter id);
 const char *synack_counter_name(enum synack_counter id);
+
+/* Bytes of memory holding connection data now (send and receive buffers, out-of-order and
+ * SACK tables): it follows the data, 0 when every connection is idle. Blocks kept for
+ * reuse are not counted. */
+size_t synack_stack_buffer_memory(const struct synack_stack *stack);
 
 /* Number of connections alive in the stack (any state but CLOSED, listeners excluded). */
 unsigned synack_stack_connection_count(const struct synack_stack *stack);

@@ -63,23 +63,10 @@ static void count_connection(struct synack_stack *s, struct sk_tcb *tcb, bool on
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->counted && s->connections >= s->eng.cfg.max_connections) return -ENOBUFS;
-    tcb->sndbuf.buf = sk_mem_alloc(s, tcb->sndbuf_size, true);
-    tcb->rcvbuf.buf = sk_mem_alloc(s, tcb->rcvbuf_size, true);
-    tcb->reasm.ranges =
-        sk_mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range), true);
-    tcb->sacked.ranges =
-        sk_mem_alloc(s, s->eng.cfg.ooo_max_ranges * sizeof(struct sk_reasm_range), true);
-    if (!tcb->sndbuf.buf || !tcb->rcvbuf.buf || !tcb->reasm.ranges || !tcb->sacked.ranges) {
-        sk_mem_free(s, tcb->sndbuf.buf);
-        sk_mem_free(s, tcb->rcvbuf.buf);
-        sk_mem_free(s, tcb->reasm.ranges);
-        sk_mem_free(s, tcb->sacked.ranges);
-        tcb->sndbuf.buf = tcb->rcvbuf.buf = NULL;
-        tcb->reasm.ranges = tcb->sacked.ranges = NULL;
-        return -ENOMEM;
-    }
-    tcb->sndbuf.cap = tcb->sndbuf_size;
-    tcb->rcvbuf.cap = tcb->rcvbuf_size;
+    /* Limits, not allocations: memory comes with the data (ring.h, reasm.h). */
+    sk_ring_init(&tcb->sndbuf, tcb->sndbuf_size);
+    sk_ring_init(&tcb->rcvbuf, tcb->rcvbuf_size);
+    tcb->has_buffers = true;
     tcb->reasm.max = s->eng.cfg.ooo_max_ranges;
     tcb->sacked.max = s->eng.cfg.ooo_max_ranges;
     count_connection(s, tcb, true);
@@ -100,15 +87,21 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 
 int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t size)
 {
-    struct sk_ring *r = &tcb->sndbuf;
+    struct sk_ring *r = &tcb->sndbuf, n;
     if (size < r->len) size = r->len;
-    uint8_t *buf = sk_mem_alloc(s, size, true);
-    if (!buf) return -ENOMEM;
-    sk_ring_peek(r, 0, buf, r->len);
-    sk_mem_free(s, r->buf);
-    r->buf = buf;
-    r->cap = size;
-    r->head = 0;
+    sk_ring_init(&n, size);
+    uint8_t chunk[1024];
+    for (uint32_t off = 0; off < r->len;) {
+        uint32_t k = r->len - off < sizeof chunk ? r->len - off : (uint32_t)sizeof chunk;
+        sk_ring_peek(r, off, chunk, k);
+        if (sk_ring_append(&s->eng.mem, &n, chunk, k) != k) {
+            sk_ring_release(&s->eng.mem, &n);
+            return -ENOMEM;
+        }
+        off += k;
+    }
+    sk_ring_release(&s->eng.mem, r);
+    *r = n;
     return 0;
 }
 
@@ -180,26 +173,32 @@ void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb)
     }
 }
 
+/* A listener's queues are doubly linked: joining and leaving are O(1). */
+static void queue_unlink(struct sk_tcb **head, struct sk_tcb **tail, struct sk_tcb *t)
+{
+    if (t->queue_prev)
+        t->queue_prev->queue_next = t->queue_next;
+    else
+        *head = t->queue_next;
+    if (t->queue_next)
+        t->queue_next->queue_prev = t->queue_prev;
+    else if (tail)
+        *tail = t->queue_prev;
+    t->queue_next = t->queue_prev = NULL;
+}
+
 void sk_conn_detach_from_listener(struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
     if (!l) return;
     if (tcb->in_accept_queue) {
-        for (struct sk_tcb **p = &l->accept_head; *p; p = &(*p)->queue_next) {
-            if (*p == tcb) {
-                *p = tcb->queue_next;
-                break;
-            }
-        }
-        l->accept_tail = NULL;
-        for (struct sk_tcb *t = l->accept_head; t; t = t->queue_next)
-            l->accept_tail = t;
+        queue_unlink(&l->accept_head, &l->accept_tail, tcb);
         l->accept_len--;
         tcb->in_accept_queue = false;
     } else {
+        queue_unlink(&l->syn_head, NULL, tcb);
         l->syn_len--;
     }
-    tcb->queue_next = NULL;
     tcb->listener = NULL;
 }
 
@@ -215,15 +214,15 @@ void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
 
 void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (!tcb->sndbuf.buf) return;
-    sk_mem_free(s, tcb->sndbuf.buf);
-    sk_mem_free(s, tcb->rcvbuf.buf);
-    sk_mem_free(s, tcb->reasm.ranges);
-    sk_mem_free(s, tcb->sacked.ranges);
+    if (!tcb->has_buffers) return;
+    sk_ring_release(&s->eng.mem, &tcb->sndbuf);
+    sk_ring_release(&s->eng.mem, &tcb->rcvbuf);
+    sk_reasm_release(&s->eng.mem, &tcb->reasm);
+    sk_reasm_release(&s->eng.mem, &tcb->sacked);
     memset(&tcb->sndbuf, 0, sizeof tcb->sndbuf);
     memset(&tcb->rcvbuf, 0, sizeof tcb->rcvbuf);
-    tcb->reasm.ranges = tcb->sacked.ranges = NULL;
-    tcb->reasm.count = tcb->reasm.max = tcb->sacked.count = tcb->sacked.max = 0;
+    tcb->reasm.max = tcb->sacked.max = 0;
+    tcb->has_buffers = false;
 }
 
 void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
@@ -256,9 +255,10 @@ static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
     if (!l || tcb->in_accept_queue) return;
+    queue_unlink(&l->syn_head, NULL, tcb);
     l->syn_len--;
     tcb->in_accept_queue = true;
-    tcb->queue_next = NULL;
+    tcb->queue_prev = l->accept_tail;
     if (l->accept_tail)
         l->accept_tail->queue_next = tcb;
     else
@@ -319,6 +319,9 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     }
     c->passive = true;
     c->listener = listener;
+    c->queue_next = listener->syn_head;
+    if (c->queue_next) c->queue_next->queue_prev = c;
+    listener->syn_head = c;
     listener->syn_len++;
     sk_conn_hash(s, c);
     sk_sched_touch(s, c);

@@ -65,6 +65,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_ACK_TOO_OLD] = "tcp_ack_too_old",
         [SYNACK_CTR_TCP_OOO_QUEUED] = "tcp_ooo_queued",
         [SYNACK_CTR_TCP_OOO_DROPPED] = "tcp_ooo_dropped",
+        [SYNACK_CTR_TCP_RCV_NO_MEMORY] = "tcp_rcv_no_memory",
         [SYNACK_CTR_TCP_DUPLICATE] = "tcp_duplicate",
         [SYNACK_CTR_TCP_RETRANSMIT] = "tcp_retransmit",
         [SYNACK_CTR_TCP_TIMEOUT] = "tcp_timeout",

@@ -211,9 +211,9 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     if (tcb->fin_queued) return -EPIPE;
     if (len == 0) return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = sk_ring_append(&tcb->sndbuf, buf, want);
-    if (n == 0) return -EAGAIN;
-    tcb->tfo_deferred = false; /* a deferred Fast Open SYN leaves now, with data */
+    uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
+    if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
+    tcb->tfo_deferred = false;  /* a deferred Fast Open SYN leaves now, with data */
     sk_sched_want_output(s, tcb);
     return (ssize_t)n;
 }
@@ -244,7 +244,7 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
     if (tcb->rcvbuf.len > 0 && len > 0) {
         uint32_t n = tcb->rcvbuf.len < len ? tcb->rcvbuf.len : (uint32_t)len;
         sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
-        sk_ring_consume(&tcb->rcvbuf, n);
+        sk_ring_consume(&s->eng.mem, &tcb->rcvbuf, n, sk_reasm_extent(&tcb->reasm));
         if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
         return (ssize_t)n;
     }
@@ -329,15 +329,14 @@ static void abort_tcb(struct synack_stack *s, struct sk_tcb *tcb)
 static void close_listener(struct synack_stack *s, struct sk_tcb *l)
 {
     sk_conn_remove_listener(s, l);
-    /* Linux inet_csk_listen_stop: queued connections are reset, half-open ones dropped. */
-    for (struct sk_tcb *t = s->all; t; t = t->all_next) {
-        if (t->listener != l || t->dead) continue;
-        if (t->in_accept_queue) {
-            abort_tcb(s, t); /* established, never accepted: RST */
-        } else {
-            sk_tcp_set_state(&s->eng, t, SYNACK_CLOSED); /* half-open: dropped quietly */
-            sk_conn_kill(s, t);
-        }
+    /* Linux inet_csk_listen_stop: queued connections are reset, half-open ones dropped.
+     * Each leaves its queue as it goes. */
+    while (l->accept_head)
+        abort_tcb(s, l->accept_head); /* established, never accepted: RST */
+    while (l->syn_head) {
+        struct sk_tcb *t = l->syn_head;
+        sk_tcp_set_state(&s->eng, t, SYNACK_CLOSED); /* half-open: dropped quietly */
+        sk_conn_kill(s, t);
     }
     sk_tcp_set_state(&s->eng, l, SYNACK_CLOSED);
     sk_conn_kill(s, l);
@@ -415,6 +414,14 @@ int synack_get_error(struct synack_stack *s, int fd)
     return take_failure(tcb);
 }
 
+/* Under the stack-wide memory limit a send may find no memory even with buffer space:
+ * writable only if a chunk fits, or the buffer is empty (an empty buffer always gets one). */
+static bool sndbuf_memory_ok(const struct synack_stack *s, const struct sk_tcb *tcb)
+{
+    const struct sk_mem *m = &s->eng.mem;
+    return !m->limit || tcb->sndbuf.len == 0 || m->in_use + SK_RING_CHUNK <= m->limit;
+}
+
 int synack_poll_events(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
@@ -425,7 +432,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->error) ev |= SYNACK_POLLIN;
     if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
     if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) && !tcb->fin_queued &&
-        sk_ring_free(&tcb->sndbuf) > 0)
+        sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb))
         ev |= SYNACK_POLLOUT;
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
@@ -437,12 +444,12 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    bool fresh = tcb->state == SYNACK_CLOSED && tcb->sndbuf.buf == NULL;
+    bool fresh = tcb->state == SYNACK_CLOSED && !tcb->has_buffers;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
     case SYNACK_SO_SNDBUF:
         if (value < (int)SYNACK_BUF_MIN || value > (int)SYNACK_BUF_MAX) return -EINVAL;
-        if (opt == SYNACK_SO_SNDBUF && tcb->sndbuf.buf) {
+        if (opt == SYNACK_SO_SNDBUF && tcb->has_buffers) {
             /* As Linux, the send buffer may change on a live connection: never below
              * what it holds. */
             int err = sk_conn_resize_sndbuf(s, tcb, (uint32_t)value);
@@ -584,5 +591,5 @@ ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct syna
     uint32_t room = (e->mss ? e->mss : s->eng.cfg.default_peer_mss) - 40u;
     uint32_t want = len < room ? (uint32_t)len : room;
     if (want == 0) return -EINPROGRESS; /* nothing to carry: a SYN with the cookie only */
-    return (ssize_t)sk_ring_append(&tcb->sndbuf, buf, want);
+    return (ssize_t)sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
 }

@@ -27,6 +27,8 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
     s->eng.cfg = cfg;
     s->eng.link = *link;
     s->eng.hooks = sk_stack_hooks;
+    s->eng.mem = (struct sk_mem){
+        .alloc = cfg.alloc, .dealloc = cfg.dealloc, .ctx = cfg.mem_ctx, .limit = cfg.mem_limit};
     s->eng.scratch_cap = 20 + 60 + (size_t)cfg.mss + 4;
     s->max_fds = cfg.max_sockets;
     unsigned nb = 16;
@@ -68,6 +70,7 @@ void synack_stack_free(struct synack_stack *s)
         sk_conn_free(s, s->all);
     sk_event_free(s);
     sk_sched_free(s);
+    sk_mem_trim(&s->eng.mem);
     void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
     void *ctx = s->eng.cfg.mem_ctx;
     void *blocks[6] = {s->eng.scratch, s->fds, s->buckets, s->fd_free.used, s->ports.buckets, s};
@@ -258,6 +261,11 @@ uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter 
 {
     if ((unsigned)id >= SYNACK_CTR_COUNT) return 0;
     return s->eng.counters[id];
+}
+
+size_t synack_stack_buffer_memory(const struct synack_stack *s)
+{
+    return s->eng.mem.in_use;
 }
 
 unsigned synack_stack_connection_count(const struct synack_stack *s)

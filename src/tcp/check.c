@@ -54,7 +54,7 @@ void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb, bool se
     /* Send sequence space: SND.UNA <= SND.NXT <= SND.MAX <= what the buffer holds (+ FIN). */
     CHECK(seq_leq(tcb->snd_una, tcb->snd_nxt));
     CHECK(seq_leq(tcb->snd_nxt, tcb->snd_max));
-    if (tcb->sndbuf.buf) {
+    if (tcb->has_buffers) {
         CHECK(seq_leq(tcb->snd_max, data_end + (tcb->fin_queued ? 1u : 0u)));
         /* The buffer starts at SND.UNA: one past it before the SYN is acknowledged, one
          * before it (empty) once the FIN is. */

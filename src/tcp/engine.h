@@ -8,6 +8,7 @@
 #include "synack/config.h"
 #include "synack/link.h"
 #include "synack/stack.h"
+#include "tcp/mem.h"
 #include "tcp/tcb.h"
 #include "tcp/fastopen.h"
 #include "wire/tcp_header.h"
@@ -39,6 +40,7 @@ struct sk_engine {
     uint16_t ip_id;
     struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
     unsigned live;           /* connections in a state other than CLOSED and LISTEN (state.c) */
+    struct sk_mem mem;       /* buffer memory, against the stack-wide limit (mem.h) */
     /* Stack-wide challenge ACK budget of the current second (answer.c). */
     uint64_t challenge_second;
     unsigned challenge_budget;

@@ -142,7 +142,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
          * all; what is not is sent again after the handshake. */
         uint32_t syn_data = seq_gt(ack, tcb->iss + 1) ? ack - (tcb->iss + 1) : 0;
         if (syn_data > tcb->sndbuf.len) syn_data = tcb->sndbuf.len;
-        sk_ring_consume(&tcb->sndbuf, syn_data);
+        sk_ring_consume(&eng->mem, &tcb->sndbuf, syn_data, 0);
         tcb->snd_buf_seq += syn_data;
         tcb->bytes_acked += syn_data;
         tcb->snd_nxt = ack;

@@ -3,9 +3,15 @@
 
 #include <string.h>
 
-bool sk_reasm_add(struct sk_reasm *q, uint32_t start, uint32_t end)
+bool sk_reasm_add(struct sk_mem *m, struct sk_reasm *q, uint32_t start, uint32_t end)
 {
     if (start >= end) return true;
+    if (!q->ranges) {
+        if (q->max == 0) return false;
+        q->ranges = sk_mem_take(m, q->max * sizeof *q->ranges);
+        if (!q->ranges) return false;
+        q->count = 0;
+    }
     /* Find the first range that ends at or after start (it may touch or overlap). */
     unsigned i = 0;
     while (i < q->count && q->ranges[i].end < start)
@@ -35,6 +41,7 @@ bool sk_reasm_add(struct sk_reasm *q, uint32_t start, uint32_t end)
 uint32_t sk_reasm_advance(struct sk_reasm *q, uint32_t n)
 {
     uint32_t extra = 0;
+    if (q->count == 0) return 0;
     /* Ranges now starting at or before the new RCV.NXT join the in-order data. */
     unsigned drop = 0;
     while (drop < q->count && q->ranges[drop].start <= n) {
@@ -53,5 +60,12 @@ uint32_t sk_reasm_advance(struct sk_reasm *q, uint32_t n)
 
 void sk_reasm_clear(struct sk_reasm *q)
 {
+    q->count = 0;
+}
+
+void sk_reasm_release(struct sk_mem *m, struct sk_reasm *q)
+{
+    sk_mem_give(m, q->ranges, q->max * sizeof *q->ranges);
+    q->ranges = NULL;
     q->count = 0;
 }

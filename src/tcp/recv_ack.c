@@ -17,7 +17,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     uint32_t end = seq_lt(ack, data_end) ? ack : data_end;
     uint32_t acked = seq_gt(end, start) ? end - start : 0; /* data bytes, not SYN / FIN */
     if (acked > 0) {
-        sk_ring_consume(&tcb->sndbuf, end - start);
+        sk_ring_consume(&eng->mem, &tcb->sndbuf, end - start, 0);
         tcb->snd_buf_seq = end;
         tcb->bytes_acked += end - start;
     }
@@ -71,7 +71,7 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     }
     if (tcb->sack_ok) {
         /* RFC 6675: the scoreboard, then loss recovery driven by it. */
-        sk_sack_take(tcb, &seg->h.opts);
+        sk_sack_take(eng, tcb, &seg->h.opts);
         sk_cc_on_sack(eng, tcb);
     }
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */

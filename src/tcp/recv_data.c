@@ -45,10 +45,12 @@ static void schedule_ack(struct sk_engine *eng, struct sk_tcb *tcb, bool urgent)
     }
 }
 
-/* In-order bytes at RCV.NXT: commit them and whatever held data they make contiguous. */
-static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
+/* In-order bytes at RCV.NXT: commit them and whatever held data they make contiguous.
+ * False if there was no memory for them (nothing taken). */
+static bool take_in_order(struct sk_engine *eng, struct sk_tcb *tcb, const uint8_t *data,
+                          uint32_t len)
 {
-    sk_ring_write_at(&tcb->rcvbuf, 0, data, len);
+    if (!sk_ring_write_at(&eng->mem, &tcb->rcvbuf, 0, data, len)) return false;
     uint32_t extra = sk_reasm_advance(&tcb->reasm, len);
     sk_ring_commit(&tcb->rcvbuf, len + extra);
     uint32_t advanced = len + extra;
@@ -60,6 +62,7 @@ static void take_in_order(struct sk_tcb *tcb, const uint8_t *data, uint32_t len)
         else
             tcb->ooo_fin_off -= advanced;
     }
+    return true;
 }
 
 void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,
@@ -79,14 +82,21 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
     if (len > tcb->rcv_mss) tcb->rcv_mss = len;
     if (off == 0) {
         bool holes = tcb->reasm.count > 0;
-        if (len > 0) take_in_order(tcb, data, len);
+        if (len > 0 && !take_in_order(eng, tcb, data, len)) {
+            /* At the memory limit: drop it (the peer retransmits), ACK what we hold. */
+            sk_count(eng, SYNACK_CTR_TCP_RCV_NO_MEMORY);
+            tcb->ack_now = true;
+            return;
+        }
         schedule_ack(eng, tcb, holes || fin);
     } else if (len > 0) {
         tcb->ack_now = true;
         /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
          * duplicate ACK, which ack_now gives. */
-        if (sk_reasm_add(&tcb->reasm, off, off + len)) {
-            sk_ring_write_at(&tcb->rcvbuf, off, data, len);
+        if (!sk_ring_write_at(&eng->mem, &tcb->rcvbuf, off, data, len)) {
+            sk_count(eng, SYNACK_CTR_TCP_RCV_NO_MEMORY);
+            fin = false;
+        } else if (sk_reasm_add(&eng->mem, &tcb->reasm, off, off + len)) {
             tcb->ooo_latest = seq;
             sk_count(eng, SYNACK_CTR_TCP_OOO_QUEUED);
         } else {

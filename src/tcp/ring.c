@@ -3,19 +3,70 @@
 
 #include <string.h>
 
-static void copy_in(struct sk_ring *r, uint32_t pos, const uint8_t *data, uint32_t n)
+static uint32_t nchunks(const struct sk_ring *r)
 {
-    uint32_t first = r->cap - pos;
-    if (first > n) first = n;
-    memcpy(r->buf + pos, data, first);
-    if (n > first) memcpy(r->buf, data + first, n - first);
+    return (r->cap + r->chunk - 1) / r->chunk;
 }
 
-void sk_ring_write_at(struct sk_ring *r, uint32_t off, const uint8_t *data, uint32_t n)
+static uint32_t chunk_size(const struct sk_ring *r, uint32_t i)
 {
-    if (n == 0) return;
+    uint32_t start = i * r->chunk;
+    return r->cap - start < r->chunk ? r->cap - start : r->chunk;
+}
+
+void sk_ring_init(struct sk_ring *r, uint32_t cap)
+{
+    memset(r, 0, sizeof *r);
+    r->cap = cap;
+    r->chunk = cap < SK_RING_CHUNK ? cap : SK_RING_CHUNK;
+}
+
+/* Makes sure chunks exist for the n positions from pos (wrapping). */
+static bool reserve(struct sk_mem *m, struct sk_ring *r, uint32_t pos, uint32_t n)
+{
+    if (n == 0) return true;
+    /* The stack-wide limit never stops an empty ring from taking one write: every
+     * connection can always move some data each way, so memory pressure slows it but can't
+     * deadlock two peers whose buffers wait on each other (Linux likewise always lets a
+     * socket queue some memory, sk_forced_mem_schedule). */
+    void *(*get)(struct sk_mem *, size_t) = r->len == 0 ? sk_mem_take_forced : sk_mem_take;
+    if (!r->chunks) {
+        r->chunks = get(m, nchunks(r) * sizeof *r->chunks);
+        if (!r->chunks) return false;
+        memset(r->chunks, 0, nchunks(r) * sizeof *r->chunks);
+    }
+    for (uint32_t left = n, p = pos; left > 0;) {
+        uint32_t i = p / r->chunk, k = chunk_size(r, i) - (p - i * r->chunk);
+        if (!r->chunks[i]) {
+            /* Not zeroed: every byte is written before it is read. A failure leaves the
+             * chunks taken so far; they go back when the ring drains or is released. */
+            r->chunks[i] = get(m, chunk_size(r, i));
+            if (!r->chunks[i]) return false;
+            r->held++;
+        }
+        if (k > left) k = left;
+        left -= k;
+        p = (p + k) % r->cap;
+    }
+    return true;
+}
+
+bool sk_ring_write_at(struct sk_mem *m, struct sk_ring *r, uint32_t off, const uint8_t *data,
+                      uint32_t n)
+{
+    if (n == 0) return true;
     uint32_t pos = (uint32_t)(((uint64_t)r->head + r->len + off) % r->cap);
-    copy_in(r, pos, data, n);
+    if (!reserve(m, r, pos, n)) return false;
+    while (n > 0) {
+        uint32_t i = pos / r->chunk, at = pos - i * r->chunk;
+        uint32_t k = chunk_size(r, i) - at;
+        if (k > n) k = n;
+        memcpy(r->chunks[i] + at, data, k);
+        data += k;
+        n -= k;
+        pos = (pos + k) % r->cap;
+    }
+    return true;
 }
 
 void sk_ring_commit(struct sk_ring *r, uint32_t n)
@@ -23,27 +74,98 @@ void sk_ring_commit(struct sk_ring *r, uint32_t n)
     r->len += n;
 }
 
-uint32_t sk_ring_append(struct sk_ring *r, const uint8_t *data, uint32_t n)
+uint32_t sk_ring_append(struct sk_mem *m, struct sk_ring *r, const uint8_t *data, uint32_t n)
 {
     uint32_t space = sk_ring_free(r);
     if (n > space) n = space;
-    sk_ring_write_at(r, 0, data, n);
-    sk_ring_commit(r, n);
-    return n;
+    /* Take what memory allows, a chunk at a time, rather than all or nothing. */
+    uint32_t done = 0;
+    while (done < n) {
+        uint32_t pos = (uint32_t)(((uint64_t)r->head + r->len) % r->cap);
+        uint32_t k = r->chunk - pos % r->chunk;
+        if (k > chunk_size(r, pos / r->chunk) - pos % r->chunk)
+            k = chunk_size(r, pos / r->chunk) - pos % r->chunk;
+        if (k > n - done) k = n - done;
+        if (!sk_ring_write_at(m, r, 0, data + done, k)) break;
+        sk_ring_commit(r, k);
+        done += k;
+    }
+    return done;
 }
 
 void sk_ring_peek(const struct sk_ring *r, uint32_t off, uint8_t *out, uint32_t n)
 {
-    if (n == 0) return;
-    uint32_t pos = (uint32_t)(((uint64_t)r->head + off) % r->cap);
-    uint32_t first = r->cap - pos;
-    if (first > n) first = n;
-    memcpy(out, r->buf + pos, first);
-    if (n > first) memcpy(out + first, r->buf, n - first);
+    uint32_t pos = (uint32_t)(((uint64_t)r->head + off) % (r->cap ? r->cap : 1));
+    while (n > 0) {
+        uint32_t i = pos / r->chunk, at = pos - i * r->chunk;
+        uint32_t k = chunk_size(r, i) - at;
+        if (k > n) k = n;
+        memcpy(out, r->chunks[i] + at, k);
+        out += k;
+        n -= k;
+        pos = (pos + k) % r->cap;
+    }
 }
 
-void sk_ring_consume(struct sk_ring *r, uint32_t n)
+/* Is position pos inside the circular interval [from, from + n)? */
+static bool within(const struct sk_ring *r, uint32_t pos, uint32_t from, uint32_t n)
 {
+    uint32_t d = pos >= from ? pos - from : pos + r->cap - from;
+    return d < n;
+}
+
+void sk_ring_consume(struct sk_mem *m, struct sk_ring *r, uint32_t n, uint32_t keep)
+{
+    if (n == 0) return;
+    uint32_t old = r->head;
     r->head = (uint32_t)(((uint64_t)r->head + n) % r->cap);
-    r->len -= n; /* head is never reset: out-of-order bytes past the end stay in place */
+    r->len -= n;
+    if (!r->chunks) return;
+    /* The chunks the consumed bytes lay in may now hold nothing that is needed: neither
+     * committed bytes nor the `keep` bytes past them (out-of-order data). */
+    uint32_t needed = r->len + keep;
+    uint32_t first = old / r->chunk, count = nchunks(r);
+    uint32_t span = (old % r->chunk + n + r->chunk - 1) / r->chunk;
+    if (span > count) span = count;
+    for (uint32_t k = 0; k < span; k++) {
+        uint32_t i = (first + k) % count;
+        if (!r->chunks[i]) continue;
+        uint32_t cs = i * r->chunk, size = chunk_size(r, i);
+        bool used = false;
+        if (needed >= r->cap) {
+            used = true;
+        } else if (needed > 0) {
+            /* Used if its start lies in the needed interval, or the interval starts in it. */
+            used = within(r, cs, r->head, needed) || within(r, r->head, cs, size);
+        }
+        if (used) continue;
+        sk_mem_give(m, r->chunks[i], size);
+        r->chunks[i] = NULL;
+        r->held--;
+    }
+    if (r->held == 0) {
+        sk_mem_give(m, r->chunks, count * sizeof *r->chunks);
+        r->chunks = NULL;
+    }
+}
+
+void sk_ring_release(struct sk_mem *m, struct sk_ring *r)
+{
+    if (r->chunks) {
+        uint32_t count = nchunks(r);
+        for (uint32_t i = 0; i < count; i++)
+            sk_mem_give(m, r->chunks[i], r->chunks[i] ? chunk_size(r, i) : 0);
+        sk_mem_give(m, r->chunks, count * sizeof *r->chunks);
+    }
+    uint32_t cap = r->cap;
+    sk_ring_init(r, cap);
+}
+
+size_t sk_ring_memory(const struct sk_ring *r)
+{
+    if (!r->chunks) return 0;
+    size_t total = nchunks(r) * sizeof *r->chunks;
+    for (uint32_t i = 0; i < nchunks(r); i++)
+        if (r->chunks[i]) total += chunk_size(r, i);
+    return total;
 }

@@ -6,7 +6,7 @@
 #include "tcp/rexmit.h"
 #include "tcp/seq.h"
 
-void sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
+void sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o)
 {
     uint32_t span = tcb->snd_max - tcb->snd_una;
     for (unsigned i = 0; i < o->sack_count; i++) {
@@ -17,7 +17,7 @@ void sk_sack_take(struct sk_tcb *tcb, const struct sk_tcp_options *o)
         uint32_t eo = e - tcb->snd_una;
         if (so == 0 || eo > span)
             continue; /* SND.UNA itself is never SACKed: it would have been ACKed */
-        sk_reasm_add(&tcb->sacked, so, eo); /* merges; a full table keeps what it has */
+        sk_reasm_add(&eng->mem, &tcb->sacked, so, eo); /* a full table keeps what it has */
     }
 }
 

@@ -45,6 +45,8 @@ struct sk_tcb {
     uint32_t snd_buf_seq;
     struct sk_reasm reasm;
     struct sk_reasm sacked; /* RFC 6675 scoreboard: SACKed ranges above SND.UNA */
+    bool has_buffers;       /* buffers set up (connect, listen's child); their memory comes
+                               and goes with the data */
     uint32_t high_rxt;      /* RFC 6675 HighRxt */
     bool sack_recovery;     /* loss recovery driven by the scoreboard */
     bool fin_queued;        /* the application is done sending: FIN follows the data */
@@ -96,9 +98,9 @@ struct sk_tcb {
     uint32_t sndbuf_size, rcvbuf_size;
 
     /* Listener state (state == LISTEN) and the child's link to it. */
-    struct sk_tcb *listener; /* our listener while in its queues */
-    struct sk_tcb *queue_next;
-    struct sk_tcb *accept_head, *accept_tail;
+    struct sk_tcb *listener;                /* our listener while in its queues */
+    struct sk_tcb *queue_next, *queue_prev; /* in the listener's SYN or accept queue */
+    struct sk_tcb *accept_head, *accept_tail, *syn_head;
     unsigned accept_len, syn_len, backlog;
     bool in_accept_queue;
 
@@ -107,7 +109,7 @@ struct sk_tcb {
     struct sk_tcb *out_next, *out_prev; /* stack/sched.h: output queued by socket calls */
     unsigned heap_pos;                  /* 1 + index in the timer heap, 0 if not in it */
     bool touched, out_marked;
-    uint8_t port_hold;                  /* stack/ports.h: how it holds its local port */
+    uint8_t port_hold; /* stack/ports.h: how it holds its local port */
     struct sk_port_entry *port_entry;
     struct sk_tcb *hash_next;
     struct sk_tcb *all_next, *all_prev;

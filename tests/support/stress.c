@@ -32,6 +32,7 @@ struct side_plan {
     unsigned initial_cwnd;
     uint32_t read_chunk, write_chunk;
     synack_time_t pause_every, pause_len; /* 0: a reader that never pauses */
+    size_t mem_limit;                     /* stack-wide buffer memory, 0: none */
     struct synack_sim_path path;          /* what this side sends through */
 };
 
@@ -139,6 +140,7 @@ static void plan_side(struct sk_rng *r, struct side_plan *sp)
     double d = unit(r);
     sp->delayed_ack = d < 0.7 ? SYNACK_MS(40) : d < 0.85 ? 0 : SYNACK_MS(200);
     sp->initial_cwnd = unit(r) < 0.8 ? 10 : 1 + (unsigned)upto(r, 9);
+    if (unit(r) < 0.1) sp->mem_limit = 16384 + (size_t)upto(r, 256 * 1024);
     sp->read_chunk = log_size(r, 0, 13);
     sp->write_chunk = log_size(r, 0, 13);
     if (unit(r) < 0.4) {
@@ -191,14 +193,15 @@ static void describe(const struct plan *p, char *buf, size_t n)
         const struct side_plan *s = &p->side[i];
         k += snprintf(buf + k, n - (size_t)k,
                       " | %s rcv=%u snd=%u mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
-                      "pause=%llu/%llums delay=%.1fms loss=%.3f ge=%.3f dup=%.3f reo=%.3f "
-                      "cor=%.3f rate=%lluM",
+                      "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
+                      "reo=%.3f cor=%.3f rate=%lluM",
                       i ? "server" : "client", s->rcvbuf, s->sndbuf, s->mss, s->timestamps, s->sack,
                       s->window_scale, (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
                       (unsigned long long)(s->pause_every / 1000000),
-                      (unsigned long long)(s->pause_len / 1000000), (double)s->path.delay / 1e6,
-                      s->path.loss, s->path.ge_good_to_bad, s->path.duplicate, s->path.reorder,
-                      s->path.corrupt, (unsigned long long)(s->path.rate_bps / 1000000));
+                      (unsigned long long)(s->pause_len / 1000000), s->mem_limit,
+                      (double)s->path.delay / 1e6, s->path.loss, s->path.ge_good_to_bad,
+                      s->path.duplicate, s->path.reorder, s->path.corrupt,
+                      (unsigned long long)(s->path.rate_bps / 1000000));
     }
 }
 
@@ -266,6 +269,7 @@ static void configure(const struct side_plan *sp, int idx, FILE *trace, struct s
     c->window_scale = sp->window_scale;
     c->delayed_ack = sp->delayed_ack;
     c->initial_cwnd_segments = sp->initial_cwnd;
+    c->mem_limit = sp->mem_limit;
     if (trace) {
         c->trace = trace_line;
         c->trace_ctx = trace;
@@ -594,6 +598,10 @@ bool stress_run(uint64_t seed, const struct stress_opts *opts, struct stress_rep
             if (synack_close(r.s[i].st, r.s[i].fd)) fail(&r, "%s: close failed", name(&r.s[i]));
         synack_sim_run_until_done(r.sim, all_gone, &r, synack_sim_now(r.sim) + SYNACK_SEC(1000));
         rep->done_s = (double)synack_sim_now(r.sim) / 1e9;
+        for (int i = 0; i < 2; i++)
+            if (synack_stack_buffer_memory(r.s[i].st) != 0)
+                fail(&r, "%s: %zu bytes of buffer memory left after close", name(&r.s[i]),
+                     synack_stack_buffer_memory(r.s[i].st));
         if (!all_gone(&r))
             fail(&r, "connections left after close: client %u, server %u",
                  synack_stack_connection_count(r.s[0].st),
