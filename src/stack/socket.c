@@ -172,6 +172,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
         tcb->tfo = true;
         if (sk_tfo_lookup(&s->eng.tfo, tcb->remote.addr)) {
             tcb->tfo_deferred = true;
+            sk_sched_update(s, tcb); /* writable at once */
             return 0;
         }
     }
@@ -296,6 +297,7 @@ int synack_shutdown(struct synack_stack *s, int fd, int how)
      * received and readable (RFC 9293 leaves half-close of the receive side to the API). */
     if (how != SYNACK_SHUT_WR) tcb->shut_rd = true;
     if (how != SYNACK_SHUT_RD) queue_fin(s, tcb);
+    sk_sched_update(s, tcb); /* readable at once (SHUT_RD), or hung up */
     return 0;
 }
 
@@ -454,6 +456,7 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
              * what it holds. */
             int err = sk_conn_resize_sndbuf(s, tcb, (uint32_t)value);
             if (err == 0) tcb->sndbuf_size = tcb->sndbuf.cap;
+            sk_sched_update(s, tcb); /* may be writable now */
             return err;
         }
         /* The receive buffer sets the window scale announced in the SYN: fixed after. */
