@@ -573,6 +573,12 @@ int main(int argc, char **argv)
         open_active(&b, id.lfd[0], &cfd, &sfd);
         settle(&b);
         double rss0 = rss_mib();
+        /* Unmeasured transfers first (the empty stack's figure must not pay for first-touch
+         * page faults, cold caches and the CPU's clock ramping up, which the later stages no
+         * longer see); seen here: 1028, 635, then 402 ns per packet. Their few buffer chunks
+         * stay in the RSS baseline's error, a few bytes per idle connection at 1M. */
+        for (int warm = 0; warm < 3; warm++)
+            per_packet(&b, cfd, sfd, 64, NULL);
         unsigned stages[4] = {0, 10000, 100000, 1000000};
         double base = 0, open_wall = 0;
         printf("per-packet cost with idle established connections present (a verified 64 MiB "

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define SK_MEM_CLASSES 4
-#define SK_MEM_CACHE_BYTES (256u * 1024u) /* per size class */
+#define SK_MEM_CACHE_BYTES (1024u * 1024u) /* per size class */
 
 struct sk_mem_class {
     size_t size;

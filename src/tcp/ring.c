@@ -5,24 +5,23 @@
 
 static uint32_t nchunks(const struct sk_ring *r)
 {
-    return (r->cap + r->chunk - 1) / r->chunk;
+    return (r->cap + SK_RING_CHUNK - 1) / SK_RING_CHUNK;
 }
 
 static uint32_t chunk_size(const struct sk_ring *r, uint32_t i)
 {
-    uint32_t start = i * r->chunk;
-    return r->cap - start < r->chunk ? r->cap - start : r->chunk;
+    uint32_t start = i * SK_RING_CHUNK;
+    return r->cap - start < SK_RING_CHUNK ? r->cap - start : SK_RING_CHUNK;
 }
 
 void sk_ring_init(struct sk_ring *r, uint32_t cap)
 {
     memset(r, 0, sizeof *r);
     r->cap = cap;
-    r->chunk = cap < SK_RING_CHUNK ? cap : SK_RING_CHUNK;
 }
 
-/* Makes sure chunks exist for the n positions from pos (wrapping). */
-static bool reserve(struct sk_mem *m, struct sk_ring *r, uint32_t pos, uint32_t n)
+bool sk_ring_write_at(struct sk_mem *m, struct sk_ring *r, uint32_t off, const uint8_t *data,
+                      uint32_t n)
 {
     if (n == 0) return true;
     /* The stack-wide limit never stops an empty ring from taking one write: every
@@ -35,36 +34,25 @@ static bool reserve(struct sk_mem *m, struct sk_ring *r, uint32_t pos, uint32_t 
         if (!r->chunks) return false;
         memset(r->chunks, 0, nchunks(r) * sizeof *r->chunks);
     }
-    for (uint32_t left = n, p = pos; left > 0;) {
-        uint32_t i = p / r->chunk, k = chunk_size(r, i) - (p - i * r->chunk);
+    uint64_t at64 = (uint64_t)r->head + r->len + off;
+    uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap);
+    while (n > 0) {
+        uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
         if (!r->chunks[i]) {
-            /* Not zeroed: every byte is written before it is read. A failure leaves the
-             * chunks taken so far; they go back when the ring drains or is released. */
+            /* Not zeroed: every byte is written before it is read. A failure leaves what
+             * was written uncommitted and the chunks taken so far, which go back when the
+             * ring drains or is released. */
             r->chunks[i] = get(m, chunk_size(r, i));
             if (!r->chunks[i]) return false;
             r->held++;
         }
-        if (k > left) k = left;
-        left -= k;
-        p = (p + k) % r->cap;
-    }
-    return true;
-}
-
-bool sk_ring_write_at(struct sk_mem *m, struct sk_ring *r, uint32_t off, const uint8_t *data,
-                      uint32_t n)
-{
-    if (n == 0) return true;
-    uint32_t pos = (uint32_t)(((uint64_t)r->head + r->len + off) % r->cap);
-    if (!reserve(m, r, pos, n)) return false;
-    while (n > 0) {
-        uint32_t i = pos / r->chunk, at = pos - i * r->chunk;
         uint32_t k = chunk_size(r, i) - at;
         if (k > n) k = n;
         memcpy(r->chunks[i] + at, data, k);
         data += k;
         n -= k;
-        pos = (pos + k) % r->cap;
+        pos += k;
+        if (pos == r->cap) pos = 0;
     }
     return true;
 }
@@ -82,9 +70,9 @@ uint32_t sk_ring_append(struct sk_mem *m, struct sk_ring *r, const uint8_t *data
     uint32_t done = 0;
     while (done < n) {
         uint32_t pos = (uint32_t)(((uint64_t)r->head + r->len) % r->cap);
-        uint32_t k = r->chunk - pos % r->chunk;
-        if (k > chunk_size(r, pos / r->chunk) - pos % r->chunk)
-            k = chunk_size(r, pos / r->chunk) - pos % r->chunk;
+        uint32_t k = SK_RING_CHUNK - pos % SK_RING_CHUNK;
+        if (k > chunk_size(r, pos / SK_RING_CHUNK) - pos % SK_RING_CHUNK)
+            k = chunk_size(r, pos / SK_RING_CHUNK) - pos % SK_RING_CHUNK;
         if (k > n - done) k = n - done;
         if (!sk_ring_write_at(m, r, 0, data + done, k)) break;
         sk_ring_commit(r, k);
@@ -95,15 +83,18 @@ uint32_t sk_ring_append(struct sk_mem *m, struct sk_ring *r, const uint8_t *data
 
 void sk_ring_peek(const struct sk_ring *r, uint32_t off, uint8_t *out, uint32_t n)
 {
-    uint32_t pos = (uint32_t)(((uint64_t)r->head + off) % (r->cap ? r->cap : 1));
+    if (n == 0) return;
+    uint64_t at64 = (uint64_t)r->head + off;
+    uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap);
     while (n > 0) {
-        uint32_t i = pos / r->chunk, at = pos - i * r->chunk;
+        uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
         uint32_t k = chunk_size(r, i) - at;
         if (k > n) k = n;
         memcpy(out, r->chunks[i] + at, k);
         out += k;
         n -= k;
-        pos = (pos + k) % r->cap;
+        pos += k;
+        if (pos == r->cap) pos = 0;
     }
 }
 
@@ -124,13 +115,13 @@ void sk_ring_consume(struct sk_mem *m, struct sk_ring *r, uint32_t n, uint32_t k
     /* The chunks the consumed bytes lay in may now hold nothing that is needed: neither
      * committed bytes nor the `keep` bytes past them (out-of-order data). */
     uint32_t needed = r->len + keep;
-    uint32_t first = old / r->chunk, count = nchunks(r);
-    uint32_t span = (old % r->chunk + n + r->chunk - 1) / r->chunk;
+    uint32_t first = old / SK_RING_CHUNK, count = nchunks(r);
+    uint32_t span = (old % SK_RING_CHUNK + n + SK_RING_CHUNK - 1) / SK_RING_CHUNK;
     if (span > count) span = count;
     for (uint32_t k = 0; k < span; k++) {
         uint32_t i = (first + k) % count;
         if (!r->chunks[i]) continue;
-        uint32_t cs = i * r->chunk, size = chunk_size(r, i);
+        uint32_t cs = i * SK_RING_CHUNK, size = chunk_size(r, i);
         bool used = false;
         if (needed >= r->cap) {
             used = true;

@@ -11,14 +11,13 @@
 #include <stdint.h>
 #include "tcp/mem.h"
 
-#define SK_RING_CHUNK 4096u
+#define SK_RING_CHUNK 4096u /* the last chunk is smaller when cap is not a multiple */
 
 struct sk_ring {
     uint8_t **chunks; /* chunk table; NULL while the ring holds no memory */
     uint32_t cap;     /* limit in bytes */
     uint32_t head;    /* position of the first committed byte */
     uint32_t len;     /* committed bytes */
-    uint32_t chunk;   /* chunk size: SK_RING_CHUNK, or cap if smaller */
     uint32_t held;    /* chunks allocated */
 };
 
