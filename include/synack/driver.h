@@ -21,6 +21,12 @@ struct synack_driver_config {
     /* Impairment of both directions, for tests: loss and reordering probabilities, seed. */
     double loss, reorder;
     uint64_t seed;
+    /* The device is opened with IFF_VNET_HDR and checksum and segmentation offload (TSO4)
+     * unless no_offload is set: the kernel hands over segments of up to 64 KiB and takes
+     * ours, cutting them to the MSS itself. Offload of what synack sends is off while
+     * packets are captured (pcap shows the segments as the engine built them, checksums
+     * included) or impaired (a lost super-segment would be dozens of lost segments). */
+    bool no_offload;
 };
 
 struct synack_driver;
@@ -48,5 +54,17 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
 
 /* Packets the device would not take (EAGAIN) and packets the impairment dropped. */
 uint64_t synack_driver_tx_dropped(const struct synack_driver *d);
+
+/* What the driver has done since it was created. */
+struct synack_driver_stats {
+    uint64_t rx_packets, rx_bytes; /* read from the device (a GRO-merged packet counts once) */
+    uint64_t rx_gso;               /* of them, larger than one segment */
+    uint64_t rx_csum_done;         /* checksums the driver completed (kernel left them partial) */
+    uint64_t tx_packets, tx_bytes; /* written to the device */
+    uint64_t tx_tso;               /* of them, super-segments the kernel cut */
+    uint64_t wakeups;              /* synack_driver_run_once calls that found packets to read */
+    bool rx_offload, tx_offload;   /* offload in force each way */
+};
+void synack_driver_get_stats(const struct synack_driver *d, struct synack_driver_stats *out);
 
 #endif

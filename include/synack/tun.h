@@ -13,6 +13,18 @@
  * -errno. */
 int synack_tun_open(const char *name);
 
+/* Each packet read from or written to a device opened with synack_tun_open_vnet() starts
+ * with this many bytes of struct virtio_net_hdr (linux/virtio_net.h, host byte order). */
+#define SYNACK_TUN_VNET_HDR_LEN 10
+
+/* Opens the device as synack_tun_open() does, but with IFF_VNET_HDR: every packet is
+ * preceded by a virtio_net_hdr saying how it is to be segmented and checksummed. When
+ * *offload is true on entry, also asks the kernel (TUNSETOFFLOAD) to hand over TCP/IPv4
+ * segments of up to 64 KiB that it has not checksummed or segmented (CSUM, TSO4) and to
+ * take such segments from us; *offload says on return whether it agreed. Errors: those of
+ * synack_tun_open. */
+int synack_tun_open_vnet(const char *name, bool *offload);
+
 /* Gives the kernel's side of the device the address addr/prefix (host order) and brings it
  * up. Errors: -EADDRINUSE (the address is already on another interface), -EPERM, -errno. */
 int synack_tun_configure(const char *name, uint32_t addr, unsigned prefix);

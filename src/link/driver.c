@@ -3,18 +3,22 @@
 #include "synack/driver.h"
 
 #include <errno.h>
+#include <linux/virtio_net.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "synack/ladder.h"
 #include "synack/pcap.h"
 #include "synack/secret.h"
 #include "synack/tun.h"
+#include "wire/checksum.h"
 
-#define BATCH 64
+#define BATCH 4096 /* most packets read per wakeup (until EAGAIN, normally) */
 #define MAX_PKT 65536
+#define VNET SYNACK_TUN_VNET_HDR_LEN
 #define HELD_MAX 64
 #define REORDER_HOLD SYNACK_MS(3)
 
@@ -35,7 +39,9 @@ struct synack_driver {
     struct held held[HELD_MAX];
     unsigned nheld;
     uint64_t tx_dropped;
-    uint8_t buf[MAX_PKT];
+    bool vnet; /* packets carry a virtio_net_hdr */
+    struct synack_driver_stats stats;
+    uint8_t buf[VNET + MAX_PKT];
 };
 
 void synack_driver_config_init(struct synack_driver_config *cfg)
@@ -61,10 +67,74 @@ static double unit(struct synack_driver *d)
     return (double)(d->rng >> 11) * 0x1.0p-53;
 }
 
+/* One write per packet, with its virtio_net_hdr in front when the device wants one. */
+static void put_iov(struct synack_driver *d, struct iovec *iov, int n, size_t len)
+{
+    ssize_t r = d->vnet ? writev(d->fd, iov, n) : writev(d->fd, iov + 1, n - 1);
+    if (r < 0) {
+        d->tx_dropped++; /* the kernel's queue is full: TCP recovers as from loss */
+        return;
+    }
+    d->stats.tx_packets++;
+    d->stats.tx_bytes += len;
+}
+
+/* The header for a packet that is not cut: the TCP checksum left to the kernel when the
+ * stack was told the link checksums (IPv4 TCP only; ICMP is always complete). */
+static void plain_hdr(const struct synack_driver *d, struct virtio_net_hdr *h, const uint8_t *pkt,
+                      size_t len)
+{
+    memset(h, 0, sizeof *h);
+    if (!d->stats.tx_offload || len < 20 || pkt[9] != 6) return;
+    h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    h->csum_start = (uint16_t)((pkt[0] & 15) * 4);
+    h->csum_offset = 16;
+}
+
 static void put_tun(struct synack_driver *d, const uint8_t *pkt, size_t len)
 {
-    if (write(d->fd, pkt, len) < 0)
-        d->tx_dropped++; /* the kernel's queue is full: TCP recovers as from loss */
+    struct virtio_net_hdr h;
+    plain_hdr(d, &h, pkt, len);
+    struct iovec iov[2] = {{&h, VNET}, {(void *)pkt, len}};
+    put_iov(d, iov, 2, len);
+}
+
+/* A super-segment: the kernel cuts it into seg_size pieces and checksums them (TSO4). */
+static void transmit_tso(void *ctx, const struct synack_iovec *piece, unsigned n, size_t len,
+                         uint16_t seg_size, synack_time_t now)
+{
+    (void)now;
+    struct synack_driver *d = ctx;
+    struct virtio_net_hdr h = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+        .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+        .hdr_len = (uint16_t)piece[0].len,
+        .gso_size = seg_size,
+        .csum_start = (uint16_t)((piece[0].base[0] & 15) * 4),
+        .csum_offset = 16,
+    };
+    struct iovec iov[1 + SYNACK_LINK_MAX_IOV];
+    iov[0] = (struct iovec){&h, VNET};
+    for (unsigned i = 0; i < n && i < SYNACK_LINK_MAX_IOV; i++)
+        iov[1 + i] = (struct iovec){(void *)piece[i].base, piece[i].len};
+    d->stats.tx_tso++;
+    put_iov(d, iov, (int)(1 + n), len);
+}
+
+/* A packet the kernel left with a partial TCP/UDP checksum (its own, never from a wire):
+ * completes it, so the stack verifies it as any other. False if the header is unusable. */
+static bool finish_csum(struct synack_driver *d, const struct virtio_net_hdr *h, uint8_t *pkt,
+                        size_t len)
+{
+    if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) return true;
+    size_t start = h->csum_start, at = start + h->csum_offset;
+    if (start >= len || at + 2 > len) return false;
+    /* The field holds the pseudo-header sum; the sum from csum_start on includes it. */
+    uint16_t sum = sk_csum_finish(sk_csum_add(0, pkt + start, len - start));
+    pkt[at] = (uint8_t)(sum >> 8);
+    pkt[at + 1] = (uint8_t)sum;
+    d->stats.rx_csum_done++;
+    return true;
 }
 
 static void deliver(struct synack_driver *d, const uint8_t *pkt, size_t len, bool inbound,
@@ -120,13 +190,16 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
         return -ENOMEM;
     }
     d->fd = -1;
-    int err = synack_tun_open(cfg->tun);
+    bool offload = !cfg->no_offload;
+    int err = synack_tun_open_vnet(cfg->tun, &offload);
     if (err < 0) {
         *errmsg = synack_tun_strerror(err);
         free(d);
         return err;
     }
     d->fd = err;
+    d->vnet = true;
+    d->stats.rx_offload = offload;
     if (!cfg->no_configure) {
         uint32_t net =
             cfg->addr & (cfg->prefix >= 32 ? 0xffffffffu : ~(0xffffffffu >> cfg->prefix));
@@ -162,6 +235,12 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
         *errmsg = "cannot create the stack (invalid configuration or out of memory)";
         synack_driver_free(d);
         return -ENOMEM;
+    }
+    if (d->stats.rx_offload && !cfg->pcap && cfg->loss <= 0 && cfg->reorder <= 0) {
+        struct synack_link_offload off = {.tx_csum = true,
+                                          .tso_max = MAX_PKT - 20 - 60,
+                                          .transmit_tso = transmit_tso};
+        d->stats.tx_offload = synack_stack_set_link_offload(d->stack, &off) == 0;
     }
     /* Give the stack the clock before the first socket call: calls made before any poll
      * would otherwise see time 0 (keepalive and FIN-WAIT-2 deadlines start from it). */
@@ -208,6 +287,11 @@ uint64_t synack_driver_tx_dropped(const struct synack_driver *d)
     return d->tx_dropped;
 }
 
+void synack_driver_get_stats(const struct synack_driver *d, struct synack_driver_stats *out)
+{
+    *out = d->stats;
+}
+
 static void release_held(struct synack_driver *d, synack_time_t now)
 {
     unsigned k = 0;
@@ -248,11 +332,26 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
     if (n < 0 && errno != EINTR) return -errno;
     now = mono_now();
     if (n > 0 && (fds[0].revents & POLLIN)) {
+        /* Everything the device holds, until EAGAIN: one wakeup for many packets. */
+        d->stats.wakeups++;
         for (int i = 0; i < BATCH; i++) {
-            ssize_t len = read(d->fd, d->buf, sizeof d->buf);
-            if (len <= 0) break;
-            if (d->pcap) synack_pcap_write(d->pcap, now, d->buf, (size_t)len);
-            impaired(d, d->buf, (size_t)len, true, now);
+            ssize_t got = read(d->fd, d->buf, sizeof d->buf);
+            if (got <= 0) break;
+            uint8_t *pkt = d->buf;
+            size_t len = (size_t)got;
+            if (d->vnet) {
+                if (len <= VNET) continue;
+                struct virtio_net_hdr h;
+                memcpy(&h, d->buf, sizeof h);
+                pkt += VNET;
+                len -= VNET;
+                if (!finish_csum(d, &h, pkt, len)) continue;
+                if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) d->stats.rx_gso++;
+            }
+            d->stats.rx_packets++;
+            d->stats.rx_bytes += len;
+            if (d->pcap) synack_pcap_write(d->pcap, now, pkt, len);
+            impaired(d, pkt, len, true, now);
         }
     }
     release_held(d, now);

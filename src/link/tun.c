@@ -13,20 +13,43 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int synack_tun_open(const char *name)
+static int tun_open(const char *name, short flags)
 {
     if (!name || !*name || strlen(name) >= IFNAMSIZ) return -EINVAL;
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return -errno;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI; /* raw IP, no packet-information header */
+    ifr.ifr_flags = flags;
     memcpy(ifr.ifr_name, name, strlen(name));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         int err = errno;
         close(fd);
         return -err;
     }
+    return fd;
+}
+
+int synack_tun_open(const char *name)
+{
+    return tun_open(name, IFF_TUN | IFF_NO_PI); /* raw IP, no packet-information header */
+}
+
+int synack_tun_open_vnet(const char *name, bool *offload)
+{
+    int fd = tun_open(name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+    if (fd < 0) {
+        *offload = false;
+        return fd;
+    }
+    int hdr = SYNACK_TUN_VNET_HDR_LEN; /* the kernel's default; said once to be sure */
+    if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    unsigned long want = *offload ? TUN_F_CSUM | TUN_F_TSO4 : 0;
+    if (ioctl(fd, TUNSETOFFLOAD, want) < 0) *offload = false;
     return fd;
 }
 

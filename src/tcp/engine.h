@@ -34,6 +34,7 @@ struct sk_engine {
     uint64_t counters[SYNACK_CTR_COUNT];
     synack_time_t now;
     struct synack_link link;
+    struct synack_link_offload offload; /* what the link does for us (src/link/offload.c) */
     struct sk_engine_hooks hooks;
     uint8_t *scratch; /* one outgoing packet */
     size_t scratch_cap;
@@ -52,7 +53,8 @@ struct sk_segment {
     struct synack_endpoint src, dst;
     struct sk_tcp_header h;
     const uint8_t *payload;
-    uint32_t len; /* payload bytes */
+    uint32_t len;      /* payload bytes */
+    uint32_t isn_hint; /* a SYN reusing a TIME-WAIT 4-tuple: the ISN to use (0: none) */
 };
 
 static inline void sk_count(struct sk_engine *eng, enum synack_counter c)

@@ -33,26 +33,95 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
     eng->cfg.trace(eng->cfg.trace_ctx, &ev);
 }
 
-/* Builds IPv4 + TCP around h and payload in the scratch buffer and hands it to the link. */
+/* The pieces of n bytes at offset off from the ring's head as they lie in its chunks, into
+ * iov (at most max); returns how many, or 0 if they need more than max. */
+static unsigned ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n,
+                            struct synack_iovec *iov, unsigned max)
+{
+    uint64_t at64 = (uint64_t)r->head + off;
+    uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap), k = 0;
+    while (n > 0) {
+        if (k == max) return 0;
+        uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
+        uint32_t size =
+            r->cap - i * SK_RING_CHUNK < SK_RING_CHUNK ? r->cap - i * SK_RING_CHUNK : SK_RING_CHUNK;
+        uint32_t take = size - at < n ? size - at : n;
+        iov[k++] = (struct synack_iovec){r->chunks[i] + at, take};
+        n -= take;
+        pos += take;
+        if (pos == r->cap) pos = 0;
+    }
+    return k;
+}
+
+/* Builds IPv4 + TCP around h and payload in the scratch buffer and hands it to the link. A
+ * payload longer than seg_size (only with a link that segments, see seg_max) goes as
+ * the headers in scratch plus references into the send buffer, through transmit_tso. */
+static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *local,
+                         const struct synack_endpoint *remote, const struct sk_tcp_header *h,
+                         const struct sk_ring *data, uint32_t data_off, uint32_t len,
+                         uint16_t seg_size, bool retransmission)
+{
+    uint8_t *tcp = eng->scratch + SK_IPV4_HDR_LEN;
+    size_t hlen = sk_tcp_emit(tcp, eng->scratch_cap - SK_IPV4_HDR_LEN, h);
+    bool tso = len > seg_size && seg_size > 0 && eng->offload.transmit_tso;
+    if (hlen == 0 || SK_IPV4_HDR_LEN + hlen + len > (tso ? 65535u : eng->scratch_cap))
+        return; /* cannot happen with the sizes the stack allocates and seg_max */
+    struct synack_iovec iov[SYNACK_LINK_MAX_IOV];
+    unsigned niov = 0;
+    if (tso) {
+        niov = ring_pieces(data, data_off, len, iov + 1, SYNACK_LINK_MAX_IOV - 1);
+        if (niov == 0) return; /* cannot happen: seg_max bounds len */
+        niov++;
+    } else if (len > 0) {
+        sk_ring_peek(data, data_off, tcp + hlen, len);
+    }
+    size_t tcp_len = hlen + len;
+    if (eng->offload.tx_csum)
+        sk_tcp_set_checksum_partial(tcp, tcp_len, local->addr, remote->addr);
+    else
+        sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
+    sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl, eng->ip_id,
+                 (uint16_t)tcp_len);
+    /* The link gives each piece of a super-segment an ID of its own, counting up. */
+    eng->ip_id = (uint16_t)(eng->ip_id + (tso ? (len + seg_size - 1) / seg_size : 1));
+    sk_count(eng, SYNACK_CTR_IP_OUT);
+    sk_count(eng, SYNACK_CTR_TCP_OUT);
+    if (h->flags & SYNACK_RST) sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
+    trace_out(eng, local, remote, h, len, retransmission);
+    if (tso) {
+        iov[0] = (struct synack_iovec){eng->scratch, SK_IPV4_HDR_LEN + hlen};
+        eng->offload.transmit_tso(eng->link.ctx, iov, niov, SK_IPV4_HDR_LEN + tcp_len, seg_size,
+                                  eng->now);
+    } else {
+        eng->link.transmit(eng->link.ctx, eng->scratch, SK_IPV4_HDR_LEN + tcp_len, eng->now);
+    }
+}
+
+/* A segment of at most one MSS (control segments, answers). */
 static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
                      const struct synack_endpoint *remote, const struct sk_tcp_header *h,
                      const struct sk_ring *data, uint32_t data_off, uint32_t len,
                      bool retransmission)
 {
-    uint8_t *tcp = eng->scratch + SK_IPV4_HDR_LEN;
-    size_t hlen = sk_tcp_emit(tcp, eng->scratch_cap - SK_IPV4_HDR_LEN, h);
-    if (hlen == 0 || SK_IPV4_HDR_LEN + hlen + len > eng->scratch_cap)
-        return; /* cannot happen with the sizes the stack allocates */
-    if (len > 0) sk_ring_peek(data, data_off, tcp + hlen, len);
-    size_t tcp_len = hlen + len;
-    sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
-    sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl,
-                 eng->ip_id++, (uint16_t)tcp_len);
-    sk_count(eng, SYNACK_CTR_IP_OUT);
-    sk_count(eng, SYNACK_CTR_TCP_OUT);
-    if (h->flags & SYNACK_RST) sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
-    trace_out(eng, local, remote, h, len, retransmission);
-    eng->link.transmit(eng->link.ctx, eng->scratch, SK_IPV4_HDR_LEN + tcp_len, eng->now);
+    transmit_seg(eng, local, remote, h, data, data_off, len, 0, retransmission);
+}
+
+/* The most payload one segment of this connection may carry: the MSS, or with a link that
+ * segments (tso_max, transmit_tso and tx_csum) as many whole MSS as fit in tso_max, in one
+ * IPv4 packet with the largest TCP header, and in the link's pieces. */
+static uint32_t seg_max(const struct sk_engine *eng, const struct sk_tcb *tcb)
+{
+    uint32_t mss = tcb->snd_mss;
+    if (!eng->offload.tx_csum || !eng->offload.transmit_tso || eng->offload.tso_max <= mss)
+        return mss;
+    uint32_t most = 65535u - SK_IPV4_HDR_LEN - 60u;
+    /* Pieces: one for the headers, and a payload of p chunks' worth may straddle p + 1
+     * chunks, and one more where the ring wraps at a capacity that is not a multiple. */
+    uint32_t pieces = (SYNACK_LINK_MAX_IOV - 3) * SK_RING_CHUNK;
+    if (most > pieces) most = pieces;
+    if (most > eng->offload.tso_max) most = eng->offload.tso_max;
+    return most / mss * mss;
 }
 
 uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
@@ -167,7 +236,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
         tcb->retransmissions++;
         sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);
     }
-    transmit(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, rtx);
+    transmit_seg(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, tcb->snd_mss, rtx);
 }
 
 uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
@@ -193,6 +262,12 @@ void sk_tcp_send_ack(struct sk_engine *eng, struct sk_tcb *tcb)
 void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     sk_tcp_send(eng, tcb, sk_tcp_acceptable_seq(tcb), SYNACK_RST | SYNACK_ACK, 0);
+}
+
+void sk_tcp_send_header(struct sk_engine *eng, const struct synack_endpoint *local,
+                        const struct synack_endpoint *remote, const struct sk_tcp_header *h)
+{
+    transmit(eng, local, remote, h, NULL, 0, 0, false);
 }
 
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
@@ -276,7 +351,12 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
         uint32_t len = unsent < usable ? unsent : usable;
-        if (len > tcb->snd_mss) len = tcb->snd_mss;
+        /* With a link that segments, whole MSS at a time up to its limit (what the windows
+         * allow and is not the tail of the data is cut to a multiple of the MSS, as the
+         * link would cut it to MSS pieces anyway). */
+        uint32_t most = seg_max(eng, tcb);
+        if (len > most) len = most;
+        if (len > tcb->snd_mss && len < unsent) len -= len % tcb->snd_mss;
         /* After a timeout SND.NXT is behind SND.MAX: what lies below SND.MAX goes again as
          * sent before (a segment never mixes repeated and new bytes); new data starts at
          * SND.MAX and moves it (rexmit.c). */

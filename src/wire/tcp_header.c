@@ -169,6 +169,12 @@ void sk_tcp_set_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
     sk_put16(seg + 16, sk_csum_finish(sk_csum_add(sum, seg, len)));
 }
 
+void sk_tcp_set_checksum_partial(uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
+{
+    uint32_t sum = sk_csum_pseudo(src, dst, SK_IPPROTO_TCP, (uint16_t)len);
+    sk_put16(seg + 16, (uint16_t)~sk_csum_finish(sum));
+}
+
 bool sk_tcp_checksum_ok(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
 {
     if (len > 0xffff) return false;

@@ -77,6 +77,11 @@ size_t sk_tcp_emit(uint8_t *buf, size_t cap, const struct sk_tcp_header *hdr);
  * pseudo-header of src/dst (host order). */
 void sk_tcp_set_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
 
+/* For a link that checksums (synack_link.tx_csum): stores only the pseudo-header sum for a
+ * TCP length of len, folded and not complemented, as Linux leaves a CHECKSUM_PARTIAL
+ * segment; the link adds the header and payload. */
+void sk_tcp_set_checksum_partial(uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
+
 /* True if the checksum of the segment verifies with this pseudo-header. */
 bool sk_tcp_checksum_ok(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
 
