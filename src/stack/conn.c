@@ -105,8 +105,8 @@ int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t s
     return 0;
 }
 
-static unsigned bucket_of(const struct synack_stack *s, const struct synack_endpoint *l,
-                          const struct synack_endpoint *r)
+unsigned sk_conn_bucket(const struct synack_stack *s, const struct synack_endpoint *l,
+                        const struct synack_endpoint *r)
 {
     uint32_t h = l->addr * 0x9e3779b1u ^ r->addr * 0x85ebca6bu;
     h ^= ((uint32_t)l->port << 16 | r->port) * 0xc2b2ae35u;
@@ -117,7 +117,7 @@ static unsigned bucket_of(const struct synack_stack *s, const struct synack_endp
 void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (tcb->hashed) return;
-    unsigned b = bucket_of(s, &tcb->local, &tcb->remote);
+    unsigned b = sk_conn_bucket(s, &tcb->local, &tcb->remote);
     tcb->hash_next = s->buckets[b];
     s->buckets[b] = tcb;
     tcb->hashed = true;
@@ -126,7 +126,7 @@ void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb)
 void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->hashed) return;
-    struct sk_tcb **p = &s->buckets[bucket_of(s, &tcb->local, &tcb->remote)];
+    struct sk_tcb **p = &s->buckets[sk_conn_bucket(s, &tcb->local, &tcb->remote)];
     while (*p && *p != tcb)
         p = &(*p)->hash_next;
     if (*p) *p = tcb->hash_next;
@@ -137,7 +137,7 @@ void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb)
 struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoint *local,
                               const struct synack_endpoint *remote)
 {
-    for (struct sk_tcb *t = s->buckets[bucket_of(s, local, remote)]; t; t = t->hash_next) {
+    for (struct sk_tcb *t = s->buckets[sk_conn_bucket(s, local, remote)]; t; t = t->hash_next) {
         if (t->local.addr == local->addr && t->local.port == local->port &&
             t->remote.addr == remote->addr && t->remote.port == remote->port)
             return t;

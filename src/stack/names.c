@@ -77,6 +77,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_ACK_SKIPPED_SEQ] = "tcp_ack_skipped_seq",
         [SYNACK_CTR_TCP_ACK_SKIPPED_PAWS] = "tcp_ack_skipped_paws",
         [SYNACK_CTR_TCP_ACK_SKIPPED_UNSENT] = "tcp_ack_skipped_unsent",
+        [SYNACK_CTR_TCP_ACK_SKIPPED_TIME_WAIT] = "tcp_ack_skipped_time_wait",
         [SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED] = "tcp_challenge_global_limited",
         [SYNACK_CTR_ICMP_IN] = "icmp_in",
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",

@@ -61,11 +61,17 @@ static struct sk_port_entry *find(struct synack_stack *s, uint32_t addr, uint16_
 
 void sk_ports_release(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    if (tcb->port_hold == SK_PORT_NONE) return;
     struct sk_port_entry *e = tcb->port_entry;
-    e->holders[tcb->port_hold]--;
+    uint8_t kind = tcb->port_hold;
     tcb->port_hold = SK_PORT_NONE;
     tcb->port_entry = NULL;
+    sk_ports_drop(s, e, kind);
+}
+
+void sk_ports_drop(struct synack_stack *s, struct sk_port_entry *e, uint8_t kind)
+{
+    if (kind == SK_PORT_NONE) return;
+    e->holders[kind]--;
     if (e->holders[SK_PORT_BOUND] || e->holders[SK_PORT_LISTEN] || e->holders[SK_PORT_AUTO]) return;
     for (struct sk_port_entry **p = &s->ports.buckets[bucket(&s->ports, e->port)]; *p;
          p = &(*p)->next) {

@@ -40,5 +40,7 @@ bool sk_ports_auto_ok(const struct synack_stack *s, uint32_t addr, uint16_t port
 int sk_ports_hold(struct synack_stack *s, struct sk_tcb *tcb, enum sk_port_hold kind);
 /* tcb gives its port back (when it is freed). */
 void sk_ports_release(struct synack_stack *s, struct sk_tcb *tcb);
+/* A hold on entry of kind ends (SK_PORT_NONE: nothing). */
+void sk_ports_drop(struct synack_stack *s, struct sk_port_entry *entry, uint8_t kind);
 
 #endif

@@ -122,6 +122,9 @@ void sk_sched_settle(struct synack_stack *s)
         s->sched.touched = t->touch_next;
         t->touch_next = NULL;
         t->touched = false;
+        /* An orphan in TIME-WAIT with nothing left to read becomes a compact record. */
+        if (!t->dead && t->state == SYNACK_TIME_WAIT && t->fd < 0 && t->rcvbuf.len == 0)
+            sk_tw_convert(s, t);
         rekey(s, t);
         if (!t->dead) sk_tcp_check(&s->eng, t, !t->out_marked);
         sk_event_touched(s, t);

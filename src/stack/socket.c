@@ -58,7 +58,7 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
         if (remote) {
             struct synack_endpoint l = {tcb->local.addr, port};
             busy = !sk_ports_auto_ok(s, tcb->local.addr, port) ||
-                   sk_conn_lookup(s, &l, remote) != NULL;
+                   sk_conn_lookup(s, &l, remote) != NULL || sk_tw_lookup(s, &l, remote) != NULL;
         } else {
             busy = sk_ports_bind_conflict(s, tcb->local.addr, port, false);
         }
@@ -152,7 +152,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     if (tcb->local.port == 0) {
         int err = pick_port(s, tcb, remote);
         if (err) return err;
-    } else if (sk_conn_lookup(s, &tcb->local, remote)) {
+    } else if (sk_conn_lookup(s, &tcb->local, remote) || sk_tw_lookup(s, &tcb->local, remote)) {
         return -EADDRINUSE;
     }
     int err = sk_conn_alloc_buffers(s, tcb);
@@ -349,7 +349,7 @@ int synack_close(struct synack_stack *s, int fd)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     release_fd(s, tcb);
-    if (tcb->state == SYNACK_TIME_WAIT && tcb->rcvbuf.len == 0) sk_conn_release_buffers(s, tcb);
+    if (tcb->state == SYNACK_TIME_WAIT) sk_sched_update(s, tcb); /* becomes a record */
     switch (tcb->state) {
     case SYNACK_LISTEN:
         close_listener(s, tcb);

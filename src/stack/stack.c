@@ -39,12 +39,15 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
     while (np < nb && np < 65536)
         np *= 2;
     s->ports.mask = np - 1;
-    size_t sizes[5] = {
-        s->eng.scratch_cap, s->max_fds * sizeof(struct sk_tcb *), nb * sizeof(struct sk_tcb *),
-        sk_fdtable_words(s->max_fds) * sizeof(uint64_t), np * sizeof(struct sk_port_entry *)};
-    void *blocks[5];
+    size_t sizes[6] = {s->eng.scratch_cap,
+                       s->max_fds * sizeof(struct sk_tcb *),
+                       nb * sizeof(struct sk_tcb *),
+                       sk_fdtable_words(s->max_fds) * sizeof(uint64_t),
+                       np * sizeof(struct sk_port_entry *),
+                       nb * sizeof(struct sk_tw *)};
+    void *blocks[6];
     bool ok = true;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         blocks[i] = alloc ? alloc(cfg.mem_ctx, sizes[i]) : malloc(sizes[i]);
         if (blocks[i]) memset(blocks[i], 0, sizes[i]);
         ok = ok && blocks[i];
@@ -54,6 +57,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *config,
     s->buckets = blocks[2];
     s->fd_free.used = blocks[3];
     s->ports.buckets = blocks[4];
+    s->tw.buckets = blocks[5];
     if (!ok) {
         synack_stack_free(s);
         return NULL;
@@ -68,13 +72,15 @@ void synack_stack_free(struct synack_stack *s)
     sk_conn_reap(s);
     while (s->all)
         sk_conn_free(s, s->all);
+    if (s->tw.buckets) sk_tw_free_all(s);
     sk_event_free(s);
     sk_sched_free(s);
     sk_mem_trim(&s->eng.mem);
     void (*dealloc)(void *, void *) = s->eng.cfg.dealloc;
     void *ctx = s->eng.cfg.mem_ctx;
-    void *blocks[6] = {s->eng.scratch, s->fds, s->buckets, s->fd_free.used, s->ports.buckets, s};
-    for (int i = 0; i < 6; i++) {
+    void *blocks[7] = {s->eng.scratch,   s->fds,        s->buckets, s->fd_free.used,
+                       s->ports.buckets, s->tw.buckets, s};
+    for (int i = 0; i < 7; i++) {
         if (!blocks[i]) continue;
         if (dealloc)
             dealloc(ctx, blocks[i]);
@@ -132,6 +138,13 @@ static void set_now(struct synack_stack *s, synack_time_t now)
     if (now > s->eng.now) s->eng.now = now; /* time never goes backwards inside the engine */
 }
 
+/* Linux tcp_timewait_state_process: the ISN of a connection that replaces a TIME-WAIT. */
+static uint32_t tw_isn(uint32_t snd_nxt)
+{
+    uint32_t isn = snd_nxt + 65535 + 2;
+    return isn ? isn : 1;
+}
+
 static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
 {
     struct sk_tcb *tcb = sk_conn_lookup(s, &seg->dst, &seg->src);
@@ -140,9 +153,24 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
         sk_conn_find_listener(s, &seg->dst)) {
         /* A new SYN above the old connection's sequence space ends TIME-WAIT early and
          * opens a new connection (RFC 9293 3.10.7.4 note, RFC 6191; Linux TCP_TW_SYN). */
+        seg->isn_hint = tw_isn(tcb->snd_max);
         sk_sched_touch(s, tcb);
         sk_tcp_close_with(&s->eng, tcb, 0);
         tcb = NULL;
+    }
+    if (!tcb) {
+        struct sk_tw *tw = sk_tw_lookup(s, &seg->dst, &seg->src);
+        if (tw) {
+            enum sk_tw_verdict v = sk_tw_input(&s->eng, tw, seg);
+            if (v == SK_TW_KEEP) {
+                sk_tw_requeue(s, tw);
+                return;
+            }
+            if (v == SK_TW_SYN) seg->isn_hint = tw_isn(tw->snd_nxt);
+            sk_tw_closed(&s->eng, tw); /* RST, or a new incarnation's SYN (below) */
+            sk_tw_remove(s, tw);
+            if (v == SK_TW_KILL) return;
+        }
     }
     if (!tcb) tcb = sk_conn_find_listener(s, &seg->dst);
     if (!tcb) {
@@ -227,6 +255,7 @@ out:
 void synack_stack_poll(struct synack_stack *s, synack_time_t now)
 {
     set_now(s, now);
+    sk_tw_expire(s, s->eng.now);
     /* Due timers, from the heap: each connection once (settling re-keys it). */
     for (struct sk_tcb *t; (t = sk_sched_pop_due(s, s->eng.now)) != NULL;)
         if (!t->dead && t->state != SYNACK_CLOSED) sk_tcp_timers_run(&s->eng, t);
@@ -254,7 +283,8 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
 synack_time_t synack_stack_next_deadline(const struct synack_stack *s)
 {
     if (s->sched.output) return s->eng.now; /* socket calls queued output */
-    return sk_sched_earliest(s);
+    synack_time_t t = sk_sched_earliest(s), tw = sk_tw_earliest(s);
+    return tw < t ? tw : t;
 }
 
 uint64_t synack_stack_counter(const struct synack_stack *s, enum synack_counter id)

@@ -8,6 +8,7 @@
 #include "stack/fdtable.h"
 #include "stack/ports.h"
 #include "stack/sched.h"
+#include "stack/tw.h"
 #include "tcp/engine.h"
 #include "wire/ipv4.h"
 
@@ -17,6 +18,7 @@ struct synack_stack {
     unsigned max_fds;
     struct sk_fdtable fd_free; /* which descriptors are in use */
     struct sk_ports ports;     /* local ports in use */
+    struct sk_tw_table tw;     /* TIME-WAIT records */
     struct sk_tcb **buckets;   /* connections by 4-tuple */
     unsigned bucket_mask;
     struct sk_tcb *all; /* every control block: sockets, listeners, children, orphans */
@@ -52,6 +54,9 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s);
 int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb);
 /* Moves the send buffer to one of max(size, bytes held) bytes. 0 or -ENOMEM. */
 int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t size);
+/* The hash bucket of a 4-tuple (connections and TIME-WAIT records share the function). */
+unsigned sk_conn_bucket(const struct synack_stack *s, const struct synack_endpoint *l,
+                        const struct synack_endpoint *r);
 void sk_conn_hash(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_unhash(struct synack_stack *s, struct sk_tcb *tcb);
 struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoint *local,

@@ -53,7 +53,8 @@ struct sk_segment {
     struct synack_endpoint src, dst;
     struct sk_tcp_header h;
     const uint8_t *payload;
-    uint32_t len; /* payload bytes */
+    uint32_t len;      /* payload bytes */
+    uint32_t isn_hint; /* a SYN reusing a TIME-WAIT 4-tuple: the ISN to use (0: none) */
 };
 
 static inline void sk_count(struct sk_engine *eng, enum synack_counter c)

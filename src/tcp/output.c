@@ -264,6 +264,12 @@ void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_tcp_send(eng, tcb, sk_tcp_acceptable_seq(tcb), SYNACK_RST | SYNACK_ACK, 0);
 }
 
+void sk_tcp_send_header(struct sk_engine *eng, const struct synack_endpoint *local,
+                        const struct synack_endpoint *remote, const struct sk_tcp_header *h)
+{
+    transmit(eng, local, remote, h, NULL, 0, 0, false);
+}
+
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
 {
     if (seg->h.flags & SYNACK_RST)

@@ -31,6 +31,11 @@ void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb);
  * a RST. */
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg);
 
+/* Sends a segment without data built by the caller (for connections without a control
+ * block: TIME-WAIT records). */
+void sk_tcp_send_header(struct sk_engine *eng, const struct synack_endpoint *local,
+                        const struct synack_endpoint *remote, const struct sk_tcp_header *h);
+
 /* The window we offer now (bytes, before scaling), never moving the right edge left. */
 uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb);
 
