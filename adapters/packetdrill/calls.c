@@ -4,6 +4,7 @@
  * time moved by packetdrill's usleep/gettimeofday/netdev_receive) and tries again. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -151,12 +152,31 @@ static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t l
     return pd_unlock_ret(pd, r);
 }
 
-/* recv with blocking; flags MSG_PEEK / MSG_DONTWAIT are honoured for DONTWAIT only. */
+/* Linux states in which more data may still arrive (no FIN from the peer yet). */
+static bool may_receive_more(enum synack_tcp_state st)
+{
+    return st == SYNACK_SYN_SENT || st == SYNACK_SYN_RECEIVED || st == SYNACK_ESTABLISHED ||
+           st == SYNACK_FIN_WAIT_1 || st == SYNACK_FIN_WAIT_2;
+}
+
+/* recv with blocking. MSG_PEEK and MSG_TRUNC go to synack_recv_flags; MSG_DONTWAIT makes a
+ * blocking socket's call return EAGAIN; MSG_WAITALL on a blocking call waits until len bytes
+ * are readable, or no more can come (FIN, error), as Linux's tcp_recvmsg target. */
 static ssize_t do_recv(struct pd *pd, int fd, void *buf, size_t len, int flags)
 {
-    ssize_t r;
+    int s = pd_sock_of(pd, fd);
+    int sf = ((flags & MSG_PEEK) ? SYNACK_MSG_PEEK : 0) | ((flags & MSG_TRUNC) ? SYNACK_MSG_TRUNC : 0);
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
-    while ((r = synack_recv(pd->stack, pd_sock_of(pd, fd), buf, len)) == -EAGAIN && block)
+    struct synack_conn_info ci;
+    while (block && (flags & MSG_WAITALL) && synack_get_info(pd->stack, s, &ci) == 0 &&
+           ci.recv_queued < len && may_receive_more(ci.state)) {
+        int ev = synack_poll_events(pd->stack, s);
+        if (ev < 0 || (ev & (SYNACK_POLLERR | SYNACK_POLLHUP)))
+            break;
+        pd_wait(pd);
+    }
+    ssize_t r;
+    while ((r = synack_recv_flags(pd->stack, s, buf, len, sf)) == -EAGAIN && block)
         pd_wait(pd);
     return r;
 }
@@ -225,17 +245,42 @@ static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags,
     return unlock_ret_size(pd, r);
 }
 
+/* Reading into a vector: one receive into a bounce buffer, then scattered, so that MSG_PEEK
+ * and MSG_WAITALL see the whole request at once. */
+static ssize_t vec_in(struct pd *pd, int fd, const struct iovec *iov, int n, int flags)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    if (total == 0)
+        return do_recv(pd, fd, NULL, 0, flags);
+    uint8_t *tmp = malloc(total);
+    if (!tmp)
+        return -ENOMEM;
+    ssize_t r = do_recv(pd, fd, tmp, total, flags);
+    size_t off = 0;
+    for (int i = 0; i < n && r > 0 && off < (size_t)r; i++) {
+        size_t k = iov[i].iov_len < (size_t)r - off ? iov[i].iov_len : (size_t)r - off;
+        if (!(flags & MSG_TRUNC))
+            memcpy(iov[i].iov_base, tmp + off, k);
+        off += k;
+    }
+    free(tmp);
+    return r;
+}
+
 /* Scatter/gather: one pass over the vector, stopping at the first short transfer. */
 static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int flags, bool in)
 {
     if (n < 0 || (n > 0 && !iov))
         return -EINVAL;
+    if (in)
+        return vec_in(pd, fd, iov, n, flags);
     ssize_t total = 0;
     for (int i = 0; i < n; i++) {
         if (iov[i].iov_len == 0)
             continue;
-        ssize_t r = in ? do_recv(pd, fd, iov[i].iov_base, iov[i].iov_len, total ? MSG_DONTWAIT : flags)
-                       : do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
+        ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
         if (r < 0)
             return total > 0 ? total : r;
         total += r;

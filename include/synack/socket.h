@@ -62,6 +62,19 @@ ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t 
  * -ECONNRESET (reset by the peer), -ETIMEDOUT (retries ran out). */
 ssize_t synack_recv(struct synack_stack *stack, int fd, void *buf, size_t len);
 
+/* Flags of synack_recv_flags() (recv(2)'s MSG_* counterparts). */
+#define SYNACK_MSG_PEEK 0x1     /* copy the data but leave it queued (the next read sees it) */
+#define SYNACK_MSG_DONTWAIT 0x2 /* accepted and ignored: every call is non-blocking */
+/* As Linux's TCP: discard up to len bytes without copying (buf may be NULL); with PEEK,
+ * count them only. */
+#define SYNACK_MSG_TRUNC 0x4
+
+/* synack_recv with flags: SYNACK_MSG_PEEK returns what synack_recv would, without taking it
+ * (no window update is sent); at end of stream or after an error it returns what
+ * synack_recv would (a pending error is reported, and cleared, as by Linux's recv(MSG_PEEK)).
+ * Errors: those of synack_recv, -EINVAL (an unknown flag). */
+ssize_t synack_recv_flags(struct synack_stack *stack, int fd, void *buf, size_t len, int flags);
+
 /* Half-close. SHUT_WR sends FIN after the queued data; SHUT_RD makes recv return 0 instead
  * of -EAGAIN once the received data is read (as Linux: data that arrives later is still
  * received and readable). Errors: -EBADF, -EINVAL (bad how), -ENOTCONN. */

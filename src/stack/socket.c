@@ -239,12 +239,23 @@ static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 
 ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
 {
+    return synack_recv_flags(s, fd, buf, len, 0);
+}
+
+ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
+{
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (!buf && len > 0) return -EFAULT;
+    if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_TRUNC)) return -EINVAL;
+    bool trunc = (flags & SYNACK_MSG_TRUNC) != 0;
+    if (!buf && len > 0 && !trunc) return -EFAULT;
     if (tcb->rcvbuf.len > 0 && len > 0) {
         uint32_t n = tcb->rcvbuf.len < len ? tcb->rcvbuf.len : (uint32_t)len;
-        sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
+        /* Linux tcp_recvmsg_locked: MSG_TRUNC skips the copy; MSG_PEEK leaves the data
+         * queued and, nothing being freed, sends no window update (tcp_cleanup_rbuf is
+         * not reached with a changed window). */
+        if (!trunc) sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
+        if (flags & SYNACK_MSG_PEEK) return (ssize_t)n;
         sk_ring_consume(&s->eng.mem, &tcb->rcvbuf, n, sk_reasm_extent(&tcb->reasm));
         if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
         return (ssize_t)n;

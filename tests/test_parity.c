@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux parity (issue 13): recv flags (MSG_PEEK, MSG_TRUNC), asserted segment by segment in
+ * virtual time. */
+#include <errno.h>
+#include <string.h>
+#include "harness.h"
+
+static void fill(uint8_t *b, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(i * 13 + seed);
+}
+
+static void data_in(struct th_conn *c, uint32_t off, const void *data, uint32_t len, uint8_t fl)
+{
+    th_inject(&c->h, &(struct th_seg){.flags = (uint8_t)(SYNACK_ACK | fl),
+                                      .seq = c->rcv + off,
+                                      .ack = c->snd,
+                                      .win = 65535,
+                                      .data = data,
+                                      .len = len});
+}
+
+/* recv(MSG_PEEK) copies without taking: the next read sees the same bytes (Linux
+ * tcp_recvmsg_locked with peek_seq). */
+static void peek_leaves_data_queued(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    uint8_t data[300], b[400];
+    fill(data, sizeof data, 1);
+    data_in(&c, 0, data, 300, SYNACK_PSH);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 300, 0); /* quick-ACK mode */
+    struct synack_stack *s = c.h.stack;
+    assert_int_equal(synack_recv_flags(s, c.fd, b, 100, SYNACK_MSG_PEEK), 100);
+    assert_memory_equal(b, data, 100);
+    assert_int_equal(synack_recv_flags(s, c.fd, b, sizeof b, SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT),
+                     300);
+    assert_memory_equal(b, data, 300);
+    struct synack_conn_info info;
+    synack_get_info(s, c.fd, &info);
+    assert_int_equal(info.recv_queued, 300);
+    assert_true(synack_poll_events(s, c.fd) & SYNACK_POLLIN);
+    /* Reading takes them, from the start. */
+    memset(b, 0, sizeof b);
+    assert_int_equal(synack_recv(s, c.fd, b, 50), 50);
+    assert_memory_equal(b, data, 50);
+    assert_int_equal(synack_recv_flags(s, c.fd, b, sizeof b, SYNACK_MSG_PEEK), 250);
+    assert_memory_equal(b, data + 50, 250);
+    /* MSG_TRUNC, as Linux's TCP: discard without copying (buf may be NULL). */
+    assert_int_equal(synack_recv_flags(s, c.fd, NULL, 200, SYNACK_MSG_TRUNC), 200);
+    assert_int_equal(synack_recv_flags(s, c.fd, NULL, 200, SYNACK_MSG_TRUNC | SYNACK_MSG_PEEK), 50);
+    assert_int_equal(synack_recv(s, c.fd, b, sizeof b), 50);
+    assert_memory_equal(b, data + 250, 50);
+    assert_int_equal(synack_recv_flags(s, c.fd, b, sizeof b, SYNACK_MSG_PEEK), -EAGAIN);
+    assert_int_equal(synack_recv_flags(s, c.fd, b, sizeof b, 0x100), -EINVAL);
+    assert_int_equal(synack_recv_flags(s, c.fd, NULL, 1, SYNACK_MSG_PEEK), -EFAULT);
+    /* At end of stream a peek returns 0, as a read does. */
+    data_in(&c, 300, NULL, 0, SYNACK_FIN);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 301, 0);
+    assert_int_equal(synack_recv_flags(s, c.fd, b, sizeof b, SYNACK_MSG_PEEK), 0);
+    assert_int_equal(synack_recv(s, c.fd, b, sizeof b), 0);
+    th_free(&c.h);
+}
+
+/* A peek frees nothing, so it never announces a window: a full 4 KiB buffer peeked stays
+ * closed; the read that drains it sends the update (Linux tcp_cleanup_rbuf runs only for
+ * consumed data). */
+static void peek_sends_no_window_update(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.rcvbuf = 4096;
+    struct th_conn c;
+    th_conn_open(&c, &cfg, 1000, 65535);
+    uint8_t data[4096], b[4096];
+    fill(data, sizeof data, 2);
+    for (uint32_t off = 0; off < 4096; off += 1024) {
+        data_in(&c, off, data + off, 1024, 0);
+        struct th_out o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + off + 1024, 0);
+        assert_int_equal(o.win, 4096 - off - 1024);
+    }
+    assert_int_equal(synack_recv_flags(c.h.stack, c.fd, b, sizeof b, SYNACK_MSG_PEEK), 4096);
+    assert_memory_equal(b, data, 4096);
+    th_poll(&c.h);
+    th_expect_none(&c.h);
+    assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), 4096);
+    th_poll(&c.h);
+    struct th_out o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 4096, 0);
+    assert_int_equal(o.win, 4096);
+    th_free(&c.h);
+}
+
+/* A pending error is reported by a peek too, and cleared (Linux: sock_error() in
+ * tcp_recvmsg_locked, whatever the flags); afterwards the stream reads as ended. */
+static void peek_reports_reset(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_RST, .seq = c.rcv});
+    uint8_t b[16];
+    assert_int_equal(synack_recv_flags(c.h.stack, c.fd, b, sizeof b, SYNACK_MSG_PEEK), -ECONNRESET);
+    assert_int_equal(synack_recv_flags(c.h.stack, c.fd, b, sizeof b, SYNACK_MSG_PEEK), 0);
+    th_free(&c.h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(peek_leaves_data_queued),
+        cmocka_unit_test(peek_sends_no_window_update),
+        cmocka_unit_test(peek_reports_reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
