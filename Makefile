@@ -49,7 +49,7 @@ TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
-.PHONY: install uninstall examples docs
+.PHONY: install uninstall examples docs bench-tun
 .SECONDARY:
 
 ADAPTER_SRC := $(sort $(wildcard adapters/packetdrill/*.c))
@@ -209,8 +209,14 @@ stress:
 
 # Benchmarks print figures; they assert nothing about speed.
 # BENCH_ARGS: e.g. --conns 100000 (see bench/bench_scale.c); docs/performance.md has a run.
+# Then the TUN rows (bench/tun.sh: root only, skipped with a reason otherwise); make bench-tun
+# runs them alone. BENCH_TUN_MIB: size of each TUN/veth transfer (default 1024).
 bench: $(BENCH_BIN)
 	@$(BUILD)/bench/bench_scale $(BENCH_ARGS)
+	@bash bench/tun.sh $(BUILD) $(BENCH_TUN_MIB)
+
+bench-tun: $(BENCH_BIN)
+	@bash bench/tun.sh $(BUILD) $(BENCH_TUN_MIB)
 
 format:
 	clang-format -i $(LIB_SRC) $(TEST_SRC) $(TOOL_SRC) $(TEST_SUPPORT_SRC) $(wildcard examples/*.c) \
@@ -243,6 +249,7 @@ help:
 	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"
 	@echo "                   trace and pcap captures in build/check/; ends 'N passed, N failed'"
 	@echo "  make bench       print issue 8's figures: per-packet cost, conns/s, RSS, bulk vs the kernel"
+	@echo "  make bench-tun   (root) synack over TUN vs the kernel over veth, both ways, verified"
 	@echo "  make format      format all C sources with clang-format"
 	@echo "  make clean       remove build/"
 	@echo "  V=1              print full compiler command lines (default: one short line per file)"

@@ -85,6 +85,8 @@ int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
             }
         } else if (!strcmp(a, "--no-configure")) {
             cfg->no_configure = true;
+        } else if (!strcmp(a, "--no-offload")) {
+            cfg->no_offload = true;
         } else if (!strcmp(a, "--trace")) {
             cfg->trace = true;
         } else {

@@ -13,6 +13,8 @@
     "  --kernel-addr A.B.C.D/NN  the kernel side's address (default: the first host of\n"          \
     "                        synack's network, 198.18.0.1)\n"                                      \
     "  --no-configure        leave the device's address and flags alone\n"                         \
+    "  --no-offload          one MSS per packet each way, checksums by synack (default:\n"         \
+    "                        TSO/GRO and checksum offload through a virtio_net_hdr)\n"             \
     "  --pcap FILE           capture the device's traffic (both directions)\n"                     \
     "  --trace               one line per segment and state change on stderr\n"
 
