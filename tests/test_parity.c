@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Linux parity (issue 13): recv flags (MSG_PEEK, MSG_TRUNC), asserted segment by segment in
- * virtual time. */
+/* Linux parity (issue 13): recv flags (MSG_PEEK, MSG_TRUNC), the engine differences the
+ * FreeBSD tcp-testsuite showed, TCP_USER_TIMEOUT (RFC 5482) and D-SACK (RFC 2883), each
+ * asserted segment by segment in virtual time. */
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
@@ -107,12 +108,130 @@ static void peek_reports_reset(void **state)
     th_free(&c.h);
 }
 
+/* RFC 5681 4.2: an out-of-order segment draws an immediate duplicate ACK, a bare FIN past a
+ * hole too (Linux tcp_data_queue_ofo + __tcp_ack_snd_check; FreeBSD suite
+ * rcv-data-segments/reordering-5F4321). */
+static void out_of_order_bare_fin_draws_dup_ack(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    data_in(&c, 5, NULL, 0, SYNACK_FIN);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv, 0);
+    th_expect_none(&c.h);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_ESTABLISHED);
+    data_in(&c, 0, "hello", 5, 0);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 6, 0);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSE_WAIT);
+    th_free(&c.h);
+}
+
+/* TIME-WAIT with the descriptor still open (shutdown, then the peer's FIN): a bare ACK at
+ * RCV.NXT is taken silently, one at RCV.NXT+1 is answered with <SEQ=SND.NXT><ACK=RCV.NXT>
+ * and restarts 2 MSL, as Linux's tcp_timewait_state_process (FreeBSD suite
+ * rcv-ack-time-wait-using-shutdown-middle). */
+static void time_wait_answers_ack_above_rcv_nxt(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    assert_int_equal(synack_shutdown(c.h.stack, c.fd, SYNACK_SHUT_WR), 0);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_FIN | SYNACK_ACK, c.snd, c.rcv, 0);
+    th_inject(&c.h,
+              &(struct th_seg){
+                  .flags = SYNACK_FIN | SYNACK_ACK, .seq = c.rcv, .ack = c.snd + 1, .win = 65535});
+    th_expect(&c.h, SYNACK_ACK, c.snd + 1, c.rcv + 1, 0);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_TIME_WAIT);
+    th_advance(&c.h, SYNACK_SEC(10));
+    th_inject(&c.h, &(struct th_seg){
+                        .flags = SYNACK_ACK, .seq = c.rcv + 1, .ack = c.snd + 1, .win = 65535});
+    th_expect_none(&c.h);
+    th_inject(&c.h, &(struct th_seg){
+                        .flags = SYNACK_ACK, .seq = c.rcv + 2, .ack = c.snd + 1, .win = 65535});
+    th_expect(&c.h, SYNACK_ACK, c.snd + 1, c.rcv + 1, 0);
+    th_expect_none(&c.h);
+    assert_int_equal(synack_stack_next_deadline(c.h.stack), c.h.now + SYNACK_SEC(60));
+    /* A second one within 500 ms is not answered (Linux tcp_oow_rate_limited). */
+    th_inject(&c.h, &(struct th_seg){
+                        .flags = SYNACK_ACK, .seq = c.rcv + 2, .ack = c.snd + 1, .win = 65535});
+    th_expect_none(&c.h);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_TIME_WAIT);
+    th_free(&c.h);
+}
+
+/* The error a RST leaves for the application, as Linux's tcp_reset: ECONNRESET in LAST-ACK
+ * and CLOSING (FreeBSD suite rcv-rst-last-ack-left-edge-*), EPIPE in CLOSE-WAIT. */
+static void rst_errors_as_linux(void **state)
+{
+    (void)state;
+    static const enum synack_tcp_state states[] = {SYNACK_LAST_ACK, SYNACK_CLOSING,
+                                                   SYNACK_CLOSE_WAIT};
+    static const int errs[] = {-ECONNRESET, -ECONNRESET, -EPIPE};
+    for (unsigned i = 0; i < 3; i++) {
+        struct th_conn c;
+        th_conn_open(&c, NULL, 1460, 65535);
+        struct synack_stack *s = c.h.stack;
+        uint32_t peer_fin = 0;
+        if (states[i] != SYNACK_CLOSING) {
+            data_in(&c, 0, NULL, 0, SYNACK_FIN);
+            th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 1, 0);
+            peer_fin = 1;
+        }
+        if (states[i] != SYNACK_CLOSE_WAIT) {
+            assert_int_equal(synack_shutdown(s, c.fd, SYNACK_SHUT_WR), 0);
+            th_poll(&c.h);
+            th_expect(&c.h, SYNACK_FIN | SYNACK_ACK, c.snd, c.rcv + peer_fin, 0);
+        }
+        if (states[i] == SYNACK_CLOSING) {
+            data_in(&c, 0, NULL, 0, SYNACK_FIN); /* does not ACK our FIN */
+            th_expect(&c.h, SYNACK_ACK, c.snd + 1, c.rcv + 1, 0);
+            peer_fin = 1;
+        }
+        assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), states[i]);
+        th_inject(&c.h, &(struct th_seg){.flags = SYNACK_RST, .seq = c.rcv + peer_fin});
+        th_expect_none(&c.h);
+        assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSED);
+        assert_true(synack_poll_events(s, c.fd) & SYNACK_POLLERR);
+        assert_int_equal(synack_get_error(s, c.fd), errs[i]);
+        assert_int_equal(synack_get_error(s, c.fd), 0);
+        th_free(&c.h);
+    }
+}
+
+/* A listener drops SYN+FIN, with or without data, as Linux's tcp_rcv_state_process (FreeBSD
+ * suite rcv-syn-fin-{with,without}-data-listen-dropping-enabled); a plain SYN then opens. */
+static void listener_drops_syn_fin(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    th_listen(&h, 8);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_FIN, .seq = 100, .win = 65535});
+    th_expect_none(&h);
+    th_inject(
+        &h,
+        &(struct th_seg){
+            .flags = SYNACK_SYN | SYNACK_FIN, .seq = 100, .win = 65535, .data = "abc", .len = 3});
+    th_expect_none(&h);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_BAD_SYN), 2);
+    assert_int_equal(synack_stack_connection_count(h.stack), 0);
+    struct th_out o = th_syn_in(&h, 100);
+    assert_int_equal(o.flags, SYNACK_SYN | SYNACK_ACK);
+    assert_int_equal(o.ack, 101);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(peek_leaves_data_queued),
         cmocka_unit_test(peek_sends_no_window_update),
         cmocka_unit_test(peek_reports_reset),
+        cmocka_unit_test(out_of_order_bare_fin_draws_dup_ack),
+        cmocka_unit_test(time_wait_answers_ack_above_rcv_nxt),
+        cmocka_unit_test(rst_errors_as_linux),
+        cmocka_unit_test(listener_drops_syn_fin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,13 +34,22 @@ static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
          * (simultaneous open): connection refused. */
         sk_tcp_close_with(eng, tcb, tcb->passive ? 0 : -ECONNREFUSED);
         break;
+    case SYNACK_CLOSE_WAIT:
+        /* The error the application sees is the API's choice (RFC 9293 only says "reset");
+         * as Linux's tcp_reset: EPIPE in CLOSE-WAIT (the peer had finished sending),
+         * ECONNRESET in every other state a socket can be in. */
+        sk_tcp_close_with(eng, tcb, -EPIPE);
+        break;
     case SYNACK_ESTABLISHED:
     case SYNACK_FIN_WAIT_1:
     case SYNACK_FIN_WAIT_2:
-    case SYNACK_CLOSE_WAIT:
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        /* Linux tcp_reset, default case: CLOSING and LAST-ACK report ECONNRESET too (a
+         * descriptor may still be open after shutdown); RFC 9293 just closes. */
         sk_tcp_close_with(eng, tcb, -ECONNRESET);
         break;
-    default: /* CLOSING, LAST-ACK, TIME-WAIT: just close */
+    default: /* TIME-WAIT: just close (Linux: the socket had left for a timewait sock) */
         sk_tcp_close_with(eng, tcb, 0);
         break;
     }
@@ -114,6 +123,18 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
 
     uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
     uint32_t wnd = sk_tcp_offered_window(tcb);
+    if (tcb->state == SYNACK_TIME_WAIT && !(flags & (SYNACK_RST | SYNACK_SYN)) &&
+        !(seq == tcb->rcv_nxt && seglen == 0)) {
+        /* RFC 9293 3.10.7.4 leaves TIME-WAIT's answers to in-window segments open; as Linux
+         * (tcp_timewait_state_process): only a bare ACK at RCV.NXT is taken silently; any
+         * other segment, an ACK at RCV.NXT+1 as much as a retransmitted FIN, is answered
+         * with an ACK (rate-limited unless it carries data) and, with ACK, restarts 2 MSL. */
+        bool old = seq_lt(seq, tcb->rcv_nxt);
+        sk_drop(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW, seg);
+        if (flags & SYNACK_ACK) tcb->close_at = eng->now + 2 * eng->cfg.msl;
+        sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
+        return;
+    }
     if (!acceptable(tcb, seq, seglen, wnd)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
          * text (3.10.7.4 first, "special allowance"). A bare FIN there is taken, as Linux

@@ -71,6 +71,13 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
         sk_drop(eng, SYNACK_CTR_TCP_BAD_SYN, seg);
         return; /* fourth: other text or control, drop */
     }
+    if (flags & SYNACK_FIN) {
+        /* RFC 9293 3.10.7.2 would take the SYN and leave the FIN for later; Linux drops a
+         * SYN with FIN in LISTEN (tcp_rcv_state_process: SKB_DROP_REASON_TCP_FLAGS), as the
+         * FreeBSD suite's "listen-dropping" scripts expect. */
+        sk_drop(eng, SYNACK_CTR_TCP_BAD_SYN, seg);
+        return;
+    }
     /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
      * sends them again after the handshake. */
     struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src);

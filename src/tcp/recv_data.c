@@ -107,6 +107,10 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
     if (fin && off + len > 0 && off > 0) {
         tcb->ooo_fin = true; /* a FIN past a hole: take it when the hole fills */
         tcb->ooo_fin_off = off + len;
+        /* RFC 5681 4.2: an out-of-order segment is ACKed at once, a bare FIN too (Linux
+         * queues it out of order in tcp_data_queue_ofo, and __tcp_ack_snd_check sends the
+         * duplicate ACK because the out-of-order queue is not empty). */
+        tcb->ack_now = true;
         return;
     }
     if (fin || (tcb->ooo_fin && tcb->ooo_fin_off == 0)) {
