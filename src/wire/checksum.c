@@ -18,6 +18,20 @@ uint32_t sk_csum_add(uint32_t sum, const uint8_t *data, size_t len)
      * size) and the folded result is byte-swapped once on little-endian hosts. */
     uint64_t acc = 0;
     size_t i = 0;
+    /* 64-bit words with end-around carry (one's-complement addition is associative: the
+     * carries out of bit 63 are added back), four at a time in two chains. */
+    uint64_t a0 = 0, a1 = 0;
+    unsigned c0 = 0, c1 = 0;
+    for (; i + 32 <= len; i += 32) {
+        uint64_t w[4];
+        memcpy(w, data + i, sizeof w);
+        c0 += __builtin_add_overflow(a0, w[0], &a0);
+        c1 += __builtin_add_overflow(a1, w[1], &a1);
+        c0 += __builtin_add_overflow(a0, w[2], &a0);
+        c1 += __builtin_add_overflow(a1, w[3], &a1);
+    }
+    /* Fold both chains and their carries into 32-bit halves summed in 64 bits. */
+    acc = (a0 & 0xffffffffu) + (a0 >> 32) + (a1 & 0xffffffffu) + (a1 >> 32) + c0 + c1;
     for (; i + 16 <= len; i += 16) {
         uint32_t w[4];
         memcpy(w, data + i, sizeof w);
