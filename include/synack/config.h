@@ -102,6 +102,10 @@ struct synack_config {
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
 
+    /* SYN cookies (RFC 4987 3.6, as Linux's tcp_syncookies): 0 never, 1 when a listener's
+     * SYN queue (its backlog) is full, 2 always. Default 1. */
+    int syncookies;
+
     /* Sockets (descriptors) the stack can hold at once; connections that outlive their
      * descriptor (TIME-WAIT, orphaned closes) are counted in max_connections. Defaults 1024. */
     unsigned max_sockets;

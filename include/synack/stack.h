@@ -49,6 +49,9 @@ enum synack_counter {
     SYNACK_CTR_TCP_RETRANSMIT,        /* segments retransmitted (timeouts and fast retransmit) */
     SYNACK_CTR_TCP_TIMEOUT,           /* retransmission timer expirations */
     SYNACK_CTR_TCP_LISTEN_OVERFLOW,   /* SYNs dropped: accept queue or connection table full */
+    SYNACK_CTR_TCP_COOKIES_SENT,      /* SYN-ACKs with a SYN cookie (RFC 4987 3.6) */
+    SYNACK_CTR_TCP_COOKIES_RECV,      /* valid cookies returned: connections made from them */
+    SYNACK_CTR_TCP_COOKIES_FAILED,    /* ACKs whose cookie was forged or stale (RST)  */
     SYNACK_CTR_TCP_CONN_DROPPED,      /* connections aborted after too many retries */
     SYNACK_CTR_TCP_NO_MEMORY,         /* connection could not be allocated */
     SYNACK_CTR_TCP_BAD_SYN,           /* SYN / non-SYN that is not valid in the state (dropped) */
@@ -59,7 +62,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_ACK_SKIPPED_SEQ,
     SYNACK_CTR_TCP_ACK_SKIPPED_PAWS,
     SYNACK_CTR_TCP_ACK_SKIPPED_UNSENT,
-    SYNACK_CTR_TCP_ACK_SKIPPED_TIME_WAIT, /* answers from TIME-WAIT records not sent */
+    SYNACK_CTR_TCP_ACK_SKIPPED_TIME_WAIT,    /* answers from TIME-WAIT records not sent */
     SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED, /* challenge ACKs over the stack-wide limit */
     SYNACK_CTR_ICMP_IN,                      /* ICMP messages received (valid checksum) */
     SYNACK_CTR_ICMP_BAD,                     /* ICMP messages too short or with a bad checksum */

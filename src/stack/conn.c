@@ -6,6 +6,7 @@
 #include "stack/stack_impl.h"
 #include "tcp/output.h"
 #include "tcp/state.h"
+#include "tcp/syncookie.h"
 
 void *sk_mem_alloc(struct synack_stack *s, size_t n, bool zero)
 {
@@ -72,16 +73,8 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
     count_connection(s, tcb, true);
     /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer; a
      * configured shift, but never one whose unit exceeds a quarter of this socket's buffer
-     * (every window would round down to nothing). */
-    uint8_t shift = 0;
-    while (shift < 14 && (tcb->rcvbuf_size >> shift) > 65535)
-        shift++;
-    if (s->eng.cfg.window_scale >= 0) {
-        shift = (uint8_t)s->eng.cfg.window_scale;
-        while (shift > 0 && (tcb->rcvbuf_size >> shift) < 4)
-            shift--;
-    }
-    tcb->rcv_wscale = shift;
+     * (every window would round down to nothing). SYN cookies use the same. */
+    tcb->rcv_wscale = sk_tcp_wscale_for(&s->eng.cfg, tcb->rcvbuf_size);
     return 0;
 }
 
@@ -284,10 +277,11 @@ static void hook_time_wait(struct sk_engine *eng, struct sk_tcb *tcb)
 
 static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
                                  const struct synack_endpoint *local,
-                                 const struct synack_endpoint *remote)
+                                 const struct synack_endpoint *remote, bool from_cookie)
 {
     struct synack_stack *s = stack_of(eng);
-    if (listener->accept_len >= listener->backlog || listener->syn_len >= listener->backlog) {
+    if (listener->accept_len >= listener->backlog ||
+        (!from_cookie && listener->syn_len >= listener->backlog)) {
         sk_count(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW);
         return NULL;
     }

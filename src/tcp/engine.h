@@ -23,10 +23,11 @@ struct sk_engine_hooks {
     /* The connection entered TIME-WAIT: its buffers may go (only the sequence state is
      * needed to re-ACK a retransmitted FIN). */
     void (*time_wait)(struct sk_engine *eng, struct sk_tcb *tcb);
-    /* A listener should take a SYN: returns a new SYN-RECEIVED child or NULL (counted). */
+    /* A listener should take a SYN (or a valid SYN cookie's ACK, which needs no room in the
+     * SYN queue): returns a new child or NULL (counted). */
     struct sk_tcb *(*spawn)(struct sk_engine *eng, struct sk_tcb *listener,
                             const struct synack_endpoint *local,
-                            const struct synack_endpoint *remote);
+                            const struct synack_endpoint *remote, bool from_cookie);
 };
 
 struct sk_engine {

@@ -8,6 +8,7 @@
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/syncookie.h"
 #include "tcp/timers.h"
 
 void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
@@ -61,6 +62,8 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     uint8_t flags = seg->h.flags;
     if (flags & SYNACK_RST) return; /* 3.10.7.2 first: an incoming RST is ignored */
     if (flags & SYNACK_ACK) {
+        /* The ACK of a SYN cookie (RFC 4987 3.6) opens the connection. */
+        if (sk_tcp_cookie_ack(eng, tcb, seg)) return;
         /* Second: any acknowledgment is bad in LISTEN: <SEQ=SEG.ACK><CTL=RST>. This is also
          * how a half-open connection that was given up answers the peer's late data. */
         sk_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
@@ -80,7 +83,9 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     }
     /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
      * sends them again after the handshake. */
-    struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src);
+    /* The SYN queue is full (or cookies are always on): answer statelessly. */
+    if (sk_tcp_cookie_wanted(eng, tcb) && sk_tcp_cookie_synack(eng, tcb, seg)) return;
+    struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src, false);
     if (!child) return;           /* counted by the stack (backlog or memory) */
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
     sk_tcp_take_syn(eng, child, seg);

@@ -76,6 +76,11 @@ struct sk_tcb {
     synack_time_t last_ack_at; /* when the peer last sent an acceptable ACK */
     unsigned persist_backoff;  /* zero-window probe interval doublings */
     unsigned persist_probes;   /* probes sent since the peer last answered */
+    /* TCP_USER_TIMEOUT (RFC 5482): the limit (0: off), when the data being retransmitted
+     * was sent (Linux retrans_stamp) and the first zero-window probe of this stall (Linux
+     * icsk_probes_tstamp). timers.c. */
+    synack_time_t user_timeout, rexmit_stamp, probe_stamp;
+    bool probe_stamped;
     bool syn_retransmitted;    /* RFC 6298 5.7 */
     bool rtt_timing;           /* a segment is being timed (Karn's rule) */
     uint32_t rtt_seq;
@@ -102,6 +107,8 @@ struct sk_tcb {
     struct sk_tcb *queue_next, *queue_prev; /* in the listener's SYN or accept queue */
     struct sk_tcb *accept_head, *accept_tail, *syn_head;
     unsigned accept_len, syn_len, backlog;
+    synack_time_t cookie_at; /* a listener's last SYN cookie (syncookie.c) */
+    bool cookie_sent;
     bool in_accept_queue;
 
     /* Stack bookkeeping. */
