@@ -90,6 +90,13 @@ void synack_stack_free(struct synack_stack *stack);
 void synack_stack_input(struct synack_stack *stack, const uint8_t *packet, size_t len,
                         synack_time_t now);
 
+/* synack_stack_input() with flags: SYNACK_INPUT_CSUM_VALID says the link vouches for the
+ * TCP checksum (a TUN device's packets the kernel made or verified: virtio_net_hdr
+ * NEEDS_CSUM or DATA_VALID), so the stack does not verify it again. */
+#define SYNACK_INPUT_CSUM_VALID 0x1u
+void synack_stack_input_flags(struct synack_stack *stack, const uint8_t *packet, size_t len,
+                              synack_time_t now, unsigned flags);
+
 /* Runs every timer due at or before now and sends what socket calls queued. Socket calls
  * take no time argument: the stack's clock is the last now it was given, so with a real
  * clock call this once right after synack_stack_new(), before the first socket call. */

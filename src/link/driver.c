@@ -237,9 +237,8 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
         return -ENOMEM;
     }
     if (d->stats.rx_offload && !cfg->pcap && cfg->loss <= 0 && cfg->reorder <= 0) {
-        struct synack_link_offload off = {.tx_csum = true,
-                                          .tso_max = MAX_PKT - 20 - 60,
-                                          .transmit_tso = transmit_tso};
+        struct synack_link_offload off = {
+            .tx_csum = true, .tso_max = MAX_PKT - 20 - 60, .transmit_tso = transmit_tso};
         d->stats.tx_offload = synack_stack_set_link_offload(d->stack, &off) == 0;
     }
     /* Give the stack the clock before the first socket call: calls made before any poll
@@ -339,19 +338,31 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
             if (got <= 0) break;
             uint8_t *pkt = d->buf;
             size_t len = (size_t)got;
+            unsigned in_flags = 0;
             if (d->vnet) {
                 if (len <= VNET) continue;
                 struct virtio_net_hdr h;
                 memcpy(&h, d->buf, sizeof h);
                 pkt += VNET;
                 len -= VNET;
-                if (!finish_csum(d, &h, pkt, len)) continue;
+                /* A packet the kernel made itself (checksum left partial) or verified
+                 * (DATA_VALID) needs no checksum pass here nor in the stack; only a capture
+                 * or the test impairment (which holds copies) wants it completed. */
+                bool trusted =
+                    (h.flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID)) != 0;
+                if (trusted && !d->pcap && d->loss <= 0 && d->reorder <= 0)
+                    in_flags = SYNACK_INPUT_CSUM_VALID;
+                else if (!finish_csum(d, &h, pkt, len))
+                    continue;
                 if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) d->stats.rx_gso++;
             }
             d->stats.rx_packets++;
             d->stats.rx_bytes += len;
             if (d->pcap) synack_pcap_write(d->pcap, now, pkt, len);
-            impaired(d, pkt, len, true, now);
+            if (in_flags)
+                synack_stack_input_flags(d->stack, pkt, len, now, in_flags);
+            else
+                impaired(d, pkt, len, true, now);
         }
     }
     release_held(d, now);

@@ -184,6 +184,12 @@ static void tcp_demux(struct synack_stack *s, struct sk_segment *seg)
 void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t len,
                         synack_time_t now)
 {
+    synack_stack_input_flags(s, packet, len, now, 0);
+}
+
+void synack_stack_input_flags(struct synack_stack *s, const uint8_t *packet, size_t len,
+                              synack_time_t now, unsigned flags)
+{
     set_now(s, now);
     sk_count(&s->eng, SYNACK_CTR_IP_IN);
     struct sk_ipv4 ip;
@@ -232,7 +238,8 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *packet, size_t le
     seg.src.port = seg.h.sport;
     seg.dst.addr = ip.dst;
     seg.dst.port = seg.h.dport;
-    if (!sk_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst)) {
+    if (!(flags & SYNACK_INPUT_CSUM_VALID) &&
+        !sk_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst)) {
         drop(s, SYNACK_CTR_TCP_BAD_CHECKSUM, &seg);
         goto out;
     }
