@@ -79,7 +79,10 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
         tcb->ack_now = true;
         if (len == 0) return;
     }
-    if (len > tcb->rcv_mss) tcb->rcv_mss = len;
+    /* What full-sized means for delayed ACKs: the largest segment seen, never above the MSS
+     * we announced (Linux tcp_measure_rcv_mss caps it at advmss), so a GRO-merged 64 KiB
+     * segment still counts as many segments, not one. */
+    if (len > tcb->rcv_mss) tcb->rcv_mss = len < tcb->our_mss ? len : tcb->our_mss;
     if (off == 0) {
         bool holes = tcb->reasm.count > 0;
         if (len > 0 && !take_in_order(eng, tcb, data, len)) {
