@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Linux parity (issue 13): recv flags (MSG_PEEK, MSG_TRUNC), the engine differences the
- * FreeBSD tcp-testsuite showed, TCP_USER_TIMEOUT (RFC 5482) and D-SACK (RFC 2883), each
- * asserted segment by segment in virtual time. */
+ * FreeBSD tcp-testsuite showed and TCP_USER_TIMEOUT (RFC 5482), each asserted segment by
+ * segment in virtual time. */
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
@@ -222,6 +222,134 @@ static void listener_drops_syn_fin(void **state)
     th_free(&h);
 }
 
+/* TCP_USER_TIMEOUT (RFC 5482 3, Linux semantics): milliseconds, 0 off; data unacknowledged
+ * that long ends the connection with ETIMEDOUT, checked from the first retransmission on,
+ * and the retransmission timer is clamped to the limit (Linux tcp_write_timeout,
+ * tcp_clamp_rto_to_user_timeout). RTO 200 ms: retransmissions at +200, +600, +1400 ms; the
+ * next would be at +3000, the 2500 ms limit ends it at +2500 without a segment (as Linux's
+ * tcp_write_err, no RST). */
+static void user_timeout_ends_retransmission(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    struct synack_stack *s = c.h.stack;
+    int v = -1;
+    assert_int_equal(synack_getsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(synack_setsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, -1), -EINVAL);
+    assert_int_equal(synack_setsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, 2500), 0);
+    assert_int_equal(synack_getsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, &v), 0);
+    assert_int_equal(v, 2500);
+    assert_int_equal(synack_send(s, c.fd, "payload", 7), 7);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 7);
+    synack_time_t t0 = c.h.now;
+    static const unsigned at_ms[] = {200, 600, 1400};
+    for (unsigned i = 0; i < 3; i++) {
+        th_run_next(&c.h, SYNACK_SEC(100));
+        assert_int_equal(c.h.now - t0, SYNACK_MS(at_ms[i]));
+        th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 7);
+    }
+    th_run_next(&c.h, SYNACK_SEC(100));
+    assert_int_equal(c.h.now - t0, SYNACK_MS(2500));
+    th_expect_none(&c.h);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSED);
+    assert_int_equal(synack_get_error(s, c.fd), -ETIMEDOUT);
+    th_free(&c.h);
+}
+
+/* An ACK of new data restarts the count: the limit is on data that stays unacknowledged,
+ * not on the connection's age. */
+static void user_timeout_restarts_on_progress(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    struct synack_stack *s = c.h.stack;
+    assert_int_equal(synack_setsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, 1000), 0);
+    assert_int_equal(synack_send(s, c.fd, "ab", 2), 2);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 2);
+    synack_time_t t0 = c.h.now;
+    th_run_next(&c.h, SYNACK_SEC(100)); /* +200: retransmission */
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 2);
+    th_run_next(&c.h, SYNACK_SEC(100)); /* +600 */
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 2);
+    th_inject(&c.h,
+              &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd + 2, .win = 65535});
+    assert_int_equal(synack_send(s, c.fd, "cd", 2), 2);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd + 2, c.rcv, 2);
+    /* 900 ms after the first send, 300 after this one: retransmitted, not given up. */
+    th_advance(&c.h, SYNACK_MS(300));
+    assert_int_equal(c.h.now - t0, SYNACK_MS(900));
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd + 2, c.rcv, 2);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_ESTABLISHED);
+    th_free(&c.h);
+}
+
+/* The limit applies to connect too (Linux tcp_write_timeout checks it in SYN-SENT): SYN at
+ * 0, retransmitted at 1 s; the next would be at 3 s, a 2000 ms limit ends it at 2 s. */
+static void user_timeout_ends_connect(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int fd = synack_socket(h.stack);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_TCP_USER_TIMEOUT, 2000), 0);
+    struct synack_endpoint peer = {TH_PEER_ADDR, TH_PEER_PORT};
+    assert_int_equal(synack_connect(h.stack, fd, &peer), -EINPROGRESS);
+    th_poll(&h);
+    struct th_out syn = {0};
+    assert_true(th_take(&h, &syn));
+    assert_int_equal(syn.flags, SYNACK_SYN);
+    synack_time_t t0 = h.now;
+    th_run_next(&h, SYNACK_SEC(100));
+    assert_int_equal(h.now - t0, SYNACK_SEC(1));
+    struct th_out again = {0};
+    assert_true(th_take(&h, &again));
+    assert_int_equal(again.flags, SYNACK_SYN);
+    assert_int_equal(again.seq, syn.seq);
+    th_run_next(&h, SYNACK_SEC(100));
+    assert_int_equal(h.now - t0, SYNACK_SEC(2));
+    th_expect_none(&h);
+    assert_int_equal(synack_get_error(h.stack, fd), -ETIMEDOUT);
+    th_free(&h);
+}
+
+/* A zero window probed that long ends the connection even though the peer answers every
+ * probe (Linux tcp_probe_timer with icsk_probes_tstamp, commit "tcp: fix TCP_USER_TIMEOUT
+ * with zero window"): probes at +200, +600, +1400 ms, the first one starting the count; the
+ * next would be at +3000, the 2000 ms limit ends it at +2200. */
+static void user_timeout_bounds_zero_window_probing(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 0); /* the peer offers no window at all */
+    struct synack_stack *s = c.h.stack;
+    assert_int_equal(synack_setsockopt(s, c.fd, SYNACK_TCP_USER_TIMEOUT, 2000), 0);
+    assert_int_equal(synack_send(s, c.fd, "abc", 3), 3);
+    th_poll(&c.h);
+    th_expect_none(&c.h);
+    synack_time_t t0 = c.h.now;
+    static const unsigned at_ms[] = {200, 600, 1400};
+    for (unsigned i = 0; i < 3; i++) {
+        th_run_next(&c.h, SYNACK_SEC(100));
+        assert_int_equal(c.h.now - t0, SYNACK_MS(at_ms[i]));
+        th_expect(&c.h, SYNACK_ACK, c.snd - 1, c.rcv, 0);
+        th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd});
+        th_expect_none(&c.h);
+    }
+    th_run_next(&c.h, SYNACK_SEC(100));
+    assert_int_equal(c.h.now - t0, SYNACK_MS(2200));
+    th_expect_none(&c.h);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSED);
+    char b[4];
+    assert_int_equal(synack_recv(s, c.fd, b, sizeof b), -ETIMEDOUT);
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +360,10 @@ int main(void)
         cmocka_unit_test(time_wait_answers_ack_above_rcv_nxt),
         cmocka_unit_test(rst_errors_as_linux),
         cmocka_unit_test(listener_drops_syn_fin),
+        cmocka_unit_test(user_timeout_ends_retransmission),
+        cmocka_unit_test(user_timeout_restarts_on_progress),
+        cmocka_unit_test(user_timeout_ends_connect),
+        cmocka_unit_test(user_timeout_bounds_zero_window_probing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

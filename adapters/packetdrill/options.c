@@ -80,6 +80,10 @@ static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, sockl
                               &v);
         if (r == 0)
             r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
+        r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
+        if (r == 0)
+            r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_INFO) {
         r = tcp_info(pd, s, val, len);
     } else if (synack_poll_events(pd->stack, s) < 0) {
@@ -140,6 +144,10 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                   : name == TCP_MAXSEG ? SYNACK_TCP_MAXSEG
                                                        : SYNACK_TCP_FASTOPEN_CONNECT,
                                   v);
+    } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
+        r = get_int(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, v);
     }
     return pd_unlock_ret(pd, r);
 }

@@ -115,6 +115,11 @@ enum synack_sockopt {
                                     with a cached cookie connect() returns 0 at once and the
                                     SYN leaves with the first send's data; without one, the
                                     SYN asks for a cookie */
+    SYNACK_TCP_USER_TIMEOUT,     /* milliseconds, >= 0 (0: off, the default): RFC 5482 / Linux
+                                    TCP_USER_TIMEOUT: when sent data stays unacknowledged
+                                    that long (checked as the retransmission timer fires), or
+                                    a zero window has been probed that long, the connection
+                                    is dropped with ETIMEDOUT; not inherited by accept() */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a

@@ -513,6 +513,10 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
             return -EINVAL;
         tcb->our_mss = (uint16_t)value;
         return 0;
+    case SYNACK_TCP_USER_TIMEOUT:
+        if (value < 0) return -EINVAL; /* Linux do_tcp_setsockopt */
+        tcb->user_timeout = SYNACK_MS(value);
+        return 0;
     }
     return -ENOPROTOOPT;
 }
@@ -552,6 +556,9 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_MAXSEG:
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;
+        return 0;
+    case SYNACK_TCP_USER_TIMEOUT:
+        *value = (int)(tcb->user_timeout / SYNACK_MS(1));
         return 0;
     }
     return -ENOPROTOOPT;

@@ -76,17 +76,17 @@ struct sk_tcb {
     synack_time_t last_ack_at; /* when the peer last sent an acceptable ACK */
     unsigned persist_backoff;  /* zero-window probe interval doublings */
     unsigned persist_probes;   /* probes sent since the peer last answered */
-    /* TCP_USER_TIMEOUT (RFC 5482): the limit (0: off), when the data being retransmitted
-     * was sent (Linux retrans_stamp) and the first zero-window probe of this stall (Linux
-     * icsk_probes_tstamp). timers.c. */
-    synack_time_t user_timeout, rexmit_stamp, probe_stamp;
-    bool probe_stamped;
     bool syn_retransmitted;    /* RFC 6298 5.7 */
     bool rtt_timing;           /* a segment is being timed (Karn's rule) */
     uint32_t rtt_seq;
     synack_time_t rtt_start;
     synack_time_t last_oow_answer; /* last rate-limited answer (answer.c) */
     bool oow_answered;
+    /* TCP_USER_TIMEOUT (RFC 5482): the limit (0: off), when the data being retransmitted
+     * was sent (Linux retrans_stamp) and the first zero-window probe of this stall (Linux
+     * icsk_probes_tstamp). timers.c. */
+    synack_time_t user_timeout, rexmit_stamp, probe_stamp;
+    bool probe_stamped;
 
     /* Congestion control (RFC 5681, NewReno RFC 6582). */
     uint32_t cwnd, ssthresh;

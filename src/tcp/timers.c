@@ -29,6 +29,7 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     if (!need) {
         tcb->persist_at = SYNACK_TIME_NEVER;
         if (tcb->snd_wnd > 0) tcb->persist_backoff = 0;
+        tcb->probe_stamped = false; /* Linux tcp_ack_probe / tcp_probe_timer: stall over */
         return;
     }
     if (tcb->persist_at != SYNACK_TIME_NEVER) return;
@@ -50,8 +51,24 @@ static void give_up(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_tcp_close_with(eng, tcb, tcb->state == SYNACK_SYN_RECEIVED && tcb->passive ? 0 : err);
 }
 
+/* TCP_USER_TIMEOUT (RFC 5482 3): a deadline of at most the limit past `since` (Linux
+ * tcp_clamp_rto_to_user_timeout and tcp_clamp_probe0_to_user_timeout: a timer never runs
+ * past the user timeout; if that has passed already, it fires after `least`). */
+static void clamp_to_user_timeout(const struct sk_engine *eng, const struct sk_tcb *tcb,
+                                  synack_time_t *at, synack_time_t since, synack_time_t least)
+{
+    if (!tcb->user_timeout || *at == SYNACK_TIME_NEVER) return;
+    synack_time_t limit = since + tcb->user_timeout;
+    if (limit < eng->now + least) limit = eng->now + least;
+    if (limit < *at) *at = limit;
+}
+
 static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
 {
+    /* Linux retrans_stamp: when the data now retransmitted for the first time was sent. The
+     * timer ran from then (or from the ACK that last moved SND.UNA) unbacked-off. */
+    if (tcb->backoff == 0)
+        tcb->rexmit_stamp = tcb->rto_at - sk_rtt_backoff(&tcb->rtt, 0, eng->cfg.rto_max);
     tcb->rto_at = SYNACK_TIME_NEVER;
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->timeouts++;
@@ -66,7 +83,14 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
      * orphan gets no such grace. */
     bool probing = tcb->snd_wnd == 0 && tcb->fd >= 0 && tcb->state != SYNACK_SYN_SENT &&
                    tcb->state != SYNACK_SYN_RECEIVED;
-    if (probing ? eng->now - tcb->last_ack_at > eng->cfg.rto_max : tcb->backoff >= limit) {
+    /* TCP_USER_TIMEOUT (RFC 5482 3, Linux tcp_write_timeout / tcp_rtx_probe0_timed_out):
+     * from the first retransmission on, data unacknowledged for longer than the limit ends
+     * the connection, whatever the retry count, in every state (SYN-SENT too) and also
+     * while a shrunk window turns retransmissions into probes. */
+    bool user_expired =
+        tcb->user_timeout && tcb->backoff > 0 && eng->now - tcb->rexmit_stamp >= tcb->user_timeout;
+    if (user_expired ||
+        (probing ? eng->now - tcb->last_ack_at > eng->cfg.rto_max : tcb->backoff >= limit)) {
         give_up(eng, tcb);
         return;
     }
@@ -82,6 +106,7 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
     sk_tcp_retransmit_head(eng, tcb);
     sk_tcp_arm_rto(eng, tcb);
+    clamp_to_user_timeout(eng, tcb, &tcb->rto_at, tcb->rexmit_stamp, SYNACK_MS(1));
 }
 
 void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -156,6 +181,16 @@ static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
 static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->persist_at = SYNACK_TIME_NEVER;
+    /* TCP_USER_TIMEOUT bounds zero-window probing by the time since the first probe of
+     * this stall, even while the peer answers every probe (Linux tcp_probe_timer with
+     * icsk_probes_tstamp; RFC 5482 3 lets it override RFC 1122 4.2.2.17's "indefinitely"). */
+    if (!tcb->probe_stamped) {
+        tcb->probe_stamped = true;
+        tcb->probe_stamp = eng->now;
+    } else if (tcb->user_timeout && eng->now - tcb->probe_stamp >= tcb->user_timeout) {
+        give_up(eng, tcb);
+        return;
+    }
     if (tcb->persist_probes >= eng->cfg.data_retries) {
         /* Linux tcp_probe_timer: the peer stopped answering probes. */
         give_up(eng, tcb);
@@ -175,6 +210,9 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->persist_probes++;
     if (tcb->persist_backoff < 31) tcb->persist_backoff++;
     sk_tcp_update_persist(eng, tcb);
+    /* Linux TCP_TIMEOUT_MIN: at least 2 jiffies (2 ms) ahead. */
+    if (tcb->probe_stamped)
+        clamp_to_user_timeout(eng, tcb, &tcb->persist_at, tcb->probe_stamp, SYNACK_MS(2));
 }
 
 void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
