@@ -3,6 +3,7 @@
 
 #include "tcp/isn.h"
 #include "tcp/output.h"
+#include "tcp/seq.h"
 
 /* The per-connection clock shared by every kind of answer (Linux last_oow_ack_time). */
 static bool connection_limited(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -14,11 +15,24 @@ static bool connection_limited(struct sk_engine *eng, struct sk_tcb *tcb)
     return false;
 }
 
+/* Could a correct peer have sent this? Its data lies within one receive buffer of RCV.NXT
+ * (the window we offer never exceeds the buffer): a retransmission whose ACK we lost, or a
+ * probe. Random sequence numbers, a blind attacker's, almost never do. */
+static bool plausible(const struct sk_tcb *tcb, const struct sk_segment *seg)
+{
+    uint32_t span = tcb->rcvbuf.cap ? tcb->rcvbuf.cap : 65535u << tcb->rcv_wscale;
+    uint32_t seq = seg->h.seq, end = seq + seg->len;
+    return seq_geq(end, tcb->rcv_nxt - span) && seq_leq(seq, tcb->rcv_nxt + span);
+}
+
 void sk_tcp_answer_unacceptable(struct sk_engine *eng, struct sk_tcb *tcb,
                                 const struct sk_segment *seg, enum synack_counter skipped)
 {
+    /* Linux (tcp_oow_rate_limited) answers every segment with data at once; here only those
+     * a correct peer could send, so a flood of blind spoofed segments draws answers at the
+     * rate limit, not one each, while a duplicate whose ACK was lost is still ACKed at once. */
     bool data = seg->len > 0 || (seg->h.flags & SYNACK_FIN);
-    if (!data || (seg->h.flags & SYNACK_SYN)) {
+    if (!data || (seg->h.flags & SYNACK_SYN) || !plausible(tcb, seg)) {
         if (connection_limited(eng, tcb)) {
             sk_count(eng, skipped);
             return;

@@ -63,17 +63,15 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     uint32_t new_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
     tcb->persist_probes = 0; /* the peer answers */
     tcb->last_ack_at = eng->now;
-    if (seq_gt(ack, tcb->snd_una)) {
-        new_ack(eng, tcb, ack);
-    } else if (ack == tcb->snd_una && seglen == 0 && new_wnd == tcb->snd_wnd &&
-               tcb->snd_max != tcb->snd_una) {
-        sk_cc_on_dupack(eng, tcb); /* RFC 5681 section 2: a duplicate ACK */
-    }
-    if (tcb->sack_ok) {
-        /* RFC 6675: the scoreboard, then loss recovery driven by it. */
-        sk_sack_take(eng, tcb, &seg->h.opts);
-        sk_cc_on_sack(eng, tcb);
-    }
+    bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
+    if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
+    bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
+    /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section
+     * 2), which a blind attacker's segments, answered by the peer with plain ACKs, never
+     * do; without, RFC 5681 section 2's definition. */
+    if (old_ack && (tcb->sack_ok ? sacked_new : seglen == 0 && new_wnd == tcb->snd_wnd))
+        sk_cc_on_dupack(eng, tcb);
+    if (tcb->sack_ok) sk_cc_on_sack(eng, tcb); /* RFC 6675: recovery driven by the scoreboard */
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
     if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {
         tcb->snd_wnd = new_wnd;

@@ -6,8 +6,18 @@
 #include "tcp/rexmit.h"
 #include "tcp/seq.h"
 
-void sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o)
+static uint32_t sacked_bytes(const struct sk_reasm *q)
 {
+    uint32_t n = 0;
+    for (unsigned i = 0; i < q->count; i++)
+        n += q->ranges[i].end - q->ranges[i].start;
+    return n;
+}
+
+bool sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o)
+{
+    if (o->sack_count == 0) return false;
+    uint32_t before = sacked_bytes(&tcb->sacked);
     uint32_t span = tcb->snd_max - tcb->snd_una;
     for (unsigned i = 0; i < o->sack_count; i++) {
         uint32_t s = o->sack[i].start, e = o->sack[i].end;
@@ -19,6 +29,7 @@ void sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp
             continue; /* SND.UNA itself is never SACKed: it would have been ACKed */
         sk_reasm_add(&eng->mem, &tcb->sacked, so, eo); /* a full table keeps what it has */
     }
+    return sacked_bytes(&tcb->sacked) > before;
 }
 
 void sk_sack_advance(struct sk_tcb *tcb, uint32_t n)

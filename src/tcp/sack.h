@@ -8,8 +8,9 @@
 #include "tcp/engine.h"
 
 /* Records the SACK blocks of an arriving ACK (after SND.UNA moved). Blocks below SND.UNA
- * (D-SACK) or beyond what was sent are ignored. */
-void sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o);
+ * (D-SACK) or beyond what was sent are ignored. Returns true if octets not SACKed before
+ * are SACKed now. */
+bool sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o);
 
 /* SND.UNA moved forward by n bytes: drop what it covers, shift the rest. */
 void sk_sack_advance(struct sk_tcb *tcb, uint32_t n);

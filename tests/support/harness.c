@@ -130,9 +130,9 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
     assert_true(hl >= 20);
     assert_true(seg->len <= 65535 - 100);
     if (seg->len) memcpy(tcp + hl, seg->data, seg->len);
-    sk_tcp_set_checksum(tcp, hl + seg->len, TH_PEER_ADDR, TH_LOCAL_ADDR);
-    sk_ipv4_emit(buf, TH_PEER_ADDR, TH_LOCAL_ADDR, SK_IPPROTO_TCP, 64, 1,
-                 (uint16_t)(hl + seg->len));
+    uint32_t src = seg->src ? seg->src : TH_PEER_ADDR, dst = seg->dst ? seg->dst : TH_LOCAL_ADDR;
+    sk_tcp_set_checksum(tcp, hl + seg->len, src, dst);
+    sk_ipv4_emit(buf, src, dst, SK_IPPROTO_TCP, 64, 1, (uint16_t)(hl + seg->len));
     return SK_IPV4_HDR_LEN + hl + seg->len;
 }
 

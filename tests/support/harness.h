@@ -72,6 +72,7 @@ struct th_seg {
     int mss;               /* <= 0: no MSS option */
     int wscale;            /* <= 0: no window scale option (TH_NO_WS); TH_WS0 sends a shift of 0 */
     uint16_t sport, dport; /* 0: TH_PEER_PORT / TH_LOCAL_PORT */
+    uint32_t src, dst;     /* 0: TH_PEER_ADDR / TH_LOCAL_ADDR */
     bool sack_permitted;
     bool has_ts;
     uint32_t ts_val, ts_ecr;
