@@ -44,10 +44,20 @@ struct tw {
 
 /* An established connection with timestamps, closed by us, both FINs exchanged: an
  * orphan in TIME-WAIT. */
+static void to_time_wait_cfg(struct tw *t, long *before_tw, long *after_tw,
+                             void (*adjust)(struct synack_config *));
+
 static void to_time_wait(struct tw *t, long *before_tw, long *after_tw)
+{
+    to_time_wait_cfg(t, before_tw, after_tw, NULL);
+}
+
+static void to_time_wait_cfg(struct tw *t, long *before_tw, long *after_tw,
+                             void (*adjust)(struct synack_config *))
 {
     struct synack_config cfg;
     th_config(&cfg);
+    if (adjust) adjust(&cfg);
     memset(&t->mem, 0, sizeof t->mem);
     cfg.alloc = count_alloc;
     cfg.dealloc = count_free;
@@ -173,6 +183,48 @@ static void rst_at_rcv_nxt_ends_it(void **state)
     th_free(&t.h);
 }
 
+static void rfc1337_on(struct synack_config *cfg)
+{
+    cfg->rfc1337 = true;
+}
+
+/* RFC 1337 as an option: a RST at RCV.NXT leaves the record alone. */
+static void rfc1337_ignores_rst(void **state)
+{
+    (void)state;
+    struct tw t;
+    long before, after;
+    to_time_wait_cfg(&t, &before, &after, rfc1337_on);
+    peer(&t, SYNACK_RST, t.rcv, 0, false);
+    th_expect_none(&t.h);
+    assert_int_equal(synack_stack_connection_count(t.h.stack), 1);
+    assert_int_equal(synack_stack_counter(t.h.stack, SYNACK_CTR_TCP_RST_IGNORED), 1);
+    th_free(&t.h);
+}
+
+/* Past max_time_wait a connection closes instead of waiting (Linux tcp_max_tw_buckets). */
+static void time_wait_limit(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.max_time_wait = 0; /* no records at all */
+    struct th h;
+    th_init(&h, &cfg);
+    int lfd = th_listen(&h, 4);
+    uint32_t iss;
+    int fd = th_passive_open(&h, lfd, 5000, &iss);
+    assert_int_equal(synack_close(h.stack, fd), 0);
+    th_poll(&h);
+    th_expect(&h, SYNACK_FIN | SYNACK_ACK, iss + 1, 5001, 0);
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_FIN | SYNACK_ACK, .seq = 5001, .ack = iss + 2, .win = 100});
+    th_expect(&h, SYNACK_ACK, iss + 2, 5002, 0);
+    assert_int_equal(synack_stack_connection_count(h.stack), 0);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_TW_OVERFLOW), 1);
+    th_free(&h);
+}
+
 static void new_syn_opens_new_incarnation(void **state)
 {
     (void)state;
@@ -236,6 +288,8 @@ int main(void)
         cmocka_unit_test(rst_at_rcv_nxt_ends_it),
         cmocka_unit_test(new_syn_opens_new_incarnation),
         cmocka_unit_test(record_keeps_its_four_tuple),
+        cmocka_unit_test(rfc1337_ignores_rst),
+        cmocka_unit_test(time_wait_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,6 +102,13 @@ struct synack_config {
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
 
+    /* RFC 1337: a RST does not end TIME-WAIT (it protects against TIME-WAIT assassination).
+     * Default false, as Linux's tcp_rfc1337 = 0. */
+    bool rfc1337;
+    /* TIME-WAIT records the stack keeps at most (Linux tcp_max_tw_buckets); past it a
+     * connection that would enter TIME-WAIT closes at once (counted as tcp_tw_overflow).
+     * Default 262144. */
+    unsigned max_time_wait;
     /* SYN cookies (RFC 4987 3.6, as Linux's tcp_syncookies): 0 never, 1 when a listener's
      * SYN queue (its backlog) is full, 2 always. Default 1. */
     int syncookies;

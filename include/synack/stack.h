@@ -49,6 +49,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_RETRANSMIT,        /* segments retransmitted (timeouts and fast retransmit) */
     SYNACK_CTR_TCP_TIMEOUT,           /* retransmission timer expirations */
     SYNACK_CTR_TCP_LISTEN_OVERFLOW,   /* SYNs dropped: accept queue or connection table full */
+    SYNACK_CTR_TCP_TW_OVERFLOW,       /* TIME-WAIT skipped: max_time_wait records exist */
     SYNACK_CTR_TCP_COOKIES_SENT,      /* SYN-ACKs with a SYN cookie (RFC 4987 3.6) */
     SYNACK_CTR_TCP_COOKIES_RECV,      /* valid cookies returned: connections made from them */
     SYNACK_CTR_TCP_COOKIES_FAILED,    /* ACKs whose cookie was forged or stale (RST)  */

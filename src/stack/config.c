@@ -36,6 +36,7 @@ void synack_config_init(struct synack_config *c)
     c->keepalive_probes = 9;
     c->initial_cwnd_segments = 10; /* RFC 6928 */
     c->syncookies = 1;             /* Linux tcp_syncookies */
+    c->max_time_wait = 262144;     /* Linux tcp_max_tw_buckets on a machine with a few GiB */
     c->max_sockets = 1024;
     c->max_connections = 1024;
     c->ephemeral_first = 32768;

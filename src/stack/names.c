@@ -70,6 +70,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_RETRANSMIT] = "tcp_retransmit",
         [SYNACK_CTR_TCP_TIMEOUT] = "tcp_timeout",
         [SYNACK_CTR_TCP_LISTEN_OVERFLOW] = "tcp_listen_overflow",
+        [SYNACK_CTR_TCP_TW_OVERFLOW] = "tcp_tw_overflow",
         [SYNACK_CTR_TCP_COOKIES_SENT] = "tcp_cookies_sent",
         [SYNACK_CTR_TCP_COOKIES_RECV] = "tcp_cookies_recv",
         [SYNACK_CTR_TCP_COOKIES_FAILED] = "tcp_cookies_failed",

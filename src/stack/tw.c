@@ -2,6 +2,7 @@
 #include "stack/tw.h"
 
 #include "stack/stack_impl.h"
+#include "tcp/state.h"
 
 static unsigned bucket(const struct synack_stack *s, const struct synack_endpoint *l,
                        const struct synack_endpoint *r)
@@ -38,6 +39,12 @@ static void list_append(struct sk_tw_table *t, struct sk_tw *tw)
 
 void sk_tw_convert(struct synack_stack *s, struct sk_tcb *tcb)
 {
+    if (s->tw.count >= s->eng.cfg.max_time_wait) {
+        /* Linux "time wait bucket table overflow": the connection just goes. */
+        sk_count(&s->eng, SYNACK_CTR_TCP_TW_OVERFLOW);
+        sk_tcp_close_with(&s->eng, tcb, 0);
+        return;
+    }
     struct sk_tw *tw = sk_mem_alloc(s, sizeof *tw, false);
     if (!tw) return; /* it stays a full control block */
     sk_tw_init(&s->eng, tw, tcb);

@@ -50,6 +50,11 @@ static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         sk_tcp_close_with(eng, tcb, -ECONNRESET);
         break;
     default: /* TIME-WAIT: just close (Linux: the socket had left for a timewait sock) */
+        if (eng->cfg.rfc1337) {
+            /* RFC 1337 (TIME-WAIT assassination hazards): a RST leaves TIME-WAIT alone. */
+            sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
+            break;
+        }
         sk_tcp_close_with(eng, tcb, 0);
         break;
     }

@@ -74,7 +74,11 @@ enum sk_tw_verdict sk_tw_input(struct sk_engine *eng, struct sk_tw *tw,
         /* In the window: only a RST or a bare ACK can be. A RST ends TIME-WAIT (Linux's
          * default; RFC 1337 would ignore it); a bare ACK restarts the 2 MSL (Linux
          * inet_twsk_reschedule) and is not answered. */
-        if (flags & SYNACK_RST) return SK_TW_KILL;
+        if (flags & SYNACK_RST) {
+            if (!eng->cfg.rfc1337) return SK_TW_KILL;
+            sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg); /* RFC 1337: ignored */
+            return SK_TW_KEEP;
+        }
         tw->expires = eng->now + twolen;
         if (ts && seq_geq(o->ts_val, tw->ts_recent)) tw->ts_recent = o->ts_val;
         return SK_TW_KEEP;

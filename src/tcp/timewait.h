@@ -26,7 +26,7 @@ void sk_tw_init(struct sk_engine *eng, struct sk_tw *tw, const struct sk_tcb *tc
 
 enum sk_tw_verdict {
     SK_TW_KEEP, /* the record stays (it may have answered, and its expiry may have moved) */
-    SK_TW_KILL, /* a RST at RCV.NXT ends it (Linux's default, tcp_rfc1337 = 0) */
+    SK_TW_KILL, /* a RST at RCV.NXT ends it (unless config rfc1337, as Linux's sysctl) */
     SK_TW_SYN,  /* a new SYN may open a new connection: the record goes, the SYN goes on */
 };
 
