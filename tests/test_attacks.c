@@ -8,6 +8,7 @@
 #include <string.h>
 #include "harness.h"
 #include "sim/rng.h"
+#include "synack/ladder.h"
 #include "synack/sim.h"
 
 /* A SYN from a random spoofed source in 198.19.0.0/16 (no route back in the simulator). */
@@ -219,11 +220,159 @@ static void spoofed_segments_into_transfer(void **state)
     assert_true(extra / spoofed < 0.05);                  /* answers bounded */
 }
 
+/* An open/close soak with impairments: SYNACK_SOAK connections (default 5,000), up to 64 at
+ * once, each connect, 100 bytes each way, close from both ends; at the end nothing is left
+ * (no connection, no record, no buffer memory) and the counters balance. */
+static unsigned watch_port;
+static void watch(void *ctx, const struct synack_trace_event *ev)
+{
+    (void)ctx;
+    if (ev->local.port != watch_port && ev->remote.port != watch_port) return;
+    char line[256];
+    print_message("%s\n", synack_trace_format(ev, line, sizeof line));
+}
+
+static void soak_config(void *ctx, int side, struct synack_config *cfg)
+{
+    (void)ctx;
+    (void)side;
+    const char *wp = getenv("SYNACK_SOAK_PORT");
+    if (wp) {
+        watch_port = (unsigned)atoi(wp);
+        cfg->trace = watch;
+    }
+    /* TIME-WAIT 10 s (long enough for an old incarnation's last FIN retransmissions under
+     * loss) and every port from 1024: ports come back within the soak. */
+    cfg->msl = SYNACK_SEC(5);
+    cfg->ephemeral_first = 1024;
+    cfg->ephemeral_last = 65535;
+    cfg->max_connections = 100000;
+}
+
+static void open_close_soak(void **state)
+{
+    (void)state;
+    const char *env = getenv("SYNACK_SOAK");
+    unsigned total = env ? (unsigned)atoi(env) : 5000;
+    struct synack_sim_path p = {
+        .delay = SYNACK_MS(1), .loss = 0.01, .duplicate = 0.005, .reorder = 0.005};
+    struct th_pair w;
+    th_pair_init(&w, 77, &p, soak_config, NULL);
+    assert_int_equal(synack_close(w.cs, w.cfd), 0);
+    /* Room for every concurrent handshake: cookies are the flood test's subject (with them,
+     * a lost ACK and lost data followed by a duplicated SYN-ACK ends in a RST, as on Linux:
+     * the later ACK's sequence number no longer matches the cookie). */
+    assert_int_equal(synack_listen(w.ss, w.lfd, 256), 0);
+    enum { PAR = 64 };
+    struct {
+        int cfd, sfd, state; /* 0 free, 1 connecting, 2 exchanging, 3 closing */
+        unsigned got_c, got_s;
+    } k[PAR];
+    memset(k, 0, sizeof k);
+    unsigned opened = 0, done = 0;
+    struct synack_endpoint srv = {TH_SERVER_ADDR, 80};
+    synack_time_t t = 0;
+    char msg[100], b[200];
+    memset(msg, 'm', sizeof msg);
+    while (done < total) {
+        t += SYNACK_MS(1);
+        synack_sim_run_until(w.sim, t);
+        if (t >= SYNACK_SEC(3000)) {
+            for (int i = 0; i < PAR; i++) {
+                struct synack_conn_info ci, si;
+                memset(&ci, 0, sizeof ci);
+                memset(&si, 0, sizeof si);
+                if (k[i].state) synack_get_info(w.cs, k[i].cfd, &ci);
+                if (k[i].state && k[i].sfd >= 0) synack_get_info(w.ss, k[i].sfd, &si);
+                if (k[i].state)
+                    print_message("slot %d state %d sfd %d got %u/%u client %s server %s err %d\n",
+                                  i, k[i].state, k[i].sfd, k[i].got_c, k[i].got_s,
+                                  synack_state_name(ci.state), synack_state_name(si.state),
+                                  synack_get_error(w.cs, k[i].cfd));
+            }
+            fail_msg("soak stalled after %u of %u", done, total);
+        }
+        for (int fd; (fd = synack_accept(w.ss, w.lfd, NULL)) >= 0;) {
+            /* Match by the client's port. */
+            struct synack_endpoint peer;
+            synack_getpeername(w.ss, fd, &peer);
+            int slot = -1;
+            for (int i = 0; i < PAR; i++) {
+                struct synack_endpoint me;
+                if (k[i].state && k[i].sfd < 0 && synack_getsockname(w.cs, k[i].cfd, &me) == 0 &&
+                    me.port == peer.port)
+                    slot = i;
+            }
+            assert_true(slot >= 0);
+            k[slot].sfd = fd;
+            assert_int_equal(synack_send(w.ss, fd, msg, 100), 100);
+        }
+        for (int i = 0; i < PAR; i++) {
+            if (k[i].state == 0 && opened < total) {
+                k[i].cfd = synack_socket(w.cs);
+                assert_true(k[i].cfd >= 0);
+                assert_int_equal(synack_connect(w.cs, k[i].cfd, &srv), -EINPROGRESS);
+                k[i].sfd = -1;
+                k[i].state = 1;
+                k[i].got_c = k[i].got_s = 0;
+                opened++;
+            }
+            /* The client speaks first: after a SYN cookie whose ACK was lost, its data is
+             * what makes the server's connection (as with Linux). */
+            if (k[i].state == 1 && (synack_poll_events(w.cs, k[i].cfd) & SYNACK_POLLOUT)) {
+                assert_int_equal(synack_send(w.cs, k[i].cfd, msg, 100), 100);
+                k[i].state = 2;
+            }
+            if (k[i].state == 2) {
+                ssize_t n;
+                while ((n = synack_recv(w.cs, k[i].cfd, b, sizeof b)) > 0)
+                    k[i].got_c += (unsigned)n;
+                if (n < 0 && n != -EAGAIN) {
+                    struct synack_endpoint me = {0, 0};
+                    synack_getsockname(w.cs, k[i].cfd, &me);
+                    fail_msg("soak: connection %u (client port %u) failed with %d", done, me.port,
+                             (int)n);
+                }
+                while (k[i].sfd >= 0 && (n = synack_recv(w.ss, k[i].sfd, b, sizeof b)) > 0)
+                    k[i].got_s += (unsigned)n;
+                if (k[i].got_c == 100 && k[i].got_s == 100) {
+                    assert_int_equal(synack_close(w.cs, k[i].cfd), 0);
+                    assert_int_equal(synack_close(w.ss, k[i].sfd), 0);
+                    k[i].state = 0;
+                    done++;
+                }
+            }
+        }
+    }
+    synack_sim_run_for(w.sim, SYNACK_SEC(300)); /* TIME-WAIT and any last FIN run out */
+    struct synack_sim_path_stats cs, sc;
+    assert_int_equal(synack_sim_path_stats(w.sim, w.client, w.server, &cs), 0);
+    assert_int_equal(synack_sim_path_stats(w.sim, w.server, w.client, &sc), 0);
+    print_message("soak: %u connections opened and closed in %.1f s of virtual time with 1%% "
+                  "loss; left: %u and %u connections, %zu and %zu bytes of buffers\n",
+                  total, (double)t / 1e9, synack_stack_connection_count(w.cs),
+                  synack_stack_connection_count(w.ss), synack_stack_buffer_memory(w.cs),
+                  synack_stack_buffer_memory(w.ss));
+    for (int side = 0; side < 2; side++) {
+        struct synack_stack *st = side ? w.ss : w.cs;
+        assert_int_equal(synack_stack_connection_count(st), 0);
+        assert_int_equal(synack_stack_buffer_memory(st), 0);
+        /* Every packet handed in is accounted: delivered by the path, counted as IP in. */
+        const struct synack_sim_path_stats *in = side ? &cs : &sc;
+        assert_int_equal(synack_stack_counter(st, SYNACK_CTR_IP_IN), in->delivered);
+        /* Every packet sent went onto the path. */
+        const struct synack_sim_path_stats *out = side ? &sc : &cs;
+        assert_int_equal(synack_stack_counter(st, SYNACK_CTR_IP_OUT), out->sent);
+    }
+    th_pair_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(syn_flood_serves_real_clients),
         cmocka_unit_test(spoofed_segments_into_transfer),
+        cmocka_unit_test(open_close_soak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,6 +130,33 @@ static void stale_cookie_refused(void **state)
     th_free(&h);
 }
 
+/* A duplicate of a SYN that got a cookie, arriving when the queue has room again, makes a
+ * half-open with another ISN; the peer's ACK of the cookie still makes the connection (the
+ * half-open gives way, as Linux's tcp_check_req hands the ACK to the listener). */
+static void duplicate_syn_after_cookie(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int lfd = th_listen(&h, 1);
+    struct th_out a = syn_in(&h, 1000, true);             /* queued */
+    struct th_out c = syn_in(&h, 1001, true);             /* cookie */
+    ack_in(&h, 1000, a.seq + 1, true, a.ts_val, NULL, 0); /* 1000 leaves the SYN queue */
+    assert_true(synack_accept(h.stack, lfd, NULL) >= 0);  /* and the accept queue */
+    struct th_out d = syn_in(&h, 1001, true);             /* the duplicate: a half-open now */
+    assert_true(d.seq != c.seq);
+    ack_in(&h, 1001, c.seq + 1, true, c.ts_val, "x", 1);
+    int f2 = synack_accept(h.stack, lfd, NULL);
+    assert_true(f2 >= 0);
+    struct synack_endpoint p2;
+    assert_int_equal(synack_getpeername(h.stack, f2, &p2), 0);
+    assert_int_equal(p2.port, 1001);
+    char b[4];
+    assert_int_equal(synack_recv(h.stack, f2, b, sizeof b), 1);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_COOKIES_RECV), 1);
+    th_free(&h);
+}
+
 /* The accept queue full: even cookies are not sent (Linux drops the SYN). */
 static void full_accept_queue_drops(void **state)
 {
@@ -150,10 +177,9 @@ static void full_accept_queue_drops(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(full_queue_answers_with_cookie),
-        cmocka_unit_test(forged_cookie_refused),
-        cmocka_unit_test(stale_cookie_refused),
-        cmocka_unit_test(full_accept_queue_drops),
+        cmocka_unit_test(full_queue_answers_with_cookie), cmocka_unit_test(forged_cookie_refused),
+        cmocka_unit_test(stale_cookie_refused),           cmocka_unit_test(full_accept_queue_drops),
+        cmocka_unit_test(duplicate_syn_after_cookie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/syncookie.h"
 #include "tcp/rexmit.h"
 #include "tcp/timers.h"
 
@@ -66,6 +67,16 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
 {
     uint32_t ack = seg->h.ack;
     if (!(seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max))) {
+        struct sk_tcb *l = tcb->listener;
+        if (tcb->passive && l && sk_tcp_cookie_matches(eng, l, seg)) {
+            /* A duplicate SYN made this half-open after the first copy was answered with a
+             * cookie, and the peer took the cookie: the half-open goes and the listener
+             * makes the connection from the cookie (as Linux's tcp_check_req hands such an
+             * ACK back to the listener). */
+            sk_tcp_close_with(eng, tcb, 0);
+            sk_tcp_cookie_ack(eng, l, seg);
+            return false;
+        }
         sk_drop(eng, SYNACK_CTR_TCP_HANDSHAKE_BAD_ACK, seg);
         sk_tcp_send_reset_for(eng, seg); /* <SEQ=SEG.ACK><CTL=RST> */
         return false;

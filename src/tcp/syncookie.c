@@ -135,16 +135,28 @@ bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
     return true;
 }
 
-bool sk_tcp_cookie_ack(struct sk_engine *eng, struct sk_tcb *listener, const struct sk_segment *seg)
+/* Is seg an ACK the listener should check as a cookie's (cookies on, recently sent)? */
+static bool cookie_candidate(const struct sk_engine *eng, const struct sk_tcb *listener,
+                             const struct sk_segment *seg)
 {
     uint8_t flags = seg->h.flags;
     if (eng->cfg.syncookies == 0 || (flags & (SYNACK_SYN | SYNACK_RST)) || !(flags & SYNACK_ACK))
         return false;
     /* Linux tcp_synq_no_recent_overflow: ACKs are checked only for a while after cookies
      * were sent (or always with syncookies 2). */
-    if (eng->cfg.syncookies != 2 &&
-        (!listener->cookie_sent || eng->now - listener->cookie_at > COOKIE_VALID))
-        return false;
+    return eng->cfg.syncookies == 2 ||
+           (listener->cookie_sent && eng->now - listener->cookie_at <= COOKIE_VALID);
+}
+
+bool sk_tcp_cookie_matches(const struct sk_engine *eng, const struct sk_tcb *listener,
+                           const struct sk_segment *seg)
+{
+    return cookie_candidate(eng, listener, seg) && check_cookie(eng, seg) >= 0;
+}
+
+bool sk_tcp_cookie_ack(struct sk_engine *eng, struct sk_tcb *listener, const struct sk_segment *seg)
+{
+    if (!cookie_candidate(eng, listener, seg)) return false;
     int idx = check_cookie(eng, seg);
     if (idx < 0) {
         sk_count(eng, SYNACK_CTR_TCP_COOKIES_FAILED);

@@ -20,6 +20,10 @@ bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
 bool sk_tcp_cookie_ack(struct sk_engine *eng, struct sk_tcb *listener,
                        const struct sk_segment *seg);
 
+/* Does seg carry a valid cookie of listener's (nothing is created)? */
+bool sk_tcp_cookie_matches(const struct sk_engine *eng, const struct sk_tcb *listener,
+                           const struct sk_segment *seg);
+
 /* Should a SYN to this listener be answered with a cookie rather than queued? */
 bool sk_tcp_cookie_wanted(const struct sk_engine *eng, const struct sk_tcb *listener);
 
