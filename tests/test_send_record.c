@@ -465,6 +465,26 @@ static void syn_timed_from_when_it_leaves(void **state)
     th_free(&h);
 }
 
+/* A pure ACK whose SEQ is exactly our window's right edge (what a Linux peer sends once
+ * its data filled the window) is taken, window update and all (Linux tcp_sequence). */
+static void ack_at_right_edge_is_taken(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.rcvbuf = 4096;
+    struct th_conn c;
+    th_conn_open(&c, &cfg, 1460, 0); /* the peer's window is closed */
+    assert_int_equal(synack_send(c.h.stack, c.fd, "waiting", 7), 7);
+    th_poll(&c.h);
+    th_expect_none(&c.h);
+    peer(&c, SYNACK_ACK, c.rcv + 4096, c.snd, 1000, NULL, 0); /* SEQ = RCV.NXT + RCV.WND */
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 7);
+    th_expect_none(&c.h);
+    assert_int_equal(counter(&c, SYNACK_CTR_TCP_OUT_OF_WINDOW), 0);
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +502,7 @@ int main(void)
         cmocka_unit_test(config_values_that_break_the_wire),
         cmocka_unit_test(time_wait_counts_against_max_connections),
         cmocka_unit_test(syn_timed_from_when_it_leaves),
+        cmocka_unit_test(ack_at_right_edge_is_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -280,6 +280,10 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
                                  const struct synack_endpoint *remote, bool from_cookie)
 {
     struct synack_stack *s = stack_of(eng);
+    if (s->eng.mem.limit && s->eng.mem.in_use >= s->eng.mem.limit) {
+        sk_count(eng, SYNACK_CTR_TCP_NO_MEMORY); /* memory pressure: no new connections */
+        return NULL;
+    }
     if (listener->accept_len >= listener->backlog ||
         (!from_cookie && listener->syn_len >= listener->backlog)) {
         sk_count(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW);

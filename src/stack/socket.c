@@ -155,6 +155,9 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     } else if (sk_conn_lookup(s, &tcb->local, remote) || sk_tw_lookup(s, &tcb->local, remote)) {
         return -EADDRINUSE;
     }
+    /* Past the stack's memory limit new connections are refused (Linux: under tcp_mem
+     * pressure new sockets get no memory). */
+    if (s->eng.mem.limit && s->eng.mem.in_use >= s->eng.mem.limit) return -ENOBUFS;
     int err = sk_conn_alloc_buffers(s, tcb);
     if (err) return err == -ENOBUFS ? -ENOBUFS : -ENOMEM;
     tcb->remote = *remote;
@@ -224,7 +227,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
     uint32_t offered = sk_tcp_offered_window(tcb);
-    uint64_t now_wnd = sk_tcp_rcv_window(tcb);
+    uint64_t now_wnd = sk_tcp_rcv_window(&s->eng, tcb);
     /* Linux tcp_cleanup_rbuf: when the offered window is at most half of what can be
      * offered and the read lets it at least double, announce it now rather than with the
      * next ACK. What can be offered is bounded by the buffer and by the window field. */

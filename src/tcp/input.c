@@ -14,7 +14,11 @@
 static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd)
 {
     uint32_t nxt = tcb->rcv_nxt;
-    if (seglen == 0) return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd);
+    /* A segment without text exactly at the right edge is taken too, as Linux's
+     * tcp_sequence does (!after(seq, rcv_nxt + window)): a peer whose data filled our window
+     * sends its ACKs with SEQ = SND.NXT = that edge (Linux tcp_acceptable_seq), and the
+     * strict RFC test would drop them, window updates with them, and stall. */
+    if (seglen == 0) return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd + 1);
     if (wnd == 0) return false;
     return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + seglen - 1, nxt, nxt + wnd);
 }

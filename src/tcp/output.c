@@ -124,10 +124,21 @@ static uint32_t seg_max(const struct sk_engine *eng, const struct sk_tcb *tcb)
     return most / mss * mss;
 }
 
-uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
+uint32_t sk_tcp_rcv_window(const struct sk_engine *eng, const struct sk_tcb *tcb)
 {
     uint32_t free_space = sk_ring_free(&tcb->rcvbuf);
     uint32_t cur = sk_tcp_offered_window(tcb);
+    const struct sk_mem *m = &eng->mem;
+    if (m->limit) {
+        /* Memory pressure (Linux tcp_clamp_window under sk_under_memory_pressure): offer
+         * only what the stack's memory left can hold; an empty buffer one MSS, as its first
+         * write always gets memory (ring.c). */
+        size_t left = m->limit > m->in_use ? m->limit - m->in_use : 0;
+        uint32_t floor = tcb->our_mss < free_space ? tcb->our_mss : free_space;
+        if (tcb->rcvbuf.len > 0) floor = 0;
+        uint32_t room = left < free_space ? (uint32_t)left : free_space;
+        free_space = room > floor ? room : floor;
+    }
     /* RFC 1122 4.2.3.3 (receiver SWS avoidance): move the right edge only by at least
      * min(buffer / 2, MSS). */
     uint32_t step = tcb->rcvbuf.cap / 2;
@@ -137,9 +148,9 @@ uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb)
     return wnd > cur ? wnd : cur;
 }
 
-static uint16_t window_field(struct sk_tcb *tcb, bool syn)
+static uint16_t window_field(const struct sk_engine *eng, struct sk_tcb *tcb, bool syn)
 {
-    uint32_t wnd = sk_tcp_rcv_window(tcb);
+    uint32_t wnd = sk_tcp_rcv_window(eng, tcb);
     if (syn) {
         /* RFC 7323 2.2: the window in a SYN is never scaled. */
         uint32_t w = wnd > 65535 ? 65535 : wnd;
@@ -226,7 +237,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
         tcb->last_ack_sent = tcb->rcv_nxt;
         tcb->delack_at = SYNACK_TIME_NEVER; /* this segment carries the ACK */
     }
-    h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(tcb, syn);
+    h.window = (flags & SYNACK_RST) && !(flags & SYNACK_ACK) ? 0 : window_field(eng, tcb, syn);
     if (flags & SYNACK_ACK) tcb->ack_now = false;
     /* The SYN takes one sequence number before the first byte of data (RFC 9293 3.4). */
     uint32_t off = seq + !!(flags & SYNACK_SYN) - tcb->snd_buf_seq;

@@ -37,7 +37,7 @@ void sk_tcp_send_header(struct sk_engine *eng, const struct synack_endpoint *loc
                         const struct synack_endpoint *remote, const struct sk_tcp_header *h);
 
 /* The window we offer now (bytes, before scaling), never moving the right edge left. */
-uint32_t sk_tcp_rcv_window(const struct sk_tcb *tcb);
+uint32_t sk_tcp_rcv_window(const struct sk_engine *eng, const struct sk_tcb *tcb);
 
 /* The sender SWS override (RFC 9293 3.8.6.2.1): sends one segment of what the windows
  * allow even if it is short, then whatever follows normally. False if nothing could go. */

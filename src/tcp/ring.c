@@ -36,14 +36,24 @@ bool sk_ring_write_at(struct sk_mem *m, struct sk_ring *r, uint32_t off, const u
     }
     uint64_t at64 = (uint64_t)r->head + r->len + off;
     uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap);
+    /* Chunks taken by this write, given back if it fails: under the memory limit a failed
+     * write must not leave memory held by nothing. */
+    uint32_t taken[SK_RING_WRITE_CHUNKS], ntaken = 0;
     while (n > 0) {
         uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
         if (!r->chunks[i]) {
-            /* Not zeroed: every byte is written before it is read. A failure leaves what
-             * was written uncommitted and the chunks taken so far, which go back when the
-             * ring drains or is released. */
-            r->chunks[i] = get(m, chunk_size(r, i));
-            if (!r->chunks[i]) return false;
+            /* Not zeroed: every byte is written before it is read. */
+            r->chunks[i] = ntaken < SK_RING_WRITE_CHUNKS ? get(m, chunk_size(r, i)) : NULL;
+            if (!r->chunks[i]) {
+                while (ntaken > 0) {
+                    uint32_t t = taken[--ntaken];
+                    sk_mem_give(m, r->chunks[t], chunk_size(r, t));
+                    r->chunks[t] = NULL;
+                    r->held--;
+                }
+                return false;
+            }
+            taken[ntaken++] = i;
             r->held++;
         }
         uint32_t k = chunk_size(r, i) - at;

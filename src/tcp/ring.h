@@ -13,6 +13,9 @@
 
 #define SK_RING_CHUNK 4096u /* the last chunk is smaller when cap is not a multiple */
 
+/* Chunks one write may take (a 64 KiB write spans at most 17). */
+#define SK_RING_WRITE_CHUNKS 18u
+
 struct sk_ring {
     uint8_t **chunks; /* chunk table; NULL while the ring holds no memory */
     uint32_t cap;     /* limit in bytes */

@@ -225,6 +225,9 @@ static double bound_seconds(const struct plan *p)
         if (l > p_loss) p_loss = l;
         if (s->rcvbuf < win) win = s->rcvbuf;
         if (s->sndbuf < win) win = s->sndbuf;
+        /* Under a memory limit the window offered shrinks to what memory is left (both
+         * buffers each way and 4 KiB chunks share it). */
+        if (s->mem_limit && s->mem_limit / 8 < win) win = (uint32_t)(s->mem_limit / 8);
         if (s->mss < mss) mss = s->mss;
         if ((double)s->delayed_ack / 1e9 > dack) dack = (double)s->delayed_ack / 1e9;
         if (s->pause_every)
