@@ -275,10 +275,15 @@ void synack_stack_poll(struct synack_stack *s, synack_time_t now)
         sk_sched_touch(s, t);
         if (t->dead) {
         } else if (t->rst_pending) {
-            /* Abort (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST,ACK>, then the block goes. */
+            /* Abort (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST,ACK>, then the block goes; a
+             * socket the application still holds (aborted for lack of memory, sched.c)
+             * stays, closed, reporting ENOMEM. */
             t->rst_pending = false;
             sk_tcp_send_abort_rst(&s->eng, t);
-            sk_conn_kill(s, t);
+            if (t->fd >= 0)
+                sk_tcp_close_with(&s->eng, t, -ENOMEM);
+            else
+                sk_conn_kill(s, t);
         } else if (t->state != SYNACK_CLOSED && t->state != SYNACK_LISTEN) {
             sk_tcp_output(&s->eng, t);
         }
