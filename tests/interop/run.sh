@@ -348,6 +348,45 @@ t_no_offload() {
     t_http_get_big --no-offload || { why="http get --no-offload: $why"; return 1; }
     [ $(($(dev_packets tx) - tx0)) -gt 14000 ] || { why="the kernel sent super-segments"; return 1; }
 }
+# A SYN flood from spoofed sources (a raw socket on the kernel side, sources in
+# 198.18.0.0/24 that answer nothing) at synack http serve while curl keeps fetching: every
+# fetch succeeds (SYN cookies once the backlog of 128 is full), and the server counts the
+# cookies it sent.
+t_syn_flood_curl() {
+    cat > "$work/flood.py" <<'PY'
+import random, socket, struct, sys, time
+dst = socket.inet_aton(sys.argv[1]); port = int(sys.argv[2]); secs = float(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff)
+    return ~(t + (t >> 16)) & 0xffff
+n = 0; end = time.time() + secs
+while time.time() < end:
+    src = socket.inet_aton("198.18.0.%d" % random.randint(3, 254))
+    sport = random.randint(1024, 65535)
+    tcp = struct.pack("!HHIIBBHHH", sport, port, random.getrandbits(32), 0, 5 << 4, 2, 65535, 0, 0)
+    c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0, src, dst)
+    s.sendto(ip + tcp, (sys.argv[1], 0)); n += 1
+print(n)
+PY
+    start_server --no-offload || { why="server did not come up"; return 1; }
+    in_ns timeout 30 "$py" "$work/flood.py" $SADDR 8080 8 > "$work/flood.n" 2> "$work/flood.err" &
+    local flood=$! ok=0 bad=0
+    for i in $(seq 40); do
+        local sum
+        sum=$(in_ns timeout 10 curl -s "http://$SADDR:8080/small" | sha256sum)
+        if [ "$sum" = "$small_sum" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+        sleep 0.15
+    done
+    wait "$flood"
+    stop_server
+    [ "$bad" -eq 0 ] || { why="$bad of 40 fetches failed during a flood of $(cat "$work/flood.n") SYNs: $(cat "$work/flood.err")"; return 1; }
+    [ "$(cat "$work/flood.n" 2>/dev/null || echo 0)" -gt 1000 ] || { why="the flood sent only $(cat "$work/flood.n") SYNs: $(cat "$work/flood.err")"; return 1; }
+    echo "  (syn flood: $(cat "$work/flood.n") spoofed SYNs in 8 s, $ok of 40 fetches served)"
+}
 # examples/http_fetch: its own event loop on TUN, against python's http.server.
 t_example_http_fetch() {
     local ex="$build/examples/http_fetch"
@@ -430,6 +469,7 @@ run echo-4MiB-both-ways-impaired t_echo_both_ways
 run streams-3MiB-both-ways-impaired t_streams_both_ways
 run offload-16MiB-both-ways t_offload_both_ways
 run no-offload-20MiB-each-way t_no_offload
+run syn-flood-while-curl-fetches t_syn_flood_curl
 run example-http-fetch t_example_http_fetch
 if [ -x "$build/examples/tls_client" ] && command -v openssl > /dev/null; then
     run example-tls-client t_example_tls_client
