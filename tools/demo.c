@@ -23,6 +23,7 @@ struct world {
     int lfd, cfd, sfd;
     int client, server;
     synack_time_t drop_client_until; /* client -> server packets lost before this time */
+    char svg_path[512];              /* "" or where to write the ladder as SVG */
 };
 
 static bool drop_until(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
@@ -33,7 +34,7 @@ static bool drop_until(void *ctx, const uint8_t *pkt, size_t len, synack_time_t 
     return now < w->drop_client_until;
 }
 
-static int world_init(struct world *w, const char *pcap_dir, const char *name)
+static int world_init(struct world *w, const char *pcap_dir, const char *svg_dir, const char *name)
 {
     memset(w, 0, sizeof *w);
     w->sim = synack_sim_new(1);
@@ -65,6 +66,7 @@ static int world_init(struct world *w, const char *pcap_dir, const char *name)
             return err;
         }
     }
+    if (svg_dir) snprintf(w->svg_path, sizeof w->svg_path, "%s/%s.svg", svg_dir, name);
     w->lfd = synack_socket(w->s);
     struct synack_endpoint any = {0, PORT};
     synack_bind(w->s, w->lfd, &any);
@@ -95,7 +97,12 @@ static bool server_accepted(void *ctx)
 
 static void draw(struct world *w)
 {
-    printf("%10s  %-16s|%-56s|%s\n", "time (ms)", "client", "", "server");
+    if (w->svg_path[0]) {
+        FILE *f = fopen(w->svg_path, "w");
+        if (!f || synack_ladder_svg(w->ladder, f, 0) < 0 || fclose(f) != 0)
+            fprintf(stderr, "synack demo: cannot write %s\n", w->svg_path);
+    }
+    synack_ladder_header(w->ladder, stdout);
     synack_ladder_render(w->ladder, stdout, 0);
     printf("\n");
 }
@@ -233,7 +240,7 @@ static const struct scenario scenarios[] = {
 
 static void demo_usage(FILE *out)
 {
-    fprintf(out, "usage: synack demo [--scenario NAME] [--pcap DIR]\n\n"
+    fprintf(out, "usage: synack demo [--scenario NAME] [--pcap DIR] [--svg DIR]\n\n"
                  "Replays TCP scenarios in the simulator (virtual time, fixed seeds) and prints\n"
                  "each as a ladder: state changes in each host's column, each segment as an\n"
                  "arrow with relative sequence numbers and the time it arrived (or LOST).\n\n"
@@ -241,12 +248,13 @@ static void demo_usage(FILE *out)
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
         fprintf(out, " %s", scenarios[i].name);
     fprintf(out,
-            "\n  --pcap DIR       write the client's capture of each scenario to DIR/NAME.pcap\n");
+            "\n  --pcap DIR       write the client's capture of each scenario to DIR/NAME.pcap\n"
+            "  --svg DIR        write each scenario's ladder as a picture to DIR/NAME.svg\n");
 }
 
 int demo_main(int argc, char **argv)
 {
-    const char *only = NULL, *pcap_dir = NULL;
+    const char *only = NULL, *pcap_dir = NULL, *svg_dir = NULL;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             demo_usage(stdout);
@@ -255,6 +263,8 @@ int demo_main(int argc, char **argv)
             only = argv[++i];
         } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
             pcap_dir = argv[++i];
+        } else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
+            svg_dir = argv[++i];
         } else {
             fprintf(stderr, "synack demo: unknown argument '%s'\n", argv[i]);
             demo_usage(stderr);
@@ -270,12 +280,16 @@ int demo_main(int argc, char **argv)
         fprintf(stderr, "synack demo: --pcap %s: not a directory\n", pcap_dir);
         return 1;
     }
+    if (svg_dir && (stat(svg_dir, &pst) < 0 || !S_ISDIR(pst.st_mode))) {
+        fprintf(stderr, "synack demo: --svg %s: not a directory\n", svg_dir);
+        return 1;
+    }
     int failures = 0, ran = 0;
     for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
         const struct scenario *sc = &scenarios[i];
         if (only && strcmp(only, sc->name)) continue;
         struct world w;
-        int err = world_init(&w, pcap_dir, sc->name);
+        int err = world_init(&w, pcap_dir, svg_dir, sc->name);
         if (err < 0) {
             if (err == -ENOMEM || err == -EINVAL)
                 fprintf(stderr, "synack demo: cannot set up the simulation: %s\n", strerror(-err));

@@ -5,6 +5,7 @@
 #include "cat.h"
 #include "demo.h"
 #include "http.h"
+#include "ladder.h"
 
 static void usage(FILE *out)
 {
@@ -12,6 +13,8 @@ static void usage(FILE *out)
                  "commands:\n"
                  "  demo    replay the handshake, a transfer, the four-way close and the lost\n"
                  "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n"
+                 "  ladder  draw a TCP connection from a pcap/pcapng capture, as text or SVG\n"
+                 "          (synack ladder --help)\n"
                  "  cat     netcat over synack on a TUN device (synack cat --help)\n"
                  "  http    HTTP/1.1 client and static file server over synack\n"
                  "          (synack http get --help, synack http serve --help)\n\n"
@@ -25,6 +28,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "demo")) return demo_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "ladder")) return ladder_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "cat")) return cat_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "http")) return http_main(argc - 2, argv + 2);
     fprintf(stderr, "synack: unknown command '%s'\n", argv[1]);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* synack: ladder diagrams. Collects the trace events of two hosts and draws them as a
- * two-column ladder: each host's state changes in its column, each segment as an arrow
- * at the time it left, with the time it arrived or "LOST". */
+/* synack: ladder diagrams. Collects the trace events of two hosts (or the segments of a
+ * capture) and draws them as a two-column ladder: each host's state changes in its column,
+ * each segment as an arrow at the time it left with its options, the window as scaled, why
+ * it left when it repeats sequence space, and when it arrived at the other end or that it
+ * was lost. As text (80 columns, ASCII) or as an SVG picture. */
 #ifndef SYNACK_LADDER_H
 #define SYNACK_LADDER_H
 
@@ -11,19 +13,40 @@
 
 struct synack_ladder;
 
+/* Drawing options (synack_ladder_set_flags). */
+#define SYNACK_LADDER_ABSOLUTE 0x1 /* sequence numbers as on the wire, not from the ISNs */
+#define SYNACK_LADDER_CAPTURE 0x2  /* one vantage point (a capture): no arrivals, no "lost" */
+#define SYNACK_LADDER_CAUSES 0x4   /* the cause of every segment, not only of repeats */
+
 /* A ladder with a left and a right host (names are copied, at most 31 characters).
  * NULL on ENOMEM. */
 struct synack_ladder *synack_ladder_new(const char *left_name, const char *right_name);
 void synack_ladder_free(struct synack_ladder *ladder);
+
+/* Sets the SYNACK_LADDER_* flags (0 by default). */
+void synack_ladder_set_flags(struct synack_ladder *ladder, unsigned flags);
 
 /* Routes a host's trace events into the ladder: side 0 is left, 1 is right. Sets
  * cfg->trace and cfg->trace_ctx; call before creating the host's stack. Returns 0 or
  * -EINVAL. */
 int synack_ladder_attach(struct synack_ladder *ladder, int side, struct synack_config *cfg);
 
+/* Adds one event as if host `side` had traced it (a capture's segments: SEGMENT_OUT on
+ * the side that sent it). Events must come in time order. Returns 0, -EINVAL or -ENOMEM. */
+int synack_ladder_add(struct synack_ladder *ladder, int side, const struct synack_trace_event *ev);
+
+/* The column titles: "      ms client      |...|server", one line. */
+void synack_ladder_header(const struct synack_ladder *ladder, FILE *out);
+
 /* Draws every event collected so far, in time order, and forgets them (sequence numbers
- * stay relative to the ISNs already seen). Times are shown in ms from origin. */
+ * stay relative to the ISNs already seen). Times are shown in ms from origin. Each line
+ * is at most 80 columns (arrival times past 99999 ms may run over); a segment's options
+ * follow on lines of their own. */
 void synack_ladder_render(struct synack_ladder *ladder, FILE *out, synack_time_t origin);
+
+/* Draws the events collected so far as one SVG document (it keeps them: call before
+ * synack_ladder_render to have both). Returns 0 or -EIO if writing failed. */
+int synack_ladder_svg(struct synack_ladder *ladder, FILE *out, synack_time_t origin);
 
 /* One line for one event ("12.345 ms OUT 198.18.0.1:80 > 198.18.0.2:40000 SYN,ACK seq=...").
  * Writes at most size bytes including the terminating NUL; returns buf. */

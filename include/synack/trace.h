@@ -4,6 +4,7 @@
 #define SYNACK_TRACE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "synack/types.h"
 
 /* TCP header flags, as on the wire. */
@@ -21,6 +22,35 @@ enum synack_trace_kind {
     SYNACK_TRACE_DROP,        /* a packet or segment was dropped; see counter */
 };
 
+/* Why a segment left (SEGMENT_OUT). Retransmission causes carry `backoff` (RTO: how many
+ * times the timer has backed off for this segment, 1 for the first timeout). */
+enum synack_trace_cause {
+    SYNACK_CAUSE_NONE,            /* unknown (a segment read from a capture) */
+    SYNACK_CAUSE_OPEN,            /* our SYN or SYN,ACK, the first time */
+    SYNACK_CAUSE_DATA,            /* new data (with FIN if it ends the stream) */
+    SYNACK_CAUSE_FIN,             /* our FIN without data, the first time */
+    SYNACK_CAUSE_ACK,             /* an ACK owed at once (data, window update, duplicate) */
+    SYNACK_CAUSE_DELAYED_ACK,     /* the delayed-ACK timer fired (RFC 1122 4.2.3.2) */
+    SYNACK_CAUSE_RTO,             /* retransmission timeout (RFC 6298 5.4), with backoff */
+    SYNACK_CAUSE_RTO_GO_BACK,     /* after a timeout, the rest of the window sent again */
+    SYNACK_CAUSE_FAST_RETRANSMIT, /* three duplicate ACKs (RFC 5681 3.2) */
+    SYNACK_CAUSE_PARTIAL_ACK,     /* NewReno partial acknowledgment (RFC 6582 3.2 step 4) */
+    SYNACK_CAUSE_SACK_RECOVERY,   /* SACK loss recovery (RFC 6675) */
+    SYNACK_CAUSE_TLP,             /* tail loss probe (RFC 8985 7.3) */
+    SYNACK_CAUSE_SYN_REPEAT,      /* the peer repeated its SYN: our SYN,ACK again */
+    SYNACK_CAUSE_PERSIST,         /* zero-window probe / persist override (RFC 9293 3.8.6.1) */
+    SYNACK_CAUSE_KEEPALIVE,       /* keepalive probe (RFC 1122 4.2.3.6) */
+    SYNACK_CAUSE_CHALLENGE_ACK,   /* RFC 5961 challenge ACK */
+    SYNACK_CAUSE_ANSWER,          /* ACK answering an unacceptable segment (RFC 9293 3.10.7.4) */
+    SYNACK_CAUSE_TIME_WAIT,       /* an answer from a TIME-WAIT record */
+    SYNACK_CAUSE_RESET,           /* RST answering a segment no connection takes */
+    SYNACK_CAUSE_ABORT,           /* RST,ACK ending a connection (abort, keepalive timeout) */
+    SYNACK_CAUSE_COUNT
+};
+
+/* A short name for a cause ("rto", "fast retransmit", "delayed ack"; "" for NONE). */
+const char *synack_trace_cause_name(enum synack_trace_cause cause);
+
 /* A TCP segment, decoded. Options that are absent are 0 / false. */
 struct synack_trace_segment {
     struct synack_endpoint src;
@@ -34,7 +64,21 @@ struct synack_trace_segment {
     int8_t wscale;   /* window scale option, -1 if absent */
     bool sack_permitted;
     bool retransmission; /* out only: this segment repeats sequence space sent before */
+    uint8_t cause;       /* out only: enum synack_trace_cause */
+    uint8_t backoff;     /* out only, cause RTO: 1 for the first timeout, 2 the next... */
+    uint8_t opt_len;     /* the raw TCP options as on the wire, in order (0..40 bytes) */
+    uint8_t options[40];
 };
+
+/* Writes the options of s as tcpdump does, in wire order ("<mss 1460,sackOK,TS val 1 ecr
+ * 0,nop,wscale 3>"), or "" when there are none; SACK block edges are shown less sack_base
+ * (0 for absolute numbers). Writes at most size bytes including the NUL; returns buf. */
+char *synack_trace_options_str(const struct synack_trace_segment *s, uint32_t sack_base, char *buf,
+                               size_t size);
+
+/* Why s left, for people: "rto #2", "fast retransmit", "delayed ack"; "retransmission"
+ * for a retransmission of unknown cause, "" if nothing is known. Returns buf. */
+char *synack_trace_cause_str(const struct synack_trace_segment *s, char *buf, size_t size);
 
 struct synack_trace_event {
     enum synack_trace_kind kind;
@@ -54,6 +98,18 @@ struct synack_trace_event {
 };
 
 typedef void (*synack_trace_fn)(void *ctx, const struct synack_trace_event *event);
+
+/* Reads a packet capture and calls fn once for every TCP segment over IPv4 in it, in file
+ * order, as a SEGMENT_OUT event (local and src = the sender, time = the capture's time
+ * stamp in ns, options as on the wire; cause NONE, retransmission false). Formats: classic
+ * pcap (either byte order, us or ns time stamps) and pcapng (section, interface and
+ * enhanced/simple packet blocks), link types raw IPv4 (12, 14, 101, 228), Ethernet (1,
+ * with 802.1Q tags), BSD loopback (0) and Linux cooked captures v1 (113) and v2 (276).
+ * Fragments other than the first and packets cut before the TCP options are skipped.
+ * Returns the number of segments, or -EINVAL (not a capture, or a damaged one: `err`
+ * says where), -EPROTONOSUPPORT (a link type not listed), -EIO (read error). err may be
+ * NULL. */
+int synack_pcap_read(FILE *in, synack_trace_fn fn, void *ctx, char *err, size_t err_size);
 
 /* Writes "SYN,ACK" style flag names into buf (at least 24 bytes); returns buf. */
 char *synack_flags_str(uint8_t flags, char *buf, size_t size);

@@ -130,6 +130,8 @@ static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
     t->mss = seg->h.opts.has_mss ? seg->h.opts.mss : 0;
     t->wscale = seg->h.opts.has_wscale ? (int8_t)seg->h.opts.wscale : -1;
     t->sack_permitted = seg->h.opts.sack_permitted;
+    t->opt_len = (uint8_t)(seg->h.hdr_len - SK_TCP_HDR_LEN);
+    memcpy(t->options, seg->payload - seg->h.hdr_len + SK_TCP_HDR_LEN, t->opt_len);
     s->eng.cfg.trace(s->eng.cfg.trace_ctx, &ev);
 }
 

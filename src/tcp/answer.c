@@ -38,7 +38,9 @@ void sk_tcp_answer_unacceptable(struct sk_engine *eng, struct sk_tcb *tcb,
             return;
         }
     }
+    sk_why(eng, SYNACK_CAUSE_ANSWER, 0);
     sk_tcp_send_ack(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
 }
 
 /* The stack-wide budget of this second: as Linux before 6.0 made it optional, a random
@@ -74,5 +76,7 @@ void sk_tcp_send_challenge_ack(struct sk_engine *eng, struct sk_tcb *tcb)
         return;
     }
     sk_count(eng, SYNACK_CTR_TCP_CHALLENGE_ACK);
+    sk_why(eng, SYNACK_CAUSE_CHALLENGE_ACK, 0);
     sk_tcp_send_ack(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
 }

@@ -51,7 +51,9 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
         } else {
             /* RFC 6582 3.2 step 4: partial acknowledgment: retransmit the next hole,
              * deflate by the amount acknowledged, add back one SMSS. */
+            sk_why(eng, SYNACK_CAUSE_PARTIAL_ACK, 0);
             sk_tcp_retransmit_head(eng, tcb);
+            sk_why(eng, SYNACK_CAUSE_NONE, 0);
             tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
             tcb->cwnd += mss;
             sk_tcp_arm_rto(eng, tcb);
@@ -89,7 +91,9 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->in_recovery = true;
     tcb->tlp_at = SYNACK_TIME_NEVER; /* RFC 8985 7.2: no probe during recovery */
     tcb->rtt_timing = false;         /* Karn */
+    sk_why(eng, SYNACK_CAUSE_FAST_RETRANSMIT, 0);
     sk_tcp_retransmit_head(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->cwnd = tcb->ssthresh + 3 * mss;
     sk_tcp_arm_rto(eng, tcb);
 }
@@ -121,7 +125,9 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->in_recovery = tcb->sack_recovery = true;
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->rtt_timing = false;
+    sk_why(eng, SYNACK_CAUSE_SACK_RECOVERY, 0);
     sk_tcp_retransmit_head(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->high_rxt = seq_max(tcb->snd_una + tcb->snd_mss, tcb->snd_una);
     if (seq_gt(tcb->high_rxt, tcb->snd_max)) tcb->high_rxt = tcb->snd_max;
     sk_tcp_arm_rto(eng, tcb);

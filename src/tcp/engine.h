@@ -47,6 +47,10 @@ struct sk_engine {
     uint64_t challenge_second;
     unsigned challenge_budget;
     bool challenge_budget_set;
+    /* Why the segments sent next leave (enum synack_trace_cause, trace only): set by the
+     * code that decides a retransmission or probe, cleared after (sk_why); 0 lets
+     * sk_tcp_send infer it from the segment. */
+    uint8_t why, why_backoff;
 };
 
 /* A parsed incoming segment with its addresses. */
@@ -61,6 +65,13 @@ struct sk_segment {
 static inline void sk_count(struct sk_engine *eng, enum synack_counter c)
 {
     eng->counters[c]++;
+}
+
+/* Names the cause of the segments sent until the next call (0: infer; see `why`). */
+static inline void sk_why(struct sk_engine *eng, enum synack_trace_cause cause, unsigned backoff)
+{
+    eng->why = (uint8_t)cause;
+    eng->why_backoff = (uint8_t)(backoff > 255 ? 255 : backoff);
 }
 
 /* Emits a drop trace event naming counter c (seg may be NULL before demultiplexing). */

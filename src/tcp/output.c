@@ -9,7 +9,8 @@
 
 static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local,
                       const struct synack_endpoint *remote, const struct sk_tcp_header *h,
-                      uint32_t len, bool retransmission)
+                      const uint8_t *raw, size_t hlen, uint32_t len, bool retransmission,
+                      uint8_t cause)
 {
     if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
@@ -30,6 +31,10 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
     s->wscale = h->opts.has_wscale ? (int8_t)h->opts.wscale : -1;
     s->sack_permitted = h->opts.sack_permitted;
     s->retransmission = retransmission;
+    s->cause = cause;
+    s->backoff = cause == SYNACK_CAUSE_RTO ? eng->why_backoff : 0;
+    s->opt_len = (uint8_t)(hlen - SK_TCP_HDR_LEN);
+    memcpy(s->options, raw + SK_TCP_HDR_LEN, s->opt_len);
     eng->cfg.trace(eng->cfg.trace_ctx, &ev);
 }
 
@@ -60,7 +65,7 @@ static unsigned ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n,
 static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *local,
                          const struct synack_endpoint *remote, const struct sk_tcp_header *h,
                          const struct sk_ring *data, uint32_t data_off, uint32_t len,
-                         uint16_t seg_size, bool retransmission)
+                         uint16_t seg_size, bool retransmission, uint8_t cause)
 {
     uint8_t *tcp = eng->scratch + SK_IPV4_HDR_LEN;
     size_t hlen = sk_tcp_emit(tcp, eng->scratch_cap - SK_IPV4_HDR_LEN, h);
@@ -88,7 +93,7 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
     sk_count(eng, SYNACK_CTR_IP_OUT);
     sk_count(eng, SYNACK_CTR_TCP_OUT);
     if (h->flags & SYNACK_RST) sk_count(eng, SYNACK_CTR_TCP_RST_SENT);
-    trace_out(eng, local, remote, h, len, retransmission);
+    trace_out(eng, local, remote, h, tcp, hlen, len, retransmission, cause);
     if (tso) {
         iov[0] = (struct synack_iovec){eng->scratch, SK_IPV4_HDR_LEN + hlen};
         eng->offload.transmit_tso(eng->link.ctx, iov, niov, SK_IPV4_HDR_LEN + tcp_len, seg_size,
@@ -102,9 +107,9 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
 static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
                      const struct synack_endpoint *remote, const struct sk_tcp_header *h,
                      const struct sk_ring *data, uint32_t data_off, uint32_t len,
-                     bool retransmission)
+                     bool retransmission, uint8_t cause)
 {
-    transmit_seg(eng, local, remote, h, data, data_off, len, 0, retransmission);
+    transmit_seg(eng, local, remote, h, data, data_off, len, 0, retransmission, cause);
 }
 
 /* The most payload one segment of this connection may carry: the MSS, or with a link that
@@ -247,7 +252,21 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
         tcb->retransmissions++;
         sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);
     }
-    transmit_seg(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, tcb->snd_mss, rtx);
+    /* Why it leaves (trace only): what the caller named, else what the segment says. */
+    uint8_t cause = eng->why;
+    bool repeats = cause == SYNACK_CAUSE_RTO || cause == SYNACK_CAUSE_FAST_RETRANSMIT ||
+                   cause == SYNACK_CAUSE_PARTIAL_ACK || cause == SYNACK_CAUSE_SACK_RECOVERY ||
+                   cause == SYNACK_CAUSE_SYN_REPEAT;
+    if (!cause || (repeats && !rtx) ||
+        (cause == SYNACK_CAUSE_DELAYED_ACK && (len || (flags & ~SYNACK_ACK))))
+        cause = (flags & SYNACK_RST)   ? SYNACK_CAUSE_ABORT
+                : rtx                  ? SYNACK_CAUSE_RTO_GO_BACK
+                : syn                  ? SYNACK_CAUSE_OPEN
+                : len                  ? SYNACK_CAUSE_DATA
+                : (flags & SYNACK_FIN) ? SYNACK_CAUSE_FIN
+                                       : SYNACK_CAUSE_ACK;
+    transmit_seg(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, tcb->snd_mss, rtx,
+                 cause);
 }
 
 uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
@@ -278,7 +297,8 @@ void sk_tcp_send_abort_rst(struct sk_engine *eng, struct sk_tcb *tcb)
 void sk_tcp_send_header(struct sk_engine *eng, const struct synack_endpoint *local,
                         const struct synack_endpoint *remote, const struct sk_tcp_header *h)
 {
-    transmit(eng, local, remote, h, NULL, 0, 0, false);
+    transmit(eng, local, remote, h, NULL, 0, 0, false,
+             (h->flags & SYNACK_SYN) ? SYNACK_CAUSE_OPEN : SYNACK_CAUSE_TIME_WAIT);
 }
 
 void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
@@ -298,7 +318,7 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
         h.ack = seg->h.seq + seglen;
         h.flags = SYNACK_RST | SYNACK_ACK;
     }
-    transmit(eng, &seg->dst, &seg->src, &h, NULL, 0, 0, false);
+    transmit(eng, &seg->dst, &seg->src, &h, NULL, 0, 0, false, SYNACK_CAUSE_RESET);
 }
 
 /* May a segment of len bytes (of `unsent` waiting) go now? Sender SWS avoidance (RFC 1122

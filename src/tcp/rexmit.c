@@ -36,7 +36,10 @@ void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) {
         /* RFC 9293 3.8.1: the SYN (or SYN-ACK) again, without data. */
         uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
+        bool repeat = eng->why == SYNACK_CAUSE_NONE; /* not a timeout: the peer's SYN again */
+        if (repeat) sk_why(eng, SYNACK_CAUSE_SYN_REPEAT, 0);
         sk_tcp_send(eng, tcb, tcb->iss, flags, 0);
+        if (repeat) sk_why(eng, SYNACK_CAUSE_NONE, 0);
         return;
     }
     uint32_t n = sk_tcp_retransmit(eng, tcb, tcb->snd_una, tcb->snd_mss);

@@ -126,7 +126,9 @@ void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
             uint32_t data = seq_lt(seq, data_end) ? data_end - seq : 0;
             if (len > data) len = data; /* a lost FIN alone is left to the RTO */
             if (len == 0) return;
+            sk_why(eng, SYNACK_CAUSE_SACK_RECOVERY, 0);
             uint32_t n = sk_tcp_retransmit(eng, tcb, seq, len);
+            sk_why(eng, SYNACK_CAUSE_NONE, 0);
             if (n == 0) return;
             tcb->high_rxt = seq + n;
             continue;

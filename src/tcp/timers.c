@@ -104,7 +104,9 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
+    sk_why(eng, SYNACK_CAUSE_RTO, tcb->backoff);
     sk_tcp_retransmit_head(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     sk_tcp_arm_rto(eng, tcb);
     clamp_to_user_timeout(eng, tcb, &tcb->rto_at, tcb->rexmit_stamp, SYNACK_MS(1));
 }
@@ -135,6 +137,7 @@ static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->tlp_out = true;
+    sk_why(eng, SYNACK_CAUSE_TLP, 0);
     if (!sk_tcp_send_new(eng, tcb)) {
         /* The last segment sent: its data (at most an MSS, ending at what was sent last)
          * and the FIN if that went out. */
@@ -144,6 +147,7 @@ static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
         if (seq_geq(seq, end)) seq = seq_max(end - 1, tcb->snd_una); /* a FIN alone */
         sk_tcp_retransmit(eng, tcb, seq, tcb->snd_mss);
     }
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     sk_tcp_arm_rto(eng, tcb);
 }
 
@@ -173,7 +177,9 @@ static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_tcp_close_with(eng, tcb, -ETIMEDOUT);
         return;
     }
+    sk_why(eng, SYNACK_CAUSE_KEEPALIVE, 0);
     sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->ka_probes++;
     tcb->ka_at = eng->now + tcb->ka_interval;
 }
@@ -199,7 +205,9 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     /* RFC 9293 3.8.6.2.1 override: a window that is open but too small for SWS avoidance
      * gets what fits now (Linux tcp_write_wakeup sends the part of the segment the window
      * allows); the retransmission timer then watches it. */
+    sk_why(eng, SYNACK_CAUSE_PERSIST, 0);
     if (tcb->snd_wnd > 0 && sk_tcp_send_forced(eng, tcb)) {
+        sk_why(eng, SYNACK_CAUSE_NONE, 0);
         tcb->persist_probes = 0;
         sk_tcp_update_persist(eng, tcb);
         return;
@@ -207,6 +215,7 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     /* Linux tcp_xmit_probe_skb: <SEQ=SND.UNA-1><CTL=ACK>, no data; the peer answers with
      * an ACK carrying its current window. */
     sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->persist_probes++;
     if (tcb->persist_backoff < 31) tcb->persist_backoff++;
     sk_tcp_update_persist(eng, tcb);
@@ -227,7 +236,9 @@ void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->delack_at <= now) {
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ack_now = true; /* the delayed ACK is due */
+        sk_why(eng, SYNACK_CAUSE_DELAYED_ACK, 0);
         if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
+        sk_why(eng, SYNACK_CAUSE_NONE, 0);
     }
     if (tcb->ka_at <= now && tcb->state != SYNACK_CLOSED) on_keepalive(eng, tcb);
     if (tcb->state == SYNACK_CLOSED) return;

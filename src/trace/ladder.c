@@ -1,35 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Two-column ladder diagrams from trace events. */
+/* Two-column ladder diagrams from trace events, as text and as SVG (svg.c). */
 #include "synack/ladder.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "synack/stack.h"
-
-#define LEFT_W 16
-#define MID_W 56
-
-struct ladder_event {
-    struct synack_trace_event ev;
-    int side;
-    bool matched; /* an OUT already paired with its arrival */
-    long arrival; /* OUT: index of the IN that is its arrival, or -1 */
-};
-
-struct ladder_side {
-    struct synack_ladder *ladder;
-    int index;
-    char name[32];
-    bool have_isn;
-    uint32_t isn;
-};
-
-struct synack_ladder {
-    struct ladder_side sides[2];
-    struct ladder_event *events;
-    size_t count, cap;
-};
+#include "trace/ladder_impl.h"
 
 struct synack_ladder *synack_ladder_new(const char *left_name, const char *right_name)
 {
@@ -39,6 +16,7 @@ struct synack_ladder *synack_ladder_new(const char *left_name, const char *right
     for (int i = 0; i < 2; i++) {
         l->sides[i].ladder = l;
         l->sides[i].index = i;
+        l->sides[i].wscale = -1;
         snprintf(l->sides[i].name, sizeof l->sides[i].name, "%s", names[i]);
     }
     return l;
@@ -51,27 +29,37 @@ void synack_ladder_free(struct synack_ladder *l)
     free(l);
 }
 
-static void collect(void *ctx, const struct synack_trace_event *ev)
+void synack_ladder_set_flags(struct synack_ladder *l, unsigned flags)
 {
-    struct ladder_side *side = ctx;
+    if (l) l->flags = flags;
+}
+
+static int push(struct ladder_side *side, const struct synack_trace_event *ev)
+{
     struct synack_ladder *l = side->ladder;
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 256;
         struct ladder_event *e = realloc(l->events, cap * sizeof *e);
-        if (!e) return; /* the picture misses an event; the run is unaffected */
+        if (!e) return -ENOMEM; /* the picture misses an event; the run is unaffected */
         l->events = e;
         l->cap = cap;
     }
     l->events[l->count].ev = *ev;
     l->events[l->count].side = side->index;
-    l->events[l->count].matched = false;
     l->events[l->count].arrival = -1;
     l->count++;
     if (ev->kind == SYNACK_TRACE_SEGMENT_OUT && (ev->u.segment.flags & SYNACK_SYN) &&
         !side->have_isn) {
         side->have_isn = true;
         side->isn = ev->u.segment.seq;
+        side->wscale = ev->u.segment.wscale;
     }
+    return 0;
+}
+
+static void collect(void *ctx, const struct synack_trace_event *ev)
+{
+    push(ctx, ev);
 }
 
 int synack_ladder_attach(struct synack_ladder *l, int side, struct synack_config *cfg)
@@ -82,6 +70,12 @@ int synack_ladder_attach(struct synack_ladder *l, int side, struct synack_config
     return 0;
 }
 
+int synack_ladder_add(struct synack_ladder *l, int side, const struct synack_trace_event *ev)
+{
+    if (!l || !ev || side < 0 || side > 1) return -EINVAL;
+    return push(&l->sides[side], ev);
+}
+
 static bool same_segment(const struct synack_trace_segment *a, const struct synack_trace_segment *b)
 {
     return a->seq == b->seq && a->ack == b->ack && a->flags == b->flags && a->len == b->len &&
@@ -89,18 +83,19 @@ static bool same_segment(const struct synack_trace_segment *a, const struct syna
            a->dst.port == b->dst.port;
 }
 
-/* Pairs each arrival (IN) with the latest identical segment the other side sent before
- * it, so that of two identical segments the earlier one shows as lost. */
-static void pair_arrivals(struct synack_ladder *l)
+void sk_ladder_pair(struct synack_ladder *l)
 {
+    /* Each arrival (IN) goes with the latest identical segment the other side sent before
+     * it, so that of two identical segments the earlier one shows as lost. */
+    for (size_t i = 0; i < l->count; i++)
+        l->events[i].arrival = -1;
     for (size_t i = 0; i < l->count; i++) {
         struct ladder_event *in = &l->events[i];
         if (in->ev.kind != SYNACK_TRACE_SEGMENT_IN) continue;
         for (size_t j = i; j-- > 0;) {
             struct ladder_event *o = &l->events[j];
-            if (o->side != in->side && o->ev.kind == SYNACK_TRACE_SEGMENT_OUT && !o->matched &&
+            if (o->side != in->side && o->ev.kind == SYNACK_TRACE_SEGMENT_OUT && o->arrival < 0 &&
                 same_segment(&o->ev.u.segment, &in->ev.u.segment)) {
-                o->matched = true;
                 o->arrival = (long)i;
                 break;
             }
@@ -108,88 +103,144 @@ static void pair_arrivals(struct synack_ladder *l)
     }
 }
 
-static void label(const struct synack_ladder *l, int side, const struct synack_trace_segment *s,
-                  char *buf, size_t n)
+void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event *e,
+                        struct ladder_text *t)
 {
-    const struct ladder_side *me = &l->sides[side], *peer = &l->sides[!side];
+    const struct synack_trace_segment *s = &e->ev.u.segment;
+    const struct ladder_side *me = &l->sides[e->side], *peer = &l->sides[!e->side];
+    bool rel = !(l->flags & SYNACK_LADDER_ABSOLUTE);
+    uint32_t base = rel && me->have_isn ? me->isn : 0,
+             pbase = rel && peer->have_isn ? peer->isn : 0;
     char f[32];
-    uint32_t seq = me->have_isn ? s->seq - me->isn : s->seq;
-    int k = snprintf(buf, n, "%s %u", synack_flags_str(s->flags, f, sizeof f), seq);
-    if (s->len) k += snprintf(buf + k, n - (size_t)k, ":%u", seq + s->len);
+    size_t n = sizeof t->label;
+    uint32_t seq = s->seq - base;
+    int k = snprintf(t->label, n, "%s %u", synack_flags_str(s->flags, f, sizeof f), seq);
+    if (s->len) k += snprintf(t->label + k, n - (size_t)k, ":%u", seq + s->len);
     if (s->flags & SYNACK_ACK)
-        k += snprintf(buf + k, n - (size_t)k, " ack %u",
-                      peer->have_isn ? s->ack - peer->isn : s->ack);
-    k += snprintf(buf + k, n - (size_t)k, " win %u", s->window);
-    if (s->mss || s->wscale >= 0) {
-        k += snprintf(buf + k, n - (size_t)k, " <");
-        if (s->mss)
-            k += snprintf(buf + k, n - (size_t)k, "mss %u%s", s->mss, s->wscale >= 0 ? "," : "");
-        if (s->wscale >= 0) k += snprintf(buf + k, n - (size_t)k, "ws %d", s->wscale);
-        k += snprintf(buf + k, n - (size_t)k, ">");
-    }
-    if (s->retransmission) snprintf(buf + k, n - (size_t)k, " rtx");
+        k += snprintf(t->label + k, n - (size_t)k, " ack %u", s->ack - pbase);
+    /* RFC 7323 2.2: the window of a SYN is never scaled; the others are once both SYNs
+     * carried the option. */
+    uint64_t win = s->window;
+    if (!(s->flags & SYNACK_SYN) && me->wscale >= 0 && peer->wscale >= 0)
+        win <<= me->wscale > 14 ? 14 : me->wscale;
+    snprintf(t->label + k, n - (size_t)k, " win %llu", (unsigned long long)win);
+    synack_trace_options_str(s, pbase, t->options, sizeof t->options);
+    t->cause[0] = '\0';
+    if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT &&
+        (s->retransmission || (l->flags & SYNACK_LADDER_CAUSES) ||
+         s->cause == SYNACK_CAUSE_PERSIST || s->cause == SYNACK_CAUSE_KEEPALIVE ||
+         s->cause == SYNACK_CAUSE_CHALLENGE_ACK || s->cause == SYNACK_CAUSE_TLP))
+        synack_trace_cause_str(s, t->cause, sizeof t->cause);
+    if (!s->cause && s->retransmission) snprintf(t->cause, sizeof t->cause, "rtx");
 }
 
-static void row(FILE *out, double ms, const char *left, const char *mid, const char *right)
+/* Text layout: "%9.3f " time, the left column, '|', the arrows, '|', the right column. */
+#define TIME_W 9
+#define SIDE_W 12
+#define MID_W 44
+
+static void row(FILE *out, const char *time, const char *left, const char *mid, const char *right)
 {
-    fprintf(out, "%10.3f  %-*s|%-*s|%s\n", ms, LEFT_W, left, MID_W, mid, right);
+    char line[256];
+    snprintf(line, sizeof line, "%*s %-*s|%-*s|%s", TIME_W, time, SIDE_W, left, MID_W, mid, right);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ')
+        line[--n] = '\0';
+    fprintf(out, "%s\n", line);
 }
 
-static void arrow(char *mid, const char *text, bool to_right)
+/* An arrow across the middle with text on it; a lost one stops half-way at an 'x'. */
+static void arrow(char *mid, const char *text, bool to_right, bool lost)
 {
     size_t tl = strlen(text);
-    if (tl > MID_W - 6) tl = MID_W - 6;
-    size_t dashes = MID_W - 2 - tl;
-    size_t k = 0;
-    if (!to_right) mid[k++] = '<';
-    mid[k++] = '-';
-    memcpy(mid + k, text, tl);
-    k += tl;
-    while (k < (size_t)MID_W - (to_right ? 1 : 0) && dashes-- > 0)
-        mid[k++] = '-';
-    while (k < (size_t)MID_W - (to_right ? 1 : 0))
-        mid[k++] = '-';
-    if (to_right) mid[k++] = '>';
-    mid[k] = '\0';
+    if (tl > MID_W - 4) tl = MID_W - 4;
+    memset(mid, ' ', MID_W);
+    mid[MID_W] = '\0';
+    if (to_right) {
+        size_t end = lost ? (tl + 3 > MID_W / 2 ? tl + 3 : MID_W / 2) : MID_W; /* exclusive */
+        memset(mid, '-', end);
+        memcpy(mid + 1, text, tl);
+        mid[end - 1] = lost ? 'x' : '>';
+    } else if (!lost) {
+        memset(mid, '-', MID_W);
+        mid[0] = '<';
+        memcpy(mid + 2, text, tl);
+    } else {
+        size_t start = MID_W - (tl + 3 > MID_W / 2 ? tl + 3 : MID_W / 2);
+        memset(mid + start, '-', MID_W - start);
+        mid[start] = 'x';
+        memcpy(mid + MID_W - 1 - tl, text, tl);
+    }
+}
+
+static void fmt_ms(char *buf, size_t n, const char *prefix, synack_time_t t, synack_time_t origin)
+{
+    double ms = (double)(t - origin) / 1e6;
+    snprintf(buf, n, "%s%.3f", prefix, ms);
+    if (strlen(buf) > SIDE_W) snprintf(buf, n, "%s%.1f", prefix, ms);
+}
+
+void synack_ladder_header(const struct synack_ladder *l, FILE *out)
+{
+    row(out, "ms", l->sides[0].name, "", l->sides[1].name);
 }
 
 void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t origin)
 {
-    char mid[MID_W + 1], text[128], right[96];
-    pair_arrivals(l);
+    char mid[MID_W + 1], side[2][48], time[32];
+    struct ladder_text t;
+    bool capture = (l->flags & SYNACK_LADDER_CAPTURE) != 0;
+    sk_ladder_pair(l);
     for (size_t i = 0; i < l->count; i++) {
         struct ladder_event *e = &l->events[i];
         const struct synack_trace_event *ev = &e->ev;
-        double ms = (double)(ev->time - origin) / 1e6;
-        const char *blank = "";
+        fmt_ms(time, sizeof time, "", ev->time, origin);
+        side[0][0] = side[1][0] = '\0';
         switch (ev->kind) {
-        case SYNACK_TRACE_STATE: {
-            const char *st = synack_state_name(ev->u.state.to);
-            if (e->side == 0)
-                row(out, ms, st, blank, blank);
-            else
-                row(out, ms, blank, blank, st);
+        case SYNACK_TRACE_STATE:
+            snprintf(side[e->side], sizeof side[0], "%s", synack_state_name(ev->u.state.to));
+            row(out, time, side[0], "", side[1]);
             break;
-        }
         case SYNACK_TRACE_SEGMENT_OUT: {
-            label(l, e->side, &ev->u.segment, text, sizeof text);
-            arrow(mid, text, e->side == 0);
-            if (e->arrival >= 0)
-                snprintf(right, sizeof right, " arrives %.3f",
-                         (double)(l->events[e->arrival].ev.time - origin) / 1e6);
-            else
-                snprintf(right, sizeof right, " LOST");
-            row(out, ms, blank, mid, right);
+            sk_ladder_describe(l, e, &t);
+            char text[sizeof t.label + sizeof t.cause + 4];
+            snprintf(text, sizeof text, "%s%s%s%s", t.label, *t.cause ? " [" : "", t.cause,
+                     *t.cause ? "]" : "");
+            bool lost = !capture && e->arrival < 0;
+            arrow(mid, text, e->side == 0, lost);
+            if (lost)
+                snprintf(side[!e->side], sizeof side[0], "lost");
+            else if (!capture)
+                fmt_ms(side[!e->side], sizeof side[0], "arr ", l->events[e->arrival].ev.time,
+                       origin);
+            row(out, time, side[0], mid, side[1]);
+            /* The options on lines of their own, cut after a comma to fit. */
+            const char *o = t.options;
+            while (*o) {
+                size_t room = MID_W - 2, len = strlen(o);
+                if (len > room) {
+                    size_t cut = room;
+                    while (cut > 0 && o[cut - 1] != ',')
+                        cut--;
+                    len = cut ? cut : room;
+                }
+                snprintf(mid, sizeof mid, "  %.*s", (int)len, o);
+                row(out, "", "", mid, "");
+                o += len;
+            }
             break;
         }
-        case SYNACK_TRACE_DROP:
-            snprintf(right, sizeof right, "dropped: %s",
-                     synack_counter_name((enum synack_counter)ev->u.drop.counter));
+        case SYNACK_TRACE_DROP: {
+            const char *c = synack_counter_name((enum synack_counter)ev->u.drop.counter);
+            snprintf(side[e->side], sizeof side[0], "x dropped");
             if (e->side == 0)
-                row(out, ms, "x dropped", blank, right);
+                snprintf(mid, sizeof mid, " (%s)", c);
             else
-                row(out, ms, blank, blank, right);
+                snprintf(mid, sizeof mid, "%*s(%s) ",
+                         (int)(strlen(c) < MID_W - 3 ? MID_W - 3 - strlen(c) : 0), "", c);
+            row(out, time, side[0], mid, side[1]);
             break;
+        }
         default:
             break; /* arrivals are shown on their arrows */
         }

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The ladder as an SVG picture: two vertical lines, one arrow per segment sloping from the
+ * moment it left to the moment it arrived (or stopping half-way at a cross when it was
+ * lost), its label and options along it, the cause of a repeat in red, each host's states
+ * beside its line and the time of each row on the left. Every arrow carries a <title>
+ * with the one-line trace of the segment, which browsers show on hover. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "synack/stack.h"
+#include "trace/ladder_impl.h"
+
+#define SVG_W 900
+#define X_TIME 70
+#define X_LEFT 240
+#define X_RIGHT 700
+#define Y_TOP 70
+#define ROW 26
+
+static void esc(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*s, out);
+        }
+    }
+}
+
+/* The row (in units of ROW/2) of each event: states, drops and segments leaving take
+ * rows; an arrival sits on the row after the last one taken. */
+static int *layout(const struct synack_ladder *l, int *total)
+{
+    int *y = calloc(l->count ? l->count : 1, sizeof *y);
+    if (!y) return NULL;
+    int r = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        const struct ladder_event *e = &l->events[i];
+        switch (e->ev.kind) {
+        case SYNACK_TRACE_SEGMENT_OUT:
+            y[i] = r;
+            r += e->ev.u.segment.opt_len ? 3 : 2;
+            break;
+        case SYNACK_TRACE_STATE:
+        case SYNACK_TRACE_DROP:
+            y[i] = r;
+            r += 2;
+            break;
+        default:
+            y[i] = r;
+            break;
+        }
+    }
+    *total = r;
+    return y;
+}
+
+static double ypx(int units)
+{
+    return Y_TOP + units * (ROW / 2.0);
+}
+
+int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
+{
+    int rows = 0;
+    sk_ladder_pair(l);
+    int *y = layout(l, &rows);
+    if (!y) return -ENOMEM;
+    bool capture = (l->flags & SYNACK_LADDER_CAPTURE) != 0;
+    double height = ypx(rows) + 40;
+    fprintf(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
+            "viewBox=\"0 0 %d %.0f\" font-family=\"monospace\" font-size=\"12\">\n",
+            SVG_W, height, SVG_W, height);
+    fputs("<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+          "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">"
+          "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#333\"/></marker></defs>\n",
+          out);
+    fprintf(out, "<rect width=\"%d\" height=\"%.0f\" fill=\"white\"/>\n", SVG_W, height);
+    fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\" text-anchor=\"end\">ms</text>\n", X_TIME);
+    for (int s = 0; s < 2; s++) {
+        int x = s ? X_RIGHT : X_LEFT;
+        fprintf(out,
+                "<text class=\"host\" x=\"%d\" y=\"40\" text-anchor=\"middle\" "
+                "font-weight=\"bold\">",
+                x);
+        esc(out, l->sides[s].name);
+        fputs("</text>\n", out);
+        fprintf(out,
+                "<line class=\"host-line\" x1=\"%d\" y1=\"50\" x2=\"%d\" y2=\"%.0f\" "
+                "stroke=\"#000\" stroke-width=\"2\"/>\n",
+                x, x, height - 20);
+    }
+    char tbuf[32], line[512];
+    struct ladder_text t;
+    for (size_t i = 0; i < l->count; i++) {
+        const struct ladder_event *e = &l->events[i];
+        const struct synack_trace_event *ev = &e->ev;
+        if (ev->kind == SYNACK_TRACE_SEGMENT_IN) continue;
+        double y0 = ypx(y[i]);
+        snprintf(tbuf, sizeof tbuf, "%.3f", (double)(ev->time - origin) / 1e6);
+        fprintf(out,
+                "<text class=\"time\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+                "fill=\"#666\">%s</text>\n",
+                X_TIME, y0 + 4, tbuf);
+        int xs = e->side ? X_RIGHT : X_LEFT, xo = e->side ? X_LEFT : X_RIGHT;
+        const char *anchor = e->side ? "start" : "end";
+        int dx = e->side ? 10 : -10;
+        if (ev->kind == SYNACK_TRACE_STATE) {
+            fprintf(out,
+                    "<text class=\"state\" x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" "
+                    "fill=\"#0a5\">%s</text>\n",
+                    xs + dx, y0 + 4, anchor, synack_state_name(ev->u.state.to));
+            continue;
+        }
+        if (ev->kind == SYNACK_TRACE_DROP) {
+            fprintf(out,
+                    "<text class=\"drop\" x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" "
+                    "fill=\"#c00\">x dropped (%s)</text>\n",
+                    xs + dx, y0 + 4, anchor,
+                    synack_counter_name((enum synack_counter)ev->u.drop.counter));
+            continue;
+        }
+        if (ev->kind != SYNACK_TRACE_SEGMENT_OUT) continue;
+        sk_ladder_describe(l, e, &t);
+        bool lost = !capture && e->arrival < 0;
+        double x1 = xs, x2 = xo, y1 = y0, y2 = y0;
+        if (!capture && !lost) y2 = ypx(y[e->arrival]);
+        if (lost) {
+            x2 = (xs + xo) / 2.0;
+            y2 = y0 + ROW / 2.0;
+        }
+        const char *cls = lost ? "segment lost" : "segment";
+        fprintf(out, "<g class=\"%s%s\">", cls, ev->u.segment.retransmission ? " rtx" : "");
+        fputs("<title>", out);
+        esc(out, synack_trace_format(ev, line, sizeof line));
+        fputs("</title>", out);
+        fprintf(out,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"1.5\"%s%s/>",
+                x1, y1, x2, y2, lost ? "#c00" : "#333", lost ? " stroke-dasharray=\"4,3\"" : "",
+                lost ? "" : " marker-end=\"url(#head)\"");
+        if (lost)
+            fprintf(out,
+                    "<path class=\"cross\" d=\"M%.1f,%.1f l10,10 m0,-10 l-10,10\" "
+                    "stroke=\"#c00\" stroke-width=\"2\"/>",
+                    x2 - 5, y2 - 5);
+        double lx = (X_LEFT + X_RIGHT) / 2.0, ly = y1 + (y2 - y1) / 2 - 5;
+        if (lost) lx = (x1 + x2) / 2;
+        fprintf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", lx, ly);
+        esc(out, t.label);
+        if (*t.cause) {
+            fputs(" <tspan class=\"cause\" fill=\"#c00\">[", out);
+            esc(out, t.cause);
+            fputs("]</tspan>", out);
+        }
+        fputs("</text>", out);
+        if (*t.options) {
+            fprintf(out,
+                    "<text class=\"options\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                    "font-size=\"10\" fill=\"#555\">",
+                    lx, ly + 15);
+            esc(out, t.options);
+            fputs("</text>", out);
+        }
+        if (!capture && !lost) {
+            snprintf(tbuf, sizeof tbuf, "%.3f",
+                     (double)(l->events[e->arrival].ev.time - origin) / 1e6);
+            fprintf(out,
+                    "<text class=\"arrival\" x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" "
+                    "font-size=\"10\" fill=\"#666\">arr %s</text>",
+                    xo - dx, y2 - 8, e->side ? "end" : "start", tbuf);
+        }
+        fputs("</g>\n", out);
+    }
+    fputs("</svg>\n", out);
+    free(y);
+    return ferror(out) ? -EIO : 0;
+}
