@@ -172,12 +172,11 @@ test-valgrind:
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all" \
 	  SYNACK_SEEDS=3 bash tests/run.sh build/valgrind
 
-# libFuzzer target for the input path (needs clang).
+# libFuzzer targets (fuzz/fuzz_*.c; clang, ASan + UBSan, invariant checks), each run for
+# FUZZ_SECONDS in turn; scripts/fuzz.sh has the other modes (test, replay, coverage, seeds).
+FUZZ_SECONDS ?= 60
 fuzz:
-	@mkdir -p $(BUILD)/fuzz
-	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
-	  fuzz/fuzz_input.c $(LIB_SRC) -o $(BUILD)/fuzz/fuzz_input
-	@echo "run: $(BUILD)/fuzz/fuzz_input -max_total_time=60"
+	@BUILD=$(BUILD) bash scripts/fuzz.sh run $(FUZZ_SECONDS)
 
 # Interop with the Linux kernel over a TUN device, in private network namespaces (root).
 test-interop: all
@@ -243,7 +242,7 @@ help:
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
 	@echo "                   nc, ping; in private network namespaces (needs root)"
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
-	@echo "  make fuzz        build the libFuzzer target build/fuzz/fuzz_input (clang)"
+	@echo "  make fuzz        run each libFuzzer target (fuzz/) for FUZZ_SECONDS (default 60)"
 	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"
 	@echo "  make stress      randomised two-way stress in the simulator with invariant checks:"
 	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"

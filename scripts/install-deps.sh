@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs what the test suite needs on Debian, when missing: cmocka (unit test framework),
 # tshark (checks our pcap files), a C compiler and make, valgrind, pkg-config and OpenSSL
-# (the install test and the TLS example), man (checks the man page renders). Needs root for
+# (the install test and the TLS example), man (checks the man page renders), clang with
+# libFuzzer and llvm-cov (the fuzzers). Needs root for
 # apt-get. Waits for the dpkg lock when another apt or dpkg holds it (up to 5 minutes), and
 # retries once if apt-get fails anyway.
 set -euo pipefail
@@ -16,6 +17,11 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v man >/dev/null 2>&1 || need+=(man-db)
+# The fuzzers (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes, llvm-cov.
+command -v clang >/dev/null 2>&1 || need+=(clang)
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+    need+=(libclang-rt-dev)
+command -v llvm-cov >/dev/null 2>&1 || need+=(llvm)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or: apt-get install ${need[*]}" >&2

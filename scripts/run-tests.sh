@@ -34,6 +34,13 @@ line=$(grep -E '^product: [0-9]+ passed' "$out" | tail -1)
 if [ -n "$line" ]; then count "product:" "$line"
 else echo "run-tests: product checks ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
 rm -f "$out"
+# Fuzzers (scripts/fuzz.sh test, clang): replay fuzz/regressions/, then each target briefly.
+out=$(mktemp)
+bash scripts/fuzz.sh test 2>&1 | tee "$out"
+line=$(grep -E '^fuzz: [0-9]+ passed' "$out" | tail -1)
+if [ -n "$line" ]; then count "fuzz:" "$line"
+else echo "run-tests: fuzzers ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
+rm -f "$out"
 # Interop with the Linux kernel over TUN (needs root; skips with a reason otherwise).
 out=$(mktemp)
 bash tests/interop/run.sh build 2>&1 | tee "$out"
