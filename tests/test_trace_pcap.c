@@ -42,7 +42,7 @@ struct buf {
 static void put(struct buf *b, const void *p, size_t n)
 {
     assert_true(b->n + n <= sizeof b->b);
-    memcpy(b->b + b->n, p, n);
+    if (n) memcpy(b->b + b->n, p, n);
     b->n += n;
 }
 

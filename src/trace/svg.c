@@ -10,12 +10,14 @@
 #include "synack/stack.h"
 #include "trace/ladder_impl.h"
 
-#define SVG_W 900
+#define SVG_W 960
 #define X_TIME 70
-#define X_LEFT 240
-#define X_RIGHT 700
+#define X_LEFT 300
+#define X_RIGHT 760
 #define Y_TOP 70
 #define ROW 26
+/* White outline under text, so that labels stay readable where they cross an arrow. */
+#define HALO "stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\""
 
 static void esc(FILE *out, const char *s)
 {
@@ -51,7 +53,7 @@ static int *layout(const struct synack_ladder *l, int *total)
         switch (e->ev.kind) {
         case SYNACK_TRACE_SEGMENT_OUT:
             y[i] = r;
-            r += e->ev.u.segment.opt_len ? 3 : 2;
+            r += e->ev.u.segment.opt_len ? 4 : 2;
             break;
         case SYNACK_TRACE_STATE:
         case SYNACK_TRACE_DROP:
@@ -65,6 +67,15 @@ static int *layout(const struct synack_ladder *l, int *total)
     }
     *total = r;
     return y;
+}
+
+/* A square root without libm (Newton's method; x >= 1 here: arrows are long). */
+static double root(double x)
+{
+    double r = x > 1 ? x / 2 : 1;
+    for (int i = 0; i < 40; i++)
+        r = (r + x / r) / 2;
+    return r;
 }
 
 static double ypx(int units)
@@ -141,7 +152,7 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
         if (!capture && !lost) y2 = ypx(y[e->arrival]);
         if (lost) {
             x2 = (xs + xo) / 2.0;
-            y2 = y0 + ROW / 2.0;
+            y2 = y0 + ROW;
         }
         const char *cls = lost ? "segment lost" : "segment";
         fprintf(out, "<g class=\"%s%s\">", cls, ev->u.segment.retransmission ? " rtx" : "");
@@ -155,12 +166,20 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
                 lost ? "" : " marker-end=\"url(#head)\"");
         if (lost)
             fprintf(out,
-                    "<path class=\"cross\" d=\"M%.1f,%.1f l10,10 m0,-10 l-10,10\" "
-                    "stroke=\"#c00\" stroke-width=\"2\"/>",
-                    x2 - 5, y2 - 5);
-        double lx = (X_LEFT + X_RIGHT) / 2.0, ly = y1 + (y2 - y1) / 2 - 5;
-        if (lost) lx = (x1 + x2) / 2;
-        fprintf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", lx, ly);
+                    "<path class=\"cross\" d=\"M%.1f,%.1f l12,12 m0,-12 l-12,12\" "
+                    "stroke=\"#c00\" stroke-width=\"2.5\"/>",
+                    x2 - 6, y2 - 6);
+        /* Text along the arrow (turned to read left to right): the label above the
+         * line, the options below it. */
+        double cx = (x1 + x2) / 2, cy = (y1 + y2) / 2, ddx = x2 - x1, ddy = y2 - y1;
+        double norm = root(ddx * ddx + ddy * ddy), c = ddx / norm, sn = ddy / norm;
+        if (c < 0) {
+            c = -c;
+            sn = -sn;
+        }
+        fprintf(out, "<g transform=\"matrix(%.4f %.4f %.4f %.4f %.1f %.1f)\">", c, sn, -sn, c, cx,
+                cy);
+        fprintf(out, "<text class=\"label\" x=\"0\" y=\"-5\" text-anchor=\"middle\" %s>", HALO);
         esc(out, t.label);
         if (*t.cause) {
             fputs(" <tspan class=\"cause\" fill=\"#c00\">[", out);
@@ -170,12 +189,13 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
         fputs("</text>", out);
         if (*t.options) {
             fprintf(out,
-                    "<text class=\"options\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                    "font-size=\"10\" fill=\"#555\">",
-                    lx, ly + 15);
+                    "<text class=\"options\" x=\"0\" y=\"12\" text-anchor=\"middle\" "
+                    "font-size=\"10\" fill=\"#555\" %s>",
+                    HALO);
             esc(out, t.options);
             fputs("</text>", out);
         }
+        fputs("</g>", out);
         if (!capture && !lost) {
             snprintf(tbuf, sizeof tbuf, "%.3f",
                      (double)(l->events[e->arrival].ev.time - origin) / 1e6);
