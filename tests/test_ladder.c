@@ -199,6 +199,31 @@ static void causes_of_retransmissions(void **state)
     assert_true(clean.n[SYNACK_CAUSE_ACK] + clean.n[SYNACK_CAUSE_DELAYED_ACK] >= 2);
 }
 
+/* A receiver that never reads a 4 KiB buffer: the sender's window closes and the persist
+ * timer probes it; its probes are zero-window probes, never timeouts. */
+static void small_rcvbuf(void *ctx, int side, struct synack_config *cfg)
+{
+    trace_causes(ctx, side, cfg);
+    if (side == 1) cfg->rcvbuf = 4096;
+}
+
+static void causes_of_probes(void **state)
+{
+    (void)state;
+    struct causes c = {.sack = true};
+    struct synack_sim_path p = {.delay = SYNACK_MS(10)};
+    struct th_pair w;
+    th_pair_init(&w, 1, &p, small_rcvbuf, &c);
+    th_pair_connect(&w);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    static uint8_t data[64 * 1024];
+    assert_true(synack_send(w.cs, w.cfd, data, sizeof data) > 4096);
+    synack_sim_run_for(w.sim, SYNACK_SEC(10));
+    th_pair_free(&w);
+    assert_true(c.n[SYNACK_CAUSE_PERSIST] >= 2);
+    assert_int_equal(c.n[SYNACK_CAUSE_RTO], 0);
+}
+
 static void options_like_tcpdump(void **state)
 {
     (void)state;
@@ -348,9 +373,13 @@ static void svg_structure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ladder_exact_lines),        cmocka_unit_test(ladder_syn_backoff),
-        cmocka_unit_test(causes_of_retransmissions), cmocka_unit_test(options_like_tcpdump),
-        cmocka_unit_test(one_line_format),           cmocka_unit_test(svg_structure),
+        cmocka_unit_test(ladder_exact_lines),
+        cmocka_unit_test(ladder_syn_backoff),
+        cmocka_unit_test(causes_of_retransmissions),
+        cmocka_unit_test(causes_of_probes),
+        cmocka_unit_test(options_like_tcpdump),
+        cmocka_unit_test(one_line_format),
+        cmocka_unit_test(svg_structure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
