@@ -29,13 +29,9 @@ bool fz_more(const struct fz_in *in)
     return in->off < in->size;
 }
 
-bool fz_avoid_open;
-
 void fz_peer_init(struct fz_peer *p)
 {
     memset(p, 0, sizeof *p);
-    const char *e = getenv("FUZZ_AVOID_OPEN");
-    fz_avoid_open = e && *e == '1';
 }
 
 struct fz_conn *fz_peer_conn(struct fz_peer *p, uint32_t paddr, uint16_t pport, uint32_t saddr,
@@ -279,17 +275,6 @@ void fz_read_seg(struct fz_in *in, const struct fz_conn *c, struct fz_seg *s, ui
                 payload_buf[i] = (uint8_t)('a' + (s->seq + i) % 26);
         }
         s->payload = payload_buf;
-    }
-    if (fz_avoid_open) {
-        /* fuzz/regressions/open/fuzz_stack/ack-now-left-set-by-no-ack-segment: a segment
-         * trimmed at RCV.NXT or at the window's edge sets ack_now, and a drop that follows
-         * (no ACK bit, or a rate-limited challenge ACK for a SYN or RST) leaves it set. */
-        if (s->flags & (SYNACK_SYN | SYNACK_RST)) {
-            s->len = 0;
-            if (seq_after(seq_base, s->seq)) s->seq = seq_base;
-        } else {
-            s->flags |= SYNACK_ACK;
-        }
     }
 }
 

@@ -50,11 +50,6 @@ struct fz_peer {
     bool has_ts; /* timestamps offered by the peer in its SYNs */
 };
 
-/* Set from FUZZ_AVOID_OPEN=1 by fz_peer_init: steer clear of engine bugs that are known and
- * not yet fixed (fuzz/regressions/open/), so that the short runs of `make test` look for new
- * ones. Full runs (`make fuzz`) leave it off. */
-extern bool fz_avoid_open;
-
 void fz_peer_init(struct fz_peer *p);
 void fz_peer_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now);
 

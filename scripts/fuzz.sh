@@ -11,9 +11,7 @@
 #                                      -ignore_crashes=1" to go on past findings)
 #   scripts/fuzz.sh test [SECONDS]     replay fuzz/regressions/<target>/*, then fuzz each target
 #                                      for a short time (SECONDS in all, default 20) from the
-#                                      checked-in seeds, steering clear of the open findings in
-#                                      fuzz/regressions/open/ (FUZZ_AVOID_OPEN=1); ends
-#                                      "fuzz: N passed, N failed"
+#                                      checked-in seeds; ends "fuzz: N passed, N failed"
 #   scripts/fuzz.sh replay FILE...     run the files through the target named by their folder
 #                                      (fuzz/regressions/<target>/...) or by $FUZZ_TARGET
 #   scripts/fuzz.sh coverage           line coverage per target over its corpus
@@ -146,9 +144,6 @@ replay_files() {
 
 test_mode() {
     local total=${1:-20}
-    # Steer clear of the known, still open engine bugs (fuzz/regressions/open/): the short
-    # runs look for new findings. `run` leaves this off.
-    export FUZZ_AVOID_OPEN=${FUZZ_AVOID_OPEN:-1}
     if ! build; then
         echo "fuzz: build failed"; echo "fuzz: 0 passed, 1 failed"; return 1
     fi
@@ -205,8 +200,7 @@ coverage() {
         local dirs=()
         [ -d "$FZ/corpus/$t" ] && dirs+=("$FZ/corpus/$t")
         [ -d "fuzz/corpus/$t" ] && dirs+=("fuzz/corpus/$t")
-        # The corpus grew with the open findings avoided (a crash would lose the profile).
-        FUZZ_AVOID_OPEN=1 LLVM_PROFILE_FILE="$cov/$t.profraw" "$cov/$t" -runs=0 -timeout=60 \
+        LLVM_PROFILE_FILE="$cov/$t.profraw" "$cov/$t" -runs=0 -timeout=60 \
             "${dirs[@]}" \
             >"$cov/$t.log" 2>&1
         llvm-profdata merge -sparse "$cov/$t.profraw" -o "$cov/$t.profdata" || return 1

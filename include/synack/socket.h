@@ -47,7 +47,8 @@ int synack_accept(struct synack_stack *stack, int fd, struct synack_endpoint *pe
  * becomes writable when established, or reports the error (-ECONNREFUSED, -ETIMEDOUT) through
  * synack_get_error() and POLLERR. Errors: -EBADF, -EISCONN, -EALREADY (connect in progress),
  * -EINVAL (listening, or remote address/port 0), -EADDRNOTAVAIL (no free ephemeral port),
- * -ENOMEM. */
+ * -EADDRINUSE (bound to a local endpoint already connected to remote), -ENOBUFS
+ * (max_connections reached, or the stack's mem_limit reached), -ENOMEM. */
 int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpoint *remote);
 
 /* Queues up to len bytes for sending; returns the number queued (> 0).
@@ -130,7 +131,9 @@ enum synack_sockopt {
  * len > 0), -EOPNOTSUPP (fastopen_client is off in the config). */
 ssize_t synack_sendto_fastopen(struct synack_stack *stack, int fd,
                                const struct synack_endpoint *remote, const void *buf, size_t len);
-/* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state). */
+/* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state),
+ * -EOPNOTSUPP (SYNACK_TCP_FASTOPEN_CONNECT with fastopen_client off in the config), -ENOMEM
+ * (SYNACK_SO_SNDBUF on a live connection: no memory for the larger buffer). */
 int synack_setsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int value);
 int synack_getsockopt(struct synack_stack *stack, int fd, enum synack_sockopt opt, int *value);
 

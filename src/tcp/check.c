@@ -58,7 +58,9 @@ void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb, bool se
         CHECK(seq_leq(tcb->snd_max, data_end + (tcb->fin_queued ? 1u : 0u)));
         /* The buffer starts at SND.UNA: one past it before the SYN is acknowledged, one
          * before it (empty) once the FIN is. */
-        bool syn_unacked = st == SYNACK_SYN_SENT || st == SYNACK_SYN_RECEIVED;
+        /* Not by state: a close right after a simultaneous open leaves FIN-WAIT-1 with the
+         * SYN outstanding (RFC 9293 3.10.4). */
+        bool syn_unacked = tcb->snd_una == tcb->iss;
         if (syn_unacked)
             CHECK(tcb->snd_buf_seq == tcb->snd_una + 1);
         else if (sk_tcp_fin_acked(tcb))

@@ -113,6 +113,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     uint8_t flags = seg->h.flags;
     uint32_t seq = seg->h.seq;
     const uint8_t *data = seg->payload;
+    bool owe_ack = false; /* an ACK this segment calls for once it is taken */
     uint32_t len = seg->len;
 
     if (tcb->state == SYNACK_SYN_RECEIVED && (flags & SYNACK_SYN) && !(flags & SYNACK_RST)) {
@@ -127,7 +128,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
              * ACK (Linux tcp_validate_incoming does the same). */
             flags &= (uint8_t)~SYNACK_SYN;
             seq++;
-            tcb->ack_now = true; /* Linux answers it as a retransmission: ACK at once */
+            owe_ack = true; /* Linux answers it as a retransmission: ACK at once */
         }
     }
 
@@ -164,7 +165,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             if (len > 0) flags &= (uint8_t)~SYNACK_FIN;
             len = 0;
             seglen = !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
-            tcb->ack_now = true;
+            owe_ack = true;
         } else {
             if (flags & SYNACK_RST) {
                 sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
@@ -200,7 +201,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         if (drop > d) flags &= (uint8_t)~SYNACK_FIN; /* a FIN we already took */
         if (d > 0) {
             sk_count(eng, SYNACK_CTR_TCP_DUPLICATE);
-            tcb->ack_now = true; /* RFC 5681 4.2: ACK duplicates at once */
+            owe_ack = true; /* RFC 5681 4.2: ACK duplicates at once */
         }
     }
     /* RFC 9293 3.10.7.4: what lies past the window is cut (a FIN there with it) and an ACK
@@ -210,7 +211,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     if (off + len > limit) {
         len = off < limit ? limit - off : 0;
         flags &= (uint8_t)~SYNACK_FIN;
-        tcb->ack_now = true;
+        owe_ack = true;
     }
 
     if (flags & SYNACK_RST) {
@@ -228,6 +229,9 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     }
     if (tcb->state == SYNACK_SYN_RECEIVED && !complete_handshake(eng, tcb, seg)) return;
     if (!sk_tcp_take_ack(eng, tcb, seg, seq, seglen)) return;
+    /* An ACK the trimming above owes is sent only for a segment that got this far: a
+     * segment dropped on the way (no ACK bit, a bad ACK, a challenge) has had its answer. */
+    if (owe_ack) tcb->ack_now = true;
     /* RFC 7323 4.3 (R3): remember the timestamp to echo. Only once the ACK was found valid:
      * a segment dropped for its ACK must not move TS.Recent (as Linux). */
     if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&

@@ -63,6 +63,11 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     uint32_t new_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
     tcb->persist_probes = 0; /* the peer answers */
     tcb->last_ack_at = eng->now;
+    /* Our SYN acknowledged in a state other than SYN-RECEIVED (closed right after a
+     * simultaneous open, RFC 9293 3.10.4: FIN-WAIT-1 with the SYN outstanding): the
+     * handshake's bookkeeping (RTT, congestion window) as complete_handshake does it. */
+    if (tcb->snd_una == tcb->iss && seq_gt(ack, tcb->iss) && tcb->state != SYNACK_SYN_RECEIVED)
+        sk_tcp_syn_acked(eng, tcb);
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
     if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
     bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
