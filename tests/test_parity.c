@@ -289,6 +289,24 @@ static void user_timeout_restarts_on_progress(void **state)
     th_free(&c.h);
 }
 
+/* A connection accepted from a listener inherits its TCP_USER_TIMEOUT (Linux clones the
+ * listener's socket, icsk_user_timeout included). */
+static void user_timeout_inherited_by_accept(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int lfd = th_listen(&h, 8);
+    assert_int_equal(synack_setsockopt(h.stack, lfd, SYNACK_TCP_USER_TIMEOUT, 1234), 0);
+    uint32_t iss = 0;
+    int fd = th_passive_open(&h, lfd, 1000, &iss);
+    assert_true(fd >= 0);
+    int v = 0;
+    assert_int_equal(synack_getsockopt(h.stack, fd, SYNACK_TCP_USER_TIMEOUT, &v), 0);
+    assert_int_equal(v, 1234);
+    th_free(&h);
+}
+
 /* The limit applies to connect too (Linux tcp_write_timeout checks it in SYN-SENT): SYN at
  * 0, retransmitted at 1 s; the next would be at 3 s, a 2000 ms limit ends it at 2 s. */
 static void user_timeout_ends_connect(void **state)
@@ -350,6 +368,97 @@ static void user_timeout_bounds_zero_window_probing(void **state)
     th_free(&c.h);
 }
 
+/* An established connection whose SYN agreed SACK (no timestamps, so four blocks fit). */
+static void sack_conn_open(struct th_conn *c)
+{
+    th_init(&c->h, NULL);
+    int l = th_listen(&c->h, 8);
+    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_SYN,
+                                      .seq = TH_CONN_PEER_ISS,
+                                      .win = 65535,
+                                      .mss = 1460,
+                                      .sack_permitted = true});
+    struct th_out sa = {0};
+    assert_true(th_take(&c->h, &sa));
+    assert_true(sa.sack_permitted);
+    th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK,
+                                      .seq = TH_CONN_PEER_ISS + 1,
+                                      .ack = sa.seq + 1,
+                                      .win = 65535});
+    c->fd = synack_accept(c->h.stack, l, NULL);
+    assert_true(c->fd >= 0);
+    c->snd = sa.seq + 1;
+    c->rcv = TH_CONN_PEER_ISS + 1;
+}
+
+static void expect_blocks(struct th_out *o, unsigned n, const uint32_t (*b)[2])
+{
+    assert_int_equal(o->sack_count, n);
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(o->sack[i][0], b[i][0]);
+        assert_int_equal(o->sack[i][1], b[i][1]);
+    }
+}
+
+/* RFC 2883 4 (Linux tcp_dsack = 1, tcp_send_dupack / tcp_data_queue): data that arrives a
+ * second time is reported as the first SACK block of the ACK it draws, once. */
+static void dsack_reports_duplicates(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    sack_conn_open(&c);
+    uint8_t data[300];
+    fill(data, sizeof data, 3);
+    data_in(&c, 0, data, 100, 0);
+    struct th_out o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 100, 0);
+    assert_int_equal(o.sack_count, 0);
+    /* Wholly old: D-SACK [0, 100). */
+    data_in(&c, 0, data, 100, 0);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 100, 0);
+    expect_blocks(&o, 1, (const uint32_t[][2]){{c.rcv, c.rcv + 100}});
+    /* Partly old: [50, 150) takes 100..149 and D-SACKs [50, 100). */
+    data_in(&c, 50, data + 50, 100, 0);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 150, 0);
+    expect_blocks(&o, 1, (const uint32_t[][2]){{c.rcv + 50, c.rcv + 100}});
+    /* Out of order, then the same again: D-SACK, then the block holding it. */
+    data_in(&c, 200, data + 200, 100, 0);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 150, 0);
+    expect_blocks(&o, 1, (const uint32_t[][2]){{c.rcv + 200, c.rcv + 300}});
+    data_in(&c, 250, data + 250, 50, 0);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 150, 0);
+    expect_blocks(&o, 2,
+                  (const uint32_t[][2]){{c.rcv + 250, c.rcv + 300}, {c.rcv + 200, c.rcv + 300}});
+    /* The hole fills: a plain cumulative ACK, the D-SACK not repeated. */
+    data_in(&c, 150, data + 150, 50, 0);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 300, 0);
+    assert_int_equal(o.sack_count, 0);
+    th_expect_none(&c.h);
+    uint8_t b[400];
+    assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), 300);
+    assert_memory_equal(b, data, 300);
+    /* A retransmitted FIN is a duplicate too (Linux counts it in end_seq). */
+    data_in(&c, 300, NULL, 0, SYNACK_FIN);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 301, 0);
+    data_in(&c, 300, NULL, 0, SYNACK_FIN);
+    o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 301, 0);
+    expect_blocks(&o, 1, (const uint32_t[][2]){{c.rcv + 300, c.rcv + 301}});
+    th_free(&c.h);
+}
+
+/* Without SACK agreed there is no D-SACK (RFC 2883 is an extension of RFC 2018). */
+static void no_dsack_without_sack(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 65535);
+    data_in(&c, 0, "hello", 5, 0);
+    th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 5, 0);
+    data_in(&c, 0, "hello", 5, 0);
+    struct th_out o = th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 5, 0);
+    assert_int_equal(o.sack_count, 0);
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,7 +472,10 @@ int main(void)
         cmocka_unit_test(user_timeout_ends_retransmission),
         cmocka_unit_test(user_timeout_restarts_on_progress),
         cmocka_unit_test(user_timeout_ends_connect),
+        cmocka_unit_test(user_timeout_inherited_by_accept),
         cmocka_unit_test(user_timeout_bounds_zero_window_probing),
+        cmocka_unit_test(dsack_reports_duplicates),
+        cmocka_unit_test(no_dsack_without_sack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

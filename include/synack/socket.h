@@ -120,7 +120,7 @@ enum synack_sockopt {
                                     TCP_USER_TIMEOUT: when sent data stays unacknowledged
                                     that long (checked as the retransmission timer fires), or
                                     a zero window has been probed that long, the connection
-                                    is dropped with ETIMEDOUT; not inherited by accept() */
+                                    is dropped with ETIMEDOUT; inherited by accept() */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a

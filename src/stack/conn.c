@@ -302,6 +302,7 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_idle = listener->ka_idle;
     c->ka_interval = listener->ka_interval;
     c->ka_max = listener->ka_max;
+    c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
         sk_count(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY);

@@ -114,6 +114,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     uint32_t seq = seg->h.seq;
     const uint8_t *data = seg->payload;
     bool owe_ack = false; /* an ACK this segment calls for once it is taken */
+    uint32_t dup_len = 0; /* octets before RCV.NXT trimmed off it: a duplicate */
     uint32_t len = seg->len;
 
     if (tcb->state == SYNACK_SYN_RECEIVED && (flags & SYNACK_SYN) && !(flags & SYNACK_RST)) {
@@ -176,6 +177,8 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
              * carries data (answer.c); a SYN anywhere draws a challenge ACK (RFC 5961 4.2). */
             bool old = seglen > 0 && seq_leq(seq + seglen, tcb->rcv_nxt);
             sk_drop(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW, seg);
+            /* RFC 2883 4, Linux tcp_send_dupack: report the duplicate (its FIN included). */
+            if (old && !(flags & SYNACK_SYN)) sk_tcp_note_dsack(tcb, seq, seq + seglen);
             if (tcb->state == SYNACK_TIME_WAIT && (flags & SYNACK_FIN))
                 tcb->close_at = eng->now + 2 * eng->cfg.msl; /* re-ACK and restart 2 MSL */
             if (flags & SYNACK_SYN)
@@ -202,6 +205,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         if (d > 0) {
             sk_count(eng, SYNACK_CTR_TCP_DUPLICATE);
             owe_ack = true; /* RFC 5681 4.2: ACK duplicates at once */
+            dup_len = d;    /* D-SACKed once the segment is taken */
         }
     }
     /* RFC 9293 3.10.7.4: what lies past the window is cut (a FIN there with it) and an ACK
@@ -232,6 +236,8 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     /* An ACK the trimming above owes is sent only for a segment that got this far: a
      * segment dropped on the way (no ACK bit, a bad ACK, a challenge) has had its answer. */
     if (owe_ack) tcb->ack_now = true;
+    /* RFC 2883 4, Linux tcp_data_queue: D-SACK the part already received. */
+    if (dup_len) sk_tcp_note_dsack(tcb, seq - dup_len, seq);
     /* RFC 7323 4.3 (R3): remember the timestamp to echo. Only once the ACK was found valid:
      * a segment dropped for its ACK must not move TS.Recent (as Linux). */
     if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&

@@ -16,6 +16,10 @@ void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg);
  * options (MSS RFC 9293 3.7.1, window scale RFC 7323 2). */
 void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg);
 
+/* RFC 2883 (Linux tcp_dsack_set, tcp_dsack = 1): [start, end) arrived twice; the next ACK
+ * reports it as its first SACK block. Only with SACK agreed. Defined in recv_data.c. */
+void sk_tcp_note_dsack(struct sk_tcb *tcb, uint32_t start, uint32_t end);
+
 /* Seventh and eighth steps of 3.10.7.4: segment text and FIN, already trimmed to the
  * window. Defined in recv_data.c. */
 void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,

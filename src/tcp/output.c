@@ -180,6 +180,13 @@ static void add_sack_blocks(const struct sk_tcb *tcb, struct sk_tcp_options *o, 
         if (seq_in(tcb->ooo_latest, lo, hi)) first = i;
     }
     o->sack_count = 0;
+    /* RFC 2883 4: a D-SACK block first (the duplicate); when it lies within held data, the
+     * next block is the range holding it, which is the latest arrival's. */
+    if (tcb->dsack) {
+        o->sack[0].start = tcb->dsack_start;
+        o->sack[0].end = tcb->dsack_end;
+        o->sack_count = 1;
+    }
     for (unsigned k = 0; k < q->count + 1 && o->sack_count < max; k++) {
         unsigned i = k == 0 ? first : k - 1;
         if (i >= q->count || (k > 0 && i == first)) continue;
@@ -222,8 +229,10 @@ static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp
         h->opts.ts_val = (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
         h->opts.ts_ecr = syn && !synack ? 0 : tcb->ts_recent;
     }
-    if (tcb->sack_ok && !syn && len == 0 && tcb->reasm.count > 0 && (h->flags & SYNACK_ACK))
+    if (tcb->sack_ok && !syn && len == 0 && (tcb->reasm.count > 0 || tcb->dsack) &&
+        (h->flags & SYNACK_ACK))
         add_sack_blocks(tcb, &h->opts, ts ? 3 : 4);
+    if (h->flags & SYNACK_ACK) tcb->dsack = false; /* reported once (Linux tcp_options_write) */
 }
 
 void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_t flags,

@@ -65,6 +65,29 @@ static bool take_in_order(struct sk_engine *eng, struct sk_tcb *tcb, const uint8
     return true;
 }
 
+void sk_tcp_note_dsack(struct sk_tcb *tcb, uint32_t start, uint32_t end)
+{
+    if (!tcb->sack_ok || !seq_lt(start, end)) return;
+    tcb->dsack = true; /* a newer duplicate replaces an unreported one, as Linux */
+    tcb->dsack_start = start;
+    tcb->dsack_end = end;
+}
+
+/* RFC 2883 4 (Linux tcp_data_queue_ofo): out-of-order bytes [off, off + len) that overlap
+ * a range already held are a duplicate: the first overlap is reported. */
+static void note_ooo_duplicate(struct sk_tcb *tcb, uint32_t off, uint32_t len)
+{
+    const struct sk_reasm *q = &tcb->reasm;
+    for (unsigned i = 0; i < q->count; i++) {
+        uint32_t lo = q->ranges[i].start > off ? q->ranges[i].start : off;
+        uint32_t hi = q->ranges[i].end < off + len ? q->ranges[i].end : off + len;
+        if (lo < hi) {
+            sk_tcp_note_dsack(tcb, tcb->rcv_nxt + lo, tcb->rcv_nxt + hi);
+            return;
+        }
+    }
+}
+
 void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,
                       uint32_t len, bool fin)
 {
@@ -94,6 +117,7 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
         schedule_ack(eng, tcb, holes || fin);
     } else if (len > 0) {
         tcb->ack_now = true;
+        note_ooo_duplicate(tcb, off, len);
         /* Out of order: keep the bytes in place; RFC 5681 4.2 wants an immediate
          * duplicate ACK, which ack_now gives. */
         if (!sk_ring_write_at(&eng->mem, &tcb->rcvbuf, off, data, len)) {

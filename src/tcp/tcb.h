@@ -75,6 +75,8 @@ struct sk_tcb {
     uint32_t ooo_latest;    /* sequence number of the latest out-of-order arrival (SACK) */
     uint32_t ooo_fin_off;   /* where an out-of-order FIN is held past RCV.NXT */
     uint32_t rcv_mss;       /* largest segment received: what full-sized means */
+    /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
+    uint32_t dsack_start, dsack_end;
     /* Congestion control (RFC 5681, NewReno RFC 6582). */
     uint32_t cwnd, ssthresh;
     unsigned dupacks;
@@ -119,6 +121,7 @@ struct sk_tcb {
     bool rtt_timing : 1;        /* a segment is being timed (Karn's rule) */
     bool oow_answered : 1;
     bool probe_stamped : 1;
+    bool dsack : 1; /* dsack_start/end wait to be reported (RFC 2883) */
     bool in_recovery : 1;
     bool passive : 1; /* created by a listener */
     bool reuseaddr : 1;
