@@ -435,6 +435,61 @@ static void failing_allocator_never_crashes(void **state)
     }
 }
 
+/* The ISN of a connect() from local port 40000 to the peer at time t (absolute; the previous socket
+ * aborted, so no TIME-WAIT record steers it). */
+static uint32_t isn_at(struct th *h, synack_time_t t)
+{
+    if (t > h->now) th_advance(h, t - h->now);
+    int fd = synack_socket(h->stack);
+    assert_true(fd >= 0);
+    struct synack_endpoint l = {TH_LOCAL_ADDR, 40000}, r = {TH_PEER_ADDR, TH_PEER_PORT};
+    assert_int_equal(synack_bind(h->stack, fd, &l), 0);
+    assert_int_equal(synack_connect(h->stack, fd, &r), -EINPROGRESS);
+    th_poll(h);
+    struct th_out syn = {0};
+    assert_true(th_take(h, &syn));
+    assert_int_equal(syn.flags, SYNACK_SYN);
+    assert_int_equal(synack_abort(h->stack, fd), 0);
+    th_poll(h);
+    while (th_take(h, &(struct th_out){0})) {
+    }
+    return syn.seq;
+}
+
+/* RFC 6528 3 with isn_rekey_interval: within one interval ISNs of a 4-tuple advance with
+ * the 4 us clock M alone; across a change of key F() changes too. Off (the default, as
+ * Linux), M alone over any span. */
+static void isn_key_changes_every_interval(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    th_config(&cfg);
+    const char *why = NULL;
+    cfg.isn_rekey_interval = SYNACK_MS(500);
+    assert_int_equal(synack_config_check(&cfg, &why), -EINVAL);
+    assert_non_null(why);
+    cfg.isn_rekey_interval = SYNACK_SEC(60);
+    assert_int_equal(synack_config_check(&cfg, NULL), 0);
+    struct th h;
+    th_init(&h, &cfg);
+    /* e: the start of the next interval (keys change at multiples of it). */
+    synack_time_t e = (h.now / SYNACK_SEC(60) + 1) * SYNACK_SEC(60);
+    uint32_t a = isn_at(&h, e + SYNACK_SEC(1)), b = isn_at(&h, e + SYNACK_SEC(31));
+    assert_int_equal(b - a, (uint32_t)(SYNACK_SEC(30) / 4000)); /* same key */
+    uint32_t c = isn_at(&h, e + SYNACK_SEC(61));
+    assert_int_not_equal(c - b, (uint32_t)(SYNACK_SEC(30) / 4000)); /* a new key */
+    uint32_t d = isn_at(&h, e + SYNACK_SEC(91));
+    assert_int_equal(d - c, (uint32_t)(SYNACK_SEC(30) / 4000));
+    th_free(&h);
+
+    th_config(&cfg); /* never rekeyed */
+    th_init(&h, &cfg);
+    a = isn_at(&h, h.now + SYNACK_SEC(1));
+    b = isn_at(&h, h.now + SYNACK_SEC(60));
+    assert_int_equal(b - a, (uint32_t)(SYNACK_SEC(60) / 4000));
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +497,7 @@ int main(void)
         cmocka_unit_test(spoofed_segments_into_transfer),
         cmocka_unit_test(open_close_soak),
         cmocka_unit_test(failing_allocator_never_crashes),
+        cmocka_unit_test(isn_key_changes_every_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,13 @@ struct synack_config {
      * getrandom(2)); tests fix it so every run produces the same segments. synack_stack_new()
      * refuses an all-zero secret (the default) unless deterministic is set. */
     uint8_t secret[16];
+    /* RFC 6528 3: the ISN key is derived anew from secret every isn_rekey_interval ns (as
+     * FreeBSD's net.inet.tcp.isn_reseed_interval), so that a key learnt (say, from a memory
+     * disclosure) predicts ISNs for one interval only. 0: never; the secret itself is the
+     * key (the default, as Linux, which never changes it). Otherwise at least 1 s. A 4-tuple
+     * reused across a change still gets an ISN past its TIME-WAIT record's, and timestamp
+     * offsets stay keyed by the secret. */
+    synack_time_t isn_rekey_interval;
     /* Deterministic mode, for simulations and tests: the caller accepts predictable ISNs and
      * ports, and an all-zero secret is allowed. The simulator sets it for its hosts.
      * Default false. */

@@ -75,6 +75,8 @@ static const char *first_violation(const struct synack_config *c)
     if (c->initial_cwnd_segments == 0) return "initial_cwnd_segments must be > 0";
     if (c->ephemeral_first == 0 || c->ephemeral_first > c->ephemeral_last)
         return "ephemeral ports must satisfy 0 < ephemeral_first <= ephemeral_last";
+    if (c->isn_rekey_interval != 0 && c->isn_rekey_interval < SYNACK_SEC(1))
+        return "isn_rekey_interval must be 0 (never) or at least 1 s";
     if (!c->alloc != !c->dealloc) return "alloc and dealloc must be set together";
     if (!c->deterministic && !secret_set(c->secret))
         return "secret is all zeros: fill it (synack_config_random_secret) or set deterministic";

@@ -11,6 +11,7 @@
 #include "tcp/mem.h"
 #include "tcp/tcb.h"
 #include "tcp/fastopen.h"
+#include "tcp/isn.h"
 #include "wire/tcp_header.h"
 
 struct sk_engine;
@@ -40,9 +41,10 @@ struct sk_engine {
     uint8_t *scratch; /* one outgoing packet */
     size_t scratch_cap;
     uint16_t ip_id;
-    struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
-    unsigned live;           /* connections in a state other than CLOSED and LISTEN (state.c) */
-    struct sk_mem mem;       /* buffer memory, against the stack-wide limit (mem.h) */
+    struct sk_tfo_cache tfo;   /* Fast Open cookies from servers (RFC 7413 4.1.3) */
+    unsigned live;             /* connections in a state other than CLOSED and LISTEN (state.c) */
+    struct sk_mem mem;         /* buffer memory, against the stack-wide limit (mem.h) */
+    struct sk_isn_key isn_key; /* the current ISN key when cfg.isn_rekey_interval is set */
     /* Stack-wide challenge ACK budget of the current second (answer.c). */
     uint64_t challenge_second;
     unsigned challenge_budget;

@@ -82,6 +82,26 @@ uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
     return m + f;
 }
 
+const uint8_t *sk_isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
+                          synack_time_t interval, synack_time_t now)
+{
+    if (interval == 0) return secret;
+    uint64_t epoch = now / interval;
+    if (cache->valid && cache->epoch == epoch) return cache->key;
+    uint8_t buf[9];
+    for (int i = 0; i < 8; i++)
+        buf[i] = (uint8_t)(epoch >> (8 * i));
+    for (int half = 0; half < 2; half++) {
+        buf[8] = (uint8_t)(0xe0 + half); /* domain separation from the other hashes */
+        uint64_t h = sk_siphash(secret, buf, sizeof buf);
+        for (int i = 0; i < 8; i++)
+            cache->key[8 * half + i] = (uint8_t)(h >> (8 * i));
+    }
+    cache->epoch = epoch;
+    cache->valid = true;
+    return cache->key;
+}
+
 uint32_t sk_ts_offset(const uint8_t key[16], const struct synack_endpoint *local,
                       const struct synack_endpoint *remote)
 {

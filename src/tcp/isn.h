@@ -4,6 +4,7 @@
 #ifndef SK_TCP_ISN_H
 #define SK_TCP_ISN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "synack/types.h"
 
@@ -14,6 +15,21 @@ uint64_t sk_siphash(const uint8_t key[16], const uint8_t *data, uint32_t len);
  * M a 4-microsecond timer derived from now. */
 uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
                 const struct synack_endpoint *remote, synack_time_t now);
+
+/* The key of sk_isn. RFC 6528 3 leaves the secret's lifetime open: with interval 0 (the
+ * default, as Linux, which never changes net_secret) it is the stack's secret; otherwise a
+ * key derived from the secret and now / interval, so that it changes every interval (as
+ * FreeBSD's net.inet.tcp.isn_reseed_interval) and an observer who learns one key learns
+ * nothing of the next. The derived key is cached in *cache. A 4-tuple reused across a
+ * change still gets an ISN past its previous incarnation's from the TIME-WAIT record
+ * (tw.c, isn_hint), and timestamps (sk_ts_offset, keyed by the secret) stay monotonic. */
+struct sk_isn_key {
+    uint8_t key[16];
+    uint64_t epoch;
+    bool valid;
+};
+const uint8_t *sk_isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
+                          synack_time_t interval, synack_time_t now);
 
 /* RFC 7323 7.1 / Linux secure_tcp_ts_off: a per-connection offset for TSval, so that
  * timestamps reveal nothing across connections. */
