@@ -231,6 +231,63 @@ static void tail_loss_probe(void **state)
     th_free(&h);
 }
 
+/* A lone segment's PTO (2*SRTT + rto_min for the peer's delayed ACK) is no shorter than its
+ * RTO: as Linux (tcp_schedule_loss_probe, "if RTO is shorter, just schedule TLP in its
+ * place") the probe goes out at the RTO's time instead of a timeout: no timeout counted, no
+ * backoff, and the RTO comes a full (unbacked) RTO after the probe. */
+static void tail_loss_probe_in_place_of_rto(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    int fd = open_ts_sack(&h, &iss, &ts0); /* SRTT 0, RTO 200 ms: PTO 200 ms */
+    assert_int_equal(synack_send(h.stack, fd, "request", 7), 7);
+    th_poll(&h);
+    synack_time_t t0 = h.now;
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1, PEER_ISS + 1, 7);
+    th_run_next(&h, SYNACK_SEC(1));
+    assert_int_equal(h.now - t0, SYNACK_MS(200));
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1, PEER_ISS + 1, 7);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.timeouts, 0);
+    assert_int_equal(info.rto, SYNACK_MS(200));
+    th_run_next(&h, SYNACK_SEC(1));
+    assert_int_equal(h.now - t0, SYNACK_MS(400));
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1, PEER_ISS + 1, 7);
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.timeouts, 1);
+    th_free(&h);
+}
+
+/* A FIN sent alone is the tail: the probe resends the FIN alone (as Linux resends its last
+ * skb; google packetdrill shutdown/shutdown-rdwr-write-queue-close.pkt), not the last data
+ * byte with it. */
+static void tail_loss_probe_resends_a_lone_fin(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss, ts0;
+    int fd = open_ts_sack(&h, &iss, &ts0);
+    uint8_t data[3000] = {0};
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), 3000);
+    th_poll(&h);
+    synack_time_t t0 = h.now;
+    th_expect(&h, SYNACK_ACK, iss + 1, PEER_ISS + 1, 1448);
+    th_expect(&h, SYNACK_ACK, iss + 1449, PEER_ISS + 1, 1448);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 2897, PEER_ISS + 1, 104);
+    assert_int_equal(synack_shutdown(h.stack, fd, SYNACK_SHUT_WR), 0);
+    th_poll(&h);
+    th_expect(&h, SYNACK_FIN | SYNACK_ACK, iss + 3001, PEER_ISS + 1, 0);
+    th_run_next(&h, SYNACK_SEC(1));
+    assert_int_equal(h.now - t0, SYNACK_MS(2));
+    th_expect(&h, SYNACK_FIN | SYNACK_ACK, iss + 3001, PEER_ISS + 1, 0);
+    th_expect_none(&h);
+    th_free(&h);
+}
+
 static void ack_sack(struct th *h, uint32_t ack, uint32_t s1, uint32_t e1, uint32_t s2, uint32_t e2)
 {
     uint8_t pkt[1600];
@@ -408,6 +465,8 @@ int main(void)
         cmocka_unit_test(invalid_ack_does_not_move_ts_recent),
         cmocka_unit_test(sack_blocks_report_held_ranges),
         cmocka_unit_test(tail_loss_probe),
+        cmocka_unit_test(tail_loss_probe_in_place_of_rto),
+        cmocka_unit_test(tail_loss_probe_resends_a_lone_fin),
         cmocka_unit_test(sack_recovery),
         cmocka_unit_test(fast_open_client),
         cmocka_unit_test(fast_open_data_not_acked),

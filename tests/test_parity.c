@@ -222,6 +222,39 @@ static void listener_drops_syn_fin(void **state)
     th_free(&h);
 }
 
+/* A RST exactly at the right edge of the window is outside it (RFC 5961 3.2: SEG.SEQ <
+ * RCV.NXT+RCV.WND) and dropped unanswered, in SYN-RECEIVED as anywhere (freebsd-net
+ * tcp-testsuite rcv-rst-syn-rcvd-via-listen-outside-right: the kernel passes it); one byte
+ * inside draws a challenge ACK; the handshake then completes. (A bare ACK at the edge is
+ * taken, as Linux's tcp_sequence: test_send_record.c.) */
+static void rst_at_right_edge_is_outside(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int lfd = th_listen(&h, 8);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = 0, .win = 32767, .mss = 1460});
+    struct th_out sa = {0};
+    assert_true(th_take(&h, &sa));
+    assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
+    assert_int_equal(sa.wscale, -1); /* the SYN had none: sa.win is the window as it is */
+    uint32_t edge = 1 + sa.win;
+    uint64_t ignored = synack_stack_counter(h.stack, SYNACK_CTR_TCP_RST_IGNORED);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST, .seq = edge, .win = 32767});
+    th_expect_none(&h);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_RST_IGNORED), ignored + 1);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_RST, .seq = edge - 1, .win = 32767});
+    struct th_out ch = {0};
+    assert_true(th_take(&h, &ch));
+    assert_int_equal(ch.flags, SYNACK_ACK);
+    assert_int_equal(ch.seq, sa.seq + 1);
+    assert_int_equal(ch.ack, 1);
+    th_expect_none(&h);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK, .seq = 1, .ack = sa.seq + 1, .win = 32767});
+    assert_true(synack_accept(h.stack, lfd, NULL) >= 0);
+    th_free(&h);
+}
+
 /* TCP_USER_TIMEOUT (RFC 5482 3, Linux semantics): milliseconds, 0 off; data unacknowledged
  * that long ends the connection with ETIMEDOUT, checked from the first retransmission on,
  * and the retransmission timer is clamped to the limit (Linux tcp_write_timeout,
@@ -472,6 +505,7 @@ int main(void)
         cmocka_unit_test(user_timeout_ends_retransmission),
         cmocka_unit_test(user_timeout_restarts_on_progress),
         cmocka_unit_test(user_timeout_ends_connect),
+        cmocka_unit_test(rst_at_right_edge_is_outside),
         cmocka_unit_test(user_timeout_inherited_by_accept),
         cmocka_unit_test(user_timeout_bounds_zero_window_probing),
         cmocka_unit_test(dsack_reports_duplicates),

@@ -222,6 +222,31 @@ static void orphaned_fin_wait_2_times_out(void **state)
     th_free(&c.h);
 }
 
+/* Data for a connection the application closed, our FIN not yet acknowledged: reset, and
+ * the RST answers the segment, <SEQ=SEG.ACK><CTL=RST>, as Linux (google packetdrill
+ * user_timeout/user_timeout.pkt ends "R 1:1(0)"): SEG.ACK is the peer's RCV.NXT, so the RST
+ * is acceptable there, where SND.NXT (past our FIN) would not be. */
+static void orphan_data_answered_by_reset(void **state)
+{
+    (void)state;
+    struct conn c;
+    open_conn(&c);
+    assert_int_equal(synack_close(c.h.stack, c.fd), 0);
+    th_poll(&c.h);
+    th_expect(&c.h, SYNACK_FIN | SYNACK_ACK, c.snd, c.rcv, 0);
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK | SYNACK_PSH,
+                                     .seq = c.rcv,
+                                     .ack = c.snd,
+                                     .win = 1024,
+                                     .data = "x",
+                                     .len = 1});
+    th_expect(&c.h, SYNACK_RST, c.snd, 0, 0);
+    th_expect_none(&c.h);
+    assert_int_equal(th_state_of(&c.h, TH_PEER_PORT), SYNACK_CLOSED);
+    assert_int_equal(synack_stack_connection_count(c.h.stack), 0);
+    th_free(&c.h);
+}
+
 static void abort_sends_rst(void **state)
 {
     (void)state;
@@ -425,6 +450,7 @@ int main(void)
         cmocka_unit_test(half_close_keeps_receiving),
         cmocka_unit_test(lost_fin_is_retransmitted),
         cmocka_unit_test(orphaned_fin_wait_2_times_out),
+        cmocka_unit_test(orphan_data_answered_by_reset),
         cmocka_unit_test(abort_sends_rst),
         cmocka_unit_test(close_with_unread_data_resets),
         cmocka_unit_test(rst_in_every_state),

@@ -11,14 +11,18 @@
 #include "tcp/timers.h"
 
 /* 3.10.7.4 first: the four cases of segment acceptability. */
-static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd)
+static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd,
+                       bool rst)
 {
     uint32_t nxt = tcb->rcv_nxt;
     /* A segment without text exactly at the right edge is taken too, as Linux's
      * tcp_sequence does (!after(seq, rcv_nxt + window)): a peer whose data filled our window
      * sends its ACKs with SEQ = SND.NXT = that edge (Linux tcp_acceptable_seq), and the
-     * strict RFC test would drop them, window updates with them, and stall. */
-    if (seglen == 0) return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd + 1);
+     * strict RFC test would drop them, window updates with them, and stall. Not a RST:
+     * RFC 5961 3.2 wants SEG.SEQ < RCV.NXT+RCV.WND for it, and one at the edge is dropped
+     * unanswered (as Linux's tcp_check_req in SYN-RECEIVED, whose window is smaller by its
+     * MSS rounding; freebsd-net/tcp-testsuite rcv-rst-*-syn-rcvd-via-listen-outside-right). */
+    if (seglen == 0) return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd + (rst ? 0 : 1));
     if (wnd == 0) return false;
     return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + seglen - 1, nxt, nxt + wnd);
 }
@@ -97,12 +101,16 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
 }
 
 /* Data for a connection the application closed: Linux (tcp_rcv_state_process) resets it,
- * since nobody will ever read it (RFC 9293 3.10.4). */
-static bool orphan_gets_data(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t len)
+ * since nobody will ever read it (RFC 9293 3.10.4, RFC 1122 4.2.2.13). The RST answers the
+ * segment, <SEQ=SEG.ACK><CTL=RST>, as Linux's tcp_v4_send_reset does there: SEG.ACK is the
+ * peer's RCV.NXT exactly, so the RST is taken even while our FIN is unacknowledged (with
+ * SND.NXT it would draw a challenge ACK, RFC 5961 3.2). */
+static bool orphan_gets_data(struct sk_engine *eng, struct sk_tcb *tcb,
+                             const struct sk_segment *seg, uint32_t len)
 {
     if (tcb->fd >= 0 || len == 0) return false;
     if (tcb->state != SYNACK_FIN_WAIT_1 && tcb->state != SYNACK_FIN_WAIT_2) return false;
-    sk_tcp_send_abort_rst(eng, tcb);
+    sk_tcp_send_reset_for(eng, seg);
     sk_tcp_close_with(eng, tcb, -ECONNRESET);
     return true;
 }
@@ -157,7 +165,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
         return;
     }
-    if (!acceptable(tcb, seq, seglen, wnd)) {
+    if (!acceptable(tcb, seq, seglen, wnd, (flags & SYNACK_RST) != 0)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
          * text (3.10.7.4 first, "special allowance"). A bare FIN there is taken, as Linux
          * does (tcp_data_queue): it needs no buffer space, and a peer that closes into a
@@ -243,7 +251,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&
         seq_leq(seg->h.seq, tcb->last_ack_sent))
         tcb->ts_recent = opt->ts_val;
-    if (orphan_gets_data(eng, tcb, len)) return;
+    if (orphan_gets_data(eng, tcb, seg, len)) return;
     /* Seventh and eighth: text and FIN, in the states that still receive. */
     if (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||
         tcb->state == SYNACK_FIN_WAIT_2) {

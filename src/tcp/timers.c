@@ -128,7 +128,10 @@ void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
         bool single = sk_tcp_in_flight(tcb) <= tcb->snd_mss;
         pto = 2 * tcb->rtt.srtt + (single ? eng->cfg.rto_min : SYNACK_MS(2));
     }
-    if (eng->now + pto < tcb->rto_at) tcb->tlp_at = eng->now + pto;
+    /* RFC 8985 7.2 leaves open what happens when the RTO would fire first; Linux
+     * (tcp_schedule_loss_probe) probes at the RTO's time instead, so that a lone segment,
+     * whose PTO includes room for a delayed ACK, is probed before cwnd collapses. */
+    tcb->tlp_at = eng->now + pto < tcb->rto_at ? eng->now + pto : tcb->rto_at;
 }
 
 /* RFC 8985 7.3: send one new segment if the window allows, else retransmit the last one;
@@ -144,7 +147,9 @@ static void on_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
         uint32_t end = sk_tcp_fin_sent(tcb) ? sk_tcp_data_end(tcb) : tcb->snd_max;
         uint32_t seq = seq_max(tcb->last_new_seq, tcb->snd_una);
         if (seq_lt(seq, end) && end - seq > tcb->snd_mss) seq = end - tcb->snd_mss;
-        if (seq_geq(seq, end)) seq = seq_max(end - 1, tcb->snd_una); /* a FIN alone */
+        /* The last segment was a FIN alone: the FIN alone again (as Linux resends its tail
+         * skb; google packetdrill shutdown-rdwr-write-queue-close.pkt). */
+        if (seq_geq(seq, end)) seq = sk_tcp_fin_sent(tcb) ? end : seq_max(end - 1, tcb->snd_una);
         sk_tcp_retransmit(eng, tcb, seq, tcb->snd_mss);
     }
     sk_why(eng, SYNACK_CAUSE_NONE, 0);
