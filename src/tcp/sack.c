@@ -36,15 +36,18 @@ void sk_sack_advance(struct sk_tcb *tcb, uint32_t n)
 {
     struct sk_reasm *q = &tcb->sacked;
     unsigned k = 0;
+    /* An ACK that ends inside a SACKed range (a peer that reneged, or a lying one) would
+     * leave SND.UNA itself marked SACKed, and RFC 6675's IsLost would then never count it
+     * lost: the range is cut to start past SND.UNA, whose byte stays unSACKed (RFC 2018 8:
+     * only the cumulative ACK is firm). */
     for (unsigned i = 0; i < q->count; i++) {
-        if (q->ranges[i].end <= n) continue;
-        uint32_t start = q->ranges[i].start > n ? q->ranges[i].start - n : 0;
+        if (q->ranges[i].end <= n + 1) continue;
+        uint32_t start = q->ranges[i].start > n ? q->ranges[i].start - n : 1;
         q->ranges[k].start = start;
         q->ranges[k].end = q->ranges[i].end - n;
         k++;
     }
     q->count = k;
-    /* A range now starting at 0 would mean SND.UNA is SACKed: the next ACK will cover it. */
 }
 
 void sk_sack_clear(struct sk_tcb *tcb)
