@@ -127,9 +127,9 @@ static void out_of_order_bare_fin_draws_dup_ack(void **state)
 }
 
 /* TIME-WAIT with the descriptor still open (shutdown, then the peer's FIN): a bare ACK at
- * RCV.NXT is taken silently, one at RCV.NXT+1 is answered with <SEQ=SND.NXT><ACK=RCV.NXT>
- * and restarts 2 MSL, as Linux's tcp_timewait_state_process (FreeBSD suite
- * rcv-ack-time-wait-using-shutdown-middle). */
+ * RCV.NXT is taken silently and restarts 2 MSL, one at RCV.NXT+1 is answered with
+ * <SEQ=SND.NXT><ACK=RCV.NXT> and restarts 2 MSL, as Linux's tcp_timewait_state_process (FreeBSD
+ * suite rcv-ack-time-wait-using-shutdown-middle). */
 static void time_wait_answers_ack_above_rcv_nxt(void **state)
 {
     (void)state;
@@ -147,6 +147,9 @@ static void time_wait_answers_ack_above_rcv_nxt(void **state)
     th_inject(&c.h, &(struct th_seg){
                         .flags = SYNACK_ACK, .seq = c.rcv + 1, .ack = c.snd + 1, .win = 65535});
     th_expect_none(&c.h);
+    /* The bare ACK restarted 2 MSL too, as the compact TIME-WAIT record does. */
+    assert_int_equal(synack_stack_next_deadline(c.h.stack), c.h.now + SYNACK_SEC(60));
+    th_advance(&c.h, SYNACK_SEC(10));
     th_inject(&c.h, &(struct th_seg){
                         .flags = SYNACK_ACK, .seq = c.rcv + 2, .ack = c.snd + 1, .win = 65535});
     th_expect(&c.h, SYNACK_ACK, c.snd + 1, c.rcv + 1, 0);

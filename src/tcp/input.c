@@ -153,6 +153,9 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
 
     uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
     uint32_t wnd = sk_tcp_offered_window(tcb);
+    if (tcb->state == SYNACK_TIME_WAIT && seq == tcb->rcv_nxt && seglen == 0 &&
+        (flags & (SYNACK_ACK | SYNACK_RST | SYNACK_SYN)) == SYNACK_ACK)
+        tcb->close_at = eng->now + 2 * eng->cfg.msl; /* Linux: a bare ACK restarts 2 MSL */
     if (tcb->state == SYNACK_TIME_WAIT && !(flags & (SYNACK_RST | SYNACK_SYN)) &&
         !(seq == tcb->rcv_nxt && seglen == 0)) {
         /* RFC 9293 3.10.7.4 leaves TIME-WAIT's answers to in-window segments open; as Linux
