@@ -102,7 +102,9 @@ static void usage(FILE *out)
             "               instead of the text)\n"
             "  --conn N     the Nth TCP connection in the capture (default 1; the list of\n"
             "               connections goes to stderr when there are several)\n"
-            "  --absolute   sequence and acknowledgment numbers as on the wire\n");
+            "  --absolute   sequence and acknowledgment numbers as on the wire\n"
+            "  --causes     the cause of every segment, not only of repeats (a capture shows\n"
+            "               no engine decisions: repeats are marked [rtx])\n");
 }
 
 int ladder_main(int argc, char **argv)
