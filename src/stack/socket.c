@@ -162,9 +162,7 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     if (err) return err == -ENOBUFS ? -ENOBUFS : -ENOMEM;
     tcb->remote = *remote;
     /* RFC 6528: ISN from a keyed hash of the 4-tuple plus the clock. */
-    const uint8_t *key =
-        sk_isn_key(&s->eng.isn_key, s->eng.cfg.secret, s->eng.cfg.isn_rekey_interval, s->eng.now);
-    tcb->iss = sk_isn(key, &tcb->local, &tcb->remote, s->eng.now);
+    tcb->iss = sk_engine_isn(&s->eng, &tcb->local, &tcb->remote);
     tcb->ts_offset = sk_ts_offset(s->eng.cfg.secret, &tcb->local, &tcb->remote);
     tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_sml = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;

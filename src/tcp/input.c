@@ -153,20 +153,18 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
 
     uint32_t seglen = len + !!(flags & SYNACK_SYN) + !!(flags & SYNACK_FIN);
     uint32_t wnd = sk_tcp_offered_window(tcb);
-    if (tcb->state == SYNACK_TIME_WAIT && seq == tcb->rcv_nxt && seglen == 0 &&
-        (flags & (SYNACK_ACK | SYNACK_RST | SYNACK_SYN)) == SYNACK_ACK)
-        tcb->close_at = eng->now + 2 * eng->cfg.msl; /* Linux: a bare ACK restarts 2 MSL */
-    if (tcb->state == SYNACK_TIME_WAIT && !(flags & (SYNACK_RST | SYNACK_SYN)) &&
-        !(seq == tcb->rcv_nxt && seglen == 0)) {
+    if (tcb->state == SYNACK_TIME_WAIT && !(flags & (SYNACK_RST | SYNACK_SYN))) {
         /* RFC 9293 3.10.7.4 leaves TIME-WAIT's answers to in-window segments open; as Linux
-         * (tcp_timewait_state_process): only a bare ACK at RCV.NXT is taken silently; any
-         * other segment, an ACK at RCV.NXT+1 as much as a retransmitted FIN, is answered
-         * with an ACK (rate-limited unless it carries data) and, with ACK, restarts 2 MSL. */
-        bool old = seq_lt(seq, tcb->rcv_nxt);
-        sk_drop(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW, seg);
+         * (tcp_timewait_state_process): an ACK restarts 2 MSL; only a bare ACK at RCV.NXT is
+         * taken silently; any other segment, an ACK at RCV.NXT+1 as much as a retransmitted
+         * FIN, is answered with an ACK (rate-limited unless it carries data). */
         if (flags & SYNACK_ACK) tcb->close_at = eng->now + 2 * eng->cfg.msl;
-        sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
-        return;
+        if (!(seq == tcb->rcv_nxt && seglen == 0)) {
+            bool old = seq_lt(seq, tcb->rcv_nxt);
+            sk_drop(eng, old ? SYNACK_CTR_TCP_DUPLICATE : SYNACK_CTR_TCP_OUT_OF_WINDOW, seg);
+            sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
+            return;
+        }
     }
     if (!acceptable(tcb, seq, seglen, wnd, (flags & SYNACK_RST) != 0)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its

@@ -91,10 +91,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     sk_tcp_take_syn(eng, child, seg);
     /* RFC 6528 ISN; a SYN that ended a TIME-WAIT starts past the old incarnation's
      * sequence space (Linux: tw_snd_nxt + 65535 + 2), so old duplicates can't fit. */
-    child->iss = seg->isn_hint ? seg->isn_hint
-                               : sk_isn(sk_isn_key(&eng->isn_key, eng->cfg.secret,
-                                                   eng->cfg.isn_rekey_interval, eng->now),
-                                        &child->local, &child->remote, eng->now);
+    child->iss = seg->isn_hint ? seg->isn_hint : sk_engine_isn(eng, &child->local, &child->remote);
     child->ts_offset = sk_ts_offset(eng->cfg.secret, &child->local, &child->remote);
     child->snd_una = child->iss;
     child->snd_nxt = child->iss;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/isn.h"
 
+#include "tcp/engine.h"
+
 static uint64_t rotl(uint64_t x, int b)
 {
     return (x << b) | (x >> (64 - b));
@@ -82,8 +84,8 @@ uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
     return m + f;
 }
 
-const uint8_t *sk_isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
-                          synack_time_t interval, synack_time_t now)
+static const uint8_t *isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
+                              synack_time_t interval, synack_time_t now)
 {
     if (interval == 0) return secret;
     uint64_t epoch = now / interval;
@@ -100,6 +102,14 @@ const uint8_t *sk_isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
     cache->epoch = epoch;
     cache->valid = true;
     return cache->key;
+}
+
+uint32_t sk_engine_isn(struct sk_engine *eng, const struct synack_endpoint *local,
+                       const struct synack_endpoint *remote)
+{
+    const uint8_t *key =
+        isn_key(&eng->isn_key, eng->cfg.secret, eng->cfg.isn_rekey_interval, eng->now);
+    return sk_isn(key, local, remote, eng->now);
 }
 
 uint32_t sk_ts_offset(const uint8_t key[16], const struct synack_endpoint *local,

@@ -16,9 +16,9 @@ uint64_t sk_siphash(const uint8_t key[16], const uint8_t *data, uint32_t len);
 uint32_t sk_isn(const uint8_t key[16], const struct synack_endpoint *local,
                 const struct synack_endpoint *remote, synack_time_t now);
 
-/* The key of sk_isn. RFC 6528 3 leaves the secret's lifetime open: with interval 0 (the
- * default, as Linux, which never changes net_secret) it is the stack's secret; otherwise a
- * key derived from the secret and now / interval, so that it changes every interval (as
+/* The key of the stack's ISNs (sk_engine_isn). RFC 6528 3 leaves the secret's lifetime open: with
+ * interval 0 (the default, as Linux, which never changes net_secret) it is the stack's secret;
+ * otherwise a key derived from the secret and now / interval, so that it changes every interval (as
  * FreeBSD's net.inet.tcp.isn_reseed_interval) and an observer who learns one key learns
  * nothing of the next. The derived key is cached in *cache. A 4-tuple reused across a
  * change still gets an ISN past its previous incarnation's from the TIME-WAIT record
@@ -28,8 +28,11 @@ struct sk_isn_key {
     uint64_t epoch;
     bool valid;
 };
-const uint8_t *sk_isn_key(struct sk_isn_key *cache, const uint8_t secret[16],
-                          synack_time_t interval, synack_time_t now);
+struct sk_engine;
+/* The ISN for a new connection local<->remote now: sk_isn with the current key (derived
+ * from cfg.secret every cfg.isn_rekey_interval, cached in eng->isn_key). */
+uint32_t sk_engine_isn(struct sk_engine *eng, const struct synack_endpoint *local,
+                       const struct synack_endpoint *remote);
 
 /* RFC 7323 7.1 / Linux secure_tcp_ts_off: a per-connection offset for TSval, so that
  * timestamps reveal nothing across connections. */

@@ -3,6 +3,22 @@
 
 #include <string.h>
 
+void sk_tcp_trace_state(struct sk_engine *eng, const struct synack_endpoint *local,
+                        const struct synack_endpoint *remote, enum synack_tcp_state from,
+                        enum synack_tcp_state to)
+{
+    if (!eng->cfg.trace) return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_STATE;
+    ev.time = eng->now;
+    ev.local = *local;
+    ev.remote = *remote;
+    ev.u.state.from = from;
+    ev.u.state.to = to;
+    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+}
+
 void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp_state to)
 {
     enum synack_tcp_state from = tcb->state;
@@ -26,17 +42,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
         if (eng->hooks.time_wait) eng->hooks.time_wait(eng, tcb);
     }
-    if (eng->cfg.trace) {
-        struct synack_trace_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = SYNACK_TRACE_STATE;
-        ev.time = eng->now;
-        ev.local = tcb->local;
-        ev.remote = tcb->remote;
-        ev.u.state.from = from;
-        ev.u.state.to = to;
-        eng->cfg.trace(eng->cfg.trace_ctx, &ev);
-    }
+    sk_tcp_trace_state(eng, &tcb->local, &tcb->remote, from, to);
 }
 
 void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)

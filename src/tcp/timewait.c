@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tcp/output.h"
 #include "tcp/seq.h"
+#include "tcp/state.h"
 
 void sk_tw_init(struct sk_engine *eng, struct sk_tw *tw, const struct sk_tcb *tcb)
 {
@@ -107,14 +108,5 @@ enum sk_tw_verdict sk_tw_input(struct sk_engine *eng, struct sk_tw *tw,
 void sk_tw_closed(struct sk_engine *eng, const struct sk_tw *tw)
 {
     eng->live--;
-    if (!eng->cfg.trace) return;
-    struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_STATE;
-    ev.time = eng->now;
-    ev.local = tw->local;
-    ev.remote = tw->remote;
-    ev.u.state.from = SYNACK_TIME_WAIT;
-    ev.u.state.to = SYNACK_CLOSED;
-    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+    sk_tcp_trace_state(eng, &tw->local, &tw->remote, SYNACK_TIME_WAIT, SYNACK_CLOSED);
 }

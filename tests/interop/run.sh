@@ -246,19 +246,22 @@ PY
     cmp -s "$work/echo_in" "$work/echo_out" ||
         { why="echo differs ($(stat -c %s "$work/echo_out") of 4194304 bytes back)"; return 1; }
 }
-# The kernel connects to synack cat -l; each sends 3 MiB to the other at the same time,
-# with loss and reordering on synack's side.
-t_streams_both_ways() {
+# exchange_both_ways PORT MIB SECONDS [CAT_ARGS...]: the kernel connects to synack cat -l
+# PORT and each sends MIB MiB of random bytes to the other at the same time; both streams
+# must arrive byte for byte. CAT_ARGS go to synack cat (an impairment, say).
+exchange_both_ways() {
+    local port=$1 mib=$2 secs=$3
+    shift 3
     cat > "$work/both.py" <<'PY'
 import socket, sys, threading
-s = socket.create_connection((sys.argv[1], 9400), timeout=100)
-data = open(sys.argv[2], "rb").read()
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[3]))
+data = open(sys.argv[4], "rb").read()
 def send():
     s.sendall(data)
     s.shutdown(socket.SHUT_WR)
 t = threading.Thread(target=send)
 t.start()
-with open(sys.argv[3], "wb") as out:
+with open(sys.argv[5], "wb") as out:
     while True:
         d = s.recv(65536)
         if not d:
@@ -266,15 +269,14 @@ with open(sys.argv[3], "wb") as out:
         out.write(d)
 t.join()
 PY
-    head -c $((3 * 1024 * 1024)) /dev/urandom > "$work/k_out"
-    head -c $((3 * 1024 * 1024)) /dev/urandom > "$work/s_out"
-    in_ns timeout 120 "$synack" cat --impair loss=0.02,reorder=0.02,seed=5 -l 9400 \
+    head -c $((mib * 1024 * 1024)) /dev/urandom > "$work/k_out"
+    head -c $((mib * 1024 * 1024)) /dev/urandom > "$work/s_out"
+    in_ns timeout $((secs + 20)) "$synack" cat "$@" -l "$port" \
         < "$work/s_out" > "$work/s_in" 2> "$work/both.err" &
-    local cat_pid=$!
-    local up=""
+    local cat_pid=$! up=""
     for _ in $(seq 50); do
-        in_ns timeout 100 "$py" "$work/both.py" $SADDR "$work/k_out" "$work/k_in" \
-            2> "$work/both.py.err" && { up=1; break; }
+        in_ns timeout "$secs" "$py" "$work/both.py" $SADDR "$port" "$secs" "$work/k_out" \
+            "$work/k_in" 2> "$work/both.py.err" && { up=1; break; }
         grep -q "refused" "$work/both.py.err" || break
         sleep 0.1
     done
@@ -285,50 +287,22 @@ PY
     cmp -s "$work/k_out" "$work/s_in" || { why="synack got different bytes"; return 1; }
     cmp -s "$work/s_out" "$work/k_in" || { why="kernel got different bytes"; return 1; }
 }
-# Issue 10: data through the offload path both ways at once. The kernel connects to synack
-# cat -l and each side sends 16 MiB; the device's packet counters show that synack wrote
-# super-segments the kernel cut (TSO) and read segments of many MSS (the kernel's TSO/GRO):
-# 16 MiB one MSS at a time would be about 11,600 packets each way.
+# 3 MiB each way at once, with loss and reordering on synack's side.
+t_streams_both_ways() {
+    exchange_both_ways 9400 3 100 --impair loss=0.02,reorder=0.02,seed=5
+}
+# Issue 10: data through the offload path both ways at once, 16 MiB each; the device's
+# packet counters show that synack wrote super-segments the kernel cut (TSO) and read
+# segments of many MSS (the kernel's TSO/GRO): 16 MiB one MSS at a time would be about
+# 11,600 packets each way.
 dev_packets() { # rx|tx: packets the kernel side of synack0 received / sent
     in_ns cat "/sys/class/net/synack0/statistics/${1}_packets"
 }
 t_offload_both_ways() {
-    head -c $((16 * 1024 * 1024)) /dev/urandom > "$work/k_out"
-    head -c $((16 * 1024 * 1024)) /dev/urandom > "$work/s_out"
     local rx0 tx0 rx1 tx1
     rx0=$(dev_packets rx); tx0=$(dev_packets tx)
-    cat > "$work/both16.py" <<'PY'
-import socket, sys, threading
-s = socket.create_connection((sys.argv[1], 9500), timeout=50)
-data = open(sys.argv[2], "rb").read()
-def send():
-    s.sendall(data)
-    s.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-with open(sys.argv[3], "wb") as out:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        out.write(d)
-t.join()
-PY
-    in_ns timeout 60 "$synack" cat -l 9500 < "$work/s_out" > "$work/s_in" 2> "$work/off.err" &
-    local cat_pid=$! up=""
-    for _ in $(seq 50); do
-        in_ns timeout 50 "$py" "$work/both16.py" $SADDR "$work/k_out" "$work/k_in" \
-            2> "$work/off.py.err" && { up=1; break; }
-        grep -q "refused" "$work/off.py.err" || break
-        sleep 0.1
-    done
-    wait "$cat_pid"
-    local rc=$?
+    exchange_both_ways 9500 16 50 || return 1
     rx1=$(dev_packets rx); tx1=$(dev_packets tx)
-    [ -n "$up" ] || { why="kernel client: $(tail -1 "$work/off.py.err")"; return 1; }
-    [ $rc -eq 0 ] || { why="synack cat -l exit $rc: $(cat "$work/off.err")"; return 1; }
-    cmp -s "$work/k_out" "$work/s_in" || { why="synack got different bytes"; return 1; }
-    cmp -s "$work/s_out" "$work/k_in" || { why="kernel got different bytes"; return 1; }
     [ $((rx1 - rx0)) -lt 6000 ] && [ $((tx1 - tx0)) -lt 6000 ] ||
         { why="no offload seen: $((rx1 - rx0)) packets from synack, $((tx1 - tx0)) to it"; return 1; }
 }
