@@ -19,11 +19,11 @@ static void passive_open_exact_segments(void **state)
                   .flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1400, .wscale = 7});
     struct th_out sa = {0};
     assert_true(th_take(&h, &sa));
-    /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, our MSS and window scale (256 KiB buffer: 3). */
+    /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, our MSS and window scale (covering rcvbuf_max, 6 MiB: 7, as Linux). */
     assert_int_equal(sa.flags, SYNACK_SYN | SYNACK_ACK);
     assert_int_equal(sa.ack, PEER_ISS + 1);
     assert_int_equal(sa.mss, 1460);
-    assert_int_equal(sa.wscale, 3);
+    assert_int_equal(sa.wscale, 7);
     assert_int_equal(sa.win, 65535);
     assert_int_equal(sa.src, TH_LOCAL_ADDR);
     assert_int_equal(sa.dst, TH_PEER_ADDR);
@@ -75,7 +75,7 @@ static void active_open_exact_segments(void **state)
     assert_true(th_take(&h, &syn));
     assert_int_equal(syn.flags, SYNACK_SYN);
     assert_int_equal(syn.mss, 1460);
-    assert_int_equal(syn.wscale, 3);
+    assert_int_equal(syn.wscale, 7);
     assert_int_equal(syn.win, 65535);
     assert_true(syn.sport >= 32768 && syn.sport <= 60999);
     assert_int_equal(synack_stack_next_deadline(h.stack), h.now + SYNACK_SEC(1));

@@ -57,6 +57,19 @@ struct synack_config {
      * receive. */
     uint32_t sndbuf;
     uint32_t rcvbuf;
+    /* Receive-buffer auto-tuning (Linux tcp_moderate_rcvbuf with tcp_rmem[2]): while the
+     * application reads more than the buffer's worth per round trip, a connection's receive
+     * buffer grows from rcvbuf up to this many bytes (to twice what was read in a round
+     * trip), so a long fat path is not held back by the window. Memory still follows the
+     * data held. A socket whose SO_RCVBUF was set keeps that size. A value not above rcvbuf
+     * turns tuning off. At most 1 GiB. Default 6 MiB (Linux tcp_rmem[2] = 6291456). */
+    uint32_t rcvbuf_max;
+    /* Send-buffer auto-tuning (Linux tcp_sndbuf_expand with tcp_wmem[2]): while the
+     * application fills the send buffer and the congestion window is not what holds data
+     * back, the buffer grows from sndbuf up to this many bytes (to twice the congestion
+     * window). A socket whose SO_SNDBUF was set keeps that size. A value not above sndbuf
+     * turns tuning off. At most 1 GiB. Default 4 MiB (Linux tcp_wmem[2] = 4194304). */
+    uint32_t sndbuf_max;
     /* Stack-wide limit on the memory holding connection data (buffer chunks and range
      * tables), in bytes; 0 = none. Buffers take memory in 4 KiB chunks as data arrives or
      * is queued and give it back as it drains; at the limit, arriving text is dropped
@@ -67,7 +80,8 @@ struct synack_config {
      * memory is bounded by rcvbuf). Default 32. */
     unsigned ooo_max_ranges;
     /* Window scale shift we announce (RFC 7323 2.3), 0..14; -1 (default) picks the smallest
-     * shift that covers the receive buffer. Linux derives it from tcp_rmem's maximum (7 by
+     * shift that covers the largest the receive buffer may grow to (rcvbuf_max, or rcvbuf
+     * without tuning). Linux derives it from tcp_rmem's maximum (7 by
      * default, 8 with packetdrill's defaults.sh). The window's unit (1 << shift) may be at
      * most a quarter of rcvbuf, or every window sent would round down to nothing; a socket
      * whose SO_RCVBUF is smaller uses the largest shift its buffer allows (as Linux, which

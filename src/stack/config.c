@@ -24,6 +24,8 @@ void synack_config_init(struct synack_config *c)
     c->challenge_ack_interval = SYNACK_MS(500);
     c->sndbuf = 256 * 1024;
     c->rcvbuf = 256 * 1024;
+    c->rcvbuf_max = 6291456; /* Linux tcp_rmem[2] */
+    c->sndbuf_max = 4194304; /* Linux tcp_wmem[2] */
     c->ooo_max_ranges = 32;
     c->window_scale = -1;
     c->timestamps = true;
@@ -64,6 +66,8 @@ static const char *first_violation(const struct synack_config *c)
     if (c->sndbuf < SYNACK_BUF_MIN || c->sndbuf > SYNACK_BUF_MAX || c->rcvbuf < SYNACK_BUF_MIN ||
         c->rcvbuf > SYNACK_BUF_MAX)
         return "sndbuf and rcvbuf must be 256 .. 1 GiB";
+    if (c->rcvbuf_max > SYNACK_BUF_MAX || c->sndbuf_max > SYNACK_BUF_MAX)
+        return "rcvbuf_max and sndbuf_max must be at most 1 GiB";
     if (c->window_scale > 14) return "window_scale must be -1 (automatic) or 0 .. 14";
     if (c->window_scale >= 0 && (c->rcvbuf >> c->window_scale) < 4)
         return "window_scale too large for rcvbuf: the window unit (1 << window_scale) may be "

@@ -43,6 +43,10 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
         s->eng.cfg.default_peer_mss < tcb->our_mss ? s->eng.cfg.default_peer_mss : tcb->our_mss;
     tcb->sndbuf_size = s->eng.cfg.sndbuf;
     tcb->rcvbuf_size = s->eng.cfg.rcvbuf;
+    tcb->rcvbuf_max =
+        s->eng.cfg.rcvbuf_max > tcb->rcvbuf_size ? s->eng.cfg.rcvbuf_max : tcb->rcvbuf_size;
+    tcb->sndbuf_max =
+        s->eng.cfg.sndbuf_max > tcb->sndbuf_size ? s->eng.cfg.sndbuf_max : tcb->sndbuf_size;
     tcb->all_next = s->all;
     if (s->all) s->all->all_prev = tcb;
     s->all = tcb;
@@ -74,7 +78,7 @@ int sk_conn_alloc_buffers(struct synack_stack *s, struct sk_tcb *tcb)
     /* RFC 7323 2.3: the smallest shift that lets the window cover the whole buffer; a
      * configured shift, but never one whose unit exceeds a quarter of this socket's buffer
      * (every window would round down to nothing). SYN cookies use the same. */
-    tcb->rcv_wscale = sk_tcp_wscale_for(&s->eng.cfg, tcb->rcvbuf_size);
+    tcb->rcv_wscale = sk_tcp_wscale_for(&s->eng.cfg, tcb->rcvbuf_size, tcb->rcvbuf_max);
     return 0;
 }
 
@@ -296,6 +300,8 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     }
     c->sndbuf_size = listener->sndbuf_size;
     c->rcvbuf_size = listener->rcvbuf_size;
+    c->rcvbuf_max = listener->rcvbuf_max;
+    c->sndbuf_max = listener->sndbuf_max;
     c->our_mss = listener->our_mss;
     c->nodelay = listener->nodelay;
     c->keepalive = listener->keepalive; /* inherited, as BSD and Linux do */

@@ -83,6 +83,8 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_ACK_SKIPPED_UNSENT] = "tcp_ack_skipped_unsent",
         [SYNACK_CTR_TCP_ACK_SKIPPED_TIME_WAIT] = "tcp_ack_skipped_time_wait",
         [SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED] = "tcp_challenge_global_limited",
+        [SYNACK_CTR_TCP_RCVBUF_GROWN] = "tcp_rcvbuf_grown",
+        [SYNACK_CTR_TCP_SNDBUF_GROWN] = "tcp_sndbuf_grown",
         [SYNACK_CTR_ICMP_IN] = "icmp_in",
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",
         [SYNACK_CTR_ICMP_ECHO_REPLIED] = "icmp_echo_replied",

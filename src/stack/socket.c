@@ -8,6 +8,7 @@
 #include "tcp/fastopen.h"
 #include "tcp/isn.h"
 #include "tcp/output.h"
+#include "tcp/autotune.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
@@ -216,6 +217,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
     if (len == 0) return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
+    if (n < want) tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
     if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
     tcb->tfo_deferred = false;  /* a deferred Fast Open SYN leaves now, with data */
     sk_sched_want_output(s, tcb);
@@ -260,6 +262,7 @@ ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len,
         if (!trunc) sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
         if (flags & SYNACK_MSG_PEEK) return (ssize_t)n;
         sk_ring_consume(&s->eng.mem, &tcb->rcvbuf, n, sk_reasm_extent(&tcb->reasm));
+        sk_tcp_rcv_space_adjust(&s->eng, tcb);
         if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
         return (ssize_t)n;
     }
@@ -469,16 +472,16 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
             /* As Linux, the send buffer may change on a live connection: never below
              * what it holds. */
             int err = sk_conn_resize_sndbuf(s, tcb, (uint32_t)value);
-            if (err == 0) tcb->sndbuf_size = tcb->sndbuf.cap;
+            if (err == 0) tcb->sndbuf_size = tcb->sndbuf_max = tcb->sndbuf.cap; /* fixed */
             sk_sched_update(s, tcb); /* may be writable now */
             return err;
         }
         /* The receive buffer sets the window scale announced in the SYN: fixed after. */
         if (!fresh && tcb->state != SYNACK_LISTEN) return -EINVAL;
-        if (opt == SYNACK_SO_RCVBUF)
-            tcb->rcvbuf_size = (uint32_t)value;
-        else
-            tcb->sndbuf_size = (uint32_t)value;
+        if (opt == SYNACK_SO_RCVBUF) /* fixed: no auto-tuning (Linux SOCK_RCVBUF_LOCK) */
+            tcb->rcvbuf_size = tcb->rcvbuf_max = (uint32_t)value;
+        else /* fixed: no auto-tuning (Linux SOCK_SNDBUF_LOCK) */
+            tcb->sndbuf_size = tcb->sndbuf_max = (uint32_t)value;
         return 0;
     case SYNACK_SO_REUSEADDR:
         tcb->reuseaddr = value != 0;
@@ -531,10 +534,11 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     if (!value) return -EINVAL;
     switch (opt) {
     case SYNACK_SO_RCVBUF:
-        *value = (int)tcb->rcvbuf_size;
+        /* What auto-tuning grew it to, as Linux reports sk_rcvbuf. */
+        *value = (int)(tcb->rcvbuf.cap > tcb->rcvbuf_size ? tcb->rcvbuf.cap : tcb->rcvbuf_size);
         return 0;
     case SYNACK_SO_SNDBUF:
-        *value = (int)tcb->sndbuf_size;
+        *value = (int)(tcb->sndbuf.cap > tcb->sndbuf_size ? tcb->sndbuf.cap : tcb->sndbuf_size);
         return 0;
     case SYNACK_SO_REUSEADDR:
         *value = tcb->reuseaddr;

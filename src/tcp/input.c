@@ -4,6 +4,7 @@
 #include "tcp/answer.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
+#include "tcp/autotune.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/syncookie.h"
@@ -258,6 +259,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
         tcb->state == SYNACK_FIN_WAIT_2) {
         if (len > 0 || (flags & SYNACK_FIN))
             sk_tcp_take_text(eng, tcb, seq, data, len, (flags & SYNACK_FIN) != 0);
+        if (len > 0) sk_tcp_rcv_rtt_measure(eng, tcb, opt->has_timestamp ? opt->ts_ecr : 0, len);
     } else if (len > 0 || (flags & SYNACK_FIN)) {
         tcb->ack_now = true; /* CLOSE-WAIT and later: the FIN came already; re-ACK */
     }

@@ -148,7 +148,11 @@ uint32_t sk_tcp_rcv_window(const struct sk_engine *eng, const struct sk_tcb *tcb
      * min(buffer / 2, MSS). */
     uint32_t step = tcb->rcvbuf.cap / 2;
     if (step > tcb->our_mss) step = tcb->our_mss;
-    uint32_t wnd = free_space >= cur + step ? free_space : cur;
+    /* Measured from the edge the peer saw: the last window sent, rounded down to the unit
+     * of the scale (a window that rounded to zero on the wire is a zero window, and any
+     * step reopens it; else an empty buffer under memory pressure could wait forever). */
+    uint32_t seen = cur >> tcb->rcv_wscale << tcb->rcv_wscale;
+    uint32_t wnd = free_space >= seen + step ? free_space : cur;
     /* RFC 9293 3.8.6.2.2: never shrink the window we offered. */
     return wnd > cur ? wnd : cur;
 }

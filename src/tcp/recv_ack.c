@@ -8,6 +8,7 @@
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
+#include "tcp/autotune.h"
 
 /* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
 static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
@@ -31,6 +32,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     }
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
     if (acked > 0) sk_cc_on_ack(eng, tcb, acked);
+    if (acked > 0) sk_tcp_snd_space_expand(eng, tcb);
     /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
     tcb->tlp_out = false; /* RFC 8985 7.4: new data acknowledged, a probe may go again */
     if (tcb->snd_una == tcb->snd_max)

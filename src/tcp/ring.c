@@ -150,6 +150,94 @@ void sk_ring_consume(struct sk_mem *m, struct sk_ring *r, uint32_t n, uint32_t k
     }
 }
 
+/* Growth by copying: each held chunk's bytes, in at most two runs (split where the head lies
+ * inside it), go to the same offset from the head in a new ring; holes stay unwritten. */
+static bool grow_by_copy(struct sk_mem *m, struct sk_ring *r, uint32_t cap, uint32_t extent)
+{
+    struct sk_ring n;
+    sk_ring_init(&n, cap);
+    n.head = r->head;
+    for (uint32_t i = 0; i < nchunks(r); i++) {
+        if (!r->chunks[i]) continue;
+        uint32_t start = i * SK_RING_CHUNK, end = start + chunk_size(r, i);
+        uint32_t cut = r->head > start && r->head < end ? r->head : end;
+        uint32_t runs[2][2] = {{start, cut}, {cut, end}};
+        for (int k = 0; k < 2; k++) {
+            uint32_t a = runs[k][0], b = runs[k][1];
+            if (a == b) continue;
+            uint32_t off = a >= r->head ? a - r->head : a + r->cap - r->head;
+            if (off >= extent) continue;
+            uint32_t len = b - a < extent - off ? b - a : extent - off;
+            if (!sk_ring_write_at(m, &n, off, r->chunks[i] + (a - start), len)) {
+                sk_ring_release(m, &n);
+                return false;
+            }
+        }
+    }
+    n.len = r->len;
+    sk_ring_release(m, r);
+    *r = n;
+    return true;
+}
+
+/* Growth between two whole-chunk capacities: a chunk keeps its bytes' offsets from the head
+ * when it moves to the index of its new position, so only pointers move, except for the
+ * bytes before the head in the head's own chunk (stored data that wrapped): they go to a
+ * fresh chunk one old capacity further on. */
+static bool grow_by_moving(struct sk_mem *m, struct sk_ring *r, uint32_t cap, uint32_t extent)
+{
+    uint32_t oc = nchunks(r), nc = cap / SK_RING_CHUNK;
+    uint8_t **table = sk_mem_take(m, nc * sizeof *table);
+    if (!table) return false;
+    memset(table, 0, nc * sizeof *table);
+    uint32_t hi = r->head / SK_RING_CHUNK, at = r->head % SK_RING_CHUNK;
+    uint8_t *wrapped = NULL;
+    uint32_t wrapped_off = r->cap - at; /* offset from the head of the head chunk's first byte */
+    if (at > 0 && r->chunks[hi] && wrapped_off < extent) {
+        wrapped = sk_mem_take(m, SK_RING_CHUNK);
+        if (!wrapped) {
+            sk_mem_give(m, table, nc * sizeof *table);
+            return false;
+        }
+        uint32_t n = extent - wrapped_off < at ? extent - wrapped_off : at;
+        memcpy(wrapped, r->chunks[hi], n);
+    }
+    uint32_t held = 0;
+    for (uint32_t i = 0; i < oc; i++) {
+        if (!r->chunks[i]) continue;
+        uint32_t start = i * SK_RING_CHUNK;
+        uint32_t pos = i == hi || start >= r->head ? start : start + r->cap;
+        if (i != hi && pos - r->head >= extent) {
+            /* Holds nothing needed (say, out-of-order bytes whose range was refused). */
+            sk_mem_give(m, r->chunks[i], SK_RING_CHUNK);
+            continue;
+        }
+        table[(pos / SK_RING_CHUNK) % nc] = r->chunks[i];
+        held++;
+    }
+    if (wrapped) {
+        table[(hi + oc) % nc] = wrapped;
+        held++;
+    }
+    sk_mem_give(m, r->chunks, oc * sizeof *r->chunks);
+    r->chunks = table;
+    r->cap = cap;
+    r->held = held;
+    return true;
+}
+
+bool sk_ring_grow(struct sk_mem *m, struct sk_ring *r, uint32_t cap, uint32_t extent)
+{
+    if (cap <= r->cap) return true;
+    if (!r->chunks) {
+        r->cap = cap;
+        return true;
+    }
+    if (r->cap % SK_RING_CHUNK == 0 && cap % SK_RING_CHUNK == 0)
+        return grow_by_moving(m, r, cap, extent);
+    return grow_by_copy(m, r, cap, extent);
+}
+
 void sk_ring_release(struct sk_mem *m, struct sk_ring *r)
 {
     if (r->chunks) {

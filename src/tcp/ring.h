@@ -46,6 +46,11 @@ void sk_ring_peek(const struct sk_ring *r, uint32_t off, uint8_t *out, uint32_t 
 /* Drops n committed bytes from the head (n <= len). Chunks that then hold nothing of the
  * committed bytes nor of the `keep` bytes stored past them are given back. */
 void sk_ring_consume(struct sk_mem *m, struct sk_ring *r, uint32_t n, uint32_t keep);
+/* Raises the capacity to cap, keeping the `extent` bytes stored from the head (committed
+ * bytes and out-of-order bytes past them) at the same offsets. A ring holding nothing
+ * just changes its limit; otherwise the stored chunks are copied into the new layout.
+ * False, with the ring unchanged, if the memory for that could not be had. */
+bool sk_ring_grow(struct sk_mem *m, struct sk_ring *r, uint32_t cap, uint32_t extent);
 /* Gives back every chunk (the ring keeps its capacity and is empty). */
 void sk_ring_release(struct sk_mem *m, struct sk_ring *r);
 /* Bytes of memory the ring holds now. */

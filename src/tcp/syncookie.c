@@ -18,18 +18,18 @@
 /* Linux's MSS table (msstab in syncookies.c). */
 static const uint16_t msstab[] = {536, 1300, 1440, 1460};
 
-uint8_t sk_tcp_wscale_for(const struct synack_config *cfg, uint32_t rcvbuf)
+uint8_t sk_tcp_wscale_for(const struct synack_config *cfg, uint32_t rcvbuf, uint32_t rcvbuf_max)
 {
-    /* The smallest shift that covers the buffer; a configured shift, but never one whose
-     * unit exceeds a quarter of the buffer (config.h). */
+    /* The smallest shift that covers the largest the buffer may become (Linux
+     * tcp_select_initial_window takes tcp_rmem[2]); a configured shift; but never one
+     * whose unit exceeds a quarter of the buffer now (config.h). */
+    uint32_t most = rcvbuf_max > rcvbuf ? rcvbuf_max : rcvbuf;
     uint8_t shift = 0;
-    while (shift < 14 && (rcvbuf >> shift) > 65535)
+    while (shift < 14 && (most >> shift) > 65535)
         shift++;
-    if (cfg->window_scale >= 0) {
-        shift = (uint8_t)cfg->window_scale;
-        while (shift > 0 && (rcvbuf >> shift) < 4)
-            shift--;
-    }
+    if (cfg->window_scale >= 0) shift = (uint8_t)cfg->window_scale;
+    while (shift > 0 && (rcvbuf >> shift) < 4)
+        shift--;
     return shift;
 }
 
@@ -104,7 +104,7 @@ bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
     h.opts.has_mss = true;
     h.opts.mss = listener->our_mss;
     bool sack = eng->cfg.sack && o->sack_permitted;
-    uint8_t wscale = sk_tcp_wscale_for(&eng->cfg, listener->rcvbuf_size);
+    uint8_t wscale = sk_tcp_wscale_for(&eng->cfg, listener->rcvbuf_size, listener->rcvbuf_max);
     if (o->has_wscale) {
         h.opts.has_wscale = true;
         h.opts.wscale = wscale;

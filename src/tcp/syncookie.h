@@ -27,7 +27,8 @@ bool sk_tcp_cookie_matches(const struct sk_engine *eng, const struct sk_tcb *lis
 /* Should a SYN to this listener be answered with a cookie rather than queued? */
 bool sk_tcp_cookie_wanted(const struct sk_engine *eng, const struct sk_tcb *listener);
 
-/* The window scale we announce for a receive buffer of rcvbuf bytes (RFC 7323 2.3). */
-uint8_t sk_tcp_wscale_for(const struct synack_config *cfg, uint32_t rcvbuf);
+/* The window scale we announce for a receive buffer of rcvbuf bytes that auto-tuning may
+ * grow to rcvbuf_max (RFC 7323 2.3). */
+uint8_t sk_tcp_wscale_for(const struct synack_config *cfg, uint32_t rcvbuf, uint32_t rcvbuf_max);
 
 #endif

@@ -75,6 +75,13 @@ struct sk_tcb {
     uint32_t ooo_latest;    /* sequence number of the latest out-of-order arrival (SACK) */
     uint32_t ooo_fin_off;   /* where an out-of-order FIN is held past RCV.NXT */
     uint32_t rcv_mss;       /* largest segment received: what full-sized means */
+    /* Receive-buffer auto-tuning (rcv_tune.h): the largest the buffer may grow to (its
+     * size when SO_RCVBUF fixed it; sndbuf_max likewise), the receiver's RTT estimate (Linux
+     * rcv_rtt_est) and the bytes read since rcvq_time (Linux rcvq_space). */
+    uint32_t rcvbuf_max, sndbuf_max;
+    uint32_t rcv_rtt_us, rcv_rtt_seq;
+    uint32_t rcvq_space, rcvq_read;
+    synack_time_t rcv_rtt_time, rcvq_time;
     /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
     uint32_t dsack_start, dsack_end;
     /* Congestion control (RFC 5681, NewReno RFC 6582). */
@@ -110,6 +117,7 @@ struct sk_tcb {
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */
     bool fin_queued : 1;    /* the application is done sending: FIN follows the data */
+    bool snd_nospace : 1;   /* a send found the buffer full (Linux SOCK_NOSPACE) */
     bool fin_received : 1;  /* the peer's FIN was taken in sequence */
     bool ooo_fin : 1;       /* an out-of-order FIN is held at ooo_fin_off past RCV.NXT */
     bool shut_rd : 1;       /* shutdown(SHUT_RD): discard what arrives */

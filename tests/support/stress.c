@@ -25,6 +25,7 @@ enum order { CLIENT_FIRST, SERVER_FIRST, INDEPENDENT };
 
 struct side_plan {
     uint32_t rcvbuf, sndbuf;
+    uint32_t rcvbuf_max, sndbuf_max; /* auto-tuning limits; 0: off */
     uint16_t mss;
     bool timestamps, sack, tlp, nodelay;
     int8_t window_scale;
@@ -168,6 +169,13 @@ static void make_plan(uint64_t seed, struct plan *p)
         p->resp[i] = unit(&r) < 0.1 ? 0 : log_size(&r, 0, 15);
     }
     if (p->mode == MODE_REQRESP) p->order = unit(&r) < 0.5 ? CLIENT_FIRST : SERVER_FIRST;
+    /* Drawn last so that every earlier choice of a seed stays what it was. Half the sides
+     * tune their buffers, up to 64 times the initial size; half keep tiny buffers tiny. */
+    for (int i = 0; i < 2; i++) {
+        struct side_plan *sp = &p->side[i];
+        if (unit(&r) < 0.5) sp->rcvbuf_max = sp->rcvbuf << (1 + upto(&r, 5));
+        if (unit(&r) < 0.5) sp->sndbuf_max = sp->sndbuf << (1 + upto(&r, 5));
+    }
 }
 
 static uint64_t sum(const uint32_t *v, unsigned n)
@@ -191,17 +199,17 @@ static void describe(const struct plan *p, char *buf, size_t n)
         k += snprintf(buf + k, n - (size_t)k, " bytes=%u/%u", p->bytes[0], p->bytes[1]);
     for (int i = 0; i < 2 && k < (int)n; i++) {
         const struct side_plan *s = &p->side[i];
-        k += snprintf(buf + k, n - (size_t)k,
-                      " | %s rcv=%u snd=%u mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
-                      "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
-                      "reo=%.3f cor=%.3f rate=%lluM",
-                      i ? "server" : "client", s->rcvbuf, s->sndbuf, s->mss, s->timestamps, s->sack,
-                      s->window_scale, (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
-                      (unsigned long long)(s->pause_every / 1000000),
-                      (unsigned long long)(s->pause_len / 1000000), s->mem_limit,
-                      (double)s->path.delay / 1e6, s->path.loss, s->path.ge_good_to_bad,
-                      s->path.duplicate, s->path.reorder, s->path.corrupt,
-                      (unsigned long long)(s->path.rate_bps / 1000000));
+        k += snprintf(
+            buf + k, n - (size_t)k,
+            " | %s rcv=%u/%u snd=%u/%u mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
+            "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
+            "reo=%.3f cor=%.3f rate=%lluM",
+            i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->mss,
+            s->timestamps, s->sack, s->window_scale, (unsigned long long)(s->delayed_ack / 1000000),
+            s->nodelay, (unsigned long long)(s->pause_every / 1000000),
+            (unsigned long long)(s->pause_len / 1000000), s->mem_limit, (double)s->path.delay / 1e6,
+            s->path.loss, s->path.ge_good_to_bad, s->path.duplicate, s->path.reorder,
+            s->path.corrupt, (unsigned long long)(s->path.rate_bps / 1000000));
     }
 }
 
@@ -265,6 +273,8 @@ static void configure(const struct side_plan *sp, int idx, FILE *trace, struct s
         c->secret[i] = (uint8_t)(i * 7 + idx + 1);
     c->rcvbuf = sp->rcvbuf;
     c->sndbuf = sp->sndbuf;
+    c->rcvbuf_max = sp->rcvbuf_max;
+    c->sndbuf_max = sp->sndbuf_max;
     c->mss = sp->mss;
     c->timestamps = sp->timestamps;
     c->sack = sp->sack;
