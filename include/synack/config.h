@@ -60,9 +60,12 @@ struct synack_config {
     /* Receive-buffer auto-tuning (Linux tcp_moderate_rcvbuf with tcp_rmem[2]): while the
      * application reads more than the buffer's worth per round trip, a connection's receive
      * buffer grows from rcvbuf up to this many bytes (to twice what was read in a round
-     * trip), so a long fat path is not held back by the window. Memory still follows the
-     * data held. A socket whose SO_RCVBUF was set keeps that size. A value not above rcvbuf
-     * turns tuning off. At most 1 GiB. Default 6 MiB (Linux tcp_rmem[2] = 6291456). */
+     * trip), so a long fat path is not held back by the window. Both buffers grow only
+     * while the round trip stays within twice the path's smallest: past that a queue (a
+     * bottleneck's, or the hosts' own processing) limits the transfer, not the window, and
+     * Linux's rule alone would only lengthen it. Memory still follows the data held. A socket whose
+     * SO_RCVBUF was set keeps that size. A value not above rcvbuf turns tuning off. At most 1 GiB.
+     * Default 6 MiB (Linux tcp_rmem[2] = 6291456). */
     uint32_t rcvbuf_max;
     /* Send-buffer auto-tuning (Linux tcp_sndbuf_expand with tcp_wmem[2]): while the
      * application fills the send buffer and the congestion window is not what holds data

@@ -14,13 +14,21 @@ static uint32_t bytes_read(const struct sk_tcb *tcb)
     return (uint32_t)tcb->bytes_received - tcb->rcvbuf.len;
 }
 
+static uint32_t to_us(synack_time_t ns)
+{
+    uint64_t us = ns / NS_PER_US;
+    return us == 0 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
 /* Linux tcp_rcv_rtt_update: a sample that depends on the window (one window's worth took
  * this long) is an upper bound, so only a smaller one replaces the estimate; a timestamp
- * sample is averaged in with gain 1/8. */
-static void rcv_rtt_update(struct sk_tcb *tcb, synack_time_t sample_ns, bool window_based)
+ * sample is averaged in with gain 1/8. `floor_ns` is the least the round trip can have been
+ * (a timestamp counts whole milliseconds): the latest sample, which the growth checks
+ * (queued() below). Only the exact, window-based samples feed the path's minimum. */
+static void rcv_rtt_update(struct sk_tcb *tcb, synack_time_t sample_ns, synack_time_t floor_ns,
+                           bool window_based)
 {
-    uint64_t us = sample_ns / NS_PER_US;
-    uint32_t sample = us == 0 ? 1 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+    uint32_t sample = to_us(sample_ns);
     uint32_t cur = tcb->rcv_rtt_us;
     if (cur == 0)
         cur = sample;
@@ -29,6 +37,18 @@ static void rcv_rtt_update(struct sk_tcb *tcb, synack_time_t sample_ns, bool win
     else
         cur = (uint32_t)(((uint64_t)cur * 7 + sample) / 8);
     tcb->rcv_rtt_us = cur ? cur : 1;
+    tcb->rcv_rtt_last_us = to_us(floor_ns);
+    if (window_based) sk_rtt_note_min(&tcb->rtt, sample_ns);
+}
+
+/* A round trip over twice the path's smallest means a queue, not the window, holds the
+ * transfer back: a bottleneck link's, or the time the hosts take to process a window
+ * (CPU-bound, as two stacks in one thread). A bigger buffer would only lengthen the queue
+ * and the data's trip through the caches, so buffers grow only while it is not so. Linux
+ * grows regardless; this is synack's own choice (measured in docs/performance.md). */
+static bool queued(const struct sk_tcb *tcb, synack_time_t rtt)
+{
+    return tcb->rtt.min != 0 && rtt > 2 * tcb->rtt.min;
 }
 
 void sk_tcp_rcv_rtt_measure(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ts_ecr,
@@ -41,11 +61,16 @@ void sk_tcp_rcv_rtt_measure(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t 
         uint32_t ts_now = (uint32_t)(eng->now / NS_PER_MS) + tcb->ts_offset;
         uint32_t delta = ts_now - ts_ecr;
         if (delta > 0 && delta < (1u << 30))
-            rcv_rtt_update(tcb, (synack_time_t)delta * NS_PER_MS, false);
+            rcv_rtt_update(tcb, (synack_time_t)delta * NS_PER_MS,
+                           (synack_time_t)(delta - 1) * NS_PER_MS, false);
     }
-    /* Linux tcp_rcv_rtt_measure: the time for one offered window of data to arrive. */
+    /* Linux tcp_rcv_rtt_measure: the time for one offered window of data to arrive. It is
+     * near the round trip only while the window is what limits the sender. */
     if (tcb->rcv_rtt_time != 0 && seq_lt(tcb->rcv_nxt, tcb->rcv_rtt_seq)) return;
-    if (tcb->rcv_rtt_time != 0) rcv_rtt_update(tcb, eng->now - tcb->rcv_rtt_time, true);
+    if (tcb->rcv_rtt_time != 0) {
+        synack_time_t took = eng->now - tcb->rcv_rtt_time;
+        rcv_rtt_update(tcb, took, took, true);
+    }
     tcb->rcv_rtt_seq = tcb->rcv_nxt + sk_tcp_offered_window(tcb);
     tcb->rcv_rtt_time = eng->now ? eng->now : 1;
 }
@@ -94,7 +119,9 @@ void sk_tcp_rcv_space_adjust(struct sk_engine *eng, struct sk_tcb *tcb)
         uint64_t win = 2 * (uint64_t)copied + 16u * tcb->our_mss;
         win += 2 * (win * (copied - tcb->rcvq_space) / tcb->rcvq_space);
         uint32_t extent = tcb->rcvbuf.len + sk_reasm_extent(&tcb->reasm);
-        if (win > tcb->rcvbuf.cap && grow(eng, &tcb->rcvbuf, win, tcb->rcvbuf_max, extent))
+        bool queue = queued(tcb, (synack_time_t)tcb->rcv_rtt_last_us * NS_PER_US);
+        if (win > tcb->rcvbuf.cap && !queue &&
+            grow(eng, &tcb->rcvbuf, win, tcb->rcvbuf_max, extent))
             sk_count(eng, SYNACK_CTR_TCP_RCVBUF_GROWN);
         tcb->rcvq_space = copied;
     }
@@ -109,6 +136,7 @@ void sk_tcp_snd_space_expand(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->sndbuf_max <= tcb->sndbuf.cap) return;
     /* tcp_should_expand_sndbuf: not while the congestion window is what holds data back. */
     if (sk_tcp_in_flight(tcb) >= tcb->cwnd) return;
+    if (tcb->rtt.has_sample && queued(tcb, tcb->rtt.srtt)) return;
     /* tcp_sndbuf_expand: room for twice the congestion window (at least the initial
      * window), for fast recovery and for the window's growth in slow start. */
     uint32_t floor = 10u * tcb->snd_mss;

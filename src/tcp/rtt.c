@@ -7,11 +7,19 @@ void sk_rtt_init(struct sk_rtt *r, synack_time_t rto_initial)
     r->rttvar = 0;
     r->rto = rto_initial;
     r->has_sample = false;
+    r->min = 0;
+}
+
+void sk_rtt_note_min(struct sk_rtt *r, synack_time_t sample)
+{
+    if (sample == 0) sample = 1;
+    if (r->min == 0 || sample < r->min) r->min = sample;
 }
 
 void sk_rtt_sample(struct sk_rtt *r, synack_time_t sample, synack_time_t rto_min,
                    synack_time_t rto_max)
 {
+    sk_rtt_note_min(r, sample);
     if (!r->has_sample) {
         /* RFC 6298 2.2: first measurement R: SRTT = R, RTTVAR = R/2. */
         r->srtt = sample;

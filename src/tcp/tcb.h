@@ -79,7 +79,7 @@ struct sk_tcb {
      * size when SO_RCVBUF fixed it; sndbuf_max likewise), the receiver's RTT estimate (Linux
      * rcv_rtt_est) and the bytes read since rcvq_time (Linux rcvq_space). */
     uint32_t rcvbuf_max, sndbuf_max;
-    uint32_t rcv_rtt_us, rcv_rtt_seq;
+    uint32_t rcv_rtt_us, rcv_rtt_last_us, rcv_rtt_seq;
     uint32_t rcvq_space, rcvq_read;
     synack_time_t rcv_rtt_time, rcvq_time;
     /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
