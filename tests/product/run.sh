@@ -189,5 +189,45 @@ t_demo_pcap() {
 }
 check demo-pcap-writes-capture t_demo_pcap
 
+# --- synack demo: the catalogue, --list, --step ----------------------------------------------
+catalogue="handshake simultaneous-open transfer retransmit fast-retransmit rto-backoff zero-window
+close simultaneous-close half-close time-wait-fin lost-ack lost-ack-data lost-ack-classic
+lost-ack-linux lost-ack-reset closed-port backlog-full"
+t_demo_list() { # one line each: the name, then one sentence
+    "$synack" demo --list > "$tmp/list" || return 1
+    local name
+    for name in $catalogue; do
+        grep -Eq "^$name +[A-Z].*\.$" "$tmp/list" || { echo "--list lacks $name"; return 1; }
+        "$synack" demo "$name" > /dev/null || { echo "$name failed its checks"; return 1; }
+    done
+    [ "$(wc -l < "$tmp/list")" -eq "$(echo $catalogue | wc -w)" ]
+}
+check demo-list-names-every-scenario-and-each-passes t_demo_list
+t_demo_step() { # the header and one row, then one more row per line read; the rest not shown
+    printf '\n\n\n' | "$synack" demo handshake --step > "$tmp/step" 2> "$tmp/err" || return 1
+    local rows
+    rows=$(grep -E '^ +[0-9]+\.[0-9]{3} ' "$tmp/step" | sed 's/  */ /g')
+    [ "$rows" = " 0.000 | |LISTEN
+ 0.000 SYN-SENT | |
+ 0.000 |-SYN 0 win 65535--------------------------->|arr 10.000
+ 10.000 | |SYN-RECEIVED" ] || { echo "rows: $rows"; return 1; }
+    grep -q -- "--step: input ended" "$tmp/err" && ! grep -q "SYN,ACK 0" "$tmp/step"
+}
+check demo-step-one-row-per-line t_demo_step
+t_demo_classic() { # the classic figures: SYN,ACK repeated 3, 6 and 12 s apart
+    "$synack" demo lost-ack-classic > "$tmp/classic" || return 1
+    grep -q "^ 3010.000 arr 3020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #1\]" "$tmp/classic" &&
+        grep -q "^ 9010.000 arr 9020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #2\]" "$tmp/classic" &&
+        grep -q "^SYN,ACK repeat 3 at 21.010 s, 12.000 s after the one before (rto #3)$" "$tmp/classic"
+}
+check demo-lost-ack-classic-3-6-12 t_demo_classic
+t_demo_bad() {
+    "$synack" demo no-such-scenario > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q "no scenario named 'no-such-scenario'" "$tmp/err" || return 1
+    "$synack" demo --bogus > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q "unknown argument '--bogus'" "$tmp/err"
+}
+check demo-bad-arguments-exit-2 t_demo_bad
+
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
