@@ -12,8 +12,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: synack COMMAND [ARGS]\n\n"
                  "commands:\n"
-                 "  demo    replay the handshake, a transfer, the four-way close and the lost\n"
-                 "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n"
+                 "  demo    replay a catalogue of TCP scenarios in the simulator, as ladder\n"
+                 "          diagrams, each checked (synack demo --list, synack demo --help)\n"
                  "  sim     compose a run from flags (bytes, delay, loss, drops, initial RTO,\n"
                  "          who closes...) and draw it as a ladder (synack sim --help)\n"
                  "  ladder  draw a TCP connection from a pcap/pcapng capture, as text or SVG\n"
