@@ -173,9 +173,12 @@ static bool step_wait(struct world *w)
     fflush(stdout);
     if (!fgets(in, sizeof in, stdin)) {
         if (w->step_tty) printf("\n");
+        fprintf(stderr, "%s: --step: input ended; the rest of the ladder is not shown\n", w->tool);
         return false;
     }
-    return in[0] != 'q';
+    if (in[0] != 'q') return true;
+    fprintf(stderr, "%s: --step: stopped (q); the rest of the ladder is not shown\n", w->tool);
+    return false;
 }
 
 /* Prints the rendered ladder one row at a time: the header and the first row at once, each
@@ -200,11 +203,7 @@ static void step_rows(struct world *w, char *text)
         open_line = w->step_tty && last_of_row && n > 0 && line[n - 1] == '\n';
         fwrite(line, 1, open_line ? n - 1 : n, stdout);
     }
-    if (w->step_quit) {
-        fprintf(stderr, "%s: --step: input ended; the rest of the ladder is not shown\n", w->tool);
-    } else if (open_line) {
-        printf("\n");
-    }
+    if (!w->step_quit && open_line) printf("\n");
 }
 
 void world_draw(struct world *w)
