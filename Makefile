@@ -227,7 +227,7 @@ clean:
 help:
 	@echo "synack make targets:"
 	@echo "  make             build library (build/libsynack.a), tests, the synack tool"
-	@echo "                   (demo, cat, http) and build/libsynack-packetdrill.so"
+	@echo "                   (demo, sim, ladder, cat, http) and build/libsynack-packetdrill.so"
 	@echo "  make test        install test dependencies if missing (Debian, as root), then run"
 	@echo "                   the whole suite twice (release, ASan+UBSan), the packetdrill"
 	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it) and"
@@ -243,7 +243,8 @@ help:
 	@echo "                   nc, ping; in private network namespaces (needs root)"
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
 	@echo "  make fuzz        run each libFuzzer target (fuzz/) for FUZZ_SECONDS (default 60)"
-	@echo "  make demo        replay handshake, transfer, close and lost-third-ACK in the simulator"
+	@echo "  make demo        replay the scenario catalogue in the simulator (synack demo --list);"
+	@echo "                   build/synack sim --help composes your own"
 	@echo "  make stress      randomised two-way stress in the simulator with invariant checks:"
 	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"
 	@echo "                   trace and pcap captures in build/check/; ends 'N passed, N failed'"

@@ -6,13 +6,16 @@
 #include "demo.h"
 #include "http.h"
 #include "ladder.h"
+#include "sim.h"
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: synack COMMAND [ARGS]\n\n"
                  "commands:\n"
-                 "  demo    replay the handshake, a transfer, the four-way close and the lost\n"
-                 "          third ACK in the simulator, as ladder diagrams (synack demo --help)\n"
+                 "  demo    replay a catalogue of TCP scenarios in the simulator, as ladder\n"
+                 "          diagrams, each checked (synack demo --list, synack demo --help)\n"
+                 "  sim     compose a run from flags (bytes, delay, loss, drops, initial RTO,\n"
+                 "          who closes...) and draw it as a ladder (synack sim --help)\n"
                  "  ladder  draw a TCP connection from a pcap/pcapng capture, as text or SVG\n"
                  "          (synack ladder --help)\n"
                  "  cat     netcat over synack on a TUN device (synack cat --help)\n"
@@ -28,6 +31,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "demo")) return demo_main(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "sim")) return sim_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "ladder")) return ladder_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "cat")) return cat_main(argc - 2, argv + 2);
     if (!strcmp(argv[1], "http")) return http_main(argc - 2, argv + 2);

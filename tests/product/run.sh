@@ -189,5 +189,108 @@ t_demo_pcap() {
 }
 check demo-pcap-writes-capture t_demo_pcap
 
+# --- synack demo: the catalogue, --list, --step ----------------------------------------------
+catalogue="handshake simultaneous-open transfer retransmit fast-retransmit rto-backoff zero-window
+close simultaneous-close half-close time-wait-fin lost-ack lost-ack-data lost-ack-classic
+lost-ack-linux lost-ack-reset closed-port backlog-full"
+t_demo_list() { # one line each: the name, then one sentence
+    "$synack" demo --list > "$tmp/list" || return 1
+    local name
+    for name in $catalogue; do
+        grep -Eq "^$name +[A-Z].*\.$" "$tmp/list" || { echo "--list lacks $name"; return 1; }
+        "$synack" demo "$name" > /dev/null || { echo "$name failed its checks"; return 1; }
+    done
+    [ "$(wc -l < "$tmp/list")" -eq "$(echo $catalogue | wc -w)" ]
+}
+check demo-list-names-every-scenario-and-each-passes t_demo_list
+t_demo_step() { # the header and one row, then one more row per line read; the rest not shown
+    printf '\n\n\n' | "$synack" demo handshake --step > "$tmp/step" 2> "$tmp/err" || return 1
+    local rows
+    rows=$(grep -E '^ +[0-9]+\.[0-9]{3} ' "$tmp/step" | sed 's/  */ /g')
+    [ "$rows" = " 0.000 | |LISTEN
+ 0.000 SYN-SENT | |
+ 0.000 |-SYN 0 win 65535--------------------------->|arr 10.000
+ 10.000 | |SYN-RECEIVED" ] || { echo "rows: $rows"; return 1; }
+    grep -q -- "--step: input ended" "$tmp/err" && ! grep -q "SYN,ACK 0" "$tmp/step"
+}
+check demo-step-one-row-per-line t_demo_step
+t_demo_classic() { # the classic figures: SYN,ACK repeated 3, 6 and 12 s apart
+    "$synack" demo lost-ack-classic > "$tmp/classic" || return 1
+    grep -q "^ 3010.000 arr 3020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #1\]" "$tmp/classic" &&
+        grep -q "^ 9010.000 arr 9020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #2\]" "$tmp/classic" &&
+        grep -q "^SYN,ACK repeat 3 at 21.010 s, 12.000 s after the one before (rto #3)$" "$tmp/classic"
+}
+check demo-lost-ack-classic-3-6-12 t_demo_classic
+t_demo_bad() {
+    "$synack" demo no-such-scenario > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q "no scenario named 'no-such-scenario'" "$tmp/err" || return 1
+    "$synack" demo --bogus > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -q "unknown argument '--bogus'" "$tmp/err"
+}
+check demo-bad-arguments-exit-2 t_demo_bad
+
+# --- synack sim: a run composed from flags ---------------------------------------------------
+t_sim_help() { # every flag documented
+    "$synack" sim --help > "$tmp/help" || return 1
+    local f
+    for f in --bytes --delay --loss --reorder --seed --drop --initial-rto --close --rcvbuf \
+        --sndbuf --mss --no-sack --no-timestamps --absolute --causes --time-limit --step --svg \
+        --pcap; do
+        grep -q -- "^  $f " "$tmp/help" || { echo "--help lacks $f"; return 1; }
+    done
+    "$synack" --help | grep -q "^  sim  "
+}
+check sim-help-documents-every-flag t_sim_help
+t_sim_drop() { # the client's 4th packet (2nd data segment) lost, then sent again with its cause
+    "$synack" sim --bytes 3000 --drop client:4 > "$tmp/sim" || return 1
+    grep -qx "   20.000             |-ACK 1449:2897 ack 1 win 262144-x           |lost" "$tmp/sim" &&
+        grep -qx "   82.000             |-PSH,ACK 2897:3001 ack 1 win 262144 \[tail-->|arr 92.000" "$tmp/sim" &&
+        grep -qx "  282.000             |-ACK 1449:2897 ack 1 win 262144 \[rto #1\]--->|arr 292.000" "$tmp/sim" &&
+        grep -qx "client sent 3000 of 3000 bytes; the server received 3000" "$tmp/sim" &&
+        grep -qx "client: 2 retransmission(s) or probe(s), 1 rto, 1 tail loss probe" "$tmp/sim"
+}
+check sim-drop-shows-retransmission-and-cause t_sim_drop
+t_sim_rto() { # the lost third ACK and the next: SYN,ACK at 3 s and 9 s (3 + 6), or 1 s and 3 s
+    "$synack" sim --initial-rto 3s --drop client:2 --drop client:3 > "$tmp/sim" || return 1
+    grep -q "^ 3010.000 arr 3020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #1\]---" "$tmp/sim" &&
+        grep -q "^ 9010.000 arr 9020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #2\]---" "$tmp/sim" &&
+        grep -q "^ 9030.000  *|  *|ESTABLISHED$" "$tmp/sim" || return 1
+    "$synack" sim --drop client:2 --drop client:3 > "$tmp/sim" || return 1
+    grep -q "^ 1010.000 arr 1020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #1\]" "$tmp/sim" &&
+        grep -q "^ 3010.000 arr 3020.000|<-SYN,ACK 0 ack 1 win 65535 \[rto #2\]" "$tmp/sim"
+}
+check sim-initial-rto-3s-then-6s t_sim_rto
+t_sim_close() { # both close at once: CLOSING on both sides, TIME-WAIT, CLOSED after 60 s
+    "$synack" sim --bytes 2000 --close both > "$tmp/sim" || return 1
+    [ "$(grep -c "CLOSING" "$tmp/sim")" -eq 2 ] && [ "$(grep -c "^60050.000 .*CLOSED" "$tmp/sim")" -eq 2 ] &&
+        "$synack" sim --bytes 100000 --loss 0.02 --seed 3 --reorder 0.1 --close server --no-sack \
+            --no-timestamps --mss 536 --rcvbuf 4096 --sndbuf 8192 --delay 5ms > "$tmp/sim" &&
+        grep -qx "client sent 100000 of 100000 bytes; the server received 100000" "$tmp/sim" &&
+        ! grep -q "sackOK\|TS val" "$tmp/sim" && grep -q "<mss 536" "$tmp/sim"
+}
+check sim-close-loss-reorder-options t_sim_close
+t_sim_fails() { # a run whose check fails exits 1 and says which
+    "$synack" sim --loss 1 --time-limit 10s > /dev/null 2> "$tmp/err"
+    [ $? -eq 1 ] && grep -q "check failed: the connection was established" "$tmp/err"
+}
+check sim-failed-check-exits-1 t_sim_fails
+t_sim_bad() { # each bad argument: exit 2 and a sentence
+    local a
+    for a in "--bytes -5" "--bytes" "--delay 5x" "--loss 1.5" "--reorder -1" "--drop client" \
+        "--drop peer:3" "--drop server:0" "--close nobody" "--mss 10" "--rcvbuf 10" "--bogus" \
+        "--initial-rto soon"; do
+        # shellcheck disable=SC2086
+        "$synack" sim $a > /dev/null 2> "$tmp/err"
+        [ $? -eq 2 ] && grep -q "^synack sim: " "$tmp/err" || { echo "$a: $(cat "$tmp/err")"; return 1; }
+    done
+}
+check sim-bad-arguments-exit-2 t_sim_bad
+t_sim_step_svg() {
+    printf '\n\n' | "$synack" sim --bytes 1000 --step --svg "$tmp/sim.svg" > "$tmp/step" 2> "$tmp/err" || return 1
+    [ "$(grep -cE '^ +[0-9]+\.[0-9]{3} ' "$tmp/step")" -eq 3 ] && grep -q -- "--step: input ended" "$tmp/err" &&
+        grep -q "^<svg" "$tmp/sim.svg" && { ! command -v xmllint > /dev/null || xmllint --noout "$tmp/sim.svg"; }
+}
+check sim-step-and-svg t_sim_step_svg
+
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
