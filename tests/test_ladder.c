@@ -259,6 +259,59 @@ static void options_like_tcpdump(void **state)
     assert_true(strlen(small) < sizeof small);
 }
 
+/* Two ACKs with the same numbers but another window: each arrival goes with its own
+ * segment (the window and options tell them apart), so the arrows do not cross. */
+static void identical_numbers_paired_by_window(void **state)
+{
+    (void)state;
+    struct synack_ladder *lad = synack_ladder_new("client", "server");
+    assert_non_null(lad);
+    struct synack_endpoint c = {SYNACK_IPV4(198, 18, 0, 1), 40000},
+                           sv = {SYNACK_IPV4(198, 18, 0, 2), 80};
+    const struct {
+        int side;
+        enum synack_trace_kind kind;
+        synack_time_t t;
+        uint16_t window;
+    } script[] = {
+        {0, SYNACK_TRACE_SEGMENT_OUT, SYNACK_MS(0), 100},
+        {0, SYNACK_TRACE_SEGMENT_OUT, SYNACK_MS(10), 200},
+        {1, SYNACK_TRACE_SEGMENT_IN, SYNACK_MS(20), 100},
+        {1, SYNACK_TRACE_SEGMENT_IN, SYNACK_MS(30), 200},
+    };
+    for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
+        struct synack_trace_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = script[i].kind;
+        ev.time = script[i].t;
+        ev.local = script[i].side ? sv : c;
+        ev.remote = script[i].side ? c : sv;
+        ev.u.segment.src = c;
+        ev.u.segment.dst = sv;
+        ev.u.segment.flags = SYNACK_ACK;
+        ev.u.segment.seq = 1000;
+        ev.u.segment.ack = 5000;
+        ev.u.segment.window = script[i].window;
+        ev.u.segment.wscale = -1;
+        assert_int_equal(synack_ladder_add(lad, script[i].side, &ev), 0);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    synack_ladder_render(lad, out, 0);
+    fclose(out);
+    synack_ladder_free(lad);
+    if (!strstr(text, "    0.000             |-ACK 1000 ack 5000 win 100") ||
+        !strstr(text, "win 100---") || !strstr(text, "|arr 20.000") || !strstr(text, "|arr 30.000"))
+        fail_msg("unexpected ladder:\n%s", text);
+    /* The first ACK's row ends with its own arrival, 20 ms. */
+    const char *first = strstr(text, "win 100");
+    const char *eol = strchr(first, '\n');
+    const char *arr = strstr(first, "arr 20.000");
+    if (!arr || arr > eol) fail_msg("first ACK not paired with the arrival at 20 ms:\n%s", text);
+    free(text);
+}
+
 static void one_line_format(void **state)
 {
     (void)state;
@@ -378,6 +431,7 @@ int main(void)
         cmocka_unit_test(causes_of_retransmissions),
         cmocka_unit_test(causes_of_probes),
         cmocka_unit_test(options_like_tcpdump),
+        cmocka_unit_test(identical_numbers_paired_by_window),
         cmocka_unit_test(one_line_format),
         cmocka_unit_test(svg_structure),
     };

@@ -280,22 +280,22 @@ static void hook_time_wait(struct sk_engine *eng, struct sk_tcb *tcb)
 }
 
 static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
-                                 const struct synack_endpoint *local,
-                                 const struct synack_endpoint *remote, bool from_cookie)
+                                 const struct sk_segment *seg, bool from_cookie)
 {
     struct synack_stack *s = stack_of(eng);
+    const struct synack_endpoint *local = &seg->dst, *remote = &seg->src;
     if (s->eng.mem.limit && s->eng.mem.in_use >= s->eng.mem.limit) {
-        sk_count(eng, SYNACK_CTR_TCP_NO_MEMORY); /* memory pressure: no new connections */
+        sk_drop(eng, SYNACK_CTR_TCP_NO_MEMORY, seg); /* memory pressure: no new connections */
         return NULL;
     }
     if (listener->accept_len >= listener->backlog ||
         (!from_cookie && listener->syn_len >= listener->backlog)) {
-        sk_count(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW);
+        sk_drop(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW, seg);
         return NULL;
     }
     struct sk_tcb *c = sk_conn_new(s);
     if (!c) {
-        sk_count(eng, SYNACK_CTR_TCP_NO_MEMORY);
+        sk_drop(eng, SYNACK_CTR_TCP_NO_MEMORY, seg);
         return NULL;
     }
     c->sndbuf_size = listener->sndbuf_size;
@@ -311,7 +311,8 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
-        sk_count(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY);
+        sk_drop(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY,
+                seg);
         sk_conn_free(s, c);
         return NULL;
     }

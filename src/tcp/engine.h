@@ -15,6 +15,7 @@
 #include "wire/tcp_header.h"
 
 struct sk_engine;
+struct sk_segment;
 
 struct sk_engine_hooks {
     /* A passive connection completed its handshake (SYN-RECEIVED -> ESTABLISHED). */
@@ -24,11 +25,10 @@ struct sk_engine_hooks {
     /* The connection entered TIME-WAIT: its buffers may go (only the sequence state is
      * needed to re-ACK a retransmitted FIN). */
     void (*time_wait)(struct sk_engine *eng, struct sk_tcb *tcb);
-    /* A listener should take a SYN (or a valid SYN cookie's ACK, which needs no room in the
-     * SYN queue): returns a new child or NULL (counted). */
+    /* A listener should take seg, a SYN (or a valid SYN cookie's ACK, which needs no room
+     * in the SYN queue): returns a new child or NULL (the drop counted and traced). */
     struct sk_tcb *(*spawn)(struct sk_engine *eng, struct sk_tcb *listener,
-                            const struct synack_endpoint *local,
-                            const struct synack_endpoint *remote, bool from_cookie);
+                            const struct sk_segment *seg, bool from_cookie);
 };
 
 struct sk_engine {

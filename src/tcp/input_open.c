@@ -14,7 +14,6 @@
 void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
 {
     sk_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
-    sk_trace_drop(eng, SYNACK_CTR_TCP_NO_CONNECTION, seg);
     sk_tcp_send_reset_for(eng, seg);
 }
 
@@ -85,7 +84,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
      * sends them again after the handshake. */
     /* The SYN queue is full (or cookies are always on): answer statelessly. */
     if (sk_tcp_cookie_wanted(eng, tcb) && sk_tcp_cookie_synack(eng, tcb, seg)) return;
-    struct sk_tcb *child = eng->hooks.spawn(eng, tcb, &seg->dst, &seg->src, false);
+    struct sk_tcb *child = eng->hooks.spawn(eng, tcb, seg, false);
     if (!child) return;           /* counted by the stack (backlog or memory) */
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
     sk_tcp_take_syn(eng, child, seg);
@@ -174,7 +173,11 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
      * the SYN is not queued (as Linux). */
     sk_tcp_set_state(eng, tcb, SYNACK_SYN_RECEIVED);
     tcb->snd_nxt = tcb->iss;
+    /* Our SYN's sequence number goes again, now with the ACK: an opening segment, not a
+     * retransmission (Linux tcp_send_synack, not counted in TCPRetransSegs). */
+    sk_why(eng, SYNACK_CAUSE_OPEN, 0);
     sk_tcp_output(eng, tcb);
+    sk_why(eng, SYNACK_CAUSE_NONE, 0);
 }
 
 void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)

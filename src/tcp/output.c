@@ -259,7 +259,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     if (flags & SYNACK_ACK) tcb->ack_now = false;
     /* The SYN takes one sequence number before the first byte of data (RFC 9293 3.4). */
     uint32_t off = seq + !!(flags & SYNACK_SYN) - tcb->snd_buf_seq;
-    bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN)));
+    bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN))) &&
+               eng->why != SYNACK_CAUSE_OPEN;
     tcb->segments_out++;
     if (rtx) {
         tcb->retransmissions++;

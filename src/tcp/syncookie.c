@@ -185,7 +185,7 @@ bool sk_tcp_cookie_ack(struct sk_engine *eng, struct sk_tcb *listener, const str
         }
         syn.h.opts.sack_permitted = (tsopt & 0x10) != 0;
     }
-    struct sk_tcb *child = eng->hooks.spawn(eng, listener, &seg->dst, &seg->src, true);
+    struct sk_tcb *child = eng->hooks.spawn(eng, listener, seg, true);
     if (!child) return true; /* accept queue full or no memory: counted, dropped (Linux) */
     sk_count(eng, SYNACK_CTR_TCP_COOKIES_RECV);
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */

@@ -78,9 +78,12 @@ int synack_ladder_add(struct synack_ladder *l, int side, const struct synack_tra
 
 static bool same_segment(const struct synack_trace_segment *a, const struct synack_trace_segment *b)
 {
+    /* The window and the options (a timestamp value) tell apart two ACKs that repeat the
+     * same numbers, so neither is drawn crossing the other. */
     return a->seq == b->seq && a->ack == b->ack && a->flags == b->flags && a->len == b->len &&
-           a->src.addr == b->src.addr && a->src.port == b->src.port && a->dst.addr == b->dst.addr &&
-           a->dst.port == b->dst.port;
+           a->window == b->window && a->opt_len == b->opt_len &&
+           !memcmp(a->options, b->options, a->opt_len) && a->src.addr == b->src.addr &&
+           a->src.port == b->src.port && a->dst.addr == b->dst.addr && a->dst.port == b->dst.port;
 }
 
 void sk_ladder_pair(struct synack_ladder *l)

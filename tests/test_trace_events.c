@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Trace events match what happened: every dropped segment gives exactly one DROP event
+ * naming the counter that counted it (a SYN to a closed port, a SYN to a full listen
+ * queue), and a segment's cause is what sent it (the SYN,ACK of a simultaneous open opens;
+ * it is not a retransmission). Two simulated hosts, 10 ms apart. */
+#include <errno.h>
+#include <string.h>
+#include "harness.h"
+
+struct seen {
+    unsigned drops[SYNACK_CTR_COUNT];
+    unsigned synack_out, synack_open, synack_rtx;
+};
+
+static void collect(void *ctx, const struct synack_trace_event *ev)
+{
+    struct seen *s = ctx;
+    if (ev->kind == SYNACK_TRACE_DROP && ev->u.drop.counter >= 0 &&
+        ev->u.drop.counter < SYNACK_CTR_COUNT)
+        s->drops[ev->u.drop.counter]++;
+    if (ev->kind == SYNACK_TRACE_SEGMENT_OUT && ev->u.segment.flags == (SYNACK_SYN | SYNACK_ACK)) {
+        s->synack_out++;
+        if (ev->u.segment.cause == SYNACK_CAUSE_OPEN) s->synack_open++;
+        if (ev->u.segment.retransmission) s->synack_rtx++;
+    }
+}
+
+static void traced(void *ctx, int side, struct synack_config *cfg)
+{
+    (void)side;
+    cfg->trace = collect;
+    cfg->trace_ctx = ctx;
+}
+
+static const struct synack_sim_path ten_ms = {.delay = SYNACK_MS(10)};
+
+/* Each counted drop is traced once, under its counter's name. */
+static void assert_drops_traced(struct th_pair *w, const struct seen *s)
+{
+    for (int c = 0; c < SYNACK_CTR_COUNT; c++) {
+        if (c == SYNACK_CTR_TCP_RETRANSMIT || c == SYNACK_CTR_TCP_TIMEOUT) continue;
+        if (s->drops[c] == 0) continue;
+        assert_int_equal(s->drops[c], synack_stack_counter(w->ss, (enum synack_counter)c) +
+                                          synack_stack_counter(w->cs, (enum synack_counter)c));
+    }
+}
+
+static void closed_port_drop_traced_once(void **state)
+{
+    (void)state;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    struct th_pair w;
+    th_pair_init(&w, 1, &ten_ms, traced, &s);
+    struct synack_endpoint closed = {TH_SERVER_ADDR, 81};
+    assert_int_equal(synack_connect(w.cs, w.cfd, &closed), -EINPROGRESS);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    /* RFC 9293 3.10.7.1: the SYN is answered with RST (ECONNREFUSED) and dropped once. */
+    assert_int_equal(synack_stack_counter(w.ss, SYNACK_CTR_TCP_NO_CONNECTION), 1);
+    assert_int_equal(s.drops[SYNACK_CTR_TCP_NO_CONNECTION], 1);
+    char c;
+    assert_int_equal(synack_recv(w.cs, w.cfd, &c, 1), -ECONNREFUSED);
+    assert_drops_traced(&w, &s);
+    th_pair_free(&w);
+}
+
+struct overflow_case {
+    struct seen seen;
+    int syncookies;
+};
+
+static void overflow_config(void *ctx, int side, struct synack_config *cfg)
+{
+    struct overflow_case *oc = ctx;
+    traced(&oc->seen, side, cfg);
+    cfg->syncookies = oc->syncookies;
+}
+
+/* Three SYNs to a listener with room for one that never accepts: with SYN cookies off the
+ * SYN queue overflows (dropped, as Linux with tcp_syncookies = 0); with them on (default)
+ * the cookies' ACKs find the accept queue full. Either way each drop is traced. */
+static void listen_overflow(int syncookies)
+{
+    struct overflow_case oc;
+    memset(&oc, 0, sizeof oc);
+    oc.syncookies = syncookies;
+    struct th_pair w;
+    th_pair_init(&w, 1, &ten_ms, overflow_config, &oc);
+    int l = synack_socket(w.ss);
+    assert_int_equal(synack_bind(w.ss, l, &(struct synack_endpoint){0, 8080}), 0);
+    assert_int_equal(synack_listen(w.ss, l, 1), 0);
+    struct synack_endpoint to = {TH_SERVER_ADDR, 8080};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(synack_connect(w.cs, synack_socket(w.cs), &to), -EINPROGRESS);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    uint64_t overflow = synack_stack_counter(w.ss, SYNACK_CTR_TCP_LISTEN_OVERFLOW);
+    assert_true(overflow >= 2);
+    assert_int_equal(oc.seen.drops[SYNACK_CTR_TCP_LISTEN_OVERFLOW], overflow);
+    assert_drops_traced(&w, &oc.seen);
+    th_pair_free(&w);
+}
+
+static void listen_overflow_traced(void **state)
+{
+    (void)state;
+    listen_overflow(0);
+    listen_overflow(1);
+}
+
+/* RFC 9293 3.5 (figure 8): both SYNs cross; each side answers SYN,ACK from SYN-SENT. That
+ * SYN,ACK opens the connection (cause OPEN) and is not counted as a retransmission (Linux
+ * tcp_send_synack). */
+static void simultaneous_open_synack_opens(void **state)
+{
+    (void)state;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    struct th_pair w;
+    th_pair_init(&w, 1, &ten_ms, traced, &s);
+    int a = w.cfd, b = synack_socket(w.ss);
+    assert_int_equal(synack_bind(w.cs, a, &(struct synack_endpoint){0, 5001}), 0);
+    assert_int_equal(synack_bind(w.ss, b, &(struct synack_endpoint){0, 5002}), 0);
+    assert_int_equal(synack_connect(w.cs, a, &(struct synack_endpoint){TH_SERVER_ADDR, 5002}),
+                     -EINPROGRESS);
+    assert_int_equal(synack_connect(w.ss, b, &(struct synack_endpoint){TH_CLIENT_ADDR, 5001}),
+                     -EINPROGRESS);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    struct synack_conn_info ia, ib;
+    assert_int_equal(synack_get_info(w.cs, a, &ia), 0);
+    assert_int_equal(synack_get_info(w.ss, b, &ib), 0);
+    assert_int_equal(ia.state, SYNACK_ESTABLISHED);
+    assert_int_equal(ib.state, SYNACK_ESTABLISHED);
+    assert_int_equal(s.synack_out, 2);
+    assert_int_equal(s.synack_open, 2);
+    assert_int_equal(s.synack_rtx, 0);
+    assert_int_equal(ia.retransmissions + ib.retransmissions, 0);
+    assert_int_equal(synack_stack_counter(w.cs, SYNACK_CTR_TCP_RETRANSMIT), 0);
+    th_pair_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(closed_port_drop_traced_once),
+        cmocka_unit_test(listen_overflow_traced),
+        cmocka_unit_test(simultaneous_open_synack_opens),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
