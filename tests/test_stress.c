@@ -10,6 +10,11 @@
 static const unsigned regressions[] = {
     31546, /* a window that rounded to zero under the scale never reopened: an empty buffer
             * under memory pressure offered one MSS, less than the SWS step past the old edge */
+    15100, /* ACKs sent past a zero window (one scale unit of slack) were dropped with the
+            * news they carried; both ends waited on each other until one gave up */
+    3499,  /* the same, the ACK's sequence number behind the window: ACKs of ours it lost */
+    51184, /* the same with an ACK that only opened the window (the other end probing) */
+    16933, /* such an ACK moved SND.WL1 past RCV.NXT: later window updates looked old */
 };
 
 static void known_failures_stay_fixed(void **state)

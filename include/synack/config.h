@@ -12,6 +12,17 @@
 #define SYNACK_BUF_MIN 256u       /* smallest send or receive buffer (also SO_*BUF) */
 #define SYNACK_BUF_MAX (1u << 30) /* largest send or receive buffer */
 
+/* Congestion control algorithms (config congestion, SYNACK_TCP_CONGESTION). */
+enum synack_congestion {
+    SYNACK_CC_CUBIC,   /* RFC 9438, Linux's default */
+    SYNACK_CC_NEWRENO, /* RFC 5681 with RFC 6582 (Linux "reno") */
+    SYNACK_CC_COUNT
+};
+/* "cubic", "reno" (as Linux names them), or NULL for a value out of range. */
+const char *synack_congestion_name(int algorithm);
+/* The algorithm with that name ("newreno" is also taken for "reno"), or -1. */
+int synack_congestion_by_name(const char *name);
+
 struct synack_config {
     /* The stack's own IPv4 address (host order). Packets to other addresses are dropped and
      * counted (SYNACK_CTR_IP_NOT_FOR_US) unless accept_any_addr is set. Default 198.18.0.2. */
@@ -118,6 +129,11 @@ struct synack_config {
     bool tail_loss_probe;
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
+    /* Congestion control for new sockets (SYNACK_TCP_CONGESTION changes one socket's):
+     * CUBIC (RFC 9438) or NewReno. Either way the amount sent during SACK loss recovery
+     * follows Proportional Rate Reduction (RFC 6937), as Linux. Default SYNACK_CC_CUBIC
+     * (Linux tcp_congestion_control = cubic). */
+    enum synack_congestion congestion;
 
     /* RFC 1337: a RST does not end TIME-WAIT (it protects against TIME-WAIT assassination).
      * Default false, as Linux's tcp_rfc1337 = 0. */

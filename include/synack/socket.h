@@ -121,6 +121,9 @@ enum synack_sockopt {
                                     that long (checked as the retransmission timer fires), or
                                     a zero window has been probed that long, the connection
                                     is dropped with ETIMEDOUT; inherited by accept() */
+    SYNACK_TCP_CONGESTION,       /* an enum synack_congestion value, any time; inherited by
+                                    accept(); synack_congestion_by_name() maps Linux's
+                                    names ("cubic", "reno") */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a

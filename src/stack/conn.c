@@ -43,6 +43,7 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
         s->eng.cfg.default_peer_mss < tcb->our_mss ? s->eng.cfg.default_peer_mss : tcb->our_mss;
     tcb->sndbuf_size = s->eng.cfg.sndbuf;
     tcb->rcvbuf_size = s->eng.cfg.rcvbuf;
+    tcb->cc_algo = (uint8_t)s->eng.cfg.congestion;
     tcb->rcvbuf_max =
         s->eng.cfg.rcvbuf_max > tcb->rcvbuf_size ? s->eng.cfg.rcvbuf_max : tcb->rcvbuf_size;
     tcb->sndbuf_max =
@@ -301,6 +302,7 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->sndbuf_size = listener->sndbuf_size;
     c->rcvbuf_size = listener->rcvbuf_size;
     c->rcvbuf_max = listener->rcvbuf_max;
+    c->cc_algo = listener->cc_algo; /* Linux inet_csk_clone_lock: the listener's algorithm */
     c->sndbuf_max = listener->sndbuf_max;
     c->our_mss = listener->our_mss;
     c->nodelay = listener->nodelay;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Human-readable names for states, flags and counters. */
 #include <stdio.h>
+#include <string.h>
+#include "synack/config.h"
 #include "synack/stack.h"
 #include "synack/trace.h"
 
@@ -95,4 +97,25 @@ const char *synack_counter_name(enum synack_counter id)
     };
     if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id]) return "?";
     return names[id];
+}
+
+const char *synack_congestion_name(int algorithm)
+{
+    switch (algorithm) {
+    case SYNACK_CC_CUBIC:
+        return "cubic";
+    case SYNACK_CC_NEWRENO:
+        return "reno";
+    default:
+        return NULL;
+    }
+}
+
+int synack_congestion_by_name(const char *name)
+{
+    if (!name) return -1;
+    if (!strcmp(name, "newreno")) return SYNACK_CC_NEWRENO;
+    for (int i = 0; i < SYNACK_CC_COUNT; i++)
+        if (!strcmp(name, synack_congestion_name(i))) return i;
+    return -1;
 }

@@ -523,6 +523,10 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         if (value < 0) return -EINVAL; /* Linux do_tcp_setsockopt */
         tcb->user_timeout = SYNACK_MS(value);
         return 0;
+    case SYNACK_TCP_CONGESTION:
+        if (value < 0 || value >= SYNACK_CC_COUNT) return -EINVAL; /* Linux: -ENOENT by name */
+        sk_cc_set(tcb, (enum synack_congestion)value);
+        return 0;
     }
     return -ENOPROTOOPT;
 }
@@ -566,6 +570,9 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
         *value = (int)(tcb->user_timeout / SYNACK_MS(1));
+        return 0;
+    case SYNACK_TCP_CONGESTION:
+        *value = tcb->cc_algo;
         return 0;
     }
     return -ENOPROTOOPT;

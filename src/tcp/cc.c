@@ -9,6 +9,22 @@
 
 #define CWND_CAP (UINT32_MAX / 4)
 
+static const struct sk_cc_algo *const algorithms[SYNACK_CC_COUNT] = {
+    [SYNACK_CC_CUBIC] = &sk_cc_cubic,
+    [SYNACK_CC_NEWRENO] = &sk_cc_newreno,
+};
+
+const struct sk_cc_algo *sk_cc_of(const struct sk_tcb *tcb)
+{
+    return algorithms[tcb->cc_algo < SYNACK_CC_COUNT ? tcb->cc_algo : SYNACK_CC_CUBIC];
+}
+
+void sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked)
+{
+    tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
+    if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
+}
+
 void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t mss = tcb->snd_mss;
@@ -17,22 +33,21 @@ void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->dupacks = 0;
     tcb->in_recovery = false;
     tcb->recover = tcb->snd_una;
+    sk_cc_of(tcb)->init(tcb);
 }
 
-static uint32_t half_flight(const struct sk_tcb *tcb)
+void sk_cc_set(struct sk_tcb *tcb, enum synack_congestion algo)
 {
-    /* RFC 5681 equation (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
-    uint32_t half = sk_tcp_in_flight(tcb) / 2;
-    uint32_t floor = 2u * tcb->snd_mss;
-    return half > floor ? half : floor;
+    tcb->cc_algo = (uint8_t)algo;
+    sk_cc_of(tcb)->init(tcb);
 }
 
 void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     uint32_t mss = tcb->snd_mss;
     if (tcb->sack_recovery) {
-        /* RFC 6675 section 5: recovery ends when RecoveryPoint is acknowledged; until then
-         * the pipe algorithm (sk_cc_on_sack) decides what goes out. */
+        /* RFC 6675 section 5: recovery ends when RecoveryPoint is acknowledged, and RFC
+         * 6937: cwnd = ssthresh then; until then PRR (sk_cc_on_sack) sets what goes out. */
         if (seq_geq(tcb->snd_una, tcb->recover)) {
             tcb->cwnd = tcb->ssthresh;
             tcb->in_recovery = tcb->sack_recovery = false;
@@ -61,15 +76,7 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
         return;
     }
     tcb->dupacks = 0;
-    if (tcb->cwnd < tcb->ssthresh) {
-        /* RFC 5681 3.1 slow start, with RFC 3465 L = 1 SMSS per ACK. */
-        tcb->cwnd += acked < mss ? acked : mss;
-    } else {
-        /* Congestion avoidance: about one SMSS per round trip (RFC 5681 equation 3). */
-        uint32_t inc = (uint32_t)((uint64_t)mss * mss / tcb->cwnd);
-        tcb->cwnd += inc > 0 ? inc : 1;
-    }
-    if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
+    sk_cc_of(tcb)->grow(eng, tcb, acked);
 }
 
 void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -85,8 +92,9 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
     if (tcb->dupacks != 3) return;
     /* RFC 6582 3.2 step 1: only if this loss is after the previous recovery point. */
     if (seq_lt(tcb->snd_una, tcb->recover)) return;
-    /* RFC 5681 3.2 steps 2-3: fast retransmit, then fast recovery. */
-    tcb->ssthresh = half_flight(tcb);
+    /* RFC 5681 3.2 steps 2-3: fast retransmit, then fast recovery; the algorithm sets
+     * ssthresh (NewReno: half the flight, equation 4; CUBIC: beta_cubic cwnd). */
+    tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = true;
     tcb->tlp_at = SYNACK_TIME_NEVER; /* RFC 8985 7.2: no probe during recovery */
@@ -100,31 +108,61 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    (void)eng;
-    if (tcb->backoff == 1) tcb->ssthresh = half_flight(tcb); /* first timeout of this segment */
+    /* RFC 5681 3.1 equation 4 (RFC 9438 4.8 for CUBIC), on the first timeout of this
+     * segment only. */
+    if (tcb->backoff == 1) tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->cwnd = tcb->snd_mss; /* RFC 5681 3.1: loss window = 1 SMSS */
     tcb->dupacks = 0;
-    tcb->in_recovery = false;
+    tcb->in_recovery = tcb->sack_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
 }
 
-void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb)
+/* RFC 6937 section 3: on each ACK in recovery, cwnd = pipe + sndcnt, where sndcnt keeps
+ * what is sent in proportion to what is delivered while the pipe is above ssthresh (PRR),
+ * and lets the pipe grow back to ssthresh, at most one segment ahead of the deliveries,
+ * when it has fallen below (the slow-start reduction bound, PRR-SSRB, as Linux). */
+static void prr_update(struct sk_tcb *tcb, uint32_t delivered)
+{
+    uint32_t mss = tcb->snd_mss, pipe = sk_sack_pipe(tcb);
+    tcb->prr_delivered += delivered;
+    uint32_t sndcnt;
+    if (pipe > tcb->ssthresh) {
+        uint64_t fs = tcb->recover_fs ? tcb->recover_fs : 1;
+        uint64_t due = ((uint64_t)tcb->prr_delivered * tcb->ssthresh + fs - 1) / fs;
+        sndcnt = due > tcb->prr_out ? (uint32_t)(due - tcb->prr_out) : 0;
+    } else {
+        uint32_t room = tcb->prr_delivered > tcb->prr_out ? tcb->prr_delivered - tcb->prr_out : 0;
+        uint32_t limit = (room > delivered ? room : delivered) + mss;
+        uint32_t gap = tcb->ssthresh - pipe;
+        sndcnt = gap < limit ? gap : limit;
+    }
+    /* Linux tcp_cwnd_reduction: the first ACK of recovery always lets the fast
+     * retransmission go. */
+    if (tcb->prr_out == 0 && sndcnt < mss) sndcnt = mss;
+    tcb->cwnd = pipe + sndcnt;
+}
+
+void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered)
 {
     if (tcb->sack_recovery) {
+        prr_update(tcb, delivered);
         sk_sack_send(eng, tcb);
         return;
     }
     if (tcb->in_recovery || seq_lt(tcb->snd_una, tcb->recover) || tcb->snd_una == tcb->snd_max)
         return;
     if (tcb->dupacks < 3 && !sk_sack_head_lost(tcb)) return;
-    /* RFC 6675 section 5 step (4): RecoveryPoint = HighData, ssthresh = cwnd = FlightSize/2,
-     * retransmit the first segment presumed lost, then let the pipe decide. */
-    tcb->ssthresh = half_flight(tcb);
-    tcb->cwnd = tcb->ssthresh;
+    /* RFC 6675 section 5 step (4): RecoveryPoint = HighData, ssthresh from the algorithm,
+     * retransmit the first segment presumed lost, then let PRR and the pipe decide (RFC
+     * 6937: RecoverFS = the flight at the start). */
+    tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = tcb->sack_recovery = true;
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->rtt_timing = false;
+    tcb->prr_delivered = tcb->prr_out = 0;
+    tcb->recover_fs = tcb->snd_max - tcb->snd_una;
+    prr_update(tcb, delivered);
     sk_why(eng, SYNACK_CAUSE_SACK_RECOVERY, 0);
     sk_tcp_retransmit_head(eng, tcb);
     sk_why(eng, SYNACK_CAUSE_NONE, 0);

@@ -1,13 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* Congestion control: slow start and congestion avoidance (RFC 5681), fast retransmit and
- * NewReno fast recovery (RFC 6582). */
+/* Congestion control. Loss recovery is common to every algorithm: fast retransmit and
+ * NewReno fast recovery (RFC 5681, RFC 6582) without SACK, RFC 6675 recovery with it, the
+ * amount sent in the latter set by Proportional Rate Reduction (RFC 6937, as Linux). An
+ * algorithm (struct sk_cc_algo: CUBIC, RFC 9438, the default as in Linux; NewReno) decides
+ * how the window grows and what ssthresh a loss leaves, as Linux's tcp_congestion_ops. */
 #ifndef SK_TCP_CC_H
 #define SK_TCP_CC_H
 
 #include "tcp/engine.h"
 
+struct sk_cc_algo {
+    const char *name;
+    /* A new connection, or the algorithm changed (TCP_CONGESTION). */
+    void (*init)(struct sk_tcb *tcb);
+    /* An ACK acknowledged `acked` new bytes outside recovery: slow start or congestion
+     * avoidance (Linux cong_avoid). */
+    void (*grow)(const struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked);
+    /* A loss was detected (timeout or recovery): returns the new ssthresh (Linux ssthresh). */
+    uint32_t (*on_loss)(const struct sk_engine *eng, struct sk_tcb *tcb);
+};
+
+extern const struct sk_cc_algo sk_cc_newreno, sk_cc_cubic;
+
+/* The algorithm of a connection. */
+const struct sk_cc_algo *sk_cc_of(const struct sk_tcb *tcb);
+
+/* RFC 5681 3.1 slow start with RFC 3465 L = 1 SMSS per ACK, shared by the algorithms. */
+void sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked);
+
 /* RFC 6928 / RFC 5681 3.1: initial window and an "arbitrarily high" ssthresh. */
 void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* Switches a connection to another algorithm (TCP_CONGESTION): its state starts afresh. */
+void sk_cc_set(struct sk_tcb *tcb, enum synack_congestion algo);
 
 /* An ACK acknowledged `acked` new bytes (SND.UNA already advanced). May retransmit on a
  * partial ACK during recovery. */
@@ -17,9 +42,10 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked);
 void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb);
 
 /* After the scoreboard took an ACK's SACK blocks (SACK agreed): enters RFC 6675 loss
- * recovery on the third duplicate ACK or when SND.UNA counts as lost, and sends what the
- * pipe allows while in it. */
-void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb);
+ * recovery on the third duplicate ACK or when SND.UNA counts as lost, and sends what PRR
+ * allows while in it. `delivered`: bytes this ACK newly acknowledged or SACKed (RFC 6937
+ * DeliveredData). */
+void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered);
 
 /* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). */
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb);

@@ -182,6 +182,24 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
                 sk_drop(eng, SYNACK_CTR_TCP_RST_IGNORED, seg);
                 return;
             }
+            /* "If the RCV.WND is zero, no segments will be acceptable, but special
+             * allowance should be made to accept valid ACKs": a bare ACK of new data, or
+             * one that moves the peer's window, is taken though its sequence number misses
+             * our zero window. Its sender guessed RCV.NXT from what it sent (data of its we
+             * dropped) or from what we acknowledged (ACKs of ours it lost), and with the
+             * window closed nothing but SEQ = RCV.NXT fits; dropping its news would leave
+             * both ends waiting on each other (stress seeds 15100, 3499, 51184). The segment
+             * is still answered. */
+            uint32_t peer_wnd = (uint32_t)seg->h.window << tcb->snd_wscale;
+            bool news = seq_lt(tcb->snd_una, seg->h.ack) ||
+                        (seg->h.ack == tcb->snd_una && peer_wnd != tcb->snd_wnd);
+            bool took = wnd == 0 && seglen == 0 && (flags & SYNACK_ACK) && !(flags & SYNACK_SYN) &&
+                        news && seq_leq(seg->h.ack, tcb->snd_max) &&
+                        tcb->state != SYNACK_SYN_RECEIVED;
+            /* Taken as if it came at RCV.NXT, the one place a bare ACK fits in a zero
+             * window: SND.WL1 must not move past it, or the window updates of ACKs sent
+             * at RCV.NXT would look old (RFC 9293 3.10.7.4 fifth; stress seed 16933). */
+            if (took && !sk_tcp_take_ack(eng, tcb, seg, tcb->rcv_nxt, 0)) return;
             /* Wholly old data is a duplicate (the peer missed our ACK); else the segment
              * is outside the window. Both are answered with an ACK, rate-limited unless it
              * carries data (answer.c); a SYN anywhere draws a challenge ACK (RFC 5961 4.2). */
@@ -195,6 +213,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
                 sk_tcp_send_challenge_ack(eng, tcb);
             else
                 sk_tcp_answer_unacceptable(eng, tcb, seg, SYNACK_CTR_TCP_ACK_SKIPPED_SEQ);
+            if (took) sk_tcp_output(eng, tcb); /* what the ACK let go */
             return;
         }
     }

@@ -262,6 +262,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN))) &&
                eng->why != SYNACK_CAUSE_OPEN;
     tcb->segments_out++;
+    if (tcb->sack_recovery) tcb->prr_out += len; /* RFC 6937 prr_out */
     if (rtx) {
         tcb->retransmissions++;
         sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);

@@ -71,6 +71,8 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     if (tcb->snd_una == tcb->iss && seq_gt(ack, tcb->iss) && tcb->state != SYNACK_SYN_RECEIVED)
         sk_tcp_syn_acked(eng, tcb);
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
+    /* RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes. */
+    uint32_t una_before = tcb->snd_una, sacked_before = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
     if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
     bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
     /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section
@@ -78,7 +80,12 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
      * do; without, RFC 5681 section 2's definition. */
     if (old_ack && (tcb->sack_ok ? sacked_new : seglen == 0 && new_wnd == tcb->snd_wnd))
         sk_cc_on_dupack(eng, tcb);
-    if (tcb->sack_ok) sk_cc_on_sack(eng, tcb); /* RFC 6675: recovery driven by the scoreboard */
+    if (tcb->sack_ok) {
+        /* RFC 6675: recovery driven by the scoreboard. */
+        int64_t delivered = (int64_t)(uint32_t)(tcb->snd_una - una_before) +
+                            (int64_t)sk_sack_bytes(tcb) - (int64_t)sacked_before;
+        sk_cc_on_sack(eng, tcb, delivered > 0 ? (uint32_t)delivered : 0);
+    }
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
     if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {
         tcb->snd_wnd = new_wnd;

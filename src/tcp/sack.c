@@ -115,13 +115,27 @@ static bool next_lost(const struct sk_tcb *tcb, uint32_t edge, uint32_t rxt, uin
     return false;
 }
 
+uint32_t sk_sack_pipe(const struct sk_tcb *tcb)
+{
+    uint32_t rxt = seq_gt(tcb->high_rxt, tcb->snd_una) ? tcb->high_rxt - tcb->snd_una : 0;
+    return pipe_bytes(tcb, lost_edge(tcb), rxt);
+}
+
+uint32_t sk_sack_bytes(const struct sk_tcb *tcb)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < tcb->sacked.count; i++)
+        n += tcb->sacked.ranges[i].end - tcb->sacked.ranges[i].start;
+    return n;
+}
+
 void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t data_end = sk_tcp_data_end(tcb);
     for (int guard = 0; guard < 64; guard++) {
         uint32_t edge = lost_edge(tcb);
         uint32_t rxt = seq_gt(tcb->high_rxt, tcb->snd_una) ? tcb->high_rxt - tcb->snd_una : 0;
-        uint32_t pipe = pipe_bytes(tcb, edge, rxt);
+        uint32_t pipe = pipe_bytes(tcb, edge, rxt); /* sk_sack_pipe */
         if (tcb->cwnd < pipe + tcb->snd_mss) return;
         uint32_t off, len;
         if (next_lost(tcb, edge, rxt, &off, &len)) {

@@ -21,6 +21,13 @@ void sk_sack_clear(struct sk_tcb *tcb);
 /* RFC 6675 IsLost(SND.UNA): more than 2 SMSS, or 3 separate ranges, SACKed above it. */
 bool sk_sack_head_lost(const struct sk_tcb *tcb);
 
+/* RFC 6675 pipe: the bytes presumed in flight (neither SACKed nor lost, plus what was
+ * retransmitted). */
+uint32_t sk_sack_pipe(const struct sk_tcb *tcb);
+
+/* Bytes SACKed above SND.UNA. */
+uint32_t sk_sack_bytes(const struct sk_tcb *tcb);
+
 /* RFC 6675 section 5, steps (A)-(C): called on every ACK while SACK recovery runs (and to
  * start it): sends retransmissions of lost holes, then new data, while cwnd - pipe
  * allows a full segment. */

@@ -84,8 +84,18 @@ struct sk_tcb {
     synack_time_t rcv_rtt_time, rcvq_time;
     /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
     uint32_t dsack_start, dsack_end;
-    /* Congestion control (RFC 5681, NewReno RFC 6582). */
+    /* Congestion control (cc.h): the window, the algorithm's state, and Proportional Rate
+     * Reduction's counts during recovery (RFC 6937: prr_delivered, prr_out, RecoverFS). */
     uint32_t cwnd, ssthresh;
+    struct {
+        synack_time_t epoch; /* start of the current epoch, 0 if none */
+        uint32_t w_max;      /* window before the last reduction (bytes) */
+        uint32_t origin;     /* W_max of this epoch's curve (bytes) */
+        uint32_t w_est;      /* the Reno-friendly estimate (bytes) */
+        uint32_t k_us;       /* K: time to reach origin (us) */
+        uint32_t cwnd_prior; /* cwnd when ssthresh was last set */
+    } cubic;
+    uint32_t prr_delivered, prr_out, recover_fs;
     unsigned dupacks;
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
@@ -106,6 +116,7 @@ struct sk_tcb {
     uint16_t peer_mss;              /* MSS the peer announced (or the default) */
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
     uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
+    uint8_t cc_algo;                /* enum synack_congestion */
 
     bool wscale_ok : 1;
     bool ts_ok : 1;         /* RFC 7323: both SYNs carried timestamps */
