@@ -120,6 +120,11 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
     t.opts.has_timestamp = seg->has_ts;
     t.opts.ts_val = seg->ts_val;
     t.opts.ts_ecr = seg->ts_ecr;
+    t.opts.sack_count = (uint8_t)seg->sack_count;
+    for (unsigned i = 0; i < seg->sack_count && i < 4; i++) {
+        t.opts.sack[i].start = seg->sack[i][0];
+        t.opts.sack[i].end = seg->sack[i][1];
+    }
     if (seg->fo_len) {
         t.opts.has_fastopen = true;
         t.opts.fo_len = (uint8_t)seg->fo_len;

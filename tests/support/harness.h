@@ -78,6 +78,8 @@ struct th_seg {
     uint32_t ts_val, ts_ecr;
     unsigned fo_len; /* > 0: a Fast Open cookie of this many bytes (fo_cookie) */
     const uint8_t *fo_cookie;
+    unsigned sack_count; /* SACK blocks [start, end) to send (0..4) */
+    uint32_t sack[4][2];
 };
 #define TH_NO_WS (-1)
 #define TH_WS0 100

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* Congestion control: CUBIC against RFC 9438's own numbers (K, the curve, fast convergence,
+ * the Reno-friendly rate), NewReno's halving, and Proportional Rate Reduction (RFC 6937) in
+ * SACK recovery segment by segment, with each algorithm; TCP_CONGESTION per socket. */
+#include <errno.h>
+#include <string.h>
+#include "harness.h"
+#include "tcp/cc.h"
+
+#define MSS 1000u
+
+/* A bare control block in congestion avoidance after a loss at `cwnd` bytes. */
+static void after_loss(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_cc_algo *a,
+                       uint32_t cwnd)
+{
+    memset(eng, 0, sizeof *eng);
+    memset(tcb, 0, sizeof *tcb);
+    tcb->snd_mss = MSS;
+    a->init(tcb);
+    tcb->cwnd = cwnd;
+    tcb->ssthresh = a->on_loss(eng, tcb);
+    tcb->cwnd = tcb->ssthresh;
+}
+
+/* RFC 9438 4.6: ssthresh = 0.7 cwnd; 4.2: K = cbrt(W_max (1 - beta) / C) = cbrt(75) s for
+ * W_max = 100 segments; the window is W_cubic(t + RTT): back at W_max at K, and at 2K
+ * W_max + C K^3 = 130 segments (132 with the 100 ms RTT ahead). ACKs come as a 100 ms
+ * round trip clocks them: a hundredth of the window each millisecond. */
+static void cubic_curve_rfc_numbers(void **state)
+{
+    (void)state;
+    struct sk_engine eng;
+    struct sk_tcb tcb;
+    after_loss(&eng, &tcb, &sk_cc_cubic, 100 * MSS);
+    assert_int_equal(tcb.ssthresh, 70 * MSS);
+    tcb.rtt.has_sample = true;
+    tcb.rtt.srtt = SYNACK_MS(100);
+    eng.now = SYNACK_SEC(10);
+    sk_cc_cubic.grow(&eng, &tcb, MSS);             /* the epoch starts */
+    assert_int_equal(tcb.cubic.k_us / 1000, 4217); /* cbrt(75) = 4.2172 s */
+    assert_int_equal(tcb.cubic.origin, 100 * MSS);
+    synack_time_t start = eng.now, k = (synack_time_t)tcb.cubic.k_us * 1000;
+    while (eng.now < start + k) {
+        eng.now += SYNACK_MS(1);
+        sk_cc_cubic.grow(&eng, &tcb, tcb.cwnd / 100);
+    }
+    assert_true(tcb.cwnd >= 99 * MSS && tcb.cwnd <= 101 * MSS);
+    assert_true(tcb.cubic.w_est < tcb.cwnd); /* the curve, not the Reno estimate, leads */
+    while (eng.now < start + 2 * k) {
+        eng.now += SYNACK_MS(1);
+        sk_cc_cubic.grow(&eng, &tcb, tcb.cwnd / 100);
+    }
+    assert_true(tcb.cwnd >= 128 * MSS && tcb.cwnd <= 133 * MSS);
+}
+
+/* RFC 9438 4.7: a loss below the last W_max remembers W_max = cwnd (1 + beta) / 2. */
+static void cubic_fast_convergence(void **state)
+{
+    (void)state;
+    struct sk_engine eng;
+    struct sk_tcb tcb;
+    after_loss(&eng, &tcb, &sk_cc_cubic, 100 * MSS);
+    assert_int_equal(tcb.cubic.w_max, 100 * MSS);
+    tcb.cwnd = 80 * MSS;
+    assert_int_equal(sk_cc_cubic.on_loss(&eng, &tcb), 56 * MSS);
+    assert_int_equal(tcb.cubic.w_max, 68 * MSS);
+    /* A floor of two segments (Linux). */
+    tcb.cwnd = 2 * MSS;
+    assert_int_equal(sk_cc_cubic.on_loss(&eng, &tcb), 2 * MSS);
+}
+
+/* RFC 9438 4.3: with a short round trip the Reno-friendly estimate, growing by
+ * alpha = 3 (1 - beta) / (1 + beta) = 0.53 segments per window acknowledged, leads. */
+static void cubic_reno_friendly_region(void **state)
+{
+    (void)state;
+    struct sk_engine eng;
+    struct sk_tcb tcb;
+    after_loss(&eng, &tcb, &sk_cc_cubic, 10 * MSS);
+    assert_int_equal(tcb.cwnd, 7 * MSS);
+    eng.now = SYNACK_SEC(10);
+    int rtts = 0;
+    while (tcb.cubic.w_est + 600 < tcb.cubic.cwnd_prior) { /* no round trip crosses it */
+        uint32_t before = tcb.cwnd, acks = before / MSS;
+        eng.now += SYNACK_MS(1);
+        for (uint32_t i = 0; i < acks; i++)
+            sk_cc_cubic.grow(&eng, &tcb, MSS);
+        uint32_t grew = tcb.cwnd - before;
+        assert_true(grew >= 440 && grew <= 540); /* 0.53 segments, less as cwnd grows */
+        assert_true(++rtts < 10);
+    }
+    assert_true(rtts >= 5); /* 3 segments at about 0.5 a round trip */
+    /* Past the window before the loss, alpha is 1: Reno's segment per round trip. */
+    for (int i = 0; i < 2; i++) {
+        uint32_t acks = tcb.cwnd / MSS;
+        eng.now += SYNACK_MS(1);
+        for (uint32_t j = 0; j < acks; j++)
+            sk_cc_cubic.grow(&eng, &tcb, MSS);
+    }
+    assert_true(tcb.cubic.w_est >= tcb.cubic.cwnd_prior);
+    uint32_t before = tcb.cwnd, acks = before / MSS;
+    eng.now += SYNACK_MS(1);
+    for (uint32_t i = 0; i < acks; i++)
+        sk_cc_cubic.grow(&eng, &tcb, MSS);
+    assert_true(tcb.cwnd - before >= 900 && tcb.cwnd - before <= 1010);
+}
+
+/* RFC 5681 3.1: ssthresh = max(FlightSize / 2, 2 SMSS); one segment per round trip after. */
+static void newreno_halves_the_flight(void **state)
+{
+    (void)state;
+    struct sk_engine eng;
+    struct sk_tcb tcb;
+    memset(&eng, 0, sizeof eng);
+    memset(&tcb, 0, sizeof tcb);
+    tcb.snd_mss = MSS;
+    tcb.snd_una = 1000;
+    tcb.snd_nxt = 1000 + 30 * MSS;
+    tcb.cwnd = 40 * MSS;
+    assert_int_equal(sk_cc_newreno.on_loss(&eng, &tcb), 15 * MSS);
+    tcb.snd_nxt = 1000 + MSS;
+    assert_int_equal(sk_cc_newreno.on_loss(&eng, &tcb), 2 * MSS);
+    tcb.cwnd = tcb.ssthresh = 10 * MSS;
+    for (int i = 0; i < 10; i++)
+        sk_cc_newreno.grow(&eng, &tcb, MSS);
+    assert_true(tcb.cwnd >= 10 * MSS + 950 && tcb.cwnd <= 11 * MSS);
+}
+
+#define PEER_ISS 5000u
+#define SEGS 20u
+
+/* A passive open with SACK and MSS 1000, a window of 1 MiB, then 40 segments queued: 20
+ * leave at once (initial window 20). */
+static int open_with_sack(struct th *h, enum synack_congestion cc, uint32_t *iss)
+{
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.initial_cwnd_segments = SEGS;
+    cfg.timestamps = false;
+    cfg.congestion = cc;
+    th_init(h, &cfg);
+    int l = th_listen(h, 4);
+    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN,
+                                  .seq = PEER_ISS,
+                                  .win = 65535,
+                                  .mss = (int)MSS,
+                                  .wscale = 5,
+                                  .sack_permitted = true});
+    struct th_out sa = {0};
+    assert_true(th_take(h, &sa));
+    *iss = sa.seq;
+    th_inject(h, &(struct th_seg){
+                     .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = sa.seq + 1, .win = 32768});
+    int fd = synack_accept(h->stack, l, NULL);
+    assert_true(fd >= 0);
+    static uint8_t data[2 * SEGS * MSS];
+    assert_int_equal(synack_send(h->stack, fd, data, sizeof data), (ssize_t)sizeof data);
+    th_poll(h);
+    struct th_out o;
+    for (uint32_t i = 0; i < SEGS; i++) {
+        assert_true(th_take(h, &o));
+        assert_int_equal(o.seq, *iss + 1 + i * MSS);
+        assert_int_equal(o.len, MSS);
+    }
+    th_expect_none(h);
+    return fd;
+}
+
+/* Segment 1 of 20 is lost; the peer SACKs 2, 3, ... 20 one ACK at a time. RFC 6937: on
+ * entering recovery (third duplicate ACK) only the retransmission goes; after that, while
+ * the pipe is above ssthresh, what is sent keeps to ssthresh / RecoverFS of what is
+ * delivered (ceil(prr_delivered * ssthresh / RecoverFS) - prr_out), and at the end cwnd is
+ * ssthresh: 14 segments for CUBIC (0.7), 10 for NewReno (half the flight). */
+static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
+{
+    struct th h;
+    uint32_t iss;
+    int fd = open_with_sack(&h, cc, &iss);
+    uint32_t una = iss + 1, rtx = 0, fresh = 0, prr_delivered = 0, ss = ssthresh / MSS;
+    struct th_out o;
+    for (uint32_t k = 2; k <= SEGS; k++) {
+        th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                       .seq = PEER_ISS + 1,
+                                       .ack = una,
+                                       .win = 32768,
+                                       .sack_count = 1,
+                                       .sack = {{una + MSS, una + k * MSS}}});
+        /* Segments presumed in flight before this ACK's sends (RFC 6675 pipe): all sent,
+         * less the k - 1 SACKed, less the lost one unless it went again. */
+        uint32_t pipe_before = SEGS + fresh - (k - 1) - (rtx ? 0 : 1);
+        while (th_take(&h, &o)) {
+            if (o.len == 0) continue;
+            if (o.seq == una) {
+                rtx++;
+            } else {
+                assert_int_equal(o.seq, una + (SEGS + fresh) * MSS); /* new data, in order */
+                fresh++;
+            }
+        }
+        if (k < 4) {
+            assert_int_equal(rtx + fresh, 0); /* not yet three duplicate ACKs */
+            continue;
+        }
+        if (k == 4) { /* entering recovery: only the fast retransmission */
+            assert_int_equal(rtx, 1);
+            assert_int_equal(fresh, 0);
+        }
+        assert_int_equal(rtx, 1);
+        prr_delivered += MSS;
+        uint32_t pipe_after = SEGS + fresh - (k - 1);
+        if (pipe_before > ss) {
+            /* PRR proper: sndcnt = ceil(prr_delivered * ssthresh / RecoverFS) - prr_out,
+             * sent in whole segments (the first ACK always lets the retransmission go). */
+            uint64_t due = ((uint64_t)prr_delivered * ssthresh + SEGS * MSS - 1) / (SEGS * MSS);
+            uint64_t whole = due / MSS; /* what PRR lets go, no more and no less */
+            assert_int_equal(rtx + fresh, whole > 1 ? whole : 1);
+        }
+        /* PRR-SSRB: past the forced retransmission, the pipe only grows back up to
+         * ssthresh. */
+        if (k > 4 && pipe_before <= ss) assert_true(pipe_after <= ss);
+    }
+    /* By the end the pipe is back at ssthresh: ss segments went in recovery. */
+    assert_int_equal(rtx + fresh, ss);
+    uint32_t sent_in_recovery = rtx + fresh;
+    /* The retransmission arrives: everything up to what was sent is acknowledged. */
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    uint32_t high = una + (SEGS + sent_in_recovery - 1) * MSS;
+    th_inject(
+        &h, &(struct th_seg){.flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = high, .win = 32768});
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.ssthresh, ssthresh);
+    assert_true(info.cwnd >= ssthresh); /* RFC 6937: cwnd = ssthresh, then it grows */
+    th_free(&h);
+}
+
+static void prr_cubic(void **state)
+{
+    (void)state;
+    prr_in_sack_recovery(SYNACK_CC_CUBIC, 14 * MSS);
+}
+
+static void prr_newreno(void **state)
+{
+    (void)state;
+    prr_in_sack_recovery(SYNACK_CC_NEWRENO, 10 * MSS);
+}
+
+/* TCP_CONGESTION: per socket, Linux's names, inherited by accept(). */
+static void congestion_socket_option(void **state)
+{
+    (void)state;
+    assert_int_equal(synack_congestion_by_name("cubic"), SYNACK_CC_CUBIC);
+    assert_int_equal(synack_congestion_by_name("reno"), SYNACK_CC_NEWRENO);
+    assert_int_equal(synack_congestion_by_name("newreno"), SYNACK_CC_NEWRENO);
+    assert_int_equal(synack_congestion_by_name("bbr"), -1);
+    assert_string_equal(synack_congestion_name(SYNACK_CC_CUBIC), "cubic");
+    assert_null(synack_congestion_name(SYNACK_CC_COUNT));
+    struct th h;
+    th_init(&h, NULL);
+    int fd = synack_socket(h.stack), v = -1;
+    assert_int_equal(synack_getsockopt(h.stack, fd, SYNACK_TCP_CONGESTION, &v), 0);
+    assert_int_equal(v, SYNACK_CC_CUBIC); /* the default, as Linux */
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_TCP_CONGESTION, SYNACK_CC_NEWRENO), 0);
+    assert_int_equal(synack_getsockopt(h.stack, fd, SYNACK_TCP_CONGESTION, &v), 0);
+    assert_int_equal(v, SYNACK_CC_NEWRENO);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_TCP_CONGESTION, SYNACK_CC_COUNT),
+                     -EINVAL);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_TCP_CONGESTION, -1), -EINVAL);
+    /* A listener's algorithm goes to its children. */
+    assert_int_equal(synack_bind(h.stack, fd, &(struct synack_endpoint){0, TH_LOCAL_PORT}), 0);
+    assert_int_equal(synack_listen(h.stack, fd, 4), 0);
+    th_inject(&h,
+              &(struct th_seg){.flags = SYNACK_SYN, .seq = PEER_ISS, .win = 65535, .mss = 1460});
+    struct th_out sa = {0};
+    assert_true(th_take(&h, &sa));
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = sa.seq + 1, .win = 65535});
+    int c = synack_accept(h.stack, fd, NULL);
+    assert_true(c >= 0);
+    assert_int_equal(synack_getsockopt(h.stack, c, SYNACK_TCP_CONGESTION, &v), 0);
+    assert_int_equal(v, SYNACK_CC_NEWRENO);
+    th_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cubic_curve_rfc_numbers),
+        cmocka_unit_test(cubic_fast_convergence),
+        cmocka_unit_test(cubic_reno_friendly_region),
+        cmocka_unit_test(newreno_halves_the_flight),
+        cmocka_unit_test(prr_cubic),
+        cmocka_unit_test(prr_newreno),
+        cmocka_unit_test(congestion_socket_option),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
