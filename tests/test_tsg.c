@@ -156,8 +156,8 @@ static void tsg_bars_and_lines(void **state)
              "points=\"170.0,289.8 490.0,289.8 490.0,241.8 730.0,241.8 730.0,81.8 "
              "890,81.8\"/>");
     /* The SACK block 1001:1501 at the ACK's time (50 ms), just right of it. */
-    has(svg, "<g class=\"sack\"><title>SACK 1001:1501 at 50.000 ms</title><line x1=\"492.0\" "
-             "y1=\"289.8\" x2=\"492.0\" y2=\"209.8\"");
+    has(svg, "<g class=\"sack\"><title>SACK 1001:1501 at 50.000 ms</title><line x1=\"494.0\" "
+             "y1=\"289.8\" x2=\"494.0\" y2=\"209.8\"");
     assert_int_equal(count(svg, "<g class=\"sack\">"), 1);
     assert_int_equal(count(svg, "<g class=\"syn\">"), 1);
     assert_int_equal(count(svg, "<g class=\"fin\">"), 1);

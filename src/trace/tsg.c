@@ -162,8 +162,9 @@ static void measure(struct tsg *g)
             break;
         }
     }
-    /* The axes cover the data and the ACKs, and the window up to twice that (beyond it
-     * the window line leaves the plot: a window far above the data would flatten it). */
+    /* The axes cover the data and the ACKs, and the window if it stays within twice
+     * that; else the window line leaves the plot (a window far above the data would
+     * flatten it) and a note says how high it goes. */
     double data = 1, win = 0, tend = 0;
     for (size_t i = 0; i < l->count && g->have_conn; i++) {
         const struct ladder_event *e = &l->events[i];
@@ -181,7 +182,7 @@ static void measure(struct tsg *g)
         }
         if (ms(g, e->ev.time) > tend) tend = ms(g, e->ev.time);
     }
-    double top = win > data ? (win < 2 * data ? win : 2 * data) : data;
+    double top = win > data && win <= 2 * data ? win : data;
     g->win_top = win;
     g->smax = axis_end(top, 1);
     g->tmax = axis_end(tend * 1.02, 0.001); /* the last step off the right edge */
@@ -338,7 +339,7 @@ static void sacks(FILE *out, const struct tsg *g)
                         "<g class=\"sack\"><title>SACK %.0f:%.0f at %.3f ms</title>"
                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                         "stroke-width=\"3\"/></g>\n",
-                        left, right, ms(g, e->ev.time), x + 2, ypx(g, left), x + 2, ypx(g, right),
+                        left, right, ms(g, e->ev.time), x + 4, ypx(g, left), x + 4, ypx(g, right),
                         C_SACK);
             }
             k += ol;
