@@ -59,7 +59,8 @@ int synack_ladder_svg(struct synack_ladder *ladder, FILE *out, synack_time_t ori
  * each data segment a vertical bar from seq to seq+len when it left (retransmissions red
  * and marked R, the cause in its <title>; a segment lost in the simulator dashed); the
  * receiver's cumulative ACK as a step line, ACK plus its window (scaled as in the ladder)
- * above it, SACK blocks as ranges at their ACK's time, SYN and FIN labelled. ACKs are
+ * above it, SACK blocks as ranges at their ACK's time, SYN and FIN labelled, probes
+ * without data (zero window, keepalive) as rings. ACKs are
  * taken as they reached the sender when the ladder has its arrivals (both hosts traced),
  * else as the receiver sent them (a capture). Keeps the events, as synack_ladder_svg.
  * Returns 0, -EINVAL (a direction not listed), -EIO if writing failed. */

@@ -5,7 +5,8 @@
  * retransmission in red with an R, its cause in its <title>; a segment the simulator lost
  * dashed); the receiver's cumulative ACK is a green step line, ACK plus the scaled window
  * an orange one above it (the most the sender may have sent), SACK blocks purple ranges at
- * the time of their ACK, SYN and FIN labelled. ACKs are drawn as they reached the sender
+ * the time of their ACK, SYN and FIN labelled, probes without data (zero window,
+ * keepalive) as rings. ACKs are drawn as they reached the sender
  * when the ladder has arrivals, as their sender sent them otherwise (a capture). */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #define C_ACK "#080"
 #define C_WIN "#e80"
 #define C_SACK "#a0a"
+#define C_PROBE "#06c"
 
 struct tsg {
     struct synack_ladder *l;
@@ -255,6 +257,14 @@ static void segments(FILE *out, const struct tsg *g)
         const struct synack_trace_segment *s = &e->ev.u.segment;
         if (s->flags & SYNACK_SYN) mark(out, g, e, "SYN", rel(g, s->seq));
         if (s->flags & SYNACK_FIN) mark(out, g, e, "FIN", rel(g, s->seq) + s->len);
+        if (!s->len && (s->cause == SYNACK_CAUSE_PERSIST || s->cause == SYNACK_CAUSE_KEEPALIVE)) {
+            /* A probe without data, at SND.UNA - 1: a ring where it points. */
+            fputs("<g class=\"probe\">", out);
+            title_of(out, g, e, "probe");
+            fprintf(out,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"none\" stroke=\"%s\"/></g>\n",
+                    xpx(g, e->ev.time), ypx(g, rel(g, s->seq)), C_PROBE);
+        }
         if (!s->len) continue;
         bool lost = !capture && g->at_sender && e->arrival < 0;
         const char *color = s->retransmission ? C_RTX : C_DATA;
@@ -351,11 +361,8 @@ static void legend(FILE *out)
 {
     static const struct {
         const char *color, *text;
-    } items[] = {{C_DATA, "data"},
-                 {C_RTX, "retransmission (R)"},
-                 {C_ACK, "ACK"},
-                 {C_WIN, "ACK + window"},
-                 {C_SACK, "SACK block"}};
+    } items[] = {{C_DATA, "data"},        {C_RTX, "retransmission (R)"}, {C_ACK, "ACK"},
+                 {C_WIN, "ACK + window"}, {C_SACK, "SACK block"},        {C_PROBE, "probe (o)"}};
     int x = PX0;
     fputs("<g class=\"legend\" font-size=\"11\">", out);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {

@@ -338,6 +338,11 @@ t_demo_html() { # one report and one graph per scenario, in the folder given
         grep -qF 'Source: synack demo fast-retransmit' "$tmp/rep/fast-retransmit.html"
 }
 check demo-html-and-tsg-per-scenario t_demo_html
+t_demo_tsg_probes() { # zero-window probes, without data, as rings at SND.UNA - 1
+    "$synack" demo zero-window --tsg "$tmp/rep" > /dev/null && xml_ok "$tmp/rep/zero-window-tsg.svg" &&
+        [ "$(grep -c '<g class="probe"><title>probe 4048:4048 at [0-9.]* ms (zero-window probe)' "$tmp/rep/zero-window-tsg.svg")" -ge 3 ]
+}
+check demo-tsg-zero-window-probes t_demo_tsg_probes
 
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
