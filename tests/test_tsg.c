@@ -231,12 +231,38 @@ static void html_report(void **state)
     synack_ladder_free(lad);
 }
 
+/* Nothing traced: empty axes that say so, a report that says so; both still parse. */
+static void empty_ladder(void **state)
+{
+    (void)state;
+    struct synack_ladder *lad = synack_ladder_new("client", "server");
+    assert_non_null(lad);
+    char *svg = draw_tsg(lad, SYNACK_TSG_MOST);
+    has(svg, ">no segment sent</text>");
+    assert_int_equal(count(svg, "<polyline"), 0);
+    th_parses_as_xml(svg, strlen(svg), "svg");
+    free(svg);
+    char *html = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&html, &len);
+    assert_int_equal(synack_ladder_html(lad, out, 0, NULL, NULL), 0);
+    fclose(out);
+    has(html, "<h1>TCP, traced by synack</h1>");
+    has(html, "<li>no segment</li>");
+    has(html, "<summary>Trace: 0 events, one line each</summary>");
+    assert_null(strstr(html, "class=\"source\""));
+    th_parses_as_xml(html, len, "html");
+    free(html);
+    synack_ladder_free(lad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tsg_bars_and_lines),
         cmocka_unit_test(tsg_other_direction),
         cmocka_unit_test(html_report),
+        cmocka_unit_test(empty_ladder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
