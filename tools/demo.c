@@ -14,7 +14,7 @@
 static void demo_usage(FILE *out)
 {
     fprintf(out, "usage: synack demo [NAME | --scenario NAME] [--list] [--step] [--pcap DIR]\n"
-                 "                   [--svg DIR]\n\n"
+                 "                   [--svg DIR] [--tsg DIR] [--html DIR]\n\n"
                  "Replays TCP scenarios in the simulator (virtual time, fixed seeds) and prints\n"
                  "each as a ladder: state changes in each host's column, each segment as an\n"
                  "arrow with relative sequence numbers and the time it arrived (or LOST). Each\n"
@@ -24,7 +24,11 @@ static void demo_usage(FILE *out)
                  "  --step           show one ladder row at a time, the next after each line\n"
                  "                   read from standard input (Enter; q or end of input stops)\n"
                  "  --pcap DIR       write the client's capture of each scenario to DIR/NAME.pcap\n"
-                 "  --svg DIR        write each scenario's ladder as a picture to DIR/NAME.svg\n");
+                 "  --svg DIR        write each scenario's ladder as a picture to DIR/NAME.svg\n"
+                 "  --tsg DIR        write each scenario's time-sequence graph (the side that\n"
+                 "                   sent the most data) as a picture to DIR/NAME-tsg.svg\n"
+                 "  --html DIR       write each scenario as one self-contained HTML report to\n"
+                 "                   DIR/NAME.html (ladder, graphs, causes, drops, trace)\n");
 }
 
 static void demo_list(void)
@@ -54,19 +58,35 @@ static int check_dir(const char *flag, const char *dir)
     return 0;
 }
 
+/* Where each scenario's files go (NULL: not written). */
+struct demo_dirs {
+    const char *pcap, *svg, *tsg, *html;
+};
+
+/* DIR/NAME.EXT into buf, or NULL without a DIR. */
+static const char *out_path(char *buf, size_t size, const char *dir, const char *name,
+                            const char *ext)
+{
+    if (!dir) return NULL;
+    snprintf(buf, size, "%s/%s%s", dir, name, ext);
+    return buf;
+}
+
 /* Builds the scenario's world, runs it; returns its failed checks, or -1 if the world
  * could not be built. *quit is set when --step input ended. */
-static int run_one(const struct scenario *sc, const char *pcap_dir, const char *svg_dir, bool step,
-                   bool *quit)
+static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool step, bool *quit)
 {
-    char pcap[512], svg[512];
+    char pcap[512], svg[512], tsg[512], html[512], source[128];
     struct world_opts o;
     world_opts_init(&o);
     o.step = step;
-    if (pcap_dir) snprintf(pcap, sizeof pcap, "%s/%s.pcap", pcap_dir, sc->name);
-    if (svg_dir) snprintf(svg, sizeof svg, "%s/%s.svg", svg_dir, sc->name);
-    o.pcap_path = pcap_dir ? pcap : NULL;
-    o.svg_path = svg_dir ? svg : NULL;
+    o.pcap_path = out_path(pcap, sizeof pcap, d->pcap, sc->name, ".pcap");
+    o.svg_path = out_path(svg, sizeof svg, d->svg, sc->name, ".svg");
+    o.tsg_path = out_path(tsg, sizeof tsg, d->tsg, sc->name, "-tsg.svg");
+    o.html_path = out_path(html, sizeof html, d->html, sc->name, ".html");
+    snprintf(source, sizeof source, "synack demo %s (simulator: seed 1, 10 ms each way)", sc->name);
+    o.title = sc->summary;
+    o.source = source;
     if (sc->setup) sc->setup(&o);
     struct world w;
     int failed = world_init(&w, &o) < 0 ? -1 : 0;
@@ -81,7 +101,8 @@ static int run_one(const struct scenario *sc, const char *pcap_dir, const char *
 
 int demo_main(int argc, char **argv)
 {
-    const char *only = NULL, *pcap_dir = NULL, *svg_dir = NULL;
+    const char *only = NULL;
+    struct demo_dirs d = {NULL, NULL, NULL, NULL};
     bool step = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -95,9 +116,13 @@ int demo_main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) {
             only = argv[++i];
         } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
-            pcap_dir = argv[++i];
+            d.pcap = argv[++i];
         } else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
-            svg_dir = argv[++i];
+            d.svg = argv[++i];
+        } else if (!strcmp(argv[i], "--tsg") && i + 1 < argc) {
+            d.tsg = argv[++i];
+        } else if (!strcmp(argv[i], "--html") && i + 1 < argc) {
+            d.html = argv[++i];
         } else if (argv[i][0] != '-' && !only) {
             only = argv[i];
         } else {
@@ -110,14 +135,15 @@ int demo_main(int argc, char **argv)
         fprintf(stderr, "synack demo: no scenario named '%s' (synack demo --list)\n", only);
         return 2;
     }
-    if ((pcap_dir && check_dir("--pcap", pcap_dir)) || (svg_dir && check_dir("--svg", svg_dir)))
+    if ((d.pcap && check_dir("--pcap", d.pcap)) || (d.svg && check_dir("--svg", d.svg)) ||
+        (d.tsg && check_dir("--tsg", d.tsg)) || (d.html && check_dir("--html", d.html)))
         return 1;
     int failures = 0;
     bool quit = false;
     for (size_t i = 0; i < scenario_count && !quit; i++) {
         const struct scenario *sc = &scenario_catalogue[i];
         if (only && strcmp(only, sc->name)) continue;
-        int failed = run_one(sc, pcap_dir, svg_dir, step, &quit);
+        int failed = run_one(sc, &d, step, &quit);
         if (failed < 0) return 1;
         failures += failed;
     }

@@ -88,10 +88,37 @@ static void ep_str(struct synack_endpoint e, char *buf, size_t n)
              e.addr & 255, e.port);
 }
 
+/* What write_out draws from. */
+struct output {
+    struct synack_ladder *lad;
+    synack_time_t origin;
+    int direction;
+    const char *title, *source;
+};
+
+/* Writes the ladder (what 0), the time-sequence graph (1) or the report (2) to path ("-":
+ * stdout); nothing if path is NULL. Returns 0, or 1 after saying what failed. */
+static int write_out(const struct output *o, const char *path, int what)
+{
+    if (!path) return 0;
+    FILE *out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "synack ladder: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int rc = what == 0   ? synack_ladder_svg(o->lad, out, o->origin)
+             : what == 1 ? synack_ladder_tsg_svg(o->lad, out, o->direction, o->origin)
+                         : synack_ladder_html(o->lad, out, o->origin, o->title, o->source);
+    if (out != stdout && fclose(out) != 0) rc = -EIO;
+    if (rc < 0) fprintf(stderr, "synack ladder: %s: write failed\n", path);
+    return rc < 0;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: synack ladder FILE [--svg OUT.svg] [--conn N] [--absolute] [--causes]\n\n"
+            "usage: synack ladder FILE [--svg OUT.svg] [--tsg OUT.svg] [--tsg-other]\n"
+            "                         [--html OUT.html] [--conn N] [--absolute] [--causes]\n\n"
             "Draws one TCP connection of a capture as a ladder: each segment as an arrow with\n"
             "its flags, sequence numbers (relative to each side's ISN), ACK, window (scaled\n"
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
@@ -100,6 +127,12 @@ static void usage(FILE *out)
             "cooked v1/v2, loopback).\n\n"
             "  --svg OUT    also write the ladder as an SVG picture to OUT ('-': stdout,\n"
             "               instead of the text)\n"
+            "  --tsg OUT    write the time-sequence graph (sequence numbers over time, the\n"
+            "               ACK and window lines, retransmissions, SACK blocks) of the side\n"
+            "               that sent the most data as an SVG picture to OUT ('-': stdout)\n"
+            "  --tsg-other  graph the other direction (the side sending less data)\n"
+            "  --html OUT   write one self-contained HTML report to OUT ('-': stdout): the\n"
+            "               ladder, the graphs, retransmissions, the text and every segment\n"
             "  --conn N     the Nth TCP connection in the capture (default 1; the list of\n"
             "               connections goes to stderr when there are several)\n"
             "  --absolute   sequence and acknowledgment numbers as on the wire\n"
@@ -109,7 +142,8 @@ static void usage(FILE *out)
 
 int ladder_main(int argc, char **argv)
 {
-    const char *file = NULL, *svg = NULL;
+    const char *file = NULL, *svg = NULL, *tsg = NULL, *html = NULL;
+    int direction = SYNACK_TSG_MOST;
     unsigned flags = SYNACK_LADDER_CAPTURE;
     long want = 1;
     for (int i = 0; i < argc; i++) {
@@ -118,6 +152,12 @@ int ladder_main(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--svg") && i + 1 < argc) {
             svg = argv[++i];
+        } else if (!strcmp(argv[i], "--tsg") && i + 1 < argc) {
+            tsg = argv[++i];
+        } else if (!strcmp(argv[i], "--html") && i + 1 < argc) {
+            html = argv[++i];
+        } else if (!strcmp(argv[i], "--tsg-other")) {
+            direction = SYNACK_TSG_LEAST;
         } else if (!strcmp(argv[i], "--conn") && i + 1 < argc) {
             char *end;
             want = strtol(argv[++i], &end, 10);
@@ -217,19 +257,14 @@ int ladder_main(int argc, char **argv)
         }
         synack_ladder_add(lad, side, ev);
     }
-    int rc = 0;
-    if (svg) {
-        FILE *out = strcmp(svg, "-") ? fopen(svg, "w") : stdout;
-        if (!out) {
-            fprintf(stderr, "synack ladder: %s: %s\n", svg, strerror(errno));
-            rc = 1;
-        } else {
-            if (synack_ladder_svg(lad, out, origin) < 0) rc = 1;
-            if (out != stdout && fclose(out) != 0) rc = 1;
-            if (rc) fprintf(stderr, "synack ladder: %s: write failed\n", svg);
-        }
-    }
-    if (!svg || strcmp(svg, "-")) {
+    char source[1200];
+    snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s", file, want,
+             nconn, na, a, nb, b);
+    struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
+    int rc = write_out(&o, svg, 0) | write_out(&o, tsg, 1) | write_out(&o, html, 2);
+    bool to_stdout =
+        (svg && !strcmp(svg, "-")) || (tsg && !strcmp(tsg, "-")) || (html && !strcmp(html, "-"));
+    if (!to_stdout) {
         synack_ladder_header(lad, stdout);
         synack_ladder_render(lad, stdout, origin);
     }

@@ -16,7 +16,7 @@
 /* The flags that take a value (sim_flag). */
 #define VALUED                                                                                     \
     " --bytes --delay --loss --reorder --seed --drop --initial-rto --time-limit --close --rcvbuf " \
-    "--sndbuf --mss --svg --pcap "
+    "--sndbuf --mss --svg --pcap --tsg --html "
 
 enum close_mode { CLOSE_NONE, CLOSE_CLIENT, CLOSE_SERVER, CLOSE_BOTH };
 
@@ -65,6 +65,12 @@ static void sim_usage(FILE *out)
             "  --step             show one ladder row at a time, the next after each line\n"
             "                     read from standard input (Enter; q or end of input stops)\n"
             "  --svg FILE         also write the ladder as an SVG picture to FILE\n"
+            "  --tsg FILE         write the time-sequence graph (sequence numbers over time,\n"
+            "                     ACK and window lines, retransmissions) of the client's data\n"
+            "                     as an SVG picture to FILE\n"
+            "  --tsg-other        graph the other direction (the side sending less data)\n"
+            "  --html FILE        write one self-contained HTML report to FILE: the ladder,\n"
+            "                     the graphs, retransmissions by cause, drops, every event\n"
             "  --pcap FILE        write the client's capture to FILE\n\n"
             "example: synack sim --bytes 20000 --drop client:5 --close both\n");
 }
@@ -142,6 +148,10 @@ static int sim_flag(struct sim_run *r, const char *flag, const char *val)
         o->client_cfg.mss = o->server_cfg.mss = (uint16_t)n;
     } else if (!strcmp(flag, "--svg")) {
         o->svg_path = val;
+    } else if (!strcmp(flag, "--tsg")) {
+        o->tsg_path = val;
+    } else if (!strcmp(flag, "--html")) {
+        o->html_path = val;
     } else if (!strcmp(flag, "--pcap")) {
         o->pcap_path = val;
     } else {
@@ -164,6 +174,8 @@ static bool sim_switch(struct sim_run *r, const char *flag)
         o->ladder_flags |= SYNACK_LADDER_CAUSES;
     else if (!strcmp(flag, "--step"))
         o->step = true;
+    else if (!strcmp(flag, "--tsg-other"))
+        o->tsg_direction = SYNACK_TSG_LEAST;
     else
         return false;
     return true;
@@ -261,6 +273,14 @@ int sim_main(int argc, char **argv)
         }
         i++;
     }
+    /* The report's source line: the command as given. */
+    char source[1024] = "synack sim";
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(source);
+        snprintf(source + n, sizeof source - n, " %s", argv[i]);
+    }
+    r.opts.title = "synack sim: a run composed from flags";
+    r.opts.source = source;
     struct world w;
     int err = world_init(&w, &r.opts);
     if (err < 0) {

@@ -18,6 +18,7 @@ void world_opts_init(struct world_opts *o)
     o->listen = true;
     o->backlog = 8;
     o->tool = "synack demo";
+    o->tsg_direction = SYNACK_TSG_MOST;
 }
 
 /* Records what a side did, then hands the event on to the ladder. */
@@ -101,6 +102,11 @@ int world_init(struct world *w, const struct world_opts *o)
         }
     }
     if (o->svg_path) snprintf(w->svg_path, sizeof w->svg_path, "%s", o->svg_path);
+    if (o->tsg_path) snprintf(w->tsg_path, sizeof w->tsg_path, "%s", o->tsg_path);
+    if (o->html_path) snprintf(w->html_path, sizeof w->html_path, "%s", o->html_path);
+    snprintf(w->title, sizeof w->title, "%s", o->title ? o->title : "");
+    snprintf(w->source, sizeof w->source, "%s", o->source ? o->source : "");
+    w->tsg_direction = o->tsg_direction;
     if (o->listen) {
         w->lfd = synack_socket(w->s);
         struct synack_endpoint any = {0, WORLD_PORT};
@@ -206,13 +212,24 @@ static void step_rows(struct world *w, char *text)
     if (!w->step_quit && open_line) printf("\n");
 }
 
+/* Writes one picture or report to path (nothing if path is empty). */
+static void draw_file(struct world *w, const char *path, int what)
+{
+    if (!path[0]) return;
+    FILE *f = fopen(path, "w");
+    int rc = !f          ? -1
+             : what == 0 ? synack_ladder_svg(w->ladder, f, 0)
+             : what == 1 ? synack_ladder_tsg_svg(w->ladder, f, w->tsg_direction, 0)
+                         : synack_ladder_html(w->ladder, f, 0, w->title, w->source);
+    if (f && fclose(f) != 0) rc = -1;
+    if (rc < 0) fprintf(stderr, "%s: cannot write %s\n", w->tool, path);
+}
+
 void world_draw(struct world *w)
 {
-    if (w->svg_path[0]) {
-        FILE *f = fopen(w->svg_path, "w");
-        if (!f || synack_ladder_svg(w->ladder, f, 0) < 0 || fclose(f) != 0)
-            fprintf(stderr, "%s: cannot write %s\n", w->tool, w->svg_path);
-    }
+    draw_file(w, w->svg_path, 0);
+    draw_file(w, w->tsg_path, 1);
+    draw_file(w, w->html_path, 2);
     if (w->step_quit) return;
     if (!w->step) {
         synack_ladder_header(w->ladder, stdout);

@@ -29,6 +29,11 @@ struct world_opts {
     bool step;             /* draw one row per line read from stdin */
     const char *pcap_path; /* NULL or where the client's capture goes */
     const char *svg_path;  /* NULL or where the ladder goes as SVG */
+    const char *tsg_path;  /* NULL or where the time-sequence graph goes as SVG */
+    int tsg_direction;     /* SYNACK_TSG_MOST by default (world_opts_init) */
+    const char *html_path; /* NULL or where the HTML report goes */
+    const char *title;     /* the report's heading: what was run */
+    const char *source;    /* the report's source line: the command and its flags */
     const char *tool;      /* "synack demo", for messages */
 };
 
@@ -69,7 +74,9 @@ struct world {
     struct world_side side[2];       /* 0 client, 1 server */
     bool step, step_quit, step_tty;
     unsigned ladder_flags;
-    char svg_path[512];
+    char svg_path[512], tsg_path[512], html_path[512];
+    char title[256], source[1024];
+    int tsg_direction;
     const char *tool;
     struct world_transfer xfer;
 };
@@ -93,7 +100,8 @@ bool world_server_accepted(void *ctx);
  * once the server has received xfer.total bytes. */
 bool world_pump(void *ctx);
 
-/* Draws the ladder of everything traced so far (and the SVG, if asked). With step, one
+/* Draws the ladder of everything traced so far (and the SVG, the time-sequence graph and
+ * the HTML report, if asked). With step, one
  * row at a time, each after a line read from stdin ("q" or the end of input stops). */
 void world_draw(struct world *w);
 

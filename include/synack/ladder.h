@@ -48,6 +48,36 @@ void synack_ladder_render(struct synack_ladder *ladder, FILE *out, synack_time_t
  * synack_ladder_render to have both). Returns 0 or -EIO if writing failed. */
 int synack_ladder_svg(struct synack_ladder *ladder, FILE *out, synack_time_t origin);
 
+/* Which direction synack_ladder_tsg_svg draws: the data side 0 (left) or 1 (right) sent,
+ * or one of these. */
+#define SYNACK_TSG_MOST (-1)  /* the side that sent the most payload bytes (left on a tie) */
+#define SYNACK_TSG_LEAST (-2) /* the other one */
+
+/* Draws a time-sequence graph of the events collected so far as one SVG document, as
+ * Stevens and tcptrace draw it, for the data one side sent on one connection (the first it
+ * sent data on): time across in ms from origin, sequence numbers from the sender's ISN up;
+ * each data segment a vertical bar from seq to seq+len when it left (retransmissions red
+ * and marked R, the cause in its <title>; a segment lost in the simulator dashed); the
+ * receiver's cumulative ACK as a step line, ACK plus its window (scaled as in the ladder)
+ * above it, SACK blocks as ranges at their ACK's time, SYN and FIN labelled, probes
+ * without data (zero window, keepalive) as rings. ACKs are
+ * taken as they reached the sender when the ladder has its arrivals (both hosts traced),
+ * else as the receiver sent them (a capture). Keeps the events, as synack_ladder_svg.
+ * Returns 0, -EINVAL (a direction not listed), -EIO if writing failed. */
+int synack_ladder_tsg_svg(struct synack_ladder *ladder, FILE *out, int direction,
+                          synack_time_t origin);
+
+/* Writes one self-contained HTML page about the events collected so far (no network needed
+ * to view it: inline CSS and SVG, no script, font or link): `title` as its heading (a
+ * default if NULL), `source` under it (what the events came from: a capture file, a
+ * scenario, the flags of a run; may be NULL), the connections' endpoints, the ladder and
+ * the time-sequence graph of the side that sent the most data (and of the other, if it
+ * sent data) as SVG, a table of segments, bytes, retransmissions by cause and drops by
+ * counter for each side, the ladder as text and every event's trace line in a <details>.
+ * Keeps the events, as synack_ladder_svg. Returns 0, -EINVAL, -ENOMEM or -EIO. */
+int synack_ladder_html(struct synack_ladder *ladder, FILE *out, synack_time_t origin,
+                       const char *title, const char *source);
+
 /* One line for one event ("12.345 ms OUT 198.18.0.1:80 > 198.18.0.2:40000 SYN,ACK seq=...").
  * Writes at most size bytes including the terminating NUL; returns buf. */
 char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t size);

@@ -106,6 +106,16 @@ void sk_ladder_pair(struct synack_ladder *l)
     }
 }
 
+uint64_t sk_ladder_window(const struct synack_trace_segment *s, int own_wscale, int peer_wscale)
+{
+    /* RFC 7323 2.2: the window of a SYN is never scaled; the others are once both SYNs
+     * carried the option (a shift above 14 is taken as 14, 2.3). */
+    uint64_t win = s->window;
+    if (!(s->flags & SYNACK_SYN) && own_wscale >= 0 && peer_wscale >= 0)
+        win <<= own_wscale > 14 ? 14 : own_wscale;
+    return win;
+}
+
 void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event *e,
                         struct ladder_text *t)
 {
@@ -121,11 +131,7 @@ void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event
     if (s->len) k += snprintf(t->label + k, n - (size_t)k, ":%u", seq + s->len);
     if (s->flags & SYNACK_ACK)
         k += snprintf(t->label + k, n - (size_t)k, " ack %u", s->ack - pbase);
-    /* RFC 7323 2.2: the window of a SYN is never scaled; the others are once both SYNs
-     * carried the option. */
-    uint64_t win = s->window;
-    if (!(s->flags & SYNACK_SYN) && me->wscale >= 0 && peer->wscale >= 0)
-        win <<= me->wscale > 14 ? 14 : me->wscale;
+    uint64_t win = sk_ladder_window(s, me->wscale, peer->wscale);
     snprintf(t->label + k, n - (size_t)k, " win %llu", (unsigned long long)win);
     synack_trace_options_str(s, pbase, t->options, sizeof t->options);
     t->cause[0] = '\0';

@@ -38,6 +38,28 @@ struct ladder_text {
 /* Pairs each OUT with its arrival (sets .arrival). */
 void sk_ladder_pair(struct synack_ladder *l);
 
+/* The window s announces, scaled by its sender's shift once both SYNs carried the option
+ * (own_wscale, peer_wscale: what each side's SYN announced, -1 if none or not seen). */
+uint64_t sk_ladder_window(const struct synack_trace_segment *s, int own_wscale, int peer_wscale);
+
+/* Writes s with &, <, > and " escaped for XML and HTML. */
+void sk_xml_esc(FILE *out, const char *s);
+
+/* Opens an SVG picture of w x h pixels: as a document of its own (XML declaration and
+ * namespace), or without them to sit inside an HTML page (inline). */
+void sk_svg_open(FILE *out, int w, int h, bool inline_svg);
+
+/* Draws the ladder as SVG (synack_ladder_svg); inline_svg as for sk_svg_open. */
+int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool inline_svg);
+
+/* Draws the time-sequence graph (synack_ladder_tsg_svg); inline_svg as for sk_svg_open. */
+int sk_ladder_tsg(struct synack_ladder *l, FILE *out, int direction, synack_time_t origin,
+                  bool inline_svg);
+
+/* The side whose data synack_ladder_tsg_svg draws by default: the one that sent the most
+ * payload bytes (left on a tie). */
+int sk_ladder_busier_side(const struct synack_ladder *l);
+
 /* The texts of a segment event (OUT, or IN for captures). */
 void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event *e,
                         struct ladder_text *t);

@@ -19,7 +19,7 @@
 /* White outline under text, so that labels stay readable where they cross an arrow. */
 #define HALO "stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\""
 
-static void esc(FILE *out, const char *s)
+void sk_xml_esc(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -39,6 +39,16 @@ static void esc(FILE *out, const char *s)
             fputc(*s, out);
         }
     }
+}
+
+void sk_svg_open(FILE *out, int w, int h, bool inline_svg)
+{
+    /* Inside HTML the parser gives <svg> its namespace: the page names no URL at all. */
+    if (!inline_svg) fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+    fprintf(out,
+            "<svg%s width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "font-family=\"monospace\" font-size=\"12\">\n",
+            inline_svg ? "" : " xmlns=\"http://www.w3.org/2000/svg\"", w, h, w, h);
 }
 
 /* The row (in units of ROW/2) of each event: states, drops and segments leaving take
@@ -85,22 +95,23 @@ static double ypx(int units)
 
 int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
 {
+    return l && out ? sk_ladder_svg(l, out, origin, false) : -EINVAL;
+}
+
+int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool inline_svg)
+{
     int rows = 0;
     sk_ladder_pair(l);
     int *y = layout(l, &rows);
     if (!y) return -ENOMEM;
     bool capture = (l->flags & SYNACK_LADDER_CAPTURE) != 0;
-    double height = ypx(rows) + 40;
-    fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
-            "viewBox=\"0 0 %d %.0f\" font-family=\"monospace\" font-size=\"12\">\n",
-            SVG_W, height, SVG_W, height);
+    int height = (int)(ypx(rows) + 40);
+    sk_svg_open(out, SVG_W, height, inline_svg);
     fputs("<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
           "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">"
           "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#333\"/></marker></defs>\n",
           out);
-    fprintf(out, "<rect width=\"%d\" height=\"%.0f\" fill=\"white\"/>\n", SVG_W, height);
+    fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, height);
     fprintf(out, "<text class=\"title\" x=\"%d\" y=\"24\" text-anchor=\"end\">ms</text>\n", X_TIME);
     for (int s = 0; s < 2; s++) {
         int x = s ? X_RIGHT : X_LEFT;
@@ -108,12 +119,12 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
                 "<text class=\"host\" x=\"%d\" y=\"40\" text-anchor=\"middle\" "
                 "font-weight=\"bold\">",
                 x);
-        esc(out, l->sides[s].name);
+        sk_xml_esc(out, l->sides[s].name);
         fputs("</text>\n", out);
         fprintf(out,
                 "<line class=\"host-line\" x1=\"%d\" y1=\"50\" x2=\"%d\" y2=\"%.0f\" "
                 "stroke=\"#000\" stroke-width=\"2\"/>\n",
-                x, x, height - 20);
+                x, x, height - 20.0);
     }
     char tbuf[32], line[512];
     struct ladder_text t;
@@ -157,7 +168,7 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
         const char *cls = lost ? "segment lost" : "segment";
         fprintf(out, "<g class=\"%s%s\">", cls, ev->u.segment.retransmission ? " rtx" : "");
         fputs("<title>", out);
-        esc(out, synack_trace_format(ev, line, sizeof line));
+        sk_xml_esc(out, synack_trace_format(ev, line, sizeof line));
         fputs("</title>", out);
         fprintf(out,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -180,10 +191,10 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
         fprintf(out, "<g transform=\"matrix(%.4f %.4f %.4f %.4f %.1f %.1f)\">", c, sn, -sn, c, cx,
                 cy);
         fprintf(out, "<text class=\"label\" x=\"0\" y=\"-5\" text-anchor=\"middle\" %s>", HALO);
-        esc(out, t.label);
+        sk_xml_esc(out, t.label);
         if (*t.cause) {
             fputs(" <tspan class=\"cause\" fill=\"#c00\">[", out);
-            esc(out, t.cause);
+            sk_xml_esc(out, t.cause);
             fputs("]</tspan>", out);
         }
         fputs("</text>", out);
@@ -192,7 +203,7 @@ int synack_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin)
                     "<text class=\"options\" x=\"0\" y=\"12\" text-anchor=\"middle\" "
                     "font-size=\"10\" fill=\"#555\" %s>",
                     HALO);
-            esc(out, t.options);
+            sk_xml_esc(out, t.options);
             fputs("</text>", out);
         }
         fputs("</g>", out);

@@ -235,7 +235,7 @@ t_sim_help() { # every flag documented
     local f
     for f in --bytes --delay --loss --reorder --seed --drop --initial-rto --close --rcvbuf \
         --sndbuf --mss --no-sack --no-timestamps --absolute --causes --time-limit --step --svg \
-        --pcap; do
+        --pcap --tsg --tsg-other --html; do
         grep -q -- "^  $f " "$tmp/help" || { echo "--help lacks $f"; return 1; }
     done
     "$synack" --help | grep -q "^  sim  "
@@ -291,6 +291,58 @@ t_sim_step_svg() {
         grep -q "^<svg" "$tmp/sim.svg" && { ! command -v xmllint > /dev/null || xmllint --noout "$tmp/sim.svg"; }
 }
 check sim-step-and-svg t_sim_step_svg
+
+# --- the time-sequence graph and the HTML report --------------------------------------------
+xml_ok() { # FILE parses as XML (xmllint, else python3's parser)
+    if command -v xmllint > /dev/null; then
+        xmllint --noout "$1"
+    else
+        python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$1"
+    fi
+}
+report_ok() { # FILE is one self-contained report with every section
+    local f=$1 s
+    xml_ok "$f" || return 1
+    for s in '<h1>' '<p class="source">Source: ' '<ul class="connections">' '<h2 id="ladder">' \
+        '<h2 id="tsg">' '<polyline class="ack"' '<h2 id="counts">' '<td>segments sent</td>' \
+        '<h2 id="text">' '<details id="trace">'; do
+        grep -qF "$s" "$f" || { echo "$f lacks $s"; return 1; }
+    done
+    ! grep -qE 'https?://|<script|<link|@import|url\([^#]' "$f" || { echo "$f refers outside itself"; return 1; }
+    [ "$(grep -c '<svg ' "$f")" -ge 2 ]
+}
+t_sim_html() { # a loss repaired by SACK recovery: the report, the graph with its retransmission
+    "$synack" sim --bytes 20000 --drop client:5 --html "$tmp/sim.html" --tsg "$tmp/tsg.svg" \
+        > /dev/null || return 1
+    report_ok "$tmp/sim.html" &&
+        grep -qF 'Source: synack sim --bytes 20000 --drop client:5 --html' "$tmp/sim.html" &&
+        grep -qF '<tr><td>retransmission: sack recovery</td><td class="n">1</td>' "$tmp/sim.html" &&
+        xml_ok "$tmp/tsg.svg" && grep -q '^<svg xmlns=' "$tmp/tsg.svg" &&
+        [ "$(grep -c '<g class="segment rtx">' "$tmp/tsg.svg")" -eq 1 ] &&
+        grep -q '<g class="segment rtx"><title>data 2897:4345 at 40.000 ms retransmission (sack recovery)' "$tmp/tsg.svg" &&
+        grep -q '<g class="segment lost"><title>lost 2897:4345 at 20.000 ms' "$tmp/tsg.svg" &&
+        grep -q '<g class="sack"><title>SACK 4345:5793 at 40.000 ms' "$tmp/tsg.svg"
+}
+check sim-html-report-and-tsg t_sim_html
+t_ladder_html() { # a capture: the report names the file, the graph the server's data
+    "$synack" ladder tests/captures/kernel-lo.pcap --html "$tmp/lo.html" --tsg "$tmp/lo.svg" \
+        > /dev/null || return 1
+    report_ok "$tmp/lo.html" && grep -qF 'Source: capture tests/captures/kernel-lo.pcap, connection 1 of 1' "$tmp/lo.html" &&
+        xml_ok "$tmp/lo.svg" && grep -q 'server to client: sequence numbers over time (ACKs as they passed)' "$tmp/lo.svg" &&
+        "$synack" ladder tests/captures/kernel-lo.pcap --tsg - --tsg-other | grep -q 'client to server: sequence'
+}
+check ladder-html-report-and-tsg t_ladder_html
+t_demo_html() { # one report and one graph per scenario, in the folder given
+    mkdir -p "$tmp/rep" && "$synack" demo fast-retransmit --html "$tmp/rep" --tsg "$tmp/rep" > /dev/null &&
+        report_ok "$tmp/rep/fast-retransmit.html" && xml_ok "$tmp/rep/fast-retransmit-tsg.svg" &&
+        grep -qF 'Source: synack demo fast-retransmit' "$tmp/rep/fast-retransmit.html"
+}
+check demo-html-and-tsg-per-scenario t_demo_html
+t_demo_tsg_probes() { # zero-window probes, without data, as rings at SND.UNA - 1
+    "$synack" demo zero-window --tsg "$tmp/rep" > /dev/null && xml_ok "$tmp/rep/zero-window-tsg.svg" &&
+        [ "$(grep -c '<g class="probe"><title>probe 4048:4048 at [0-9.]* ms (zero-window probe)' "$tmp/rep/zero-window-tsg.svg")" -ge 3 ]
+}
+check demo-tsg-zero-window-probes t_demo_tsg_probes
 
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]

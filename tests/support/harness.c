@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "wire/ipv4.h"
 #include "wire/tcp_header.h"
 
@@ -364,4 +365,27 @@ struct th_out th_connect_syn(struct th *h, int *fd)
     assert_true(th_take(h, &syn));
     assert_int_equal(syn.flags, SYNACK_SYN);
     return syn;
+}
+
+void th_parses_as_xml(const char *doc, size_t len, const char *root)
+{
+    if (system("python3 -c 'import xml.dom.minidom' 2>/dev/null") != 0) {
+        print_message("python3 not found: not parsed as XML\n");
+        return;
+    }
+    char path[] = "/tmp/synack-xml-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fwrite(doc, 1, len, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); "
+             "sys.exit(0 if d.documentElement.tagName == sys.argv[2] else 1)' %s %s",
+             path, root);
+    int rc = system(cmd);
+    unlink(path);
+    assert_int_equal(rc, 0);
 }

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* One HTML page about the events of a ladder, readable without a network: inline CSS and
+ * SVG, no script, font or link. A heading with what was drawn, the connections and the
+ * source; the ladder and the time-sequence graph(s) as pictures; a table of segments,
+ * retransmissions by cause and drops by counter; the ladder as text; every trace line in
+ * a <details> that opens on a click. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "synack/stack.h"
+#include "trace/ladder_impl.h"
+
+#define MAX_CONNS 8
+
+static const char style[] =
+    "body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1000px}"
+    "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}"
+    "pre{font-size:12px;background:#f6f6f6;padding:.6em;overflow-x:auto}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}"
+    "td.n{text-align:right}svg{max-width:100%;height:auto}"
+    ".source{color:#555}summary{cursor:pointer}";
+
+/* Segments, bytes, retransmissions by cause and drops by counter, per side. */
+struct counts {
+    unsigned segments[2];
+    uint64_t bytes[2];
+    unsigned rtx[2], rtx_cause[SYNACK_CAUSE_COUNT][2];
+    unsigned drops[SYNACK_CTR_COUNT + 1][2]; /* the last: a counter out of range */
+};
+
+static void count_events(const struct synack_ladder *l, struct counts *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < l->count; i++) {
+        const struct ladder_event *e = &l->events[i];
+        const struct synack_trace_segment *s = &e->ev.u.segment;
+        if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT) {
+            c->segments[e->side]++;
+            c->bytes[e->side] += s->len;
+            if (s->retransmission) {
+                c->rtx[e->side]++;
+                c->rtx_cause[s->cause < SYNACK_CAUSE_COUNT ? s->cause : 0][e->side]++;
+            }
+        } else if (e->ev.kind == SYNACK_TRACE_DROP) {
+            int k = e->ev.u.drop.counter;
+            c->drops[k >= 0 && k < SYNACK_CTR_COUNT ? k : SYNACK_CTR_COUNT][e->side]++;
+        }
+    }
+}
+
+static void row(FILE *out, const char *name, unsigned long long a, unsigned long long b)
+{
+    fputs("<tr><td>", out);
+    sk_xml_esc(out, name);
+    fprintf(out, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td></tr>\n", a, b);
+}
+
+static void table(FILE *out, const struct synack_ladder *l, const struct counts *c)
+{
+    char name[96];
+    fputs("<table><tr><th></th><th>", out);
+    sk_xml_esc(out, l->sides[0].name);
+    fputs("</th><th>", out);
+    sk_xml_esc(out, l->sides[1].name);
+    fputs("</th></tr>\n", out);
+    row(out, "segments sent", c->segments[0], c->segments[1]);
+    row(out, "payload bytes sent", c->bytes[0], c->bytes[1]);
+    row(out, "retransmissions", c->rtx[0], c->rtx[1]);
+    for (int k = 0; k < SYNACK_CAUSE_COUNT; k++) {
+        if (!c->rtx_cause[k][0] && !c->rtx_cause[k][1]) continue;
+        snprintf(name, sizeof name, "retransmission: %s",
+                 k ? synack_trace_cause_name((enum synack_trace_cause)k) : "cause unknown");
+        row(out, name, c->rtx_cause[k][0], c->rtx_cause[k][1]);
+    }
+    for (int k = 0; k <= SYNACK_CTR_COUNT; k++) {
+        if (!c->drops[k][0] && !c->drops[k][1]) continue;
+        snprintf(name, sizeof name, "dropped: %s",
+                 k < SYNACK_CTR_COUNT ? synack_counter_name((enum synack_counter)k) : "?");
+        row(out, name, c->drops[k][0], c->drops[k][1]);
+    }
+    fputs("</table>\n", out);
+}
+
+static void ep_str(struct synack_endpoint e, char *buf, size_t n)
+{
+    snprintf(buf, n, "%u.%u.%u.%u:%u", e.addr >> 24, (e.addr >> 16) & 255, (e.addr >> 8) & 255,
+             e.addr & 255, e.port);
+}
+
+/* Each connection once (the left side's endpoint first), at most MAX_CONNS. */
+static void connections(FILE *out, const struct synack_ladder *l)
+{
+    struct synack_endpoint seen[MAX_CONNS][2];
+    size_t n = 0;
+    fputs("<ul class=\"connections\">\n", out);
+    for (size_t i = 0; i < l->count && n < MAX_CONNS; i++) {
+        const struct ladder_event *e = &l->events[i];
+        if (e->ev.kind != SYNACK_TRACE_SEGMENT_OUT) continue;
+        const struct synack_trace_segment *s = &e->ev.u.segment;
+        struct synack_endpoint left = e->side ? s->dst : s->src, right = e->side ? s->src : s->dst;
+        size_t k;
+        for (k = 0; k < n; k++)
+            if (!memcmp(&seen[k][0], &left, sizeof left) &&
+                !memcmp(&seen[k][1], &right, sizeof right))
+                break;
+        if (k < n) continue;
+        seen[n][0] = left;
+        seen[n++][1] = right;
+        char a[32], b[32];
+        ep_str(left, a, sizeof a);
+        ep_str(right, b, sizeof b);
+        fputs("<li>", out);
+        sk_xml_esc(out, l->sides[0].name);
+        fprintf(out, " %s \xe2\x86\x94 ", a);
+        sk_xml_esc(out, l->sides[1].name);
+        fprintf(out, " %s</li>\n", b);
+    }
+    if (n == 0) fputs("<li>no segment</li>\n", out);
+    fputs("</ul>\n", out);
+}
+
+static void pre(FILE *out, const char *text)
+{
+    fputs("<pre>", out);
+    sk_xml_esc(out, text);
+    fputs("</pre>\n", out);
+}
+
+int synack_ladder_html(struct synack_ladder *l, FILE *out, synack_time_t origin, const char *title,
+                       const char *source)
+{
+    if (!l || !out) return -EINVAL;
+    if (!title || !*title) title = "TCP, traced by synack";
+    struct counts c;
+    count_events(l, &c);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", out);
+    sk_xml_esc(out, title);
+    fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style);
+    sk_xml_esc(out, title);
+    fputs("</h1>\n", out);
+    if (source && *source) {
+        fputs("<p class=\"source\">Source: ", out);
+        sk_xml_esc(out, source);
+        fputs("</p>\n", out);
+    }
+    connections(out, l);
+    fputs("<h2 id=\"ladder\">Ladder</h2>\n<p>Hover over an arrow for its segment's trace "
+          "line.</p>\n",
+          out);
+    int rc = sk_ladder_svg(l, out, origin, true);
+    fputs("<h2 id=\"tsg\">Time-sequence graph</h2>\n<p>Hover over a bar for its segment "
+          "and why it left.</p>\n",
+          out);
+    int busier = sk_ladder_busier_side(l);
+    if (rc == 0) rc = sk_ladder_tsg(l, out, busier, origin, true);
+    if (rc == 0 && c.bytes[!busier]) rc = sk_ladder_tsg(l, out, !busier, origin, true);
+    fputs("<h2 id=\"counts\">Segments, retransmissions and drops</h2>\n", out);
+    table(out, l, &c);
+    /* The text ladder forgets what it drew: render it, then take the events back. */
+    size_t count = l->count, size = 0, tsize = 0;
+    char *text = NULL, *trace = NULL, line[512];
+    FILE *mem = open_memstream(&trace, &tsize);
+    if (!mem) return -ENOMEM;
+    for (size_t i = 0; i < l->count; i++)
+        fprintf(mem, "%s\n", synack_trace_format(&l->events[i].ev, line, sizeof line));
+    fclose(mem);
+    mem = open_memstream(&text, &size);
+    if (!mem) {
+        free(trace);
+        return -ENOMEM;
+    }
+    synack_ladder_header(l, mem);
+    synack_ladder_render(l, mem, origin);
+    fclose(mem);
+    l->count = count;
+    fputs("<h2 id=\"text\">Ladder as text</h2>\n", out);
+    pre(out, text);
+    fprintf(out, "<details id=\"trace\">\n<summary>Trace: %zu events, one line each</summary>\n",
+            count);
+    pre(out, trace);
+    fputs("</details>\n</body>\n</html>\n", out);
+    free(text);
+    free(trace);
+    if (rc == 0 && ferror(out)) rc = -EIO;
+    return rc;
+}
