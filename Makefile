@@ -189,7 +189,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsynack.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsynack.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsynack.a -lm
 
 # Randomised two-way stress (tests/support/stress.c) on a build with the engine's invariant
 # checks (build/check): SEEDS seeds from FIRST, or one SEED alone with a trace and pcap
@@ -212,6 +212,8 @@ stress:
 # runs them alone. BENCH_TUN_MIB: size of each TUN/veth transfer (default 1024).
 bench: $(BENCH_BIN)
 	@$(BUILD)/bench/bench_scale $(BENCH_ARGS)
+	@echo
+	@$(BUILD)/bench/bench_cc
 	@bash bench/tun.sh $(BUILD) $(BENCH_TUN_MIB)
 
 bench-tun: $(BENCH_BIN)

@@ -126,6 +126,45 @@ static void newreno_halves_the_flight(void **state)
     assert_true(tcb.cwnd >= 10 * MSS + 950 && tcb.cwnd <= 11 * MSS);
 }
 
+/* Slow start as Linux: cwnd grows by all that an ACK acknowledges (a stretch ACK of two
+ * segments: two), up to ssthresh, the rest going to congestion avoidance; and only while
+ * the window limits sending: below twice the largest recent flight (RFC 7661's concern,
+ * Linux tcp_is_cwnd_limited). */
+static void slow_start_counts_bytes_while_cwnd_limited(void **state)
+{
+    (void)state;
+    struct sk_engine eng;
+    memset(&eng, 0, sizeof eng);
+    eng.cfg.initial_cwnd_segments = 10;
+    struct sk_tcb tcb;
+    memset(&tcb, 0, sizeof tcb);
+    tcb.snd_mss = MSS;
+    tcb.cc_algo = SYNACK_CC_NEWRENO;
+    sk_cc_init(&eng, &tcb);
+    tcb.snd_una = tcb.snd_nxt = tcb.snd_max = 1;
+    /* Ten segments out: the flight fills the window. */
+    tcb.snd_nxt = tcb.snd_max = 1 + 10 * MSS;
+    sk_cc_validate(&tcb, true);
+    tcb.snd_una += 2 * MSS;
+    sk_cc_on_ack(&eng, &tcb, 2 * MSS);
+    assert_int_equal(tcb.cwnd, 12 * MSS);
+    /* Up to ssthresh; the rest is congestion avoidance (MSS * MSS / cwnd). */
+    tcb.ssthresh = 13 * MSS;
+    tcb.snd_una += 2 * MSS;
+    sk_cc_on_ack(&eng, &tcb, 2 * MSS);
+    assert_int_equal(tcb.cwnd, 13 * MSS + MSS * MSS / (13 * MSS));
+    /* An application-limited flow: 10 segments in flight at most, cwnd 20: no growth. */
+    tcb.ssthresh = 100 * MSS;
+    tcb.cwnd = 20 * MSS;
+    tcb.snd_una = 1 + 10 * MSS; /* the last window is acknowledged: a new one is measured */
+    tcb.snd_nxt = tcb.snd_max = tcb.snd_una + 4 * MSS;
+    sk_cc_validate(&tcb, false);
+    assert_int_equal(tcb.max_flight, 4 * MSS);
+    tcb.snd_una += MSS;
+    sk_cc_on_ack(&eng, &tcb, MSS);
+    assert_int_equal(tcb.cwnd, 20 * MSS);
+}
+
 #define PEER_ISS 5000u
 #define SEGS 20u
 
@@ -290,6 +329,7 @@ int main(void)
         cmocka_unit_test(cubic_fast_convergence),
         cmocka_unit_test(cubic_reno_friendly_region),
         cmocka_unit_test(newreno_halves_the_flight),
+        cmocka_unit_test(slow_start_counts_bytes_while_cwnd_limited),
         cmocka_unit_test(prr_cubic),
         cmocka_unit_test(prr_newreno),
         cmocka_unit_test(congestion_socket_option),

@@ -30,8 +30,7 @@ static long sysctl_long(const char *name, int index, long def)
     char path[128];
     snprintf(path, sizeof path, "/proc/sys/net/%s", name);
     FILE *f = fopen(path, "r");
-    if (!f)
-        return def;
+    if (!f) return def;
     long v = def;
     for (int i = 0; i <= index; i++)
         if (fscanf(f, "%ld", &v) != 1) {
@@ -48,8 +47,7 @@ static long sysctl_long(const char *name, int index, long def)
  * tail loss probes. */
 void pd_ensure_stack(struct pd *pd)
 {
-    if (pd->stack)
-        return;
+    if (pd->stack) return;
     struct synack_config cfg;
     synack_config_init(&cfg);
     cfg.local_addr = pd->local_addr;
@@ -71,8 +69,7 @@ void pd_ensure_stack(struct pd *pd)
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */
     long space = sysctl_long("ipv4/tcp_rmem", 2, 6291456);
     long rmax = sysctl_long("core/rmem_max", 0, 212992);
-    if (rmax > space)
-        space = rmax;
+    if (rmax > space) space = rmax;
     int ws = 0;
     while (ws < 30 && (1L << (ws + 1)) <= space)
         ws++;
@@ -103,8 +100,7 @@ int pd_unlock_ret(struct pd *pd, int r)
 
 void pd_kick(struct pd *pd)
 {
-    if (pd->stack)
-        synack_stack_poll(pd->stack, pd->now);
+    if (pd->stack) synack_stack_poll(pd->stack, pd->now);
     pd->woken = pd->blocked;
     pthread_cond_broadcast(&pd->changed);
 }
@@ -115,8 +111,7 @@ void pd_settle(struct pd *pd)
     clock_gettime(CLOCK_REALTIME, &end);
     end.tv_sec += 1;
     while (pd->woken > 0 || pd->rtn_pending) {
-        if (pthread_cond_timedwait(&pd->settled, &pd->mu, &end) != 0)
-            break;
+        if (pthread_cond_timedwait(&pd->settled, &pd->mu, &end) != 0) break;
     }
 }
 
@@ -125,17 +120,14 @@ void pd_advance_to(struct pd *pd, synack_time_t t)
     pd_settle(pd);
     for (; pd->stack;) {
         synack_time_t d = synack_stack_next_deadline(pd->stack);
-        if (d > t)
-            break;
-        if (d > pd->now)
-            pd->now = d;
+        if (d > t) break;
+        if (d > pd->now) pd->now = d;
         synack_stack_poll(pd->stack, pd->now);
         if (d <= pd->now && synack_stack_next_deadline(pd->stack) <= pd->now &&
             synack_stack_next_deadline(pd->stack) == d)
             break; /* nothing moved: never spin */
     }
-    if (t > pd->now)
-        pd->now = t;
+    if (t > pd->now) pd->now = t;
     pd_kick(pd);
 }
 
@@ -147,8 +139,7 @@ void pd_wait(struct pd *pd)
     pthread_cond_broadcast(&pd->settled);
     pthread_cond_wait(&pd->changed, &pd->mu);
     pd->blocked--;
-    if (pd->woken > 0)
-        pd->woken--;
+    if (pd->woken > 0) pd->woken--;
     /* Until this thread sleeps again or reads the clock, time must not move. */
     pd->rtn_pending = true;
     pd->rtn_thread = pthread_self();
@@ -238,22 +229,21 @@ static int pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
 static void pd_free(void *ud)
 {
     struct pd *pd = ud;
-    if (!pd)
-        return;
+    if (!pd) return;
     synack_stack_free(pd->stack);
     pd_epoll_free_all(pd);
     free(pd->queue);
     pthread_cond_destroy(&pd->changed);
     pthread_cond_destroy(&pd->settled);
     pthread_mutex_destroy(&pd->mu);
+    if (pd_current == pd) pd_current = NULL;
     free(pd);
 }
 
 /* --so_flags: an IPv4 address ("192.168.0.1" or "local_ip=192.168.0.1"). */
 static uint32_t parse_flags(const char *flags)
 {
-    if (!flags || !*flags)
-        return PD_DEFAULT_ADDR;
+    if (!flags || !*flags) return PD_DEFAULT_ADDR;
     const char *v = strchr(flags, '=');
     v = v ? v + 1 : flags;
     struct in_addr a;
@@ -282,6 +272,7 @@ void packetdrill_interface_init(const char *flags, struct packetdrill_interface 
         exit(1);
     }
     memset(ifc, 0, sizeof *ifc);
+    pd_current = pd;
     ifc->userdata = pd;
     ifc->free = pd_free;
     ifc->netdev_send = netdev_send;

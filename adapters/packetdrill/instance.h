@@ -12,7 +12,7 @@
 #include "interface.h"
 #include "synack/synack.h"
 
-#define PD_MAX_FDS 256  /* synack sockets */
+#define PD_MAX_FDS 256   /* synack sockets */
 #define PD_MAX_OSFD 4096 /* descriptor numbers packetdrill may see */
 #define PD_QUEUE 4096
 #define PD_MAX_EPOLL 16
@@ -97,6 +97,11 @@ static inline int pd_ret(int err)
 /* The system calls (calls.c, options.c). */
 void pd_fill_calls(struct packetdrill_interface *ifc);
 void pd_fill_options(struct packetdrill_interface *ifc);
+/* getsockopt on a descriptor of the instance (interpose.c calls it for packetdrill's own
+ * calls); -1 with errno on failure, as the libc call. */
+int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len);
+/* The instance packetdrill made last (interpose.c), NULL before. */
+extern struct pd *pd_current;
 void pd_fill_epoll(struct packetdrill_interface *ifc);
 /* Closes fd if it is an epoll instance; returns 0, or -1 if it is not one. */
 int pd_epoll_close(struct pd *pd, int fd);

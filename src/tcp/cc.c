@@ -19,10 +19,34 @@ const struct sk_cc_algo *sk_cc_of(const struct sk_tcb *tcb)
     return algorithms[tcb->cc_algo < SYNACK_CC_COUNT ? tcb->cc_algo : SYNACK_CC_CUBIC];
 }
 
-void sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked)
+uint32_t sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked)
 {
-    tcb->cwnd += acked < tcb->snd_mss ? acked : tcb->snd_mss;
-    if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;
+    uint64_t cwnd = (uint64_t)tcb->cwnd + acked;
+    if (cwnd > tcb->ssthresh) cwnd = tcb->ssthresh > tcb->cwnd ? tcb->ssthresh : tcb->cwnd;
+    if (cwnd > CWND_CAP) cwnd = CWND_CAP;
+    uint32_t used = (uint32_t)cwnd - tcb->cwnd;
+    tcb->cwnd = (uint32_t)cwnd;
+    return acked > used ? acked - used : 0;
+}
+
+void sk_cc_validate(struct sk_tcb *tcb, bool cwnd_limited)
+{
+    uint32_t flight = sk_tcp_in_flight(tcb);
+    if (seq_geq(tcb->snd_una, tcb->cwnd_usage_seq) || cwnd_limited ||
+        (!tcb->cwnd_limited && flight > tcb->max_flight)) {
+        tcb->cwnd_limited = cwnd_limited;
+        tcb->max_flight = flight;
+        tcb->cwnd_usage_seq = tcb->snd_nxt;
+    }
+}
+
+/* Linux tcp_is_cwnd_limited: the window grows only while it is what limits sending: in
+ * slow start while it is below twice the largest recent flight, after it while the last
+ * window's flight filled it (so an application-limited flow does not inflate it). */
+static bool cwnd_limited(const struct sk_tcb *tcb)
+{
+    if (tcb->cwnd < tcb->ssthresh) return tcb->cwnd < 2 * (uint64_t)tcb->max_flight;
+    return tcb->cwnd_limited;
 }
 
 void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -76,7 +100,7 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
         return;
     }
     tcb->dupacks = 0;
-    sk_cc_of(tcb)->grow(eng, tcb, acked);
+    if (cwnd_limited(tcb)) sk_cc_of(tcb)->grow(eng, tcb, acked);
 }
 
 void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)

@@ -25,8 +25,14 @@ extern const struct sk_cc_algo sk_cc_newreno, sk_cc_cubic;
 /* The algorithm of a connection. */
 const struct sk_cc_algo *sk_cc_of(const struct sk_tcb *tcb);
 
-/* RFC 5681 3.1 slow start with RFC 3465 L = 1 SMSS per ACK, shared by the algorithms. */
-void sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked);
+/* RFC 5681 3.1 slow start, shared by the algorithms: as Linux (tcp_slow_start), cwnd grows
+ * by all that was acknowledged (RFC 3465 appropriate byte counting with no limit L), up to
+ * ssthresh; returns what is left of `acked` past ssthresh for congestion avoidance. */
+uint32_t sk_cc_slow_start(struct sk_tcb *tcb, uint32_t acked);
+
+/* After sending (Linux tcp_cwnd_validate, in the spirit of RFC 7661): remembers, per window
+ * of data, whether the flight filled the congestion window and the largest flight. */
+void sk_cc_validate(struct sk_tcb *tcb, bool cwnd_limited);
 
 /* RFC 6928 / RFC 5681 3.1: initial window and an "arbitrarily high" ssthresh. */
 void sk_cc_init(struct sk_engine *eng, struct sk_tcb *tcb);

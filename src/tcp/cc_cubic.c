@@ -44,8 +44,8 @@ static double w_cubic(const struct sk_tcb *tcb, double t)
 static void cubic_grow(const struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     if (tcb->cwnd < tcb->ssthresh) {
-        sk_cc_slow_start(tcb, acked);
-        return;
+        acked = sk_cc_slow_start(tcb, acked);
+        if (acked == 0) return;
     }
     uint32_t mss = tcb->snd_mss;
     if (tcb->cubic.epoch == 0) {

@@ -14,10 +14,7 @@ static void newreno_init(struct sk_tcb *tcb)
 static void newreno_grow(const struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     (void)eng;
-    if (tcb->cwnd < tcb->ssthresh) {
-        sk_cc_slow_start(tcb, acked);
-        return;
-    }
+    if (tcb->cwnd < tcb->ssthresh && sk_cc_slow_start(tcb, acked) == 0) return;
     /* Congestion avoidance: RFC 5681 equation (3). */
     uint32_t inc = (uint32_t)((uint64_t)tcb->snd_mss * tcb->snd_mss / tcb->cwnd);
     tcb->cwnd += inc > 0 ? inc : 1;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/output.h"
 
+#include "tcp/cc.h"
+
 #include <string.h>
 #include "tcp/fastopen.h"
 #include "tcp/seq.h"
@@ -436,6 +438,9 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         if (fin) break;
     }
     if (sent_any) sk_tcp_arm_tlp(eng, tcb);
+    /* Linux tcp_write_xmit: the flight filled the congestion window, or not. */
+    bool limited = sk_tcp_in_flight(tcb) >= tcb->cwnd;
+    if (sent_any || limited) sk_cc_validate(tcb, limited);
     return sent_any;
 }
 

@@ -96,6 +96,7 @@ struct sk_tcb {
         uint32_t cwnd_prior; /* cwnd when ssthresh was last set */
     } cubic;
     uint32_t prr_delivered, prr_out, recover_fs;
+    uint32_t max_flight, cwnd_usage_seq; /* cc.c sk_cc_validate (Linux max_packets_out) */
     unsigned dupacks;
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
@@ -142,6 +143,7 @@ struct sk_tcb {
     bool probe_stamped : 1;
     bool dsack : 1; /* dsack_start/end wait to be reported (RFC 2883) */
     bool in_recovery : 1;
+    bool cwnd_limited : 1; /* the last window's flight filled cwnd (cc.c) */
     bool passive : 1; /* created by a listener */
     bool reuseaddr : 1;
     bool cookie_sent : 1;

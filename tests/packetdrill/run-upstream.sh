@@ -24,7 +24,7 @@ for d in "${dirs[@]}"; do
         [ -f "$f" ] || continue
         n=$((n + 1))
         out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
-              "ip tuntap add tun0 mode tun 2>/dev/null; exec \"$pd\" --so_filename=\"$so\" \
+              "ip tuntap add tun0 mode tun 2>/dev/null; exec env LD_PRELOAD=\"$so\" \"$pd\" --so_filename=\"$so\" \
                --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $(basename "$f")" 2>&1)
         if [ $? -eq 0 ]; then
             p=$((p + 1))

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* packetdrill's `%{ }%` Python blocks get TCP_INFO (and TCP_CC_INFO, SO_MEMINFO) with a
+ * plain getsockopt() on the script's descriptor (packetdrill code.c), which never reaches a
+ * stack in a shared object. With this library also in LD_PRELOAD (the runners set it),
+ * this getsockopt() comes first: descriptors of the synack instance are answered by it,
+ * every other call goes on to the C library's. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include "instance.h"
+
+struct pd *pd_current;
+
+__attribute__((visibility("default"))) int getsockopt(int fd, int level, int name, void *val,
+                                                      socklen_t *len)
+{
+    struct pd *pd = pd_current;
+    if (pd && pd_sock_of(pd, fd) >= 0) return pd_getsockopt(pd, fd, level, name, val, len);
+    static int (*next)(int, int, int, void *, socklen_t *);
+    if (!next) next = (int (*)(int, int, int, void *, socklen_t *))dlsym(RTLD_NEXT, "getsockopt");
+    if (!next) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(fd, level, name, val, len);
+}
