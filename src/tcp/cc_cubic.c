@@ -4,6 +4,7 @@
  * happened and probing fast away from it; never slower than Reno would be (the
  * Reno-friendly region). Windows in bytes, the curve in segments and seconds as the RFC. */
 #include "tcp/cc.h"
+#include "tcp/hystart.h"
 
 #define CWND_CAP (UINT32_MAX / 4)
 #define CUBIC_C 0.4    /* RFC 9438 4.1 */
@@ -32,6 +33,7 @@ static void cubic_init(struct sk_tcb *tcb)
     tcb->cubic.w_est = 0;
     tcb->cubic.k_us = 0;
     tcb->cubic.cwnd_prior = 0;
+    sk_hystart_reset(tcb);
 }
 
 /* W_cubic(t) in bytes (RFC 9438 equation 1), t in seconds since the epoch began. */
@@ -44,8 +46,8 @@ static double w_cubic(const struct sk_tcb *tcb, double t)
 static void cubic_grow(const struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     if (tcb->cwnd < tcb->ssthresh) {
-        acked = sk_cc_slow_start(tcb, acked);
-        if (acked == 0) return;
+        acked = sk_hystart_slow_start(tcb, acked); /* RFC 9406 */
+        if (acked == 0 || tcb->cwnd < tcb->ssthresh) return;
     }
     uint32_t mss = tcb->snd_mss;
     if (tcb->cubic.epoch == 0) {
@@ -96,6 +98,7 @@ static uint32_t cubic_on_loss(const struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->cubic.w_max = cwnd;
     tcb->cubic.cwnd_prior = cwnd;
     tcb->cubic.epoch = 0;
+    sk_hystart_reset(tcb); /* a slow start after a timeout begins anew */
     /* RFC 9438 4.6: ssthresh = cwnd * beta_cubic, at least 2 segments (Linux). */
     uint32_t ss = (uint32_t)(cwnd * CUBIC_BETA);
     uint32_t floor = 2u * tcb->snd_mss;

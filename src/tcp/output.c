@@ -438,8 +438,9 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         if (fin) break;
     }
     if (sent_any) sk_tcp_arm_tlp(eng, tcb);
-    /* Linux tcp_write_xmit: the flight filled the congestion window, or not. */
-    bool limited = sk_tcp_in_flight(tcb) >= tcb->cwnd;
+    /* Linux tcp_write_xmit: the flight filled the congestion window (no room left for a
+     * full segment: Linux counts packets), or not. */
+    bool limited = (uint64_t)sk_tcp_in_flight(tcb) + tcb->snd_mss > tcb->cwnd;
     if (sent_any || limited) sk_cc_validate(tcb, limited);
     return sent_any;
 }

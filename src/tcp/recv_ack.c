@@ -9,6 +9,7 @@
 #include "tcp/state.h"
 #include "tcp/timers.h"
 #include "tcp/autotune.h"
+#include "tcp/hystart.h"
 
 /* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
 static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
@@ -73,6 +74,14 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
     /* RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes. */
     uint32_t una_before = tcb->snd_una, sacked_before = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
+    if (seq_gt(ack, tcb->snd_una) && tcb->cwnd < tcb->ssthresh) {
+        /* RFC 7323 4: the echoed TSval (our 1 ms clock) times this ACK's round trip; slow
+         * start watches the samples (RFC 9406, hystart.h). */
+        uint32_t ms = (uint32_t)(eng->now / 1000000u) + tcb->ts_offset - seg->h.opts.ts_ecr;
+        bool timed =
+            tcb->ts_ok && seg->h.opts.has_timestamp && seg->h.opts.ts_ecr != 0 && ms < (1u << 22);
+        sk_hystart_ack(tcb, ack, timed ? ms * 1000u : UINT32_MAX);
+    }
     if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
     bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
     /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section

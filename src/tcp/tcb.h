@@ -96,6 +96,14 @@ struct sk_tcb {
         uint32_t cwnd_prior; /* cwnd when ssthresh was last set */
     } cubic;
     uint32_t prr_delivered, prr_out, recover_fs;
+    struct sk_hystart {             /* hystart.h (RFC 9406 names) */
+        uint32_t window_end;        /* the round ends when this is acknowledged */
+        uint32_t last_min, cur_min; /* lastRoundMinRTT, currentRoundMinRTT (us) */
+        uint32_t css_baseline;      /* cssBaselineMinRtt (us) */
+        uint8_t samples;            /* rttSampleCount */
+        uint8_t css_rounds;
+        bool in_css;
+    } hystart;
     uint32_t max_flight, cwnd_usage_seq; /* cc.c sk_cc_validate (Linux max_packets_out) */
     unsigned dupacks;
     uint32_t recover;
@@ -144,7 +152,7 @@ struct sk_tcb {
     bool dsack : 1; /* dsack_start/end wait to be reported (RFC 2883) */
     bool in_recovery : 1;
     bool cwnd_limited : 1; /* the last window's flight filled cwnd (cc.c) */
-    bool passive : 1; /* created by a listener */
+    bool passive : 1;      /* created by a listener */
     bool reuseaddr : 1;
     bool cookie_sent : 1;
     bool in_accept_queue : 1;
