@@ -324,17 +324,20 @@ static int open_with_sack(struct th *h, enum synack_congestion cc, uint32_t *iss
     return fd;
 }
 
-/* Segment 1 of 20 is lost; the peer SACKs 2, 3, ... 20 one ACK at a time. RFC 6937: on
- * entering recovery (third duplicate ACK) only the retransmission goes; after that, while
- * the pipe is above ssthresh, what is sent keeps to ssthresh / RecoverFS of what is
- * delivered (ceil(prr_delivered * ssthresh / RecoverFS) - prr_out), and at the end cwnd is
- * ssthresh: 14 segments for CUBIC (0.7), 10 for NewReno (half the flight). */
+/* Segment 1 of 20 is lost; the peer SACKs 2, 3, ... 20 one ACK at a time. The first two
+ * duplicate ACKs each let one new segment go (RFC 3042 limited transmit; Linux counts the
+ * SACKed segments out of its pipe). RFC 6937: on entering recovery (third duplicate ACK)
+ * only the retransmission goes; after that, while the pipe is above ssthresh, what is sent
+ * keeps to ssthresh / RecoverFS of what is delivered (ceil(prr_delivered * ssthresh /
+ * RecoverFS) - prr_out), and at the end cwnd is ssthresh: 14 segments for CUBIC (0.7 of
+ * cwnd 20), 11 for NewReno (half the flight of 22). */
 static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
 {
     struct th h;
     uint32_t iss;
     int fd = open_with_sack(&h, cc, &iss);
     uint32_t una = iss + 1, rtx = 0, fresh = 0, prr_delivered = 0, ss = ssthresh / MSS;
+    const uint32_t limited = 2, fs = (SEGS + limited) * MSS; /* RecoverFS */
     struct th_out o;
     for (uint32_t k = 2; k <= SEGS; k++) {
         th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
@@ -355,35 +358,35 @@ static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
                 fresh++;
             }
         }
-        if (k < 4) {
-            assert_int_equal(rtx + fresh, 0); /* not yet three duplicate ACKs */
+        if (k < 4) { /* not yet three duplicate ACKs: one new segment each */
+            assert_int_equal(rtx, 0);
+            assert_int_equal(fresh, k - 1);
             continue;
         }
         if (k == 4) { /* entering recovery: only the fast retransmission */
             assert_int_equal(rtx, 1);
-            assert_int_equal(fresh, 0);
+            assert_int_equal(fresh, limited);
         }
         assert_int_equal(rtx, 1);
         prr_delivered += MSS;
         uint32_t pipe_after = SEGS + fresh - (k - 1);
+        uint32_t prr_out = rtx + fresh - limited;
         if (pipe_before > ss) {
             /* PRR proper: sndcnt = ceil(prr_delivered * ssthresh / RecoverFS) - prr_out,
              * sent in whole segments (the first ACK always lets the retransmission go). */
-            uint64_t due = ((uint64_t)prr_delivered * ssthresh + SEGS * MSS - 1) / (SEGS * MSS);
+            uint64_t due = ((uint64_t)prr_delivered * ssthresh + fs - 1) / fs;
             uint64_t whole = due / MSS; /* what PRR lets go, no more and no less */
-            assert_int_equal(rtx + fresh, whole > 1 ? whole : 1);
+            assert_int_equal(prr_out, whole > 1 ? whole : 1);
         }
         /* PRR-SSRB: past the forced retransmission, the pipe only grows back up to
          * ssthresh. */
         if (k > 4 && pipe_before <= ss) assert_true(pipe_after <= ss);
     }
-    /* By the end the pipe is back at ssthresh: ss segments went in recovery. */
-    assert_int_equal(rtx + fresh, ss);
-    uint32_t sent_in_recovery = rtx + fresh;
+    /* By the end the pipe is back at ssthresh. */
+    assert_int_equal(SEGS + fresh - (SEGS - 1), ss);
     /* The retransmission arrives: everything up to what was sent is acknowledged. */
     struct synack_conn_info info;
-    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
-    uint32_t high = una + (SEGS + sent_in_recovery - 1) * MSS;
+    uint32_t high = una + (SEGS + fresh) * MSS;
     th_inject(
         &h, &(struct th_seg){.flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = high, .win = 32768});
     assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
@@ -401,7 +404,7 @@ static void prr_cubic(void **state)
 static void prr_newreno(void **state)
 {
     (void)state;
-    prr_in_sack_recovery(SYNACK_CC_NEWRENO, 10 * MSS);
+    prr_in_sack_recovery(SYNACK_CC_NEWRENO, 11 * MSS);
 }
 
 /* TCP_CONGESTION: per socket, Linux's names, inherited by accept(). */

@@ -2,6 +2,7 @@
 #include "tcp/output.h"
 
 #include "tcp/cc.h"
+#include "tcp/sack.h"
 
 #include <string.h>
 #include "tcp/fastopen.h"
@@ -395,9 +396,20 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
         uint32_t unsent = tcb->sndbuf.len - off;
-        uint32_t in_flight = sk_tcp_in_flight(tcb);
-        uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
-        uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+        uint32_t in_flight = sk_tcp_in_flight(tcb), pipe = in_flight;
+        if (!tcb->in_recovery) {
+            /* RFC 3042 limited transmit, as Linux counts its pipe: what the peer reports
+             * holding (SACKed bytes; without SACK, a segment per duplicate ACK) has left
+             * the network, and new data may take its place within the congestion window;
+             * the peer's window still bounds what is sent past SND.UNA. */
+            uint64_t held = tcb->sack_ok
+                                ? sk_sack_bytes(tcb)
+                                : (uint64_t)(tcb->dupacks < 3 ? tcb->dupacks : 3) * tcb->snd_mss;
+            pipe = in_flight > held ? in_flight - (uint32_t)held : 0;
+        }
+        uint32_t by_cwnd = tcb->cwnd > pipe ? tcb->cwnd - pipe : 0;
+        uint32_t by_rwnd = tcb->snd_wnd > in_flight ? tcb->snd_wnd - in_flight : 0;
+        uint32_t usable = by_cwnd < by_rwnd ? by_cwnd : by_rwnd;
         uint32_t len = unsent < usable ? unsent : usable;
         /* With a link that segments, whole MSS at a time up to its limit (what the windows
          * allow and is not the tail of the data is cut to a multiple of the MSS, as the
