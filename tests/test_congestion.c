@@ -279,9 +279,11 @@ static void goodput_under_loss(void **state)
     assert_true(cubic > reno);
     /* A 100 Mbit/s bottleneck with a 100-packet queue. */
     struct synack_sim_path b = {.delay = SYNACK_MS(20), .rate_bps = 100000000, .queue_limit = 100};
-    double cb = goodput(SYNACK_CC_CUBIC, &b);
-    print_message("100 Mbit/s bottleneck: cubic %.1f Mbit/s\n", cb);
-    assert_true(cb > 20); /* 8 MiB is 17 round trips: slow start's overshoot weighs */
+    double cb = goodput(SYNACK_CC_CUBIC, &b), rb = goodput(SYNACK_CC_NEWRENO, &b);
+    print_message("100 Mbit/s bottleneck: cubic %.1f, reno %.1f Mbit/s\n", cb, rb);
+    /* 8 MiB is 17 round trips: slow start's overshoot weighs. */
+    assert_true(cb > 20);
+    assert_true(rb > 20);
 }
 
 #define PEER_ISS 5000u
@@ -324,6 +326,17 @@ static int open_with_sack(struct th *h, enum synack_congestion cc, uint32_t *iss
     return fd;
 }
 
+/* The peer holds everything but segment 1 and SACKs 2 .. k. */
+static void sack_dupack(struct th *h, uint32_t una, uint32_t k)
+{
+    th_inject(h, &(struct th_seg){.flags = SYNACK_ACK,
+                                  .seq = PEER_ISS + 1,
+                                  .ack = una,
+                                  .win = 32768,
+                                  .sack_count = 1,
+                                  .sack = {{una + MSS, una + k * MSS}}});
+}
+
 /* Segment 1 of 20 is lost; the peer SACKs 2, 3, ... 20 one ACK at a time. The first two
  * duplicate ACKs each let one new segment go (RFC 3042 limited transmit; Linux counts the
  * SACKed segments out of its pipe). RFC 6937: on entering recovery (third duplicate ACK)
@@ -340,12 +353,7 @@ static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
     const uint32_t limited = 2, fs = (SEGS + limited) * MSS; /* RecoverFS */
     struct th_out o;
     for (uint32_t k = 2; k <= SEGS; k++) {
-        th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
-                                       .seq = PEER_ISS + 1,
-                                       .ack = una,
-                                       .win = 32768,
-                                       .sack_count = 1,
-                                       .sack = {{una + MSS, una + k * MSS}}});
+        sack_dupack(&h, una, k);
         /* Segments presumed in flight before this ACK's sends (RFC 6675 pipe): all sent,
          * less the k - 1 SACKed, less the lost one unless it went again. */
         uint32_t pipe_before = SEGS + fresh - (k - 1) - (rtx ? 0 : 1);
@@ -393,6 +401,53 @@ static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
     assert_int_equal(info.ssthresh, ssthresh);
     assert_true(info.cwnd >= ssthresh); /* RFC 6937: cwnd = ssthresh, then it grows */
     th_free(&h);
+}
+
+/* RFC 2883: the peer reports the retransmitted segment twice (a D-SACK below the
+ * cumulative ACK): the original was not lost but late, and the reduction is undone, cwnd
+ * and ssthresh restored, as Linux's tcp_try_undo_dsack; without the D-SACK it stays. */
+static void dsack_undoes_a_spurious_recovery(bool dsack)
+{
+    struct th h;
+    uint32_t iss;
+    int fd = open_with_sack(&h, SYNACK_CC_CUBIC, &iss);
+    uint32_t una = iss + 1;
+    struct th_out o;
+    for (uint32_t k = 2; k <= 4; k++) /* three duplicate ACKs: recovery, segment 1 again */
+        sack_dupack(&h, una, k);
+    bool resent = false;
+    while (th_take(&h, &o))
+        resent |= o.len > 0 && o.seq == una;
+    assert_true(resent);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.ssthresh, 14 * MSS);
+    /* Everything sent is acknowledged; the D-SACK names segment 1. */
+    struct th_seg ack = {
+        .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = una + (SEGS + 2) * MSS, .win = 32768};
+    if (dsack) {
+        ack.sack_count = 1;
+        ack.sack[0][0] = una;
+        ack.sack[0][1] = una + MSS;
+    }
+    th_inject(&h, &ack);
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    if (dsack) {
+        assert_true(info.ssthresh > 1000 * MSS); /* back to "arbitrarily high" */
+        assert_true(info.cwnd >= SEGS * MSS);
+        assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_SPURIOUS_UNDO), 1);
+    } else {
+        assert_int_equal(info.ssthresh, 14 * MSS);
+        assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_SPURIOUS_UNDO), 0);
+    }
+    th_free(&h);
+}
+
+static void dsack_undo(void **state)
+{
+    (void)state;
+    dsack_undoes_a_spurious_recovery(true);
+    dsack_undoes_a_spurious_recovery(false);
 }
 
 static void prr_cubic(void **state)
@@ -456,6 +511,7 @@ int main(void)
         cmocka_unit_test(goodput_under_loss),
         cmocka_unit_test(prr_cubic),
         cmocka_unit_test(prr_newreno),
+        cmocka_unit_test(dsack_undo),
         cmocka_unit_test(congestion_socket_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,8 @@ enum synack_counter {
     SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED, /* challenge ACKs over the stack-wide limit */
     SYNACK_CTR_TCP_RCVBUF_GROWN,             /* receive buffers grown by auto-tuning */
     SYNACK_CTR_TCP_SNDBUF_GROWN,             /* send buffers grown by auto-tuning */
+    SYNACK_CTR_TCP_SPURIOUS_UNDO,            /* window reductions undone: D-SACK showed every
+                                                retransmission of the episode spurious */
     SYNACK_CTR_ICMP_IN,                      /* ICMP messages received (valid checksum) */
     SYNACK_CTR_ICMP_BAD,                     /* ICMP messages too short or with a bad checksum */
     SYNACK_CTR_ICMP_ECHO_REPLIED,            /* echo requests answered */

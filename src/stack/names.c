@@ -87,6 +87,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED] = "tcp_challenge_global_limited",
         [SYNACK_CTR_TCP_RCVBUF_GROWN] = "tcp_rcvbuf_grown",
         [SYNACK_CTR_TCP_SNDBUF_GROWN] = "tcp_sndbuf_grown",
+        [SYNACK_CTR_TCP_SPURIOUS_UNDO] = "tcp_spurious_undo",
         [SYNACK_CTR_ICMP_IN] = "icmp_in",
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",
         [SYNACK_CTR_ICMP_ECHO_REPLIED] = "icmp_echo_replied",

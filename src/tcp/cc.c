@@ -66,6 +66,44 @@ void sk_cc_set(struct sk_tcb *tcb, enum synack_congestion algo)
     sk_cc_of(tcb)->init(tcb);
 }
 
+/* A reduction begins: remember the window to undo it to (Linux tcp_init_undo). */
+static void arm_undo(struct sk_tcb *tcb)
+{
+    tcb->prior_cwnd = tcb->cwnd;
+    tcb->prior_ssthresh = tcb->ssthresh;
+    tcb->undo_marker = tcb->snd_una;
+    tcb->undo_end = tcb->snd_max;
+    tcb->undo_retrans = 0;
+    tcb->undo_armed = true;
+}
+
+void sk_cc_on_retransmit(struct sk_tcb *tcb, uint32_t seq, uint32_t len)
+{
+    if (tcb->undo_armed && len > 0 && seq_lt(seq, tcb->undo_end))
+        tcb->undo_retrans += (len + tcb->snd_mss - 1) / tcb->snd_mss;
+}
+
+void sk_cc_on_dsack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t start, uint32_t end)
+{
+    /* Only the episode's own data counts: a duplicate of later data (a probe, a
+     * retransmission after a timeout) says nothing about this reduction. */
+    if (!tcb->undo_armed || !seq_geq(start, tcb->undo_marker) || !seq_lt(start, end) ||
+        seq_gt(end, tcb->undo_end))
+        return;
+    uint32_t segs = (end - start + tcb->snd_mss - 1) / tcb->snd_mss;
+    tcb->undo_retrans = tcb->undo_retrans > segs ? tcb->undo_retrans - segs : 0;
+    if (tcb->undo_retrans > 0) return;
+    /* Every retransmission of the episode arrived twice: the originals were not lost
+     * (reordering, or a delay), and the reduction is undone (RFC 2883 section 5 leaves the
+     * response open; Linux restores the window and ssthresh and leaves recovery). */
+    if (tcb->cwnd < tcb->prior_cwnd) tcb->cwnd = tcb->prior_cwnd;
+    if (tcb->ssthresh < tcb->prior_ssthresh) tcb->ssthresh = tcb->prior_ssthresh;
+    tcb->in_recovery = tcb->sack_recovery = false;
+    tcb->dupacks = 0;
+    tcb->undo_armed = false;
+    sk_count(eng, SYNACK_CTR_TCP_SPURIOUS_UNDO);
+}
+
 void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     uint32_t mss = tcb->snd_mss;
@@ -118,6 +156,7 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
     if (seq_lt(tcb->snd_una, tcb->recover)) return;
     /* RFC 5681 3.2 steps 2-3: fast retransmit, then fast recovery; the algorithm sets
      * ssthresh (NewReno: half the flight, equation 4; CUBIC: beta_cubic cwnd). */
+    arm_undo(tcb);
     tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = true;
@@ -136,6 +175,7 @@ void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
      * segment only. */
     if (tcb->backoff == 1) tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->cwnd = tcb->snd_mss; /* RFC 5681 3.1: loss window = 1 SMSS */
+    tcb->undo_armed = false;  /* a timeout is not undone by D-SACK here (Linux: F-RTO) */
     tcb->dupacks = 0;
     tcb->in_recovery = tcb->sack_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
@@ -179,6 +219,7 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered
     /* RFC 6675 section 5 step (4): RecoveryPoint = HighData, ssthresh from the algorithm,
      * retransmit the first segment presumed lost, then let PRR and the pipe decide (RFC
      * 6937: RecoverFS = the flight at the start). */
+    arm_undo(tcb);
     tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = tcb->sack_recovery = true;

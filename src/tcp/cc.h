@@ -53,6 +53,14 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb);
  * DeliveredData). */
 void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered);
 
+/* The peer reported [start, end) twice (an RFC 2883 D-SACK block). If every retransmission
+ * since the last reduction turns out so, none was needed: the reduction is undone (Linux
+ * tcp_try_undo_dsack / tcp_undo_cwnd_reduction). */
+void sk_cc_on_dsack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t start, uint32_t end);
+
+/* A segment [seq, seq + len) was retransmitted (output.c): counted for the undo. */
+void sk_cc_on_retransmit(struct sk_tcb *tcb, uint32_t seq, uint32_t len);
+
 /* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). */
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
 

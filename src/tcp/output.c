@@ -267,6 +267,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     tcb->segments_out++;
     if (tcb->sack_recovery) tcb->prr_out += len; /* RFC 6937 prr_out */
     if (rtx) {
+        sk_cc_on_retransmit(tcb, seq, len);
         tcb->retransmissions++;
         sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);
     }
@@ -397,11 +398,13 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
         uint32_t unsent = tcb->sndbuf.len - off;
         uint32_t in_flight = sk_tcp_in_flight(tcb), pipe = in_flight;
-        if (!tcb->in_recovery) {
+        if (!tcb->in_recovery && tcb->snd_nxt == tcb->snd_max) {
             /* RFC 3042 limited transmit, as Linux counts its pipe: what the peer reports
              * holding (SACKed bytes; without SACK, a segment per duplicate ACK) has left
              * the network, and new data may take its place within the congestion window;
-             * the peer's window still bounds what is sent past SND.UNA. */
+             * the peer's window still bounds what is sent past SND.UNA. Not while going
+             * back after a timeout: the flight then runs from SND.NXT, below what the peer
+             * holds. */
             uint64_t held = tcb->sack_ok
                                 ? sk_sack_bytes(tcb)
                                 : (uint64_t)(tcb->dupacks < 3 ? tcb->dupacks : 3) * tcb->snd_mss;

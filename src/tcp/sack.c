@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/sack.h"
 
+#include "tcp/cc.h"
+
 #include <string.h>
 #include "tcp/output.h"
 #include "tcp/rexmit.h"
@@ -19,6 +21,13 @@ bool sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp
     if (o->sack_count == 0) return false;
     uint32_t before = sacked_bytes(&tcb->sacked);
     uint32_t span = tcb->snd_max - tcb->snd_una;
+    /* RFC 2883 4: a first block below the cumulative ACK, or inside the second block, is a
+     * D-SACK: those octets arrived twice. */
+    const struct sk_tcp_sack_block *b = o->sack;
+    if (seq_lt(b[0].start, b[0].end) &&
+        (seq_leq(b[0].end, tcb->snd_una) ||
+         (o->sack_count > 1 && seq_geq(b[0].start, b[1].start) && seq_leq(b[0].end, b[1].end))))
+        sk_cc_on_dsack(eng, tcb, b[0].start, b[0].end);
     for (unsigned i = 0; i < o->sack_count; i++) {
         uint32_t s = o->sack[i].start, e = o->sack[i].end;
         if (!seq_lt(s, e) || !seq_gt(e, tcb->snd_una) || seq_gt(e, tcb->snd_max))

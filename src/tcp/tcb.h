@@ -105,6 +105,10 @@ struct sk_tcb {
         bool in_css;
     } hystart;
     uint32_t max_flight, cwnd_usage_seq; /* cc.c sk_cc_validate (Linux max_packets_out) */
+    /* Undo of a reduction found spurious (cc.c, Linux tcp_try_undo_dsack): the window
+     * before it, the data in flight when its episode began [undo_marker, undo_end), and
+     * the retransmissions of that data not yet D-SACKed. */
+    uint32_t prior_cwnd, prior_ssthresh, undo_marker, undo_end, undo_retrans;
     unsigned dupacks;
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
@@ -152,6 +156,7 @@ struct sk_tcb {
     bool dsack : 1; /* dsack_start/end wait to be reported (RFC 2883) */
     bool in_recovery : 1;
     bool cwnd_limited : 1; /* the last window's flight filled cwnd (cc.c) */
+    bool undo_armed : 1;   /* a reduction may still be undone (cc.c) */
     bool passive : 1;      /* created by a listener */
     bool reuseaddr : 1;
     bool cookie_sent : 1;
