@@ -7,7 +7,6 @@
 
 #define PEER_ISS TH_CONN_PEER_ISS
 
-
 static void ack(struct th_conn *c, uint32_t a, uint16_t win)
 {
     th_inject(&c->h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c->rcv, .ack = a, .win = win});
@@ -65,6 +64,43 @@ static void peer_window_limits_sending(void **state)
     th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd + 2460, c.rcv, 540);
     th_expect_none(&c.h);
     th_free(&c.h);
+}
+
+/* SYNACK_INPUT_MORE: three full segments read in one batch draw one ACK, sent by the poll
+ * that follows the batch, for all three; without it each is ACKed as it comes (quick-ACK
+ * mode at the start of a connection, as Linux). */
+static void one_ack_for_a_batch(void **state)
+{
+    (void)state;
+    for (int batch = 0; batch < 2; batch++) {
+        struct th_conn c;
+        th_conn_open(&c, NULL, 1460, 65535);
+        uint8_t data[3 * 1460], pkt[1600];
+        fill(data, sizeof data, 5);
+        for (uint32_t i = 0; i < 3; i++) {
+            size_t n = th_build(&(struct th_seg){.flags = SYNACK_ACK,
+                                                 .seq = c.rcv + i * 1460,
+                                                 .ack = c.snd,
+                                                 .win = 65535,
+                                                 .data = data + i * 1460,
+                                                 .len = 1460},
+                                pkt);
+            synack_stack_input_flags(c.h.stack, pkt, n, c.h.now, batch ? SYNACK_INPUT_MORE : 0);
+            if (batch)
+                th_expect_none(&c.h);
+            else
+                th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + (i + 1) * 1460, 0);
+        }
+        if (batch) {
+            th_poll(&c.h);
+            th_expect(&c.h, SYNACK_ACK, c.snd, c.rcv + 3 * 1460, 0);
+            th_expect_none(&c.h);
+        }
+        char b[5000];
+        assert_int_equal(synack_recv(c.h.stack, c.fd, b, sizeof b), 3 * 1460);
+        assert_memory_equal(b, data, 3 * 1460);
+        th_free(&c.h);
+    }
 }
 
 static void in_order_and_out_of_order_receive(void **state)
@@ -494,6 +530,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(segments_by_default_mss),
         cmocka_unit_test(peer_window_limits_sending),
+        cmocka_unit_test(one_ack_for_a_batch),
         cmocka_unit_test(in_order_and_out_of_order_receive),
         cmocka_unit_test(overlaps_and_duplicates_trimmed),
         cmocka_unit_test(out_of_order_fin_waits_for_hole),

@@ -99,6 +99,11 @@ void synack_stack_input(struct synack_stack *stack, const uint8_t *packet, size_
  * TCP checksum (a TUN device's packets the kernel made or verified: virtio_net_hdr
  * NEEDS_CSUM or DATA_VALID), so the stack does not verify it again. */
 #define SYNACK_INPUT_CSUM_VALID 0x1u
+/* SYNACK_INPUT_MORE: more packets of the same batch follow and synack_stack_poll() will be
+ * called after them; what the packet makes a connection send (an ACK, data the ACK let go)
+ * may wait for that poll, so one ACK answers the batch instead of one per packet (a link
+ * reading many packets per wakeup, as Linux's GRO and delayed ACK do). */
+#define SYNACK_INPUT_MORE 0x2u
 void synack_stack_input_flags(struct synack_stack *stack, const uint8_t *packet, size_t len,
                               synack_time_t now, unsigned flags);
 

@@ -359,8 +359,8 @@ int synack_driver_run_once(struct synack_driver *d, struct pollfd *extra, unsign
             d->stats.rx_packets++;
             d->stats.rx_bytes += len;
             if (d->pcap) synack_pcap_write(d->pcap, now, pkt, len);
-            if (in_flags)
-                synack_stack_input_flags(d->stack, pkt, len, now, in_flags);
+            if (in_flags) /* the poll below follows the batch: one ACK answers it */
+                synack_stack_input_flags(d->stack, pkt, len, now, in_flags | SYNACK_INPUT_MORE);
             else
                 impaired(d, pkt, len, true, now);
         }

@@ -336,9 +336,15 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     return c;
 }
 
+static void hook_want_output(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    sk_sched_want_output(stack_of(eng), tcb);
+}
+
 const struct sk_engine_hooks sk_stack_hooks = {
     .established = hook_established,
     .closed = hook_closed,
     .time_wait = hook_time_wait,
     .spawn = hook_spawn,
+    .want_output = hook_want_output,
 };

@@ -256,7 +256,9 @@ void synack_stack_input_flags(struct synack_stack *s, const uint8_t *packet, siz
     seg.len = (uint32_t)(ip.payload_len - seg.h.hdr_len);
     sk_count(&s->eng, SYNACK_CTR_TCP_IN);
     trace_in(s, &seg);
+    s->eng.defer_output = (flags & SYNACK_INPUT_MORE) != 0;
     tcp_demux(s, &seg);
+    s->eng.defer_output = false;
 out:
     sk_conn_reap(s);
 }

@@ -29,6 +29,8 @@ struct sk_engine_hooks {
      * in the SYN queue): returns a new child or NULL (the drop counted and traced). */
     struct sk_tcb *(*spawn)(struct sk_engine *eng, struct sk_tcb *listener,
                             const struct sk_segment *seg, bool from_cookie);
+    /* What a connection has to send may wait for the stack's next poll (defer_output). */
+    void (*want_output)(struct sk_engine *eng, struct sk_tcb *tcb);
 };
 
 struct sk_engine {
@@ -53,6 +55,9 @@ struct sk_engine {
      * code that decides a retransmission or probe, cleared after (sk_why); 0 lets
      * sk_tcp_send infer it from the segment. */
     uint8_t why, why_backoff;
+    /* The packet being taken is not its batch's last (SYNACK_INPUT_MORE): output at the end
+     * of input waits for the poll that follows the batch (hooks.want_output). */
+    bool defer_output;
 };
 
 /* A parsed incoming segment with its addresses. */

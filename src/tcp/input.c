@@ -282,5 +282,9 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     } else if (len > 0 || (flags & SYNACK_FIN)) {
         tcb->ack_now = true; /* CLOSE-WAIT and later: the FIN came already; re-ACK */
     }
-    if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
+    if (tcb->state == SYNACK_CLOSED) return;
+    if (eng->defer_output && eng->hooks.want_output)
+        eng->hooks.want_output(eng, tcb); /* one ACK for the batch */
+    else
+        sk_tcp_output(eng, tcb);
 }
