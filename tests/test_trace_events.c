@@ -6,15 +6,30 @@
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
+#include "synack/ladder.h"
 
 struct seen {
     unsigned drops[SYNACK_CTR_COUNT];
     unsigned synack_out, synack_open, synack_rtx;
+    unsigned rtt, timers[SYNACK_TIMER_COUNT], cwnd;
+    uint32_t first_cwnd, min_ssthresh;
+    synack_time_t first_rtt;
 };
 
 static void collect(void *ctx, const struct synack_trace_event *ev)
 {
     struct seen *s = ctx;
+    if (ev->kind == SYNACK_TRACE_RTT && ev->local.port != 80) {
+        if (s->rtt++ == 0) s->first_rtt = ev->u.rtt.sample;
+        assert_true(ev->u.rtt.srtt > 0 && ev->u.rtt.rto >= SYNACK_MS(200));
+    }
+    if (ev->kind == SYNACK_TRACE_TIMER && ev->local.port != 80 && ev->u.timer.which >= 0 &&
+        ev->u.timer.which < SYNACK_TIMER_COUNT)
+        s->timers[ev->u.timer.which]++;
+    if (ev->kind == SYNACK_TRACE_CWND && ev->local.port != 80) {
+        if (s->cwnd++ == 0) s->first_cwnd = ev->u.cwnd.cwnd;
+        if (ev->u.cwnd.ssthresh < s->min_ssthresh) s->min_ssthresh = ev->u.cwnd.ssthresh;
+    }
     if (ev->kind == SYNACK_TRACE_DROP && ev->u.drop.counter >= 0 &&
         ev->u.drop.counter < SYNACK_CTR_COUNT)
         s->drops[ev->u.drop.counter]++;
@@ -138,12 +153,87 @@ static void simultaneous_open_synack_opens(void **state)
     th_pair_free(&w);
 }
 
+/* The engine's inner events on the client of a transfer whose last data segment is lost:
+ * the handshake's RTT sample (20 ms), the initial window (10 segments, RFC 6928), the tail
+ * loss probe's timer, and the reduction its recovery makes (ssthresh set). */
+static void inner_events_of_a_transfer(void **state)
+{
+    (void)state;
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    s.min_ssthresh = UINT32_MAX;
+    struct th_pair w;
+    th_pair_init(&w, 1, &ten_ms, traced, &s);
+    th_pair_connect(&w);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    int sfd = synack_accept(w.ss, w.lfd, NULL);
+    assert_true(sfd >= 0);
+    /* 8 segments; the client's 10th packet (SYN, ACK, then data 1..8) is the last one. */
+    static uint8_t data[8 * 1460];
+    synack_sim_drop_nth(w.sim, w.client, w.server, 10);
+    assert_int_equal(synack_send(w.cs, w.cfd, data, sizeof data), (ssize_t)sizeof data);
+    synack_sim_run_for(w.sim, SYNACK_SEC(5));
+    uint8_t got[sizeof data];
+    assert_int_equal(synack_recv(w.ss, sfd, got, sizeof got), (ssize_t)sizeof got);
+    assert_true(s.rtt >= 2);
+    assert_int_equal(s.first_rtt, SYNACK_MS(20));
+    assert_int_equal(s.first_cwnd, 10 * 1448); /* MSS 1460 less the 12 bytes of timestamps */
+    assert_true(s.timers[SYNACK_TIMER_TLP] >= 1);
+    assert_true(s.cwnd >= 2);
+    assert_true(s.min_ssthresh < UINT32_MAX); /* the loss set ssthresh */
+    th_pair_free(&w);
+}
+
+/* One line per inner event, as synack_trace_format writes them. */
+static void inner_events_formatted(void **state)
+{
+    (void)state;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.time = SYNACK_MS(5);
+    ev.local = (struct synack_endpoint){SYNACK_IPV4(198, 18, 0, 1), 40000};
+    ev.remote = (struct synack_endpoint){SYNACK_IPV4(198, 18, 0, 2), 80};
+    char buf[200];
+    ev.kind = SYNACK_TRACE_CWND;
+    ev.u.cwnd.cwnd = 14600;
+    ev.u.cwnd.ssthresh = UINT32_MAX;
+    ev.u.cwnd.in_flight = 2920;
+    ev.u.cwnd.algorithm = SYNACK_CC_CUBIC;
+    assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
+                        "5.000 ms CWND 198.18.0.1:40000-198.18.0.2:80 cwnd=14600 ssthresh=- "
+                        "in_flight=2920 cubic");
+    ev.u.cwnd.ssthresh = 10220;
+    ev.u.cwnd.in_recovery = true;
+    assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
+                        "5.000 ms CWND 198.18.0.1:40000-198.18.0.2:80 cwnd=14600 ssthresh=10220 "
+                        "in_flight=2920 cubic recovery");
+    memset(&ev.u, 0, sizeof ev.u);
+    ev.kind = SYNACK_TRACE_RTT;
+    ev.u.rtt.sample = SYNACK_MS(20);
+    ev.u.rtt.srtt = SYNACK_MS(20);
+    ev.u.rtt.rttvar = SYNACK_MS(10);
+    ev.u.rtt.rto = SYNACK_MS(200);
+    assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
+                        "5.000 ms RTT 198.18.0.1:40000-198.18.0.2:80 sample=20.000 srtt=20.000 "
+                        "rttvar=10.000 rto=200.000");
+    memset(&ev.u, 0, sizeof ev.u);
+    ev.kind = SYNACK_TRACE_TIMER;
+    ev.u.timer.which = SYNACK_TIMER_RTO;
+    ev.u.timer.backoff = 2;
+    assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
+                        "5.000 ms TIMER 198.18.0.1:40000-198.18.0.2:80 rto (2)");
+    assert_string_equal(synack_timer_name(SYNACK_TIMER_DELACK), "delayed-ack");
+    assert_string_equal(synack_timer_name(SYNACK_TIMER_COUNT), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(closed_port_drop_traced_once),
         cmocka_unit_test(listen_overflow_traced),
         cmocka_unit_test(simultaneous_open_synack_opens),
+        cmocka_unit_test(inner_events_of_a_transfer),
+        cmocka_unit_test(inner_events_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,23 @@ enum synack_trace_kind {
     SYNACK_TRACE_SEGMENT_OUT, /* a TCP segment left through the link */
     SYNACK_TRACE_STATE,       /* a connection changed state */
     SYNACK_TRACE_DROP,        /* a packet or segment was dropped; see counter */
+    SYNACK_TRACE_CWND,        /* the congestion window or ssthresh changed; see cwnd */
+    SYNACK_TRACE_RTT,         /* a round-trip sample updated SRTT, RTTVAR and RTO; see rtt */
+    SYNACK_TRACE_TIMER,       /* a connection's timer fired; see timer */
 };
+
+/* Which timer fired (TIMER). */
+enum synack_trace_timer {
+    SYNACK_TIMER_RTO,       /* retransmission (RFC 6298), also SYN and SYN,ACK */
+    SYNACK_TIMER_TLP,       /* tail loss probe (RFC 8985 7) */
+    SYNACK_TIMER_PERSIST,   /* zero-window probe, or the sender SWS override */
+    SYNACK_TIMER_DELACK,    /* delayed ACK */
+    SYNACK_TIMER_KEEPALIVE, /* keepalive probe (RFC 1122 4.2.3.6) */
+    SYNACK_TIMER_CLOSE,     /* end of TIME-WAIT or of an orphaned FIN-WAIT-2 */
+    SYNACK_TIMER_COUNT
+};
+/* "rto", "tlp", "persist", "delayed-ack", "keepalive", "close"; "?" out of range. */
+const char *synack_timer_name(int timer);
 
 /* Why a segment left (SEGMENT_OUT). Retransmission causes carry `backoff` (RTO: how many
  * times the timer has backed off for this segment, 1 for the first timeout). */
@@ -94,6 +110,19 @@ struct synack_trace_event {
         struct {
             int counter; /* enum synack_counter */
         } drop;          /* DROP */
+        struct {
+            uint32_t cwnd, ssthresh; /* bytes; ssthresh 0xffffffff: not set yet */
+            uint32_t in_flight;      /* bytes sent and not acknowledged */
+            uint8_t algorithm;       /* enum synack_congestion */
+            bool in_recovery;
+        } cwnd; /* CWND */
+        struct {
+            synack_time_t sample, srtt, rttvar, rto;
+        } rtt; /* RTT */
+        struct {
+            int which;        /* enum synack_trace_timer */
+            unsigned backoff; /* RTO: the backoff before this expiry; persist: probes sent */
+        } timer;              /* TIMER */
     } u;
 };
 

@@ -10,6 +10,7 @@
 #include "tcp/state.h"
 #include "tcp/syncookie.h"
 #include "tcp/timers.h"
+#include "tcp/tracepoints.h"
 
 void sk_tcp_input_closed(struct sk_engine *eng, const struct sk_segment *seg)
 {
@@ -106,8 +107,10 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
 
 void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    if (tcb->rtt_timing && !tcb->syn_retransmitted)
+    if (tcb->rtt_timing && !tcb->syn_retransmitted) {
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
+        sk_trace_rtt(eng, tcb, eng->now - tcb->rtt_start);
+    }
     tcb->rtt_timing = false;
     /* RFC 6298 5.7: the handshake was retransmitted and nothing was measured: RTO for data
      * starts at 3 s (Linux TCP_TIMEOUT_FALLBACK). */
@@ -188,18 +191,20 @@ void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_seg
         tcb->ka_probes = 0;
         tcb->ka_at = eng->now + tcb->ka_idle;
     }
+    uint32_t cwnd = tcb->cwnd, ssthresh = tcb->ssthresh;
     switch (tcb->state) {
     case SYNACK_LISTEN:
         sk_tcp_input_listen(eng, tcb, seg);
-        break;
+        return;
     case SYNACK_SYN_SENT:
         sk_tcp_input_syn_sent(eng, tcb, seg);
         break;
     case SYNACK_CLOSED:
         sk_tcp_input_closed(eng, seg);
-        break;
+        return;
     default:
         sk_tcp_input_synchronized(eng, tcb, seg);
         break;
     }
+    if (tcb->cwnd != cwnd || tcb->ssthresh != ssthresh) sk_trace_cwnd(eng, tcb);
 }

@@ -10,6 +10,7 @@
 #include "tcp/timers.h"
 #include "tcp/autotune.h"
 #include "tcp/hystart.h"
+#include "tcp/tracepoints.h"
 
 /* SND.UNA < SEG.ACK =< SND.NXT: drop acknowledged bytes, measure, restart the timer. */
 static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
@@ -29,6 +30,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
         /* RFC 6298 2.2/2.3 with Karn's rule: the timed segment was never retransmitted. */
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
+        sk_trace_rtt(eng, tcb, eng->now - tcb->rtt_start);
         tcb->rtt_timing = false;
     }
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */

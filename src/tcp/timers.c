@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/timers.h"
+#include "tcp/tracepoints.h"
 
 #include <errno.h>
 #include "tcp/cc.h"
@@ -229,27 +230,49 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
         clamp_to_user_timeout(eng, tcb, &tcb->persist_at, tcb->probe_stamp, SYNACK_MS(2));
 }
 
-void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
+static void timers_due(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     synack_time_t now = eng->now;
     if (tcb->close_at <= now) {
         /* End of TIME-WAIT (RFC 9293 3.10.8) or of an orphaned FIN-WAIT-2. */
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_CLOSE, 0);
         tcb->close_at = SYNACK_TIME_NEVER;
         sk_tcp_close_with(eng, tcb, 0);
         return;
     }
     if (tcb->delack_at <= now) {
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_DELACK, 0);
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ack_now = true; /* the delayed ACK is due */
         sk_why(eng, SYNACK_CAUSE_DELAYED_ACK, 0);
         if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
         sk_why(eng, SYNACK_CAUSE_NONE, 0);
     }
-    if (tcb->ka_at <= now && tcb->state != SYNACK_CLOSED) on_keepalive(eng, tcb);
+    if (tcb->ka_at <= now && tcb->state != SYNACK_CLOSED) {
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_KEEPALIVE, tcb->ka_probes);
+        on_keepalive(eng, tcb);
+    }
     if (tcb->state == SYNACK_CLOSED) return;
-    if (tcb->tlp_at <= now && tcb->state != SYNACK_CLOSED) on_tlp(eng, tcb);
-    if (tcb->rto_at <= now) on_rto(eng, tcb);
-    if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) on_persist(eng, tcb);
+    if (tcb->tlp_at <= now && tcb->state != SYNACK_CLOSED) {
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_TLP, 0);
+        on_tlp(eng, tcb);
+    }
+    if (tcb->rto_at <= now) {
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_RTO, tcb->backoff);
+        on_rto(eng, tcb);
+    }
+    if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) {
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_PERSIST, tcb->persist_probes);
+        on_persist(eng, tcb);
+    }
+}
+
+void sk_tcp_timers_run(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    uint32_t cwnd = tcb->cwnd, ssthresh = tcb->ssthresh;
+    timers_due(eng, tcb);
+    if (tcb->state != SYNACK_CLOSED && (tcb->cwnd != cwnd || tcb->ssthresh != ssthresh))
+        sk_trace_cwnd(eng, tcb);
 }
 
 synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)

@@ -119,6 +119,19 @@ char *synack_trace_options_str(const struct synack_trace_segment *s, uint32_t sa
     return buf;
 }
 
+const char *synack_timer_name(int timer)
+{
+    static const char *const names[SYNACK_TIMER_COUNT] = {
+        [SYNACK_TIMER_RTO] = "rto",
+        [SYNACK_TIMER_TLP] = "tlp",
+        [SYNACK_TIMER_PERSIST] = "persist",
+        [SYNACK_TIMER_DELACK] = "delayed-ack",
+        [SYNACK_TIMER_KEEPALIVE] = "keepalive",
+        [SYNACK_TIMER_CLOSE] = "close",
+    };
+    return timer >= 0 && timer < SYNACK_TIMER_COUNT ? names[timer] : "?";
+}
+
 char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t size)
 {
     char l[16], r[16], f[32];
@@ -152,6 +165,25 @@ char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t
     case SYNACK_TRACE_DROP:
         snprintf(buf, size, "%.3f ms DROP %s", ms,
                  synack_counter_name((enum synack_counter)ev->u.drop.counter));
+        break;
+    case SYNACK_TRACE_CWND: {
+        char ss[16] = "-";
+        if (ev->u.cwnd.ssthresh != UINT32_MAX) snprintf(ss, sizeof ss, "%u", ev->u.cwnd.ssthresh);
+        const char *algo = synack_congestion_name(ev->u.cwnd.algorithm);
+        snprintf(buf, size, "%.3f ms CWND %s:%u-%s:%u cwnd=%u ssthresh=%s in_flight=%u %s%s", ms, l,
+                 ev->local.port, r, ev->remote.port, ev->u.cwnd.cwnd, ss, ev->u.cwnd.in_flight,
+                 algo ? algo : "?", ev->u.cwnd.in_recovery ? " recovery" : "");
+        break;
+    }
+    case SYNACK_TRACE_RTT:
+        snprintf(buf, size, "%.3f ms RTT %s:%u-%s:%u sample=%.3f srtt=%.3f rttvar=%.3f rto=%.3f",
+                 ms, l, ev->local.port, r, ev->remote.port, (double)ev->u.rtt.sample / 1e6,
+                 (double)ev->u.rtt.srtt / 1e6, (double)ev->u.rtt.rttvar / 1e6,
+                 (double)ev->u.rtt.rto / 1e6);
+        break;
+    case SYNACK_TRACE_TIMER:
+        snprintf(buf, size, "%.3f ms TIMER %s:%u-%s:%u %s (%u)", ms, l, ev->local.port, r,
+                 ev->remote.port, synack_timer_name(ev->u.timer.which), ev->u.timer.backoff);
         break;
     default:
         snprintf(buf, size, "%.3f ms ?", ms);

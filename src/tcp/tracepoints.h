@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Trace events for the engine's inner state (include/synack/trace.h CWND, RTT, TIMER); each
+ * costs a test of the trace hook when none is set. */
+#ifndef SK_TCP_TRACEPOINTS_H
+#define SK_TCP_TRACEPOINTS_H
+
+#include "tcp/engine.h"
+
+/* The congestion window and ssthresh now (call when either changed). */
+void sk_trace_cwnd(struct sk_engine *eng, const struct sk_tcb *tcb);
+/* A round-trip sample just taken into tcb->rtt. */
+void sk_trace_rtt(struct sk_engine *eng, const struct sk_tcb *tcb, synack_time_t sample);
+/* A timer fired (enum synack_trace_timer). */
+void sk_trace_timer(struct sk_engine *eng, const struct sk_tcb *tcb, int which, unsigned backoff);
+
+#endif
