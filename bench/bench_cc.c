@@ -3,7 +3,8 @@
  * loss, reordering, a bottleneck with a drop-tail queue), every byte checked, goodput in
  * virtual time printed beside what theory expects: the Mathis et al. estimate
  * MSS / RTT * sqrt(3/2) / sqrt(p) for random loss (a Reno-style bound; CUBIC may exceed it
- * where its curve, not Reno's line, sets the window), the link rate at a bottleneck.
+ * where its curve, not Reno's line, sets the window), the link rate at a bottleneck; with
+ * ECN marking (RFC 3168) at the bottleneck, the same without losses.
  * Figures are printed, not asserted.
  * Usage: build/bench/bench_cc [MiB]   (default 64) */
 #include <math.h>
@@ -48,6 +49,7 @@ struct path_case {
     const char *name;
     struct synack_sim_path fwd; /* data direction; ACKs come back over `delay` alone */
     double loss;                /* for the Mathis estimate (0: none) */
+    int ecn;                    /* the sender's config ecn (1: asks for ECN) */
 };
 
 /* One transfer; returns goodput in Mbit/s of virtual time, or -1 if it did not finish. */
@@ -62,6 +64,7 @@ static double transfer(const struct path_case *pc, enum synack_congestion cc, ui
         cfg[i].local_addr = i == 0 ? SYNACK_IPV4(198, 18, 0, 1) : SYNACK_IPV4(198, 18, 0, 2);
         cfg[i].congestion = cc;
     }
+    cfg[0].ecn = pc->ecn;
     int a = synack_sim_add_host(sim, &cfg[0]), b = synack_sim_add_host(sim, &cfg[1]);
     struct synack_sim_path back = {.delay = pc->fwd.delay};
     if (a < 0 || b < 0 || synack_sim_link(sim, a, b, &pc->fwd, &back) < 0) exit(2);
@@ -96,15 +99,27 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof pattern; i++)
         pattern[i] = (uint8_t)(((i % PERIOD) * 2654435761u) >> 13);
     const struct path_case cases[] = {
-        {"1% random loss, 20 ms RTT", {.delay = SYNACK_MS(10), .loss = 0.01}, 0.01},
-        {"0.1% random loss, 100 ms RTT", {.delay = SYNACK_MS(50), .loss = 0.001}, 0.001},
-        {"2% reordered by 5 ms, 20 ms RTT", {.delay = SYNACK_MS(10), .reorder = 0.02,
-                                             .reorder_delay = SYNACK_MS(5)}, 0},
+        {"1% random loss, 20 ms RTT", {.delay = SYNACK_MS(10), .loss = 0.01}, 0.01, 0},
+        {"0.1% random loss, 100 ms RTT", {.delay = SYNACK_MS(50), .loss = 0.001}, 0.001, 0},
+        {"2% reordered by 5 ms, 20 ms RTT",
+         {.delay = SYNACK_MS(10), .reorder = 0.02, .reorder_delay = SYNACK_MS(5)},
+         0,
+         0},
         {"100 Mbit/s bottleneck, 100-packet queue, 40 ms RTT",
-         {.delay = SYNACK_MS(20), .rate_bps = 100000000, .queue_limit = 100}, 0},
+         {.delay = SYNACK_MS(20), .rate_bps = 100000000, .queue_limit = 100},
+         0,
+         0},
+        {"the same bottleneck marking ECN past 20 queued, sender asking for ECN",
+         {.delay = SYNACK_MS(20),
+          .rate_bps = 100000000,
+          .queue_limit = 100,
+          .ecn_mark_threshold = 20},
+         0,
+         1},
     };
     printf("congestion control in the simulator (default config but the algorithm; MSS 1460; "
-           "%u MiB per transfer, every byte checked; goodput in virtual time):\n", mib);
+           "%u MiB per transfer, every byte checked; goodput in virtual time):\n",
+           mib);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct path_case *pc = &cases[i];
         double rtt = 2 * (double)pc->fwd.delay / 1e9;
@@ -112,7 +127,7 @@ int main(int argc, char **argv)
         if (pc->loss > 0)
             snprintf(theory, sizeof theory, "Mathis estimate %.1f Mbit/s",
                      1460 * 8 / rtt * sqrt(1.5) / sqrt(pc->loss) / 1e6);
-        else if (pc->fwd.rate_bps)
+        else if (pc->fwd.rate_bps && !pc->ecn)
             snprintf(theory, sizeof theory, "link %.1f Mbit/s", (double)pc->fwd.rate_bps / 1e6);
         printf("  %s%s%s:\n", pc->name, theory[0] ? "; " : "", theory);
         for (int cc = 0; cc < SYNACK_CC_COUNT; cc++) {

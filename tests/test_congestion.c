@@ -223,28 +223,6 @@ static void hystart_plus_plus(void **state)
     assert_int_equal(tcb.ssthresh, tcb.cwnd);
 }
 
-struct xfer {
-    struct synack_stack *c, *s;
-    int cfd, sfd, lfd;
-    uint32_t total, sent, got;
-};
-
-static bool xfer_step(void *ctx)
-{
-    struct xfer *x = ctx;
-    static uint8_t buf[65536];
-    if (x->sfd < 0) x->sfd = synack_accept(x->s, x->lfd, NULL);
-    while (x->sent < x->total) {
-        uint32_t n = x->total - x->sent < sizeof buf ? x->total - x->sent : (uint32_t)sizeof buf;
-        ssize_t r = synack_send(x->c, x->cfd, buf, n);
-        if (r <= 0) break;
-        x->sent += (uint32_t)r;
-    }
-    for (ssize_t r; x->sfd >= 0 && (r = synack_recv(x->s, x->sfd, buf, sizeof buf)) > 0;)
-        x->got += (uint32_t)r;
-    return x->got == x->total;
-}
-
 static void set_cc(void *ctx, int side, struct synack_config *cfg)
 {
     (void)side;
@@ -256,13 +234,12 @@ static double goodput(enum synack_congestion cc, const struct synack_sim_path *p
 {
     struct th_pair w;
     th_pair_init(&w, 3, path, set_cc, &cc);
-    struct xfer x = {w.cs, w.ss, w.cfd, -1, w.lfd, 8u << 20, 0, 0};
+    const uint32_t total = 8u << 20;
     synack_time_t t0 = synack_sim_now(w.sim);
-    th_pair_connect(&w);
-    assert_true(synack_sim_run_until_done(w.sim, xfer_step, &x, SYNACK_SEC(3600)));
+    assert_true(th_pair_bulk(&w, total, SYNACK_SEC(3600)));
     double secs = (double)(synack_sim_now(w.sim) - t0) / 1e9;
     th_pair_free(&w);
-    return (double)x.total * 8 / secs / 1e6;
+    return (double)total * 8 / secs / 1e6;
 }
 
 /* Whole transfers keep the windows honest (a window that stopped growing in congestion

@@ -127,6 +127,12 @@ struct synack_config {
      * probe a silent tail after about two round trips instead of waiting for the RTO.
      * Default true. */
     bool tail_loss_probe;
+    /* Explicit Congestion Notification (RFC 3168), as Linux's tcp_ecn: 0 never; 1 ask for it
+     * in our SYNs and accept it in the peer's; 2 accept it when a peer's SYN asks, never
+     * ask. With it agreed, new data leaves ECT(0); a CE mark on what arrives is echoed with
+     * ECE until the peer's CWR; an ECE makes the sender reduce its window once per window of
+     * data, as for a loss, and set CWR. Default 2 (Linux's). */
+    int ecn;
     /* Initial congestion window in segments (RFC 6928). Default 10. */
     unsigned initial_cwnd_segments;
     /* Congestion control for new sockets (SYNACK_TCP_CONGESTION changes one socket's):

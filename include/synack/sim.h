@@ -35,6 +35,10 @@ struct synack_sim_path {
     double ge_loss_bad;    /* loss probability in the bad state */
     /* Queue limit in packets when rate_bps is set (tail drop); 0 = unlimited. */
     unsigned queue_limit;
+    /* With rate_bps and queue_limit: an ECN-capable packet (ECT, RFC 3168) that finds at
+     * least this many packets queued ahead of it is marked CE (a step marking, as DCTCP's
+     * AQM); 0 = never. */
+    unsigned ecn_mark_threshold;
 };
 
 /* What happened on one direction of a link. */
@@ -47,6 +51,7 @@ struct synack_sim_path_stats {
     uint64_t duplicated;
     uint64_t reordered;
     uint64_t corrupted;
+    uint64_t ce_marked; /* ECN-capable packets marked CE (ecn_mark_threshold) */
 };
 
 /* Creates an empty simulation whose random choices all derive from seed. NULL on ENOMEM. */

@@ -67,6 +67,7 @@ enum synack_counter {
     SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED, /* challenge ACKs over the stack-wide limit */
     SYNACK_CTR_TCP_RCVBUF_GROWN,             /* receive buffers grown by auto-tuning */
     SYNACK_CTR_TCP_SNDBUF_GROWN,             /* send buffers grown by auto-tuning */
+    SYNACK_CTR_TCP_ECN_REDUCED,              /* window reductions for an ECN echo (RFC 3168) */
     SYNACK_CTR_TCP_SPURIOUS_UNDO,            /* window reductions undone: D-SACK showed every
                                                 retransmission of the episode spurious */
     SYNACK_CTR_ICMP_IN,                      /* ICMP messages received (valid checksum) */

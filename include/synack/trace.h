@@ -14,6 +14,8 @@
 #define SYNACK_PSH 0x08
 #define SYNACK_ACK 0x10
 #define SYNACK_URG 0x20
+#define SYNACK_ECE 0x40 /* ECN-Echo (RFC 3168 6.1) */
+#define SYNACK_CWR 0x80 /* Congestion Window Reduced (RFC 3168 6.1) */
 
 enum synack_trace_kind {
     SYNACK_TRACE_SEGMENT_IN,  /* a TCP segment passed IP and TCP checks */

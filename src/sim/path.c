@@ -111,6 +111,11 @@ unsigned sk_sim_path_offer(struct sk_sim_path *path, struct sk_rng *rng, const u
         path->stats.queue_drops++;
         return 0;
     }
+    /* Step marking: an ECT packet that joined a long enough queue (itself not counted) is
+     * marked CE. */
+    bool ce = p->rate_bps && p->queue_limit && p->ecn_mark_threshold && len >= 2 &&
+              (pkt[1] & 3u) != 0 && path->dep_count > p->ecn_mark_threshold;
+    if (ce) path->stats.ce_marked++;
     t += p->delay;
     if (p->jitter > 0) t += sk_rng_upto(rng, p->jitter);
     if (sk_rng_chance(rng, p->reorder)) {
@@ -119,6 +124,7 @@ unsigned sk_sim_path_offer(struct sk_sim_path *path, struct sk_rng *rng, const u
     }
     out[0].time = t;
     out[0].corrupt_bit = -1;
+    out[0].ce = ce;
     if (len > 0 && sk_rng_chance(rng, p->corrupt)) {
         out[0].corrupt_bit = (long)sk_rng_upto(rng, len * 8 - 1);
         path->stats.corrupted++;
@@ -127,6 +133,7 @@ unsigned sk_sim_path_offer(struct sk_sim_path *path, struct sk_rng *rng, const u
     if (sk_rng_chance(rng, p->duplicate)) {
         out[1].time = t + 1; /* the copy right behind the original */
         out[1].corrupt_bit = -1;
+        out[1].ce = ce;
         path->stats.duplicated++;
         n = 2;
     }

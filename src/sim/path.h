@@ -24,6 +24,7 @@ struct sk_sim_path {
 struct sk_sim_arrival {
     synack_time_t time;
     long corrupt_bit;
+    bool ce; /* mark the copy Congestion Experienced (RFC 3168) */
 };
 
 /* Sets the parameters (copies them); resets nothing else. Returns 0 or -ENOMEM. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "wire/ipv4.h"
 #include "sim/path.h"
 #include "sim/rng.h"
 #include "synack/pcap.h"
@@ -157,6 +158,7 @@ static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time
         uint8_t *copy = malloc(len ? len : 1);
         if (!copy) continue; /* out of memory in the harness: the packet is lost */
         memcpy(copy, pkt, len);
+        if (arr[i].ce && len >= SK_IPV4_HDR_LEN) sk_ipv4_set_ecn(copy, SK_IP_CE);
         if (arr[i].corrupt_bit >= 0)
             copy[arr[i].corrupt_bit / 8] ^= (uint8_t)(1u << (arr[i].corrupt_bit % 8));
         struct arrival a = {arr[i].time, sim->order++, to, h->index, copy, len};

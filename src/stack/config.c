@@ -38,6 +38,7 @@ void synack_config_init(struct synack_config *c)
     c->keepalive_probes = 9;
     c->initial_cwnd_segments = 10;   /* RFC 6928 */
     c->congestion = SYNACK_CC_CUBIC; /* Linux's default */
+    c->ecn = 2;                      /* Linux tcp_ecn = 2: accept when asked */
     c->syncookies = 1;               /* Linux tcp_syncookies */
     c->max_time_wait = 262144;       /* Linux tcp_max_tw_buckets on a machine with a few GiB */
     c->max_sockets = 1024;
@@ -80,6 +81,7 @@ static const char *first_violation(const struct synack_config *c)
     if (c->initial_cwnd_segments == 0) return "initial_cwnd_segments must be > 0";
     if ((unsigned)c->congestion >= SYNACK_CC_COUNT)
         return "congestion must be an enum synack_congestion";
+    if (c->ecn < 0 || c->ecn > 2) return "ecn must be 0, 1 or 2";
     if (c->ephemeral_first == 0 || c->ephemeral_first > c->ephemeral_last)
         return "ephemeral ports must satisfy 0 < ephemeral_first <= ephemeral_last";
     if (c->isn_rekey_interval != 0 && c->isn_rekey_interval < SYNACK_SEC(1))

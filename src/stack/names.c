@@ -18,12 +18,14 @@ const char *synack_state_name(enum synack_tcp_state state)
 
 char *synack_flags_str(uint8_t flags, char *buf, size_t size)
 {
-    /* Order: SYN, FIN, RST, PSH, ACK, URG ("SYN,ACK", "FIN,ACK", "RST,ACK"). */
+    /* Order: SYN, FIN, RST, PSH, ACK, URG, then ECE, CWR ("SYN,ACK", "FIN,ACK",
+     * "SYN,ACK,ECE"). */
     static const struct {
         uint8_t bit;
         const char *name;
     } order[] = {{SYNACK_SYN, "SYN"}, {SYNACK_FIN, "FIN"}, {SYNACK_RST, "RST"},
-                 {SYNACK_PSH, "PSH"}, {SYNACK_ACK, "ACK"}, {SYNACK_URG, "URG"}};
+                 {SYNACK_PSH, "PSH"}, {SYNACK_ACK, "ACK"}, {SYNACK_URG, "URG"},
+                 {SYNACK_ECE, "ECE"}, {SYNACK_CWR, "CWR"}};
     size_t used = 0;
     if (size == 0) return buf;
     buf[0] = '\0';
@@ -87,6 +89,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_CHALLENGE_GLOBAL_LIMITED] = "tcp_challenge_global_limited",
         [SYNACK_CTR_TCP_RCVBUF_GROWN] = "tcp_rcvbuf_grown",
         [SYNACK_CTR_TCP_SNDBUF_GROWN] = "tcp_sndbuf_grown",
+        [SYNACK_CTR_TCP_ECN_REDUCED] = "tcp_ecn_reduced",
         [SYNACK_CTR_TCP_SPURIOUS_UNDO] = "tcp_spurious_undo",
         [SYNACK_CTR_ICMP_IN] = "icmp_in",
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",

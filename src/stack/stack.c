@@ -236,6 +236,7 @@ void synack_stack_input_flags(struct synack_stack *s, const uint8_t *packet, siz
         drop(s, tcp_errors[tr], NULL);
         goto out;
     }
+    seg.ecn = ip.tos & 3u;
     seg.src.addr = ip.src;
     seg.src.port = seg.h.sport;
     seg.dst.addr = ip.dst;

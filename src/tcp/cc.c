@@ -104,6 +104,19 @@ void sk_cc_on_dsack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t start, u
     sk_count(eng, SYNACK_CTR_TCP_SPURIOUS_UNDO);
 }
 
+void sk_cc_on_ece(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    /* RFC 3168 6.1.2: at most once per window; not on top of a loss recovery, which has
+     * reduced already. */
+    if (tcb->in_recovery || seq_lt(tcb->snd_una, tcb->cwr_end)) return;
+    tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
+    tcb->cwnd = tcb->ssthresh;
+    tcb->cwr_end = tcb->snd_max;
+    tcb->cwr_pending = true;
+    tcb->undo_armed = false; /* a congestion signal, not a guess to undo */
+    sk_count(eng, SYNACK_CTR_TCP_ECN_REDUCED);
+}
+
 void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 {
     uint32_t mss = tcb->snd_mss;
@@ -138,6 +151,9 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
         return;
     }
     tcb->dupacks = 0;
+    /* RFC 3168 6.1.2 (Linux's CWR state): no growth until the window of data that met the
+     * congestion is acknowledged. */
+    if (tcb->ecn_ok && seq_lt(tcb->snd_una, tcb->cwr_end)) return;
     if (cwnd_limited(tcb)) sk_cc_of(tcb)->grow(eng, tcb, acked);
 }
 

@@ -61,6 +61,10 @@ void sk_cc_on_dsack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t start, u
 /* A segment [seq, seq + len) was retransmitted (output.c): counted for the undo. */
 void sk_cc_on_retransmit(struct sk_tcb *tcb, uint32_t seq, uint32_t len);
 
+/* An ACK echoed congestion (ECE, RFC 3168 6.1.2): the window is reduced as for a loss, once
+ * per window of data, and CWR goes on the next new data. */
+void sk_cc_on_ece(struct sk_engine *eng, struct sk_tcb *tcb);
+
 /* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). */
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
 

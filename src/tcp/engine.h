@@ -58,6 +58,7 @@ struct sk_engine {
     /* The packet being taken is not its batch's last (SYNACK_INPUT_MORE): output at the end
      * of input waits for the poll that follows the batch (hooks.want_output). */
     bool defer_output;
+    uint8_t tx_ecn; /* the ECN field of the segment being sent (sk_tcp_send) */
 };
 
 /* A parsed incoming segment with its addresses. */
@@ -66,6 +67,7 @@ struct sk_segment {
     struct sk_tcp_header h;
     const uint8_t *payload;
     uint32_t len;      /* payload bytes */
+    uint8_t ecn;       /* the IP header's ECN field (RFC 3168 5) */
     uint32_t isn_hint; /* a SYN reusing a TIME-WAIT 4-tuple: the ISN to use (0: none) */
 };
 

@@ -10,6 +10,7 @@
 #include "tcp/syncookie.h"
 #include "tcp/rexmit.h"
 #include "tcp/timers.h"
+#include "wire/ipv4.h"
 
 /* 3.10.7.4 first: the four cases of segment acceptability. */
 static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd,
@@ -272,6 +273,15 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
     if (tcb->ts_ok && opt->has_timestamp && seq_geq(opt->ts_val, tcb->ts_recent) &&
         seq_leq(seg->h.seq, tcb->last_ack_sent))
         tcb->ts_recent = opt->ts_val;
+    if (tcb->ecn_ok) {
+        /* RFC 3168 6.1.3: the peer's CWR ends our ECE; a CE mark (re)starts it, and is
+         * acknowledged at once (Linux leaves delayed ACK for it, tcp_ecn_check_ce). */
+        if (flags & SYNACK_CWR) tcb->ece_pending = false;
+        if (seg->ecn == SK_IP_CE) {
+            tcb->ece_pending = true;
+            tcb->ack_now = true;
+        }
+    }
     if (orphan_gets_data(eng, tcb, seg, len)) return;
     /* Seventh and eighth: text and FIN, in the states that still receive. */
     if (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||

@@ -47,6 +47,15 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     tcb->ts_ok = eng->cfg.timestamps && o->has_timestamp;
     if (tcb->ts_ok) tcb->ts_recent = o->ts_val;
     tcb->sack_ok = eng->cfg.sack && o->sack_permitted;
+    /* RFC 3168 6.1.1: a SYN asking for ECN carries ECE and CWR, the SYN-ACK agreeing ECE
+     * alone; a listener agrees when configured to (Linux tcp_ecn 1 or 2), an active opener
+     * when it asked (1). A simultaneous open agrees on nothing. */
+    uint8_t ecn_bits = seg->h.flags & (SYNACK_ECE | SYNACK_CWR);
+    if (tcb->state == SYNACK_LISTEN)
+        tcb->ecn_ok = eng->cfg.ecn != 0 && ecn_bits == (SYNACK_ECE | SYNACK_CWR);
+    else
+        tcb->ecn_ok = eng->cfg.ecn == 1 && !tcb->syn_retransmitted && (seg->h.flags & SYNACK_ACK) &&
+                      ecn_bits == SYNACK_ECE;
     /* RFC 7323 / RFC 6691: the MSS counts no options; every segment now carries 12 bytes of
      * timestamp, so the payload shrinks (Linux tcp_current_mss). */
     if (tcb->ts_ok) tcb->snd_mss -= 12;

@@ -91,6 +91,8 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
         sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
     sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl, eng->ip_id,
                  (uint16_t)tcp_len);
+    if (eng->tx_ecn) sk_ipv4_set_ecn(eng->scratch, eng->tx_ecn);
+    eng->tx_ecn = 0;
     /* The link gives each piece of a super-segment an ID of its own, counting up. */
     eng->ip_id = (uint16_t)(eng->ip_id + (tso ? (len + seg_size - 1) / seg_size : 1));
     sk_count(eng, SYNACK_CTR_IP_OUT);
@@ -250,9 +252,23 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     h.sport = tcb->local.port;
     h.dport = tcb->remote.port;
     h.seq = seq;
+    bool syn = (flags & SYNACK_SYN) != 0;
+    eng->tx_ecn = 0;
+    if (tcb->ecn_ok && !syn) {
+        /* RFC 3168 6.1.3: ECE on every ACK until the peer's CWR; 6.1.2: CWR on the first new
+         * data after a reduction; 6.1.5 (as Linux): only new data is ECN-capable, never a
+         * retransmission, a pure ACK or a probe. */
+        if ((flags & SYNACK_ACK) && tcb->ece_pending) flags |= SYNACK_ECE;
+        if (len > 0 && seq_geq(seq, tcb->snd_max)) {
+            eng->tx_ecn = SK_IP_ECT0;
+            if (tcb->cwr_pending) {
+                flags |= SYNACK_CWR;
+                tcb->cwr_pending = false;
+            }
+        }
+    }
     h.flags = flags;
     if (flags & SYNACK_ACK) h.ack = tcb->rcv_nxt;
-    bool syn = (flags & SYNACK_SYN) != 0;
     set_options(eng, tcb, &h, len);
     if (flags & SYNACK_ACK) {
         tcb->last_ack_sent = tcb->rcv_nxt;
@@ -277,7 +293,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
                    cause == SYNACK_CAUSE_PARTIAL_ACK || cause == SYNACK_CAUSE_SACK_RECOVERY ||
                    cause == SYNACK_CAUSE_SYN_REPEAT;
     if (!cause || (repeats && !rtx) ||
-        (cause == SYNACK_CAUSE_DELAYED_ACK && (len || (flags & ~SYNACK_ACK))))
+        (cause == SYNACK_CAUSE_DELAYED_ACK &&
+         (len || (flags & ~(SYNACK_ACK | SYNACK_ECE | SYNACK_CWR)))))
         cause = (flags & SYNACK_RST)   ? SYNACK_CAUSE_ABORT
                 : rtx                  ? SYNACK_CAUSE_RTO_GO_BACK
                 : syn                  ? SYNACK_CAUSE_OPEN
@@ -355,6 +372,12 @@ static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent
 static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;
+    /* RFC 3168 6.1.1: asking for ECN (ECE and CWR in the SYN; not in a repeated SYN, as
+     * Linux falls back in case a middlebox drops them) or agreeing (ECE in the SYN-ACK). */
+    if (tcb->state == SYNACK_SYN_SENT && eng->cfg.ecn == 1 && !tcb->syn_retransmitted)
+        flags |= SYNACK_ECE | SYNACK_CWR;
+    else if (tcb->state != SYNACK_SYN_SENT && tcb->ecn_ok)
+        flags |= SYNACK_ECE;
     uint32_t len = 0;
     const struct sk_tfo_entry *e = NULL;
     if (tcb->tfo && tcb->state == SYNACK_SYN_SENT && !tcb->syn_retransmitted)

@@ -84,6 +84,9 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
             tcb->ts_ok && seg->h.opts.has_timestamp && seg->h.opts.ts_ecr != 0 && ms < (1u << 22);
         sk_hystart_ack(tcb, ack, timed ? ms * 1000u : UINT32_MAX);
     }
+    /* RFC 3168 6.1.2: the echo first, so the reduction starts from the window the
+     * congestion met (this ACK does not grow it). */
+    if (tcb->ecn_ok && (seg->h.flags & SYNACK_ECE)) sk_cc_on_ece(eng, tcb);
     if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
     bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
     /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section

@@ -109,6 +109,7 @@ struct sk_tcb {
      * before it, the data in flight when its episode began [undo_marker, undo_end), and
      * the retransmissions of that data not yet D-SACKed. */
     uint32_t prior_cwnd, prior_ssthresh, undo_marker, undo_end, undo_retrans;
+    uint32_t cwr_end; /* ECE is acted on once per window: not again before this is ACKed */
     unsigned dupacks;
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
@@ -157,6 +158,9 @@ struct sk_tcb {
     bool in_recovery : 1;
     bool cwnd_limited : 1; /* the last window's flight filled cwnd (cc.c) */
     bool undo_armed : 1;   /* a reduction may still be undone (cc.c) */
+    bool ecn_ok : 1;       /* RFC 3168: both ends agreed in the handshake */
+    bool ece_pending : 1;  /* a CE mark came: ECE on our ACKs until the peer's CWR */
+    bool cwr_pending : 1;  /* we reduced for an ECE: CWR on the next new data */
     bool passive : 1;      /* created by a listener */
     bool reuseaddr : 1;
     bool cookie_sent : 1;

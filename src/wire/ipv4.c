@@ -46,3 +46,10 @@ void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8
     sk_put32(buf + 16, dst);
     sk_put16(buf + 10, sk_csum_finish(sk_csum_add(0, buf, SK_IPV4_HDR_LEN)));
 }
+
+void sk_ipv4_set_ecn(uint8_t *buf, uint8_t ecn)
+{
+    buf[1] = (uint8_t)((buf[1] & ~3u) | (ecn & 3u));
+    buf[10] = buf[11] = 0;
+    sk_put16(buf + 10, sk_csum_finish(sk_csum_add(0, buf, (size_t)(buf[0] & 0xf) * 4)));
+}

@@ -40,5 +40,11 @@ enum sk_ipv4_result sk_ipv4_parse(const uint8_t *pkt, size_t len, struct sk_ipv4
  * payload_len bytes. buf must have 20 bytes. */
 void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl, uint16_t id,
                   uint16_t payload_len);
+/* Sets the ECN field (RFC 3168 5: the two low bits of the former TOS byte) of a header
+ * sk_ipv4_emit wrote, and its checksum. */
+void sk_ipv4_set_ecn(uint8_t *buf, uint8_t ecn);
+
+#define SK_IP_ECT0 0x2u /* ECN-Capable Transport(0) */
+#define SK_IP_CE 0x3u   /* Congestion Experienced */
 
 #endif

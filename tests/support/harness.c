@@ -34,6 +34,7 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     o->seq = t.seq;
     o->ack = t.ack;
     o->flags = t.flags;
+    o->ecn = ip.tos & 3u;
     o->win = t.window;
     o->len = (uint32_t)(ip.payload_len - t.hdr_len);
     assert_true(o->len <= sizeof o->payload);
@@ -139,6 +140,7 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
     uint32_t src = seg->src ? seg->src : TH_PEER_ADDR, dst = seg->dst ? seg->dst : TH_LOCAL_ADDR;
     sk_tcp_set_checksum(tcp, hl + seg->len, src, dst);
     sk_ipv4_emit(buf, src, dst, SK_IPPROTO_TCP, 64, 1, (uint16_t)(hl + seg->len));
+    if (seg->ecn) sk_ipv4_set_ecn(buf, seg->ecn);
     return SK_IPV4_HDR_LEN + hl + seg->len;
 }
 
@@ -335,6 +337,35 @@ void th_pair_connect(struct th_pair *p)
 {
     struct synack_endpoint srv = {TH_SERVER_ADDR, 80};
     assert_int_equal(synack_connect(p->cs, p->cfd, &srv), -EINPROGRESS);
+}
+
+struct bulk {
+    struct th_pair *p;
+    int sfd;
+    uint32_t total, sent, got;
+};
+
+static bool bulk_step(void *ctx)
+{
+    struct bulk *b = ctx;
+    static uint8_t buf[32768];
+    if (b->sfd < 0) b->sfd = synack_accept(b->p->ss, b->p->lfd, NULL);
+    while (b->sent < b->total) {
+        uint32_t n = b->total - b->sent < sizeof buf ? b->total - b->sent : (uint32_t)sizeof buf;
+        ssize_t r = synack_send(b->p->cs, b->p->cfd, buf, n);
+        if (r <= 0) break;
+        b->sent += (uint32_t)r;
+    }
+    for (ssize_t r; b->sfd >= 0 && (r = synack_recv(b->p->ss, b->sfd, buf, sizeof buf)) > 0;)
+        b->got += (uint32_t)r;
+    return b->got == b->total;
+}
+
+bool th_pair_bulk(struct th_pair *p, uint32_t total, synack_time_t limit)
+{
+    struct bulk b = {p, -1, total, 0, 0};
+    th_pair_connect(p);
+    return synack_sim_run_until_done(p->sim, bulk_step, &b, limit);
 }
 
 void th_pair_free(struct th_pair *p)

@@ -36,6 +36,7 @@ struct th_out {
     uint32_t ts_val, ts_ecr;
     unsigned sack_count;
     uint32_t sack[4][2];
+    uint8_t ecn;     /* the IP header's ECN field */
     bool has_fo;     /* Fast Open option present */
     unsigned fo_len; /* its cookie length (0: a request) */
     uint8_t fo_cookie[16];
@@ -80,6 +81,7 @@ struct th_seg {
     const uint8_t *fo_cookie;
     unsigned sack_count; /* SACK blocks [start, end) to send (0..4) */
     uint32_t sack[4][2];
+    uint8_t ecn; /* the IP header's ECN field (RFC 3168 5), 0..3 */
 };
 #define TH_NO_WS (-1)
 #define TH_WS0 100
@@ -160,6 +162,9 @@ void th_pair_init(struct th_pair *p, uint64_t seed, const struct synack_sim_path
 /* connect() from the client to the server's port 80. */
 void th_pair_connect(struct th_pair *p);
 void th_pair_free(struct th_pair *p);
+/* Connects, sends total bytes client -> server and runs the simulation until the server has
+ * read them all (accepting on the way); false if that took longer than limit. */
+bool th_pair_bulk(struct th_pair *p, uint32_t total, synack_time_t limit);
 
 /* socket() + connect() to the peer + poll: returns our SYN; *fd gets the descriptor. */
 struct th_out th_connect_syn(struct th *h, int *fd);

@@ -26,6 +26,7 @@ enum order { CLIENT_FIRST, SERVER_FIRST, INDEPENDENT };
 struct side_plan {
     uint32_t rcvbuf, sndbuf;
     uint32_t rcvbuf_max, sndbuf_max; /* auto-tuning limits; 0: off */
+    int ecn;                         /* config ecn: 0, 1 (ask), 2 (accept) */
     uint16_t mss;
     bool timestamps, sack, tlp, nodelay;
     int8_t window_scale;
@@ -175,6 +176,7 @@ static void make_plan(uint64_t seed, struct plan *p)
         struct side_plan *sp = &p->side[i];
         if (unit(&r) < 0.5) sp->rcvbuf_max = sp->rcvbuf << (1 + upto(&r, 5));
         if (unit(&r) < 0.5) sp->sndbuf_max = sp->sndbuf << (1 + upto(&r, 5));
+        sp->ecn = (int)upto(&r, 2);
     }
 }
 
@@ -201,12 +203,13 @@ static void describe(const struct plan *p, char *buf, size_t n)
         const struct side_plan *s = &p->side[i];
         k += snprintf(
             buf + k, n - (size_t)k,
-            " | %s rcv=%u/%u snd=%u/%u mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
+            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
             "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
             "reo=%.3f cor=%.3f rate=%lluM",
-            i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->mss,
-            s->timestamps, s->sack, s->window_scale, (unsigned long long)(s->delayed_ack / 1000000),
-            s->nodelay, (unsigned long long)(s->pause_every / 1000000),
+            i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->ecn,
+            s->mss, s->timestamps, s->sack, s->window_scale,
+            (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
+            (unsigned long long)(s->pause_every / 1000000),
             (unsigned long long)(s->pause_len / 1000000), s->mem_limit, (double)s->path.delay / 1e6,
             s->path.loss, s->path.ge_good_to_bad, s->path.duplicate, s->path.reorder,
             s->path.corrupt, (unsigned long long)(s->path.rate_bps / 1000000));
@@ -274,6 +277,7 @@ static void configure(const struct side_plan *sp, int idx, FILE *trace, struct s
     c->rcvbuf = sp->rcvbuf;
     c->sndbuf = sp->sndbuf;
     c->rcvbuf_max = sp->rcvbuf_max;
+    c->ecn = sp->ecn;
     c->sndbuf_max = sp->sndbuf_max;
     c->mss = sp->mss;
     c->timestamps = sp->timestamps;
