@@ -64,6 +64,9 @@ void pd_ensure_stack(struct pd *pd)
     cfg.keepalive_idle = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_time", 0, 7200));
     cfg.keepalive_interval = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_intvl", 0, 75));
     cfg.keepalive_probes = (unsigned)sysctl_long("ipv4/tcp_keepalive_probes", 0, 9);
+    long ecn = sysctl_long("ipv4/tcp_ecn", 0, 2);
+    /* Linux's 3 and up (AccECN and its variants) ask as 1 does. */
+    cfg.ecn = ecn < 0 ? 2 : ecn > 2 ? 1 : (int)ecn;
     long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
     cfg.tail_loss_probe = er == 3 || er == 4;
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */
