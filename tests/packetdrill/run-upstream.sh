@@ -3,6 +3,7 @@
 # Runs google/packetdrill's gtests/net/tcp scripts against the synack adapter and prints a
 # markdown table: directory, scripts, passed, and the first error line of each failure.
 # Usage: tests/packetdrill/run-upstream.sh GTESTS_NET_TCP_DIR [SUBDIR...]
+# KERNEL=1 runs the same scripts against this machine's kernel instead (the yardstick).
 # Needs root: each script runs in a private network namespace (unshare -n) with a dummy
 # tun0 device, because the scripts begin with ../common/defaults.sh (sysctls, tc on tun0).
 set -uo pipefail
@@ -23,9 +24,16 @@ for d in "${dirs[@]}"; do
     for f in "$top/$d"/*.pkt; do
         [ -f "$f" ] || continue
         n=$((n + 1))
-        out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
-              "ip tuntap add tun0 mode tun 2>/dev/null; exec env LD_PRELOAD=\"$so\" \"$pd\" --so_filename=\"$so\" \
-               --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $(basename "$f")" 2>&1)
+        if [ -n "${KERNEL:-}" ]; then
+            # The same script against this machine's kernel (packetdrill's local mode makes
+            # its own tun0 in the private namespace).
+            out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
+                  "ip link set lo up; exec \"$pd\" $(basename "$f")" 2>&1)
+        else
+            out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
+                  "ip tuntap add tun0 mode tun 2>/dev/null; exec env LD_PRELOAD=\"$so\" \"$pd\" --so_filename=\"$so\" \
+                   --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $(basename "$f")" 2>&1)
+        fi
         if [ $? -eq 0 ]; then
             p=$((p + 1))
         else
