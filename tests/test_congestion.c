@@ -399,6 +399,14 @@ static void dsack_undoes_a_spurious_recovery(bool dsack)
     struct synack_conn_info info;
     assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
     assert_int_equal(info.ssthresh, 14 * MSS);
+    /* As Linux's tcp_info counts it: recovery, 22 segments out (20 and two by limited
+     * transmit), 3 SACKed, segment 1 lost and retransmitted. */
+    assert_int_equal(info.ca_state, 3);
+    assert_int_equal(info.unacked, SEGS + 2);
+    assert_int_equal(info.sacked, 3);
+    assert_int_equal(info.lost, 1);
+    assert_int_equal(info.retrans, 1);
+    assert_int_equal(info.advmss, 1460);
     /* Everything sent is acknowledged; the D-SACK names segment 1. */
     struct th_seg ack = {
         .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = una + (SEGS + 2) * MSS, .win = 32768};

@@ -78,6 +78,17 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_segs_out = (uint32_t)ci.segments_out;
         ti.tcpi_segs_in = (uint32_t)ci.segments_in;
         ti.tcpi_snd_wnd = ci.snd_wnd;
+        ti.tcpi_ca_state = ci.ca_state;
+        ti.tcpi_unacked = ci.unacked;
+        ti.tcpi_sacked = ci.sacked;
+        ti.tcpi_lost = ci.lost;
+        ti.tcpi_retrans = ci.retrans;
+        ti.tcpi_backoff = (uint8_t)(ci.backoff < 255 ? ci.backoff : 255);
+        ti.tcpi_retransmits = ti.tcpi_backoff;
+        ti.tcpi_probes = (uint8_t)(ci.probes < 255 ? ci.probes : 255);
+        ti.tcpi_advmss = ci.advmss;
+        ti.tcpi_rcv_mss = ci.rcv_mss;
+        ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */

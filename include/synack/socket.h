@@ -160,6 +160,17 @@ struct synack_conn_info {
     uint64_t segments_in, segments_out;
     uint32_t send_queued; /* bytes in the send buffer (unsent + unacknowledged) */
     uint32_t recv_queued; /* bytes readable now */
+    /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0
+     * open, 1 disorder: duplicate ACKs or SACKs seen, 2 CWR: reduced for an ECN echo, 3
+     * recovery, 4 loss: after a timeout), segments unacknowledged, SACKed, presumed lost
+     * (RFC 6675 IsLost) and retransmitted in this recovery. */
+    uint8_t ca_state;
+    uint32_t unacked, sacked, lost, retrans;
+    unsigned backoff;      /* timeouts in a row for the same data */
+    unsigned probes;       /* zero-window probes sent unanswered */
+    uint32_t advmss;       /* MSS we announced */
+    uint32_t rcv_mss;      /* largest segment received (what full-sized means for our ACKs) */
+    synack_time_t min_rtt; /* smallest round trip seen, 0 before any */
 };
 /* Errors: -EBADF, -ENOTCONN (a socket that never connected or listened). */
 int synack_get_info(struct synack_stack *stack, int fd, struct synack_conn_info *out);

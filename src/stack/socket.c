@@ -9,6 +9,7 @@
 #include "tcp/isn.h"
 #include "tcp/output.h"
 #include "tcp/autotune.h"
+#include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
@@ -604,6 +605,23 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->segments_out = tcb->segments_out;
     out->send_queued = tcb->sndbuf.len;
     out->recv_queued = tcb->rcvbuf.len;
+    uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
+    uint32_t sacked = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
+    out->ca_state = tcb->backoff > 0                                    ? 4
+                    : tcb->in_recovery                                  ? 3
+                    : tcb->ecn_ok && seq_lt(tcb->snd_una, tcb->cwr_end) ? 2
+                    : tcb->dupacks > 0 || sacked > 0                    ? 1
+                                                                        : 0;
+    out->unacked = (sk_tcp_in_flight(tcb) + mss - 1) / mss;
+    out->sacked = (sacked + mss - 1) / mss;
+    out->lost = tcb->sack_ok ? (sk_sack_lost_bytes(tcb) + mss - 1) / mss : 0;
+    if (tcb->in_recovery && seq_gt(tcb->high_rxt, tcb->snd_una))
+        out->retrans = (tcb->high_rxt - tcb->snd_una + mss - 1) / mss;
+    out->backoff = tcb->backoff;
+    out->probes = tcb->persist_probes;
+    out->advmss = tcb->our_mss;
+    out->rcv_mss = tcb->rcv_mss;
+    out->min_rtt = tcb->rtt.min;
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;

@@ -130,6 +130,16 @@ uint32_t sk_sack_pipe(const struct sk_tcb *tcb)
     return pipe_bytes(tcb, lost_edge(tcb), rxt);
 }
 
+uint32_t sk_sack_lost_bytes(const struct sk_tcb *tcb)
+{
+    uint32_t edge = lost_edge(tcb), at = 0, lost = 0;
+    for (unsigned i = 0; i < tcb->sacked.count && tcb->sacked.ranges[i].start <= edge; i++) {
+        lost += tcb->sacked.ranges[i].start - at;
+        at = tcb->sacked.ranges[i].end;
+    }
+    return lost;
+}
+
 uint32_t sk_sack_bytes(const struct sk_tcb *tcb)
 {
     uint32_t n = 0;

@@ -28,6 +28,9 @@ uint32_t sk_sack_pipe(const struct sk_tcb *tcb);
 /* Bytes SACKed above SND.UNA. */
 uint32_t sk_sack_bytes(const struct sk_tcb *tcb);
 
+/* Bytes in holes that RFC 6675 IsLost counts as lost. */
+uint32_t sk_sack_lost_bytes(const struct sk_tcb *tcb);
+
 /* RFC 6675 section 5, steps (A)-(C): called on every ACK while SACK recovery runs (and to
  * start it): sends retransmissions of lost holes, then new data, while cwnd - pipe
  * allows a full segment. */
