@@ -101,7 +101,8 @@ static struct synack_ladder *scripted(void)
     cwnd(lad, 70, 2000, 10000, 2000, false);
     timer(lad, 75, SYNACK_TIMER_TLP, 0);
     timer(lad, 76, SYNACK_TIMER_DELACK, 0);
-    cwnd(lad, 80, 4000, 10000, 2000, false);
+    cwnd(lad, 80, 3000, 10000, 2000, false);
+    cwnd(lad, 80, 4000, 10000, 2000, false); /* two at one time: one vertical run */
     state(lad, 0, 80, SYNACK_ESTABLISHED, SYNACK_FIN_WAIT_1, false);
     return lad;
 }
@@ -125,10 +126,11 @@ static void cwnd_lines(void **st)
     struct synack_ladder *lad = scripted();
     char *svg = draw(lad, synack_ladder_cwnd_svg, SYNACK_TSG_MOST);
     th_has(svg, "client: congestion window over time</text>");
-    /* 10000 at 10 ms, 20000 at 20, 14000 at 40 (60: the same), 2000 at 70, 4000 at 80. */
+    /* 10000 at 10 ms, 20000 at 20, 14000 at 40 (60: the same), 2000 at 70, 3000 and 4000
+     * at 80. */
     th_has(svg, "<polyline class=\"cwnd\" fill=\"none\" stroke=\"#06c\" stroke-width=\"2\" "
                 "points=\"170.0,175.0 250.0,175.0 250.0,50.0 410.0,50.0 410.0,125.0 650.0,125.0 "
-                "650.0,275.0 730.0,275.0 730.0,250.0 890,250.0\"/>");
+                "650.0,275.0 730.0,275.0 730.0,262.5 730.0,250.0 890,250.0\"/>");
     /* Unset until 40 ms: the dashed line starts there. */
     th_has(svg, "<polyline class=\"ssthresh\" fill=\"none\" stroke=\"#c00\" stroke-width=\"1.5\" "
                 "stroke-dasharray=\"6,3\" points=\"410.0,125.0 650.0,125.0 650.0,175.0 "

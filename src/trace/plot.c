@@ -87,6 +87,8 @@ void sk_step_to(struct sk_step *s, double x, double v)
 {
     if (!s->any)
         fprintf(s->out, "<polyline %s points=\"%.1f,%.1f", s->attrs, x, sk_plot_y(s->p, v));
+    else if (v != s->last && x == s->xl) /* the corner is there already */
+        fprintf(s->out, " %.1f,%.1f", x, sk_plot_y(s->p, v));
     else if (v != s->last)
         fprintf(s->out, " %.1f,%.1f %.1f,%.1f", x, sk_plot_y(s->p, s->last), x, sk_plot_y(s->p, v));
     s->any = true;
