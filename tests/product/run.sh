@@ -235,7 +235,7 @@ t_sim_help() { # every flag documented
     local f
     for f in --bytes --delay --loss --reorder --seed --drop --initial-rto --close --rcvbuf \
         --sndbuf --mss --no-sack --no-timestamps --absolute --causes --time-limit --step --svg \
-        --pcap --tsg --tsg-other --cwnd --rtt --html; do
+        --pcap --tsg --tsg-other --cwnd --rtt --states --html; do
         grep -q -- "^  $f " "$tmp/help" || { echo "--help lacks $f"; return 1; }
     done
     "$synack" --help | grep -q "^  sim  "
@@ -373,6 +373,17 @@ t_ladder_cwnd() { # a capture has no congestion-control events: the picture says
         xml_ok "$tmp/lo-cwnd.svg" && xml_ok "$tmp/lo-rtt.svg" && ! grep -q '<polyline' "$tmp/lo-rtt.svg"
 }
 check ladder-cwnd-capture-says-none t_ladder_cwnd
+t_sim_states() { # a simultaneous close: each host's bar from SYN-SENT / LISTEN to TIME-WAIT
+    "$synack" sim --bytes 20000 --close both --states "$tmp/states.svg" > /dev/null &&
+        xml_ok "$tmp/states.svg" || return 1
+    local s
+    for s in 'SYN-SENT from 0.000 ms to 20.000 ms' 'LISTEN from 0.000 ms to 10.000 ms' \
+        'SYN-RECEIVED from 10.000 ms to 30.000 ms' 'CLOSING from 60.000 ms to 70.000 ms'; do
+        grep -qF "<g class=\"state\"><title>$s</title>" "$tmp/states.svg" || { echo "lacks $s"; return 1; }
+    done
+    [ "$(grep -c '<title>TIME-WAIT from 70.000 ms to 60070.000 ms</title>' "$tmp/states.svg")" -eq 2 ]
+}
+check sim-state-timeline t_sim_states
 
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
