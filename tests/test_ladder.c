@@ -364,15 +364,6 @@ static void one_line_format(void **state)
     assert_string_equal(synack_trace_cause_name((enum synack_trace_cause)200), "?");
 }
 
-static unsigned count(const char *hay, const char *needle)
-{
-    unsigned n = 0;
-    size_t at = 0;
-    for (const char *p; (p = strstr(hay + at, needle)) != NULL; at = (size_t)(p - hay) + 1)
-        n++;
-    return n;
-}
-
 /* The SVG of the lost third ACK: one group per segment sent (6), one lost with its cross,
  * the repeat's cause, states of both hosts; and it parses as XML (python3's parser, which
  * Debian has wherever the test suite runs; skipped without it). */
@@ -387,13 +378,13 @@ static void svg_structure(void **state)
     fclose(out);
     assert_true(strncmp(svg, "<?xml version=\"1.0\"", 19) == 0);
     assert_non_null(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert_int_equal(count(svg, "<g class=\"segment"), 5);
-    assert_int_equal(count(svg, "<g class=\"segment lost\">"), 1);
-    assert_int_equal(count(svg, "<path class=\"cross\""), 1);
-    assert_int_equal(count(svg, "<g class=\"segment rtx\">"), 1);
-    assert_int_equal(count(svg, "[rto #1]"), 1);
-    assert_int_equal(count(svg, "class=\"state\""), 5);
-    assert_int_equal(count(svg, "&lt;mss 1460,sackOK,TS val"), 6); /* text and title */
+    assert_int_equal(th_count(svg, "<g class=\"segment"), 5);
+    assert_int_equal(th_count(svg, "<g class=\"segment lost\">"), 1);
+    assert_int_equal(th_count(svg, "<path class=\"cross\""), 1);
+    assert_int_equal(th_count(svg, "<g class=\"segment rtx\">"), 1);
+    assert_int_equal(th_count(svg, "[rto #1]"), 1);
+    assert_int_equal(th_count(svg, "class=\"state\""), 5);
+    assert_int_equal(th_count(svg, "&lt;mss 1460,sackOK,TS val"), 6); /* text and title */
     assert_non_null(strstr(svg, "x dropped (tcp_duplicate)"));
     assert_true(strcmp(svg + len - 7, "</svg>\n") == 0);
     /* The events stay for the text after the picture. */

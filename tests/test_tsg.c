@@ -114,19 +114,6 @@ static char *draw_tsg(struct synack_ladder *lad, int direction)
     return svg;
 }
 
-static unsigned count(const char *hay, const char *needle)
-{
-    unsigned n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-        n++;
-    return n;
-}
-
-static void has(const char *doc, const char *want)
-{
-    if (!strstr(doc, want)) fail_msg("missing: %s\nin:\n%s", want, doc);
-}
-
 /* The scale: 100 ms across 800 px from x 90 (8 px/ms); 2500 bytes up 400 px from y 450
  * (0.16 px/byte), the top set by the last ACK plus its window (1501 + 100 << 3). */
 static void tsg_bars_and_lines(void **state)
@@ -134,36 +121,36 @@ static void tsg_bars_and_lines(void **state)
     (void)state;
     struct synack_ladder *lad = scripted();
     char *svg = draw_tsg(lad, SYNACK_TSG_MOST);
-    has(svg, "client to server: sequence numbers over time (ACKs as they passed)");
-    assert_int_equal(count(svg, "<g class=\"segment"), 4);
+    th_has(svg, "client to server: sequence numbers over time (ACKs as they passed)");
+    assert_int_equal(th_count(svg, "<g class=\"segment"), 4);
     /* 1:501 at 20 ms, 501:1001 at 30, 1001:1501 at 40, 501:1001 again at 60. */
-    has(svg, "<g class=\"segment\"><title>data 1:501 at 20.000 ms");
-    has(svg, "<line x1=\"250.0\" y1=\"449.8\" x2=\"250.0\" y2=\"369.8\" stroke=\"#333\"");
-    has(svg, "<line x1=\"330.0\" y1=\"369.8\" x2=\"330.0\" y2=\"289.8\" stroke=\"#333\"");
-    has(svg, "<line x1=\"410.0\" y1=\"289.8\" x2=\"410.0\" y2=\"209.8\" stroke=\"#333\"");
-    assert_int_equal(count(svg, "<g class=\"segment rtx\">"), 1);
-    has(svg, "<g class=\"segment rtx\"><title>data 501:1001 at 60.000 ms retransmission "
-             "(rto #1)\n");
-    has(svg, "<line x1=\"570.0\" y1=\"369.8\" x2=\"570.0\" y2=\"289.8\" stroke=\"#c00\"");
-    assert_int_equal(count(svg, ">R</text>"), 1);
+    th_has(svg, "<g class=\"segment\"><title>data 1:501 at 20.000 ms");
+    th_has(svg, "<line x1=\"250.0\" y1=\"449.8\" x2=\"250.0\" y2=\"369.8\" stroke=\"#333\"");
+    th_has(svg, "<line x1=\"330.0\" y1=\"369.8\" x2=\"330.0\" y2=\"289.8\" stroke=\"#333\"");
+    th_has(svg, "<line x1=\"410.0\" y1=\"289.8\" x2=\"410.0\" y2=\"209.8\" stroke=\"#333\"");
+    assert_int_equal(th_count(svg, "<g class=\"segment rtx\">"), 1);
+    th_has(svg, "<g class=\"segment rtx\"><title>data 501:1001 at 60.000 ms retransmission "
+                "(rto #1)\n");
+    th_has(svg, "<line x1=\"570.0\" y1=\"369.8\" x2=\"570.0\" y2=\"289.8\" stroke=\"#c00\"");
+    assert_int_equal(th_count(svg, ">R</text>"), 1);
     /* The ACK line: 1 (the SYN,ACK at 10 ms), 501 at 50, 1501 at 80, on to the edge. */
-    has(svg, "<polyline class=\"ack\" fill=\"none\" stroke=\"#080\" stroke-width=\"1.5\" "
-             "points=\"170.0,449.8 490.0,449.8 490.0,369.8 730.0,369.8 730.0,209.8 "
-             "890,209.8\"/>");
+    th_has(svg, "<polyline class=\"ack\" fill=\"none\" stroke=\"#080\" stroke-width=\"1.5\" "
+                "points=\"170.0,449.8 490.0,449.8 490.0,369.8 730.0,369.8 730.0,209.8 "
+                "890,209.8\"/>");
     /* ACK + window: 1 + 1000 (a SYN's window is not scaled), 501 + (100 << 3), 1501 +
      * (100 << 3): the server's shift, not the client's. */
-    has(svg, "<polyline class=\"window\" fill=\"none\" stroke=\"#e80\" stroke-width=\"1.5\" "
-             "points=\"170.0,289.8 490.0,289.8 490.0,241.8 730.0,241.8 730.0,81.8 "
-             "890,81.8\"/>");
+    th_has(svg, "<polyline class=\"window\" fill=\"none\" stroke=\"#e80\" stroke-width=\"1.5\" "
+                "points=\"170.0,289.8 490.0,289.8 490.0,241.8 730.0,241.8 730.0,81.8 "
+                "890,81.8\"/>");
     /* The SACK block 1001:1501 at the ACK's time (50 ms), just right of it. */
-    has(svg, "<g class=\"sack\"><title>SACK 1001:1501 at 50.000 ms</title><line x1=\"494.0\" "
-             "y1=\"289.8\" x2=\"494.0\" y2=\"209.8\"");
-    assert_int_equal(count(svg, "<g class=\"sack\">"), 1);
-    assert_int_equal(count(svg, "<g class=\"syn\">"), 1);
-    assert_int_equal(count(svg, "<g class=\"fin\">"), 1);
-    has(svg, "<text x=\"90.0\" y=\"468\" text-anchor=\"middle\">0</text>");
-    has(svg, "<text x=\"890.0\" y=\"468\" text-anchor=\"middle\">100</text>");
-    has(svg, "<text x=\"82\" y=\"54.0\" text-anchor=\"end\">2500</text>");
+    th_has(svg, "<g class=\"sack\"><title>SACK 1001:1501 at 50.000 ms</title><line x1=\"494.0\" "
+                "y1=\"289.8\" x2=\"494.0\" y2=\"209.8\"");
+    assert_int_equal(th_count(svg, "<g class=\"sack\">"), 1);
+    assert_int_equal(th_count(svg, "<g class=\"syn\">"), 1);
+    assert_int_equal(th_count(svg, "<g class=\"fin\">"), 1);
+    th_has(svg, "<text x=\"90.0\" y=\"468\" text-anchor=\"middle\">0</text>");
+    th_has(svg, "<text x=\"890.0\" y=\"468\" text-anchor=\"middle\">100</text>");
+    th_has(svg, "<text x=\"82\" y=\"54.0\" text-anchor=\"end\">2500</text>");
     assert_null(strstr(svg, "class=\"note\"")); /* the window fits */
     th_parses_as_xml(svg, strlen(svg), "svg");
     free(svg);
@@ -178,9 +165,9 @@ static void tsg_other_direction(void **state)
     char *svg = draw_tsg(lad, SYNACK_TSG_LEAST);
     char *same = draw_tsg(lad, 1);
     assert_string_equal(svg, same);
-    has(svg, "server to client: sequence numbers over time");
-    assert_int_equal(count(svg, "<g class=\"segment"), 0);
-    assert_int_equal(count(svg, "<g class=\"syn\">"), 1);
+    th_has(svg, "server to client: sequence numbers over time");
+    assert_int_equal(th_count(svg, "<g class=\"segment"), 0);
+    assert_int_equal(th_count(svg, "<g class=\"syn\">"), 1);
     free(svg);
     free(same);
     assert_int_equal(synack_ladder_tsg_svg(lad, stdout, -3, 0), -EINVAL);
@@ -198,26 +185,27 @@ static void html_report(void **state)
     assert_int_equal(synack_ladder_html(lad, out, 0, "a <scripted> run & more", "by \"hand\""), 0);
     fclose(out);
     assert_true(strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">", 32) == 0);
-    has(html, "<title>a &lt;scripted&gt; run &amp; more</title>");
-    has(html, "<h1>a &lt;scripted&gt; run &amp; more</h1>");
-    has(html, "<p class=\"source\">Source: by &quot;hand&quot;</p>");
-    has(html, "<li>client 198.18.0.1:40000 \xe2\x86\x94 server 198.18.0.2:80</li>");
-    assert_int_equal(count(html, "<svg "), 2); /* the ladder, the client's data */
-    assert_int_equal(count(html, "<?xml"), 0);
-    assert_int_equal(count(html, "http://"), 0);
-    assert_int_equal(count(html, "https://"), 0);
-    assert_int_equal(count(html, "<script"), 0);
-    has(html, "<h2 id=\"ladder\">");
-    has(html, "<h2 id=\"tsg\">");
-    has(html, "<polyline class=\"window\"");
-    has(html, "<tr><td>segments sent</td><td class=\"n\">7</td><td class=\"n\">3</td></tr>");
-    has(html, "<tr><td>payload bytes sent</td><td class=\"n\">2000</td><td class=\"n\">0</td>");
-    has(html, "<tr><td>retransmission: rto</td><td class=\"n\">1</td><td class=\"n\">0</td>");
-    has(html, "<tr><td>dropped: tcp_bad_checksum</td><td class=\"n\">0</td><td class=\"n\">1</td>");
-    has(html, "<h2 id=\"text\">Ladder as text</h2>\n<pre>       ms client");
-    has(html, "|-ACK 501:1001 ack 1 win 2000 [rto #1]");
-    has(html, "<summary>Trace: 11 events, one line each</summary>");
-    has(html, "60.000 ms OUT 198.18.0.1:40000 &gt; 198.18.0.2:80 ACK seq=1501");
+    th_has(html, "<title>a &lt;scripted&gt; run &amp; more</title>");
+    th_has(html, "<h1>a &lt;scripted&gt; run &amp; more</h1>");
+    th_has(html, "<p class=\"source\">Source: by &quot;hand&quot;</p>");
+    th_has(html, "<li>client 198.18.0.1:40000 \xe2\x86\x94 server 198.18.0.2:80</li>");
+    assert_int_equal(th_count(html, "<svg "), 2); /* the ladder, the client's data */
+    assert_int_equal(th_count(html, "<?xml"), 0);
+    assert_int_equal(th_count(html, "http://"), 0);
+    assert_int_equal(th_count(html, "https://"), 0);
+    assert_int_equal(th_count(html, "<script"), 0);
+    th_has(html, "<h2 id=\"ladder\">");
+    th_has(html, "<h2 id=\"tsg\">");
+    th_has(html, "<polyline class=\"window\"");
+    th_has(html, "<tr><td>segments sent</td><td class=\"n\">7</td><td class=\"n\">3</td></tr>");
+    th_has(html, "<tr><td>payload bytes sent</td><td class=\"n\">2000</td><td class=\"n\">0</td>");
+    th_has(html, "<tr><td>retransmission: rto</td><td class=\"n\">1</td><td class=\"n\">0</td>");
+    th_has(html,
+           "<tr><td>dropped: tcp_bad_checksum</td><td class=\"n\">0</td><td class=\"n\">1</td>");
+    th_has(html, "<h2 id=\"text\">Ladder as text</h2>\n<pre>       ms client");
+    th_has(html, "|-ACK 501:1001 ack 1 win 2000 [rto #1]");
+    th_has(html, "<summary>Trace: 11 events, one line each</summary>");
+    th_has(html, "60.000 ms OUT 198.18.0.1:40000 &gt; 198.18.0.2:80 ACK seq=1501");
     assert_true(strcmp(html + len - 8, "</html>\n") == 0);
     th_parses_as_xml(html, len, "html");
     free(html);
@@ -226,7 +214,7 @@ static void html_report(void **state)
     out = open_memstream(&text, &len);
     synack_ladder_render(lad, out, 0);
     fclose(out);
-    has(text, "[rto #1]");
+    th_has(text, "[rto #1]");
     free(text);
     synack_ladder_free(lad);
 }
@@ -238,8 +226,8 @@ static void empty_ladder(void **state)
     struct synack_ladder *lad = synack_ladder_new("client", "server");
     assert_non_null(lad);
     char *svg = draw_tsg(lad, SYNACK_TSG_MOST);
-    has(svg, ">no segment sent</text>");
-    assert_int_equal(count(svg, "<polyline"), 0);
+    th_has(svg, ">no segment sent</text>");
+    assert_int_equal(th_count(svg, "<polyline"), 0);
     th_parses_as_xml(svg, strlen(svg), "svg");
     free(svg);
     char *html = NULL;
@@ -247,9 +235,9 @@ static void empty_ladder(void **state)
     FILE *out = open_memstream(&html, &len);
     assert_int_equal(synack_ladder_html(lad, out, 0, NULL, NULL), 0);
     fclose(out);
-    has(html, "<h1>TCP, traced by synack</h1>");
-    has(html, "<li>no segment</li>");
-    has(html, "<summary>Trace: 0 events, one line each</summary>");
+    th_has(html, "<h1>TCP, traced by synack</h1>");
+    th_has(html, "<li>no segment</li>");
+    th_has(html, "<summary>Trace: 0 events, one line each</summary>");
     assert_null(strstr(html, "class=\"source\""));
     th_parses_as_xml(html, len, "html");
     free(html);

@@ -14,7 +14,8 @@
 static void demo_usage(FILE *out)
 {
     fprintf(out, "usage: synack demo [NAME | --scenario NAME] [--list] [--step] [--pcap DIR]\n"
-                 "                   [--svg DIR] [--tsg DIR] [--html DIR]\n\n"
+                 "                   [--svg DIR] [--tsg DIR] [--cwnd DIR] [--rtt DIR]\n"
+                 "                   [--states DIR] [--html DIR]\n\n"
                  "Replays TCP scenarios in the simulator (virtual time, fixed seeds) and prints\n"
                  "each as a ladder: state changes in each host's column, each segment as an\n"
                  "arrow with relative sequence numbers and the time it arrived (or LOST). Each\n"
@@ -27,6 +28,13 @@ static void demo_usage(FILE *out)
                  "  --svg DIR        write each scenario's ladder as a picture to DIR/NAME.svg\n"
                  "  --tsg DIR        write each scenario's time-sequence graph (the side that\n"
                  "                   sent the most data) as a picture to DIR/NAME-tsg.svg\n"
+                 "  --cwnd DIR       write the congestion window over time of the side that\n"
+                 "                   sent the most data (cwnd, ssthresh, flight, recovery,\n"
+                 "                   timers fired) to DIR/NAME-cwnd.svg\n"
+                 "  --rtt DIR        write its round-trip times (samples, SRTT, RTO, timers\n"
+                 "                   fired) to DIR/NAME-rtt.svg\n"
+                 "  --states DIR     write the state timeline of both hosts to\n"
+                 "                   DIR/NAME-states.svg\n"
                  "  --html DIR       write each scenario as one self-contained HTML report to\n"
                  "                   DIR/NAME.html (ladder, graphs, causes, drops, trace)\n");
 }
@@ -60,7 +68,7 @@ static int check_dir(const char *flag, const char *dir)
 
 /* Where each scenario's files go (NULL: not written). */
 struct demo_dirs {
-    const char *pcap, *svg, *tsg, *html;
+    const char *pcap, *svg, *tsg, *cwnd, *rtt, *states, *html;
 };
 
 /* DIR/NAME.EXT into buf, or NULL without a DIR. */
@@ -76,13 +84,17 @@ static const char *out_path(char *buf, size_t size, const char *dir, const char 
  * could not be built. *quit is set when --step input ended. */
 static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool step, bool *quit)
 {
-    char pcap[512], svg[512], tsg[512], html[512], source[128];
+    char pcap[512], svg[512], tsg[512], cwnd[512], rtt[512], states[512], html[512];
+    char source[128];
     struct world_opts o;
     world_opts_init(&o);
     o.step = step;
     o.pcap_path = out_path(pcap, sizeof pcap, d->pcap, sc->name, ".pcap");
     o.svg_path = out_path(svg, sizeof svg, d->svg, sc->name, ".svg");
     o.tsg_path = out_path(tsg, sizeof tsg, d->tsg, sc->name, "-tsg.svg");
+    o.cwnd_path = out_path(cwnd, sizeof cwnd, d->cwnd, sc->name, "-cwnd.svg");
+    o.rtt_path = out_path(rtt, sizeof rtt, d->rtt, sc->name, "-rtt.svg");
+    o.states_path = out_path(states, sizeof states, d->states, sc->name, "-states.svg");
     o.html_path = out_path(html, sizeof html, d->html, sc->name, ".html");
     snprintf(source, sizeof source, "synack demo %s (simulator: seed 1, 10 ms each way)", sc->name);
     o.title = sc->summary;
@@ -102,7 +114,7 @@ static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool st
 int demo_main(int argc, char **argv)
 {
     const char *only = NULL;
-    struct demo_dirs d = {NULL, NULL, NULL, NULL};
+    struct demo_dirs d = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     bool step = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -121,6 +133,12 @@ int demo_main(int argc, char **argv)
             d.svg = argv[++i];
         } else if (!strcmp(argv[i], "--tsg") && i + 1 < argc) {
             d.tsg = argv[++i];
+        } else if (!strcmp(argv[i], "--cwnd") && i + 1 < argc) {
+            d.cwnd = argv[++i];
+        } else if (!strcmp(argv[i], "--rtt") && i + 1 < argc) {
+            d.rtt = argv[++i];
+        } else if (!strcmp(argv[i], "--states") && i + 1 < argc) {
+            d.states = argv[++i];
         } else if (!strcmp(argv[i], "--html") && i + 1 < argc) {
             d.html = argv[++i];
         } else if (argv[i][0] != '-' && !only) {
@@ -136,7 +154,9 @@ int demo_main(int argc, char **argv)
         return 2;
     }
     if ((d.pcap && check_dir("--pcap", d.pcap)) || (d.svg && check_dir("--svg", d.svg)) ||
-        (d.tsg && check_dir("--tsg", d.tsg)) || (d.html && check_dir("--html", d.html)))
+        (d.tsg && check_dir("--tsg", d.tsg)) || (d.cwnd && check_dir("--cwnd", d.cwnd)) ||
+        (d.rtt && check_dir("--rtt", d.rtt)) || (d.states && check_dir("--states", d.states)) ||
+        (d.html && check_dir("--html", d.html)))
         return 1;
     int failures = 0;
     bool quit = false;

@@ -96,7 +96,8 @@ struct output {
     const char *title, *source;
 };
 
-/* Writes the ladder (what 0), the time-sequence graph (1) or the report (2) to path ("-":
+/* Writes the ladder (what 0), the time-sequence graph (1), the report (2), the cwnd (3) or
+ * the RTT graph (4; a capture has no such events: the picture says so) to path ("-":
  * stdout); nothing if path is NULL. Returns 0, or 1 after saying what failed. */
 static int write_out(const struct output *o, const char *path, int what)
 {
@@ -108,6 +109,8 @@ static int write_out(const struct output *o, const char *path, int what)
     }
     int rc = what == 0   ? synack_ladder_svg(o->lad, out, o->origin)
              : what == 1 ? synack_ladder_tsg_svg(o->lad, out, o->direction, o->origin)
+             : what == 3 ? synack_ladder_cwnd_svg(o->lad, out, o->direction, o->origin)
+             : what == 4 ? synack_ladder_rtt_svg(o->lad, out, o->direction, o->origin)
                          : synack_ladder_html(o->lad, out, o->origin, o->title, o->source);
     if (out != stdout && fclose(out) != 0) rc = -EIO;
     if (rc < 0) fprintf(stderr, "synack ladder: %s: write failed\n", path);
@@ -118,7 +121,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: synack ladder FILE [--svg OUT.svg] [--tsg OUT.svg] [--tsg-other]\n"
-            "                         [--html OUT.html] [--conn N] [--absolute] [--causes]\n\n"
+            "                         [--cwnd OUT.svg] [--rtt OUT.svg] [--html OUT.html]\n"
+            "                         [--conn N] [--absolute] [--causes]\n\n"
             "Draws one TCP connection of a capture as a ladder: each segment as an arrow with\n"
             "its flags, sequence numbers (relative to each side's ISN), ACK, window (scaled\n"
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
@@ -131,6 +135,9 @@ static void usage(FILE *out)
             "               ACK and window lines, retransmissions, SACK blocks) of the side\n"
             "               that sent the most data as an SVG picture to OUT ('-': stdout)\n"
             "  --tsg-other  graph the other direction (the side sending less data)\n"
+            "  --cwnd OUT, --rtt OUT  the congestion-window and round-trip graphs of synack\n"
+            "               sim and demo; a capture holds no congestion-control events, so\n"
+            "               these pictures only say so\n"
             "  --html OUT   write one self-contained HTML report to OUT ('-': stdout): the\n"
             "               ladder, the graphs, retransmissions, the text and every segment\n"
             "  --conn N     the Nth TCP connection in the capture (default 1; the list of\n"
@@ -142,7 +149,7 @@ static void usage(FILE *out)
 
 int ladder_main(int argc, char **argv)
 {
-    const char *file = NULL, *svg = NULL, *tsg = NULL, *html = NULL;
+    const char *file = NULL, *svg = NULL, *tsg = NULL, *cwnd = NULL, *rtt = NULL, *html = NULL;
     int direction = SYNACK_TSG_MOST;
     unsigned flags = SYNACK_LADDER_CAPTURE;
     long want = 1;
@@ -154,6 +161,10 @@ int ladder_main(int argc, char **argv)
             svg = argv[++i];
         } else if (!strcmp(argv[i], "--tsg") && i + 1 < argc) {
             tsg = argv[++i];
+        } else if (!strcmp(argv[i], "--cwnd") && i + 1 < argc) {
+            cwnd = argv[++i];
+        } else if (!strcmp(argv[i], "--rtt") && i + 1 < argc) {
+            rtt = argv[++i];
         } else if (!strcmp(argv[i], "--html") && i + 1 < argc) {
             html = argv[++i];
         } else if (!strcmp(argv[i], "--tsg-other")) {
@@ -261,9 +272,12 @@ int ladder_main(int argc, char **argv)
     snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s", file, want,
              nconn, na, a, nb, b);
     struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
-    int rc = write_out(&o, svg, 0) | write_out(&o, tsg, 1) | write_out(&o, html, 2);
-    bool to_stdout =
-        (svg && !strcmp(svg, "-")) || (tsg && !strcmp(tsg, "-")) || (html && !strcmp(html, "-"));
+    int rc = write_out(&o, svg, 0) | write_out(&o, tsg, 1) | write_out(&o, cwnd, 3) |
+             write_out(&o, rtt, 4) | write_out(&o, html, 2);
+    bool to_stdout = false;
+    const char *paths[] = {svg, tsg, cwnd, rtt, html};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        to_stdout |= paths[i] && !strcmp(paths[i], "-");
     if (!to_stdout) {
         synack_ladder_header(lad, stdout);
         synack_ladder_render(lad, stdout, origin);

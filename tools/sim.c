@@ -16,7 +16,7 @@
 /* The flags that take a value (sim_flag). */
 #define VALUED                                                                                     \
     " --bytes --delay --loss --reorder --seed --drop --initial-rto --time-limit --close --rcvbuf " \
-    "--sndbuf --mss --svg --pcap --tsg --html "
+    "--sndbuf --mss --svg --pcap --tsg --cwnd --rtt --states --html "
 
 enum close_mode { CLOSE_NONE, CLOSE_CLIENT, CLOSE_SERVER, CLOSE_BOTH };
 
@@ -69,6 +69,13 @@ static void sim_usage(FILE *out)
             "                     ACK and window lines, retransmissions) of the client's data\n"
             "                     as an SVG picture to FILE\n"
             "  --tsg-other        graph the other direction (the side sending less data)\n"
+            "  --cwnd FILE        write the client's congestion window over time (cwnd,\n"
+            "                     ssthresh, bytes in flight, recovery, RTO/TLP/persist\n"
+            "                     timers fired) as an SVG picture to FILE\n"
+            "  --rtt FILE         write the client's round-trip times over time (samples,\n"
+            "                     SRTT, RTO, timers fired) as an SVG picture to FILE\n"
+            "  --states FILE      write the state timeline (one bar per host, coloured by\n"
+            "                     TCP state) as an SVG picture to FILE\n"
             "  --html FILE        write one self-contained HTML report to FILE: the ladder,\n"
             "                     the graphs, retransmissions by cause, drops, every event\n"
             "  --pcap FILE        write the client's capture to FILE\n\n"
@@ -150,6 +157,12 @@ static int sim_flag(struct sim_run *r, const char *flag, const char *val)
         o->svg_path = val;
     } else if (!strcmp(flag, "--tsg")) {
         o->tsg_path = val;
+    } else if (!strcmp(flag, "--cwnd")) {
+        o->cwnd_path = val;
+    } else if (!strcmp(flag, "--rtt")) {
+        o->rtt_path = val;
+    } else if (!strcmp(flag, "--states")) {
+        o->states_path = val;
     } else if (!strcmp(flag, "--html")) {
         o->html_path = val;
     } else if (!strcmp(flag, "--pcap")) {

@@ -103,6 +103,9 @@ int world_init(struct world *w, const struct world_opts *o)
     }
     if (o->svg_path) snprintf(w->svg_path, sizeof w->svg_path, "%s", o->svg_path);
     if (o->tsg_path) snprintf(w->tsg_path, sizeof w->tsg_path, "%s", o->tsg_path);
+    if (o->cwnd_path) snprintf(w->cwnd_path, sizeof w->cwnd_path, "%s", o->cwnd_path);
+    if (o->rtt_path) snprintf(w->rtt_path, sizeof w->rtt_path, "%s", o->rtt_path);
+    if (o->states_path) snprintf(w->states_path, sizeof w->states_path, "%s", o->states_path);
     if (o->html_path) snprintf(w->html_path, sizeof w->html_path, "%s", o->html_path);
     snprintf(w->title, sizeof w->title, "%s", o->title ? o->title : "");
     snprintf(w->source, sizeof w->source, "%s", o->source ? o->source : "");
@@ -220,6 +223,9 @@ static void draw_file(struct world *w, const char *path, int what)
     int rc = !f          ? -1
              : what == 0 ? synack_ladder_svg(w->ladder, f, 0)
              : what == 1 ? synack_ladder_tsg_svg(w->ladder, f, w->tsg_direction, 0)
+             : what == 3 ? synack_ladder_cwnd_svg(w->ladder, f, SYNACK_TSG_MOST, 0)
+             : what == 4 ? synack_ladder_rtt_svg(w->ladder, f, SYNACK_TSG_MOST, 0)
+             : what == 5 ? synack_ladder_states_svg(w->ladder, f, 0)
                          : synack_ladder_html(w->ladder, f, 0, w->title, w->source);
     if (f && fclose(f) != 0) rc = -1;
     if (rc < 0) fprintf(stderr, "%s: cannot write %s\n", w->tool, path);
@@ -229,6 +235,9 @@ void world_draw(struct world *w)
 {
     draw_file(w, w->svg_path, 0);
     draw_file(w, w->tsg_path, 1);
+    draw_file(w, w->cwnd_path, 3);
+    draw_file(w, w->rtt_path, 4);
+    draw_file(w, w->states_path, 5);
     draw_file(w, w->html_path, 2);
     if (w->step_quit) return;
     if (!w->step) {

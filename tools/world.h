@@ -25,16 +25,19 @@ struct world_opts {
     struct synack_config server_cfg;
     bool listen; /* the server listens on port 80 */
     int backlog;
-    unsigned ladder_flags; /* SYNACK_LADDER_* */
-    bool step;             /* draw one row per line read from stdin */
-    const char *pcap_path; /* NULL or where the client's capture goes */
-    const char *svg_path;  /* NULL or where the ladder goes as SVG */
-    const char *tsg_path;  /* NULL or where the time-sequence graph goes as SVG */
-    int tsg_direction;     /* SYNACK_TSG_MOST by default (world_opts_init) */
-    const char *html_path; /* NULL or where the HTML report goes */
-    const char *title;     /* the report's heading: what was run */
-    const char *source;    /* the report's source line: the command and its flags */
-    const char *tool;      /* "synack demo", for messages */
+    unsigned ladder_flags;   /* SYNACK_LADDER_* */
+    bool step;               /* draw one row per line read from stdin */
+    const char *pcap_path;   /* NULL or where the client's capture goes */
+    const char *svg_path;    /* NULL or where the ladder goes as SVG */
+    const char *tsg_path;    /* NULL or where the time-sequence graph goes as SVG */
+    int tsg_direction;       /* SYNACK_TSG_MOST by default (world_opts_init) */
+    const char *cwnd_path;   /* NULL or where the cwnd graph (busier side) goes as SVG */
+    const char *rtt_path;    /* NULL or where the RTT graph (busier side) goes as SVG */
+    const char *states_path; /* NULL or where the state timeline goes as SVG */
+    const char *html_path;   /* NULL or where the HTML report goes */
+    const char *title;       /* the report's heading: what was run */
+    const char *source;      /* the report's source line: the command and its flags */
+    const char *tool;        /* "synack demo", for messages */
 };
 
 /* A segment a side sent again, or a probe (causes RTO .. KEEPALIVE). */
@@ -74,7 +77,8 @@ struct world {
     struct world_side side[2];       /* 0 client, 1 server */
     bool step, step_quit, step_tty;
     unsigned ladder_flags;
-    char svg_path[512], tsg_path[512], html_path[512];
+    char svg_path[512], tsg_path[512], cwnd_path[512], rtt_path[512], states_path[512];
+    char html_path[512];
     char title[256], source[1024];
     int tsg_direction;
     const char *tool;
@@ -100,8 +104,8 @@ bool world_server_accepted(void *ctx);
  * once the server has received xfer.total bytes. */
 bool world_pump(void *ctx);
 
-/* Draws the ladder of everything traced so far (and the SVG, the time-sequence graph and
- * the HTML report, if asked). With step, one
+/* Draws the ladder of everything traced so far (and the SVG, the time-sequence graph, the
+ * cwnd and RTT graphs, the state timeline and the HTML report, if asked). With step, one
  * row at a time, each after a line read from stdin ("q" or the end of input stops). */
 void world_draw(struct world *w);
 

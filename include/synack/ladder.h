@@ -67,14 +67,39 @@ int synack_ladder_svg(struct synack_ladder *ladder, FILE *out, synack_time_t ori
 int synack_ladder_tsg_svg(struct synack_ladder *ladder, FILE *out, int direction,
                           synack_time_t origin);
 
+/* Draws what the stack of one side knew about one connection over time as one SVG
+ * document, from its CWND events: time across in ms from origin, bytes up; the congestion
+ * window as a step line, ssthresh as a dashed one (absent while unset), the bytes in flight
+ * as a thin one, the periods in recovery shaded; the expiries of the RTO, TLP and persist
+ * timers (TIMER events) marked under the time axis, each with a <title>. direction as for
+ * synack_ladder_tsg_svg: a side (0 left, 1 right), SYNACK_TSG_MOST (the default of the
+ * tools) or SYNACK_TSG_LEAST; the connection is the first the side sent data on. With no
+ * such event (a capture has none) a line in the picture says so. Keeps the events, as
+ * synack_ladder_svg. Returns 0, -EINVAL (a direction not listed), -EIO if writing failed. */
+int synack_ladder_cwnd_svg(struct synack_ladder *ladder, FILE *out, int direction,
+                           synack_time_t origin);
+
+/* The same for round-trip times, from RTT events: ms up; each sample a dot (its values in
+ * its <title>), SRTT and the RTO as step lines, the timers marked as in
+ * synack_ladder_cwnd_svg. Returns as synack_ladder_cwnd_svg. */
+int synack_ladder_rtt_svg(struct synack_ladder *ladder, FILE *out, int direction,
+                          synack_time_t origin);
+
+/* Draws the state timeline as one SVG document: one bar per host, coloured by the state of
+ * its connection (the first it traced a state change of; a listener's states lead up to
+ * it) from each STATE event to the next, named where it fits and in each stretch's <title>;
+ * CLOSED blank. Time across in ms from origin. Keeps the events. Returns 0, -EINVAL, -EIO. */
+int synack_ladder_states_svg(struct synack_ladder *ladder, FILE *out, synack_time_t origin);
+
 /* Writes one self-contained HTML page about the events collected so far (no network needed
  * to view it: inline CSS and SVG, no script, font or link): `title` as its heading (a
  * default if NULL), `source` under it (what the events came from: a capture file, a
  * scenario, the flags of a run; may be NULL), the connections' endpoints, the ladder and
  * the time-sequence graph of the side that sent the most data (and of the other, if it
- * sent data) as SVG, a table of segments, bytes, retransmissions by cause and drops by
- * counter for each side, the ladder as text and every event's trace line in a <details>.
- * Keeps the events, as synack_ladder_svg. Returns 0, -EINVAL, -ENOMEM or -EIO. */
+ * sent data) as SVG, its cwnd and RTT graphs if any CWND or RTT event was traced, the
+ * state timeline if any STATE event was, a table of segments, bytes, retransmissions by
+ * cause and drops by counter for each side, the ladder as text and every event's trace line in a
+ * <details>. Keeps the events, as synack_ladder_svg. Returns 0, -EINVAL, -ENOMEM or -EIO. */
 int synack_ladder_html(struct synack_ladder *ladder, FILE *out, synack_time_t origin,
                        const char *title, const char *source);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One HTML page about the events of a ladder, readable without a network: inline CSS and
  * SVG, no script, font or link. A heading with what was drawn, the connections and the
- * source; the ladder and the time-sequence graph(s) as pictures; a table of segments,
+ * source; the ladder and the time-sequence graph(s) as pictures, the state timeline and
+ * the sender's cwnd and RTT graphs when their events were traced; a table of segments,
  * retransmissions by cause and drops by counter; the ladder as text; every trace line in
  * a <details> that opens on a click. */
 #include <errno.h>
@@ -26,6 +27,7 @@ struct counts {
     uint64_t bytes[2];
     unsigned rtx[2], rtx_cause[SYNACK_CAUSE_COUNT][2];
     unsigned drops[SYNACK_CTR_COUNT + 1][2]; /* the last: a counter out of range */
+    unsigned kinds[SYNACK_TRACE_TIMER + 1];  /* events of each kind */
 };
 
 static void count_events(const struct synack_ladder *l, struct counts *c)
@@ -34,6 +36,7 @@ static void count_events(const struct synack_ladder *l, struct counts *c)
     for (size_t i = 0; i < l->count; i++) {
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_segment *s = &e->ev.u.segment;
+        if ((unsigned)e->ev.kind <= SYNACK_TRACE_TIMER) c->kinds[e->ev.kind]++;
         if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT) {
             c->segments[e->side]++;
             c->bytes[e->side] += s->len;
@@ -154,6 +157,25 @@ int synack_ladder_html(struct synack_ladder *l, FILE *out, synack_time_t origin,
     int busier = sk_ladder_busier_side(l);
     if (rc == 0) rc = sk_ladder_tsg(l, out, busier, origin, true);
     if (rc == 0 && c.bytes[!busier]) rc = sk_ladder_tsg(l, out, !busier, origin, true);
+    if (rc == 0 && c.kinds[SYNACK_TRACE_STATE]) {
+        fputs("<h2 id=\"states\">States</h2>\n<p>Hover over a bar for when its state began "
+              "and ended.</p>\n",
+              out);
+        rc = sk_ladder_states(l, out, origin, true);
+    }
+    if (rc == 0 && c.kinds[SYNACK_TRACE_CWND]) {
+        fputs("<h2 id=\"cwnd\">Congestion window</h2>\n<p>The sender's cwnd, ssthresh and "
+              "bytes in flight as its stack traced them; recovery shaded, timer expiries "
+              "marked under the axis.</p>\n",
+              out);
+        rc = sk_ladder_cwnd(l, out, busier, origin, true);
+    }
+    if (rc == 0 && c.kinds[SYNACK_TRACE_RTT]) {
+        fputs("<h2 id=\"rtt\">Round-trip time</h2>\n<p>The sender's RTT samples, SRTT and "
+              "RTO.</p>\n",
+              out);
+        rc = sk_ladder_rtt(l, out, busier, origin, true);
+    }
     fputs("<h2 id=\"counts\">Segments, retransmissions and drops</h2>\n", out);
     table(out, l, &c);
     /* The text ladder forgets what it drew: render it, then take the events back. */

@@ -64,4 +64,59 @@ int sk_ladder_busier_side(const struct synack_ladder *l);
 void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event *e,
                         struct ladder_text *t);
 
+/* A plot over time (plot.c): its area's top left corner (x0, y0) and size (w x h pixels),
+ * ms from 0 to xmax across, a value from 0 to ymax up. */
+struct sk_plot {
+    int x0, y0, w, h;
+    double xmax, ymax;
+};
+
+/* Where ms v (x) and value v (y) fall on the picture. */
+double sk_plot_x(const struct sk_plot *p, double v);
+double sk_plot_y(const struct sk_plot *p, double v);
+
+/* ms from origin to t. */
+double sk_plot_ms(synack_time_t t, synack_time_t origin);
+
+/* A tick interval of 1, 2 or 5 times a power of ten that cuts range into at most five
+ * parts (at least `least`); and the first multiple of it that reaches range. */
+double sk_nice_step(double range, double least);
+double sk_axis_end(double range, double least);
+
+/* The grid, the ms ticks under the plot and the value ticks left of it (whole numbers if
+ * yleast >= 1), ylabel above them; without ylabel (NULL) only the time axis. */
+void sk_plot_axes(FILE *out, const struct sk_plot *p, const char *ylabel, double yleast);
+
+/* A step line: a value held until it changes, drawn as one <polyline attrs points=...>
+ * (sk_step_to for each value at x pixels, sk_step_close carries the last one on to xend;
+ * nothing is written if no value came). */
+struct sk_step {
+    FILE *out;
+    const struct sk_plot *p;
+    const char *attrs;
+    bool any;
+    double last, xl;
+};
+/* A legend under a plot: for each item a short bar of colour items[i][0], text items[i][1],
+ * from x along the baseline y. */
+void sk_plot_legend(FILE *out, int x, int y, const char *const (*items)[2], size_t n);
+
+/* The same endpoint. */
+static inline bool sk_ep_eq(struct synack_endpoint a, struct synack_endpoint b)
+{
+    return a.addr == b.addr && a.port == b.port;
+}
+
+void sk_step_open(struct sk_step *s, FILE *out, const struct sk_plot *p, const char *attrs);
+void sk_step_to(struct sk_step *s, double x, double v);
+void sk_step_close(struct sk_step *s, double xend);
+
+/* Draws the cwnd and the RTT graphs and the state timeline (synack_ladder_cwnd_svg,
+ * synack_ladder_rtt_svg, synack_ladder_states_svg); inline_svg as for sk_svg_open. */
+int sk_ladder_cwnd(struct synack_ladder *l, FILE *out, int direction, synack_time_t origin,
+                   bool inline_svg);
+int sk_ladder_rtt(struct synack_ladder *l, FILE *out, int direction, synack_time_t origin,
+                  bool inline_svg);
+int sk_ladder_states(struct synack_ladder *l, FILE *out, synack_time_t origin, bool inline_svg);
+
 #endif

@@ -15,11 +15,10 @@
 
 #define TSG_W 960
 #define TSG_H 520
-#define PX0 90  /* the plot's left edge */
-#define PW 800  /* its width */
-#define PY0 50  /* its top */
-#define PH 400  /* its height */
-#define TICKS 5 /* at least this many intervals fit each axis */
+#define PX0 90 /* the plot's left edge */
+#define PW 800 /* its width */
+#define PY0 50 /* its top */
+#define PH 400 /* its height */
 
 #define C_DATA "#333"
 #define C_RTX "#c00"
@@ -37,14 +36,9 @@ struct tsg {
     uint32_t isn;
     int ws_sender, ws_peer; /* the wscale each SYN announced, -1 if none */
     synack_time_t origin;
-    double tmax, smax; /* axis ends: ms from origin, bytes from the ISN */
-    double win_top;    /* the highest ACK + window */
+    struct sk_plot plot; /* ms from origin across, bytes from the ISN up */
+    double win_top;      /* the highest ACK + window */
 };
-
-static bool ep_eq(struct synack_endpoint a, struct synack_endpoint b)
-{
-    return a.addr == b.addr && a.port == b.port;
-}
 
 int sk_ladder_busier_side(const struct synack_ladder *l)
 {
@@ -59,8 +53,8 @@ int sk_ladder_busier_side(const struct synack_ladder *l)
 static bool is_data(const struct tsg *g, const struct ladder_event *e)
 {
     const struct synack_trace_segment *s = &e->ev.u.segment;
-    return e->side == g->side && e->ev.kind == SYNACK_TRACE_SEGMENT_OUT && ep_eq(s->src, g->src) &&
-           ep_eq(s->dst, g->dst);
+    return e->side == g->side && e->ev.kind == SYNACK_TRACE_SEGMENT_OUT &&
+           sk_ep_eq(s->src, g->src) && sk_ep_eq(s->dst, g->dst);
 }
 
 /* A segment of the peer on the connection, as the graph shows them (see at_sender). */
@@ -69,7 +63,7 @@ static bool is_peer(const struct tsg *g, const struct ladder_event *e)
     const struct synack_trace_segment *s = &e->ev.u.segment;
     bool seen = g->at_sender ? e->side == g->side && e->ev.kind == SYNACK_TRACE_SEGMENT_IN
                              : e->side != g->side && e->ev.kind == SYNACK_TRACE_SEGMENT_OUT;
-    return seen && ep_eq(s->src, g->dst) && ep_eq(s->dst, g->src);
+    return seen && sk_ep_eq(s->src, g->dst) && sk_ep_eq(s->dst, g->src);
 }
 
 static bool is_ack(const struct tsg *g, const struct ladder_event *e)
@@ -85,41 +79,17 @@ static double rel(const struct tsg *g, uint32_t seq)
 
 static double ms(const struct tsg *g, synack_time_t t)
 {
-    return (double)(t - g->origin) / 1e6;
+    return sk_plot_ms(t, g->origin);
 }
 
 static double xpx(const struct tsg *g, synack_time_t t)
 {
-    return PX0 + ms(g, t) * PW / g->tmax;
+    return sk_plot_x(&g->plot, ms(g, t));
 }
 
 static double ypx(const struct tsg *g, double seq)
 {
-    return PY0 + PH - seq * PH / g->smax;
-}
-
-/* A tick interval of 1, 2 or 5 times a power of ten that cuts range into at most TICKS
- * parts (at least `least`). */
-static double nice_step(double range, double least)
-{
-    double raw = range / TICKS, p = 1;
-    while (p * 10 <= raw)
-        p *= 10;
-    while (p > raw && p > least)
-        p /= 10;
-    const double mult[] = {1, 2, 5, 10};
-    for (int i = 0; i < 4; i++)
-        if (p * mult[i] >= raw && p * mult[i] >= least) return p * mult[i];
-    return p * 10;
-}
-
-static double axis_end(double range, double least)
-{
-    if (range <= 0) range = least;
-    double step = nice_step(range, least), end = step;
-    while (end < range)
-        end += step;
-    return end;
+    return sk_plot_y(&g->plot, seq);
 }
 
 /* The connection, the ISN, both window scales, and the axes' ends. */
@@ -159,7 +129,7 @@ static void measure(struct tsg *g)
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_segment *s = &e->ev.u.segment;
         if ((e->ev.kind == SYNACK_TRACE_SEGMENT_IN || e->ev.kind == SYNACK_TRACE_SEGMENT_OUT) &&
-            ep_eq(s->src, g->dst) && ep_eq(s->dst, g->src) && (s->flags & SYNACK_SYN)) {
+            sk_ep_eq(s->src, g->dst) && sk_ep_eq(s->dst, g->src) && (s->flags & SYNACK_SYN)) {
             g->ws_peer = s->wscale;
             break;
         }
@@ -186,34 +156,9 @@ static void measure(struct tsg *g)
     }
     double top = win > data && win <= 2 * data ? win : data;
     g->win_top = win;
-    g->smax = axis_end(top, 1);
-    g->tmax = axis_end(tend * 1.02, 0.001); /* the last step off the right edge */
-}
-
-static void axes(FILE *out, const struct tsg *g)
-{
-    double step = nice_step(g->tmax, 0.001);
-    fputs("<g class=\"axes\" font-size=\"11\" fill=\"#444\">\n", out);
-    for (double t = 0; t <= g->tmax + step / 2; t += step) {
-        double x = PX0 + t * PW / g->tmax;
-        fprintf(out,
-                "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>"
-                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n",
-                x, PY0, x, PY0 + PH + 5, x, PY0 + PH + 18, t);
-    }
-    step = nice_step(g->smax, 1);
-    for (double s = 0; s <= g->smax + step / 2; s += step) {
-        double y = ypx(g, s);
-        fprintf(out,
-                "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
-                PX0 - 5, y, PX0 + PW, y, PX0 - 8, y + 4, s);
-    }
-    fprintf(out,
-            "<path d=\"M%d,%d V%d H%d\" fill=\"none\" stroke=\"#000\"/>\n"
-            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">ms</text>\n"
-            "<text x=\"%d\" y=\"%d\" text-anchor=\"start\">bytes from the ISN</text>\n</g>\n",
-            PX0, PY0, PY0 + PH, PX0 + PW, PX0 + PW / 2, PY0 + PH + 34, 10, PY0 - 10);
+    /* A little room right of the last event: its step shows. */
+    g->plot =
+        (struct sk_plot){PX0, PY0, PW, PH, sk_axis_end(tend * 1.02, 0.001), sk_axis_end(top, 1)};
 }
 
 static void title_of(FILE *out, const struct tsg *g, const struct ladder_event *e, const char *what)
@@ -293,29 +238,19 @@ static void segments(FILE *out, const struct tsg *g)
 static void step_line(FILE *out, const struct tsg *g, bool window)
 {
     const struct synack_ladder *l = g->l;
-    double last = -1, xl = 0;
-    bool any = false;
+    struct sk_step st;
+    sk_step_open(&st, out, &g->plot,
+                 window ? "class=\"window\" fill=\"none\" stroke=\"" C_WIN "\" stroke-width=\"1.5\""
+                        : "class=\"ack\" fill=\"none\" stroke=\"" C_ACK "\" stroke-width=\"1.5\"");
     for (size_t i = 0; i < l->count; i++) {
         const struct ladder_event *e = &l->events[i];
         if (!is_ack(g, e)) continue;
         const struct synack_trace_segment *s = &e->ev.u.segment;
         double v = rel(g, s->ack);
         if (window) v += (double)sk_ladder_window(s, g->ws_peer, g->ws_sender);
-        double x = xpx(g, e->ev.time);
-        if (!any)
-            fprintf(out,
-                    "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
-                    "points=\"%.1f,%.1f",
-                    window ? "window" : "ack", window ? C_WIN : C_ACK, x, ypx(g, v));
-        else if (v != last)
-            fprintf(out, " %.1f,%.1f %.1f,%.1f", x, ypx(g, last), x, ypx(g, v));
-        any = true;
-        last = v;
-        xl = x;
+        sk_step_to(&st, xpx(g, e->ev.time), v);
     }
-    if (!any) return;
-    if (xl < PX0 + PW) fprintf(out, " %d,%.1f", PX0 + PW, ypx(g, last));
-    fputs("\"/>\n", out);
+    sk_step_close(&st, PX0 + PW);
 }
 
 static uint32_t be32(const uint8_t *p)
@@ -359,21 +294,10 @@ static void sacks(FILE *out, const struct tsg *g)
 
 static void legend(FILE *out)
 {
-    static const struct {
-        const char *color, *text;
-    } items[] = {{C_DATA, "data"},        {C_RTX, "retransmission (R)"}, {C_ACK, "ACK"},
-                 {C_WIN, "ACK + window"}, {C_SACK, "SACK block"},        {C_PROBE, "probe (o)"}};
-    int x = PX0;
-    fputs("<g class=\"legend\" font-size=\"11\">", out);
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        fprintf(out,
-                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>"
-                "<text x=\"%d\" y=\"%d\">%s</text>",
-                x, TSG_H - 24, x + 16, TSG_H - 24, items[i].color, x + 20, TSG_H - 20,
-                items[i].text);
-        x += 40 + 8 * (int)strlen(items[i].text);
-    }
-    fputs("</g>\n", out);
+    static const char *const items[][2] = {{C_DATA, "data"},       {C_RTX, "retransmission (R)"},
+                                           {C_ACK, "ACK"},         {C_WIN, "ACK + window"},
+                                           {C_SACK, "SACK block"}, {C_PROBE, "probe (o)"}};
+    sk_plot_legend(out, PX0, TSG_H - 20, items, sizeof items / sizeof items[0]);
 }
 
 int sk_ladder_tsg(struct synack_ladder *l, FILE *out, int direction, synack_time_t origin,
@@ -393,7 +317,7 @@ int sk_ladder_tsg(struct synack_ladder *l, FILE *out, int direction, synack_time
     sk_xml_esc(out, l->sides[!g.side].name);
     fprintf(out, ": sequence numbers over time (ACKs %s)</text>\n",
             g.at_sender ? "as they arrived" : "as they passed");
-    axes(out, &g);
+    sk_plot_axes(out, &g.plot, "bytes from the ISN", 1);
     if (!g.have_conn)
         fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no segment sent</text>\n",
                 PX0 + PW / 2, PY0 + PH / 2);
@@ -409,7 +333,7 @@ int sk_ladder_tsg(struct synack_ladder *l, FILE *out, int direction, synack_time
         segments(out, &g);
     }
     fputs("</g>\n", out);
-    if (g.win_top > g.smax)
+    if (g.win_top > g.plot.ymax)
         fprintf(out,
                 "<text class=\"note\" x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\" "
                 "fill=\"%s\">ACK + window runs above, up to %.0f</text>\n",

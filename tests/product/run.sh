@@ -235,7 +235,7 @@ t_sim_help() { # every flag documented
     local f
     for f in --bytes --delay --loss --reorder --seed --drop --initial-rto --close --rcvbuf \
         --sndbuf --mss --no-sack --no-timestamps --absolute --causes --time-limit --step --svg \
-        --pcap --tsg --tsg-other --html; do
+        --pcap --tsg --tsg-other --cwnd --rtt --states --html; do
         grep -q -- "^  $f " "$tmp/help" || { echo "--help lacks $f"; return 1; }
     done
     "$synack" --help | grep -q "^  sim  "
@@ -343,6 +343,47 @@ t_demo_tsg_probes() { # zero-window probes, without data, as rings at SND.UNA - 
         [ "$(grep -c '<g class="probe"><title>probe 4048:4048 at [0-9.]* ms (zero-window probe)' "$tmp/rep/zero-window-tsg.svg")" -ge 3 ]
 }
 check demo-tsg-zero-window-probes t_demo_tsg_probes
+t_sim_cwnd_rtt() { # a loss repaired by SACK recovery: cwnd, ssthresh, recovery; RTT samples
+    "$synack" sim --bytes 200000 --drop client:20 --cwnd "$tmp/cwnd.svg" --rtt "$tmp/rtt.svg" \
+        --html "$tmp/cc.html" > /dev/null || return 1
+    xml_ok "$tmp/cwnd.svg" && xml_ok "$tmp/rtt.svg" && report_ok "$tmp/cc.html" || return 1
+    grep -qF 'client: congestion window over time' "$tmp/cwnd.svg" &&
+        grep -q '^<polyline class="cwnd" .* points="154.0,239.7 218.0,239.7 218.0,233.6 218.0,227.6 [0-9., ]*"/>$' "$tmp/cwnd.svg" &&
+        grep -q '^<polyline class="ssthresh" .*stroke-dasharray="6,3" points="282.0,186.0 890,186.0"/>$' "$tmp/cwnd.svg" &&
+        [ "$(grep -c '<rect class="recovery"' "$tmp/cwnd.svg")" -eq 1 ] &&
+        grep -qF '<title>recovery from 60.000 ms to 80.000 ms</title>' "$tmp/cwnd.svg" &&
+        [ "$(grep -c '<g class="sample">' "$tmp/rtt.svg")" -ge 5 ] &&
+        grep -qF '<g class="sample"><title>sample 20.000 ms at 20.000 ms: srtt 20.000 rttvar 10.000 rto 200.000</title>' "$tmp/rtt.svg" &&
+        grep -q '^<polyline class="rto" ' "$tmp/rtt.svg" && grep -q '^<polyline class="srtt" ' "$tmp/rtt.svg" &&
+        for s in '<h2 id="states">' '<h2 id="cwnd">' '<h2 id="rtt">' '<title>ESTABLISHED from 20.000 ms on</title>'; do
+            grep -qF "$s" "$tmp/cc.html" || { echo "cc.html lacks $s"; return 1; }
+        done
+}
+check sim-cwnd-and-rtt-graphs t_sim_cwnd_rtt
+t_demo_cwnd_timers() { # RTO expiries marked under the axis, one per timeout, with titles
+    mkdir -p "$tmp/rep" && "$synack" demo rto-backoff --cwnd "$tmp/rep" --rtt "$tmp/rep" > /dev/null &&
+        xml_ok "$tmp/rep/rto-backoff-cwnd.svg" && xml_ok "$tmp/rep/rto-backoff-rtt.svg" &&
+        [ "$(grep -c '<g class="timer rto"><title>rto timer fired at [0-9.]* ms (timeout #[1-5])' "$tmp/rep/rto-backoff-cwnd.svg")" -eq 5 ] &&
+        grep -qF '<g class="timer rto"><title>rto timer fired at 880.000 ms (timeout #2)' "$tmp/rep/rto-backoff-rtt.svg"
+}
+check demo-cwnd-rtt-timers t_demo_cwnd_timers
+t_ladder_cwnd() { # a capture has no congestion-control events: the picture says so
+    "$synack" ladder tests/captures/kernel-lo.pcap --cwnd - | grep -qF 'a capture has no congestion-control events' &&
+        "$synack" ladder tests/captures/kernel-lo.pcap --cwnd "$tmp/lo-cwnd.svg" --rtt "$tmp/lo-rtt.svg" > /dev/null &&
+        xml_ok "$tmp/lo-cwnd.svg" && xml_ok "$tmp/lo-rtt.svg" && ! grep -q '<polyline' "$tmp/lo-rtt.svg"
+}
+check ladder-cwnd-capture-says-none t_ladder_cwnd
+t_sim_states() { # a simultaneous close: each host's bar from SYN-SENT / LISTEN to TIME-WAIT
+    "$synack" sim --bytes 20000 --close both --states "$tmp/states.svg" > /dev/null &&
+        xml_ok "$tmp/states.svg" || return 1
+    local s
+    for s in 'SYN-SENT from 0.000 ms to 20.000 ms' 'LISTEN from 0.000 ms to 10.000 ms' \
+        'SYN-RECEIVED from 10.000 ms to 30.000 ms' 'CLOSING from 60.000 ms to 70.000 ms'; do
+        grep -qF "<g class=\"state\"><title>$s</title>" "$tmp/states.svg" || { echo "lacks $s"; return 1; }
+    done
+    [ "$(grep -c '<title>TIME-WAIT from 70.000 ms to 60070.000 ms</title>' "$tmp/states.svg")" -eq 2 ]
+}
+check sim-state-timeline t_sim_states
 
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]

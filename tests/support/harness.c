@@ -420,3 +420,16 @@ void th_parses_as_xml(const char *doc, size_t len, const char *root)
     unlink(path);
     assert_int_equal(rc, 0);
 }
+
+unsigned th_count(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+void th_has(const char *doc, const char *want)
+{
+    if (!strstr(doc, want)) fail_msg("missing: %s\nin:\n%s", want, doc);
+}

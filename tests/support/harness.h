@@ -175,4 +175,10 @@ struct th_out th_syn_in(struct th *h, uint32_t peer_iss);
 /* Asserts that doc (len bytes) parses as XML with root element `root`, with python3's
  * parser (Debian has it wherever the suite runs; skipped with a message without it). */
 void th_parses_as_xml(const char *doc, size_t len, const char *root);
+
+/* How many times needle occurs in hay (overlapping ones too). */
+unsigned th_count(const char *hay, const char *needle);
+
+/* Fails the test, showing doc, unless want occurs in it. */
+void th_has(const char *doc, const char *want);
 #endif
