@@ -97,7 +97,7 @@ static struct synack_ladder *scripted(void)
     cwnd(lad, 40, 14000, 14000, 18000, true);
     rtt(lad, 50, 40, 22.5, 12.5, 250);
     cwnd(lad, 60, 14000, 14000, 10000, false);
-    timer(lad, 70, SYNACK_TIMER_RTO, 1);
+    timer(lad, 70, SYNACK_TIMER_RTO, 2); /* the second timeout in a row */
     cwnd(lad, 70, 2000, 10000, 2000, false);
     timer(lad, 75, SYNACK_TIMER_TLP, 0);
     timer(lad, 76, SYNACK_TIMER_DELACK, 0);

@@ -114,7 +114,8 @@ struct synack_trace_event {
         } drop;          /* DROP */
         struct {
             uint32_t cwnd, ssthresh; /* bytes; ssthresh 0xffffffff: not set yet */
-            uint32_t in_flight;      /* bytes sent and not acknowledged */
+            uint32_t in_flight;      /* bytes sent and not acknowledged, SACKed ones included
+                                        (the RFC 6675 pipe recovery uses is lower) */
             uint8_t algorithm;       /* enum synack_congestion */
             bool in_recovery;
         } cwnd; /* CWND */
@@ -123,7 +124,8 @@ struct synack_trace_event {
         } rtt; /* RTT */
         struct {
             int which;        /* enum synack_trace_timer */
-            unsigned backoff; /* RTO: the backoff before this expiry; persist: probes sent */
+            unsigned backoff; /* RTO: which timeout in a row this is (1 for the first, as the
+                                 segment it sends counts); persist: probes sent before */
         } timer;              /* TIMER */
     } u;
 };

@@ -258,7 +258,7 @@ static void timers_due(struct sk_engine *eng, struct sk_tcb *tcb)
         on_tlp(eng, tcb);
     }
     if (tcb->rto_at <= now) {
-        sk_trace_timer(eng, tcb, SYNACK_TIMER_RTO, tcb->backoff);
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_RTO, tcb->backoff + 1); /* as rto #N counts */
         on_rto(eng, tcb);
     }
     if (tcb->state != SYNACK_CLOSED && tcb->persist_at <= now) {

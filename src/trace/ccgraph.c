@@ -127,8 +127,8 @@ static void timers(FILE *out, const struct ccg *g)
         double x = xpx(g, e->ev.time), y = PY0 + PH;
         fprintf(out, "<g class=\"timer %s\"><title>%s timer fired at %.3f ms", name, name,
                 sk_plot_ms(e->ev.time, g->origin));
-        if (which == SYNACK_TIMER_RTO) /* as the ladder counts: the first is rto #1 */
-            fprintf(out, " (timeout #%u)", e->ev.u.timer.backoff + 1);
+        if (which == SYNACK_TIMER_RTO) /* the first is rto #1, as the ladder counts */
+            fprintf(out, " (timeout #%u)", e->ev.u.timer.backoff);
         if (which == SYNACK_TIMER_PERSIST) fprintf(out, " (%u probes sent)", e->ev.u.timer.backoff);
         fprintf(out,
                 "</title><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
