@@ -78,14 +78,14 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_segs_out = (uint32_t)ci.segments_out;
         ti.tcpi_segs_in = (uint32_t)ci.segments_in;
         ti.tcpi_snd_wnd = ci.snd_wnd;
+        if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */
     socklen_t n = *len < (socklen_t)sizeof ti ? *len : (socklen_t)sizeof ti;
     memcpy(val, &ti, n);
     socklen_t want = *len < 512 ? *len : 512;
-    if (want > n)
-        memset((char *)val + n, 0, want - n);
+    if (want > n) memset((char *)val + n, 0, want - n);
     *len = want > n ? want : n;
     return 0;
 }
@@ -211,6 +211,16 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                   : name == TCP_MAXSEG ? SYNACK_TCP_MAXSEG
                                                        : SYNACK_TCP_FASTOPEN_CONNECT,
                                   v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
+        r = get_int(val, len, &v);
+        if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
+        /* Linux: the primary key (16 bytes), optionally followed by a backup key (which
+         * synack does not keep); any other length is -EINVAL. */
+        if (len != 16 && len != 32)
+            r = -EINVAL;
+        else
+            r = val ? synack_set_fastopen_key(pd->stack, s, val) : -EFAULT;
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = get_int(val, len, &v);
         if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, v);
