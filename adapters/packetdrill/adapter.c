@@ -216,6 +216,14 @@ static int pd_usleep(void *ud, useconds_t usec)
 {
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    bool yield = pd->rtn_recording;
+    pd->rtn_recording = false;
+    pthread_mutex_unlock(&pd->mu);
+    if (yield) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    pthread_mutex_lock(&pd->mu);
     pd_advance_to(pd, pd->now + SYNACK_US(usec));
     pthread_mutex_unlock(&pd->mu);
     return 0;
@@ -231,6 +239,7 @@ static int pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
     if (pd->rtn_pending && pthread_equal(pd->rtn_thread, pthread_self())) {
         /* A blocking call that completed reads its end time: now, before anything moves. */
         pd->rtn_pending = false;
+        pd->rtn_recording = true;
         pthread_cond_broadcast(&pd->settled);
         long long us0 = (long long)((pd->now - PD_START) / 1000) + 1000000000LL;
         pthread_mutex_unlock(&pd->mu);

@@ -235,6 +235,11 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
  * "window updates must be sent when the application drains the buffer"). */
 static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
+    /* A Fast Open child that has received nothing since its SYN's data keeps the window
+     * of its SYN-ACK: Linux's window may grow only past rcv_ssthresh, which starts at that
+     * window and grows as data segments arrive (tcp_grow_window), and the SYN's data does
+     * not count (tcp_fastopen_add_skb). */
+    if (tcb->tfo_fresh) return;
     uint32_t offered = sk_tcp_offered_window(tcb);
     uint64_t now_wnd = sk_tcp_rcv_window(&s->eng, tcb);
     /* Linux tcp_cleanup_rbuf: when the offered window is at most half of what can be

@@ -73,6 +73,7 @@ static void take_fastopen(struct sk_engine *eng, struct sk_tcb *listener, struct
         child->rcv_adv = child->rcv_nxt + seg->len;
         sk_tcp_take_text(eng, child, seg->h.seq + 1, seg->payload, seg->len, false);
         child->tfo_data = child->rcv_nxt != seg->h.seq + 1;
+        child->tfo_fresh = true;
     }
     child->ack_now = false; /* the SYN-ACK carries the ACK */
     child->delack_at = SYNACK_TIME_NEVER;

@@ -162,6 +162,7 @@ struct sk_tcb {
     bool tfo_passive : 1; /* a Fast Open child: in the accept queue before the ACK */
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
+    bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
 };
 
 #endif
