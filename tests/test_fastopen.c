@@ -66,6 +66,21 @@ static uint64_t ctr(struct th *h, enum synack_counter c)
     return synack_stack_counter(h->stack, c);
 }
 
+/* The peer's SYN from port (0: TH_PEER_PORT) with data and an 8-byte cookie. */
+static void cookie_syn(struct th *h, uint16_t port, const char *data, const uint8_t *cookie)
+{
+    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN,
+                                  .seq = PEER_ISS,
+                                  .win = 65535,
+                                  .mss = 1460,
+                                  .wscale = 7,
+                                  .sport = port,
+                                  .data = data,
+                                  .len = (uint32_t)strlen(data),
+                                  .fo_len = 8,
+                                  .fo_cookie = cookie});
+}
+
 /* RFC 7413 4.3 step 1: an empty option asks for a cookie; the SYN-ACK carries it, in the
  * form the SYN used (Linux answers the experimental option in kind). */
 static void cookie_request_gets_cookie(void **state)
@@ -109,15 +124,7 @@ static void valid_cookie_data_read_before_ack(void **state)
     (void)state;
     struct th h;
     int lfd = tfo_listen(&h, 5);
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN,
-                                   .seq = PEER_ISS,
-                                   .win = 65535,
-                                   .mss = 1460,
-                                   .wscale = 7,
-                                   .data = "hello",
-                                   .len = 5,
-                                   .fo_len = 8,
-                                   .fo_cookie = COOKIE});
+    cookie_syn(&h, 0, "hello", COOKIE);
     struct th_out sa = synack_acking(&h, PEER_ISS + 1 + 5);
     assert_false(sa.has_fo);
     th_expect_none(&h);
@@ -158,14 +165,7 @@ static void invalid_cookie_acks_syn_only(void **state)
     struct th h;
     int lfd = tfo_listen(&h, 5);
     static const uint8_t bad[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN,
-                                   .seq = PEER_ISS,
-                                   .win = 65535,
-                                   .mss = 1460,
-                                   .data = "hello",
-                                   .len = 5,
-                                   .fo_len = 8,
-                                   .fo_cookie = bad});
+    cookie_syn(&h, 0, "hello", bad);
     struct th_out sa = synack_acking(&h, PEER_ISS + 1);
     assert_true(sa.has_fo);
     assert_int_equal(sa.fo_len, 8);
@@ -179,14 +179,7 @@ static void invalid_cookie_acks_syn_only(void **state)
 
 static void syn_with_cookie_is_plain(struct th *h, int lfd)
 {
-    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN,
-                                  .seq = PEER_ISS,
-                                  .win = 65535,
-                                  .mss = 1460,
-                                  .data = "hello",
-                                  .len = 5,
-                                  .fo_len = 8,
-                                  .fo_cookie = COOKIE});
+    cookie_syn(h, 0, "hello", COOKIE);
     struct th_out sa = synack_acking(h, PEER_ISS + 1);
     assert_false(sa.has_fo);
     th_expect_none(h);
@@ -218,15 +211,7 @@ static void listener_without_fastopen_ignores_option(void **state)
 
 static struct th_out tfo_syn(struct th *h, uint16_t port)
 {
-    th_inject(h, &(struct th_seg){.flags = SYNACK_SYN,
-                                  .seq = PEER_ISS,
-                                  .win = 65535,
-                                  .mss = 1460,
-                                  .sport = port,
-                                  .data = "x",
-                                  .len = 1,
-                                  .fo_len = 8,
-                                  .fo_cookie = COOKIE});
+    cookie_syn(h, port, "x", COOKIE);
     struct th_out sa;
     assert_true(th_take(h, &sa));
     return sa;
