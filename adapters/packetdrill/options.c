@@ -136,6 +136,9 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
         if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
+        r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
+        if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_CONGESTION, &v);
         const char *algo = r == 0 ? synack_congestion_name(v) : NULL;
