@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
+#include "tcp/fastopen.h"
 #include "wire/checksum.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -126,6 +127,70 @@ static void soft_error_reported_on_timeout(void **state)
     th_free(&h);
 }
 
+/* A half-open child (Linux: a request sock, tcp_req_err): an error quoting another sequence
+ * number, or a port unreachable, leaves it; net or host unreachable quoting our ISN drops it
+ * quietly, and the peer's ACK then draws a reset. */
+static void half_open_dropped_on_host_unreachable(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int lfd = th_listen(&h, 8);
+    struct th_out sa = th_syn_in(&h, 1000);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_for(&sa, SK_ICMP_HOST_UNREACH, sa.seq + 1, pkt));
+    th_inject_raw(&h, pkt, unreachable_for(&sa, SK_ICMP_PORT_UNREACH, sa.seq, pkt));
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_RECEIVED);
+    th_inject_raw(&h, pkt, unreachable_for(&sa, SK_ICMP_HOST_UNREACH, sa.seq, pkt));
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_CLOSED);
+    th_expect_none(&h);
+    th_inject(
+        &h,
+        &(struct th_seg){
+            .flags = SYNACK_ACK, .seq = 1001, .ack = sa.seq + 1, .win = 512, .wscale = TH_NO_WS});
+    th_expect(&h, SYNACK_RST, sa.seq + 1, 0, 0);
+    assert_int_equal(synack_accept(h.stack, lfd, NULL), -EAGAIN);
+    th_free(&h);
+}
+
+/* A Fast Open child (RFC 7413 4.3) not yet accepted fails on the error, as Linux's
+ * tcp_v4_err in SYN-RECV: accept() returns it, the SYN's data is read, then the error. */
+static void fastopen_child_fails_before_accept(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    th_config(&cfg);
+    cfg.fastopen_server = true;
+    cfg.fastopen_key_set = true; /* all zeros */
+    struct th h;
+    th_init(&h, &cfg);
+    int lfd = th_listen(&h, 8);
+    assert_int_equal(synack_setsockopt(h.stack, lfd, SYNACK_TCP_FASTOPEN, 1), 0);
+    uint8_t cookie[8];
+    sk_tfo_cookie(cfg.fastopen_key, TH_PEER_ADDR, TH_LOCAL_ADDR, cookie);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN,
+                                   .seq = 1000,
+                                   .win = 65535,
+                                   .mss = 1460,
+                                   .data = "abc",
+                                   .len = 3,
+                                   .fo_len = 8,
+                                   .fo_cookie = cookie});
+    struct th_out sa = {0};
+    assert_true(th_take(&h, &sa));
+    assert_int_equal(sa.ack, 1004);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_for(&sa, SK_ICMP_HOST_UNREACH, sa.seq, pkt));
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_CLOSED);
+    int fd = synack_accept(h.stack, lfd, NULL);
+    assert_true(fd >= 0);
+    char buf[8];
+    assert_int_equal(synack_recv(h.stack, fd, buf, sizeof buf), 3);
+    assert_int_equal(synack_recv(h.stack, fd, buf, sizeof buf), -EHOSTUNREACH);
+    assert_int_equal(synack_send(h.stack, fd, "x", 1), -EPIPE);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +198,8 @@ int main(void)
         cmocka_unit_test(udp_gets_port_unreachable_rate_limited),
         cmocka_unit_test(port_unreachable_refuses_connect),
         cmocka_unit_test(soft_error_reported_on_timeout),
+        cmocka_unit_test(half_open_dropped_on_host_unreachable),
+        cmocka_unit_test(fastopen_child_fails_before_accept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,6 +284,39 @@ static void tcp_emit_layout_like_linux(void **state)
     assert_int_equal(sk_tcp_emit(out, 30, &h), 0);
 }
 
+/* Fast Open's experimental option (RFC 6994: kind 254, ExID 0xF989), as Linux reads it:
+ * a request (length 4) or a cookie of 4..16 even bytes; other lengths and other ExIDs are
+ * ignored, not errors. Written back in the same form. */
+static void tcp_fastopen_experimental_option(void **state)
+{
+    (void)state;
+    struct sk_tcp_header h;
+    static const uint8_t req[] = {254, 4, 0xf9, 0x89};
+    assert_int_equal(parse_opts(req, sizeof req, &h), SK_TCP_OK);
+    assert_true(h.opts.has_fastopen && h.opts.fo_exp);
+    assert_int_equal(h.opts.fo_len, 0);
+    static const uint8_t cookie[] = {254, 12, 0xf9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(parse_opts(cookie, sizeof cookie, &h), SK_TCP_OK);
+    assert_true(h.opts.has_fastopen && h.opts.fo_exp);
+    assert_int_equal(h.opts.fo_len, 8);
+    assert_memory_equal(h.opts.fo_cookie, cookie + 4, 8);
+    static const uint8_t odd[] = {254, 7, 0xf9, 0x89, 1, 2, 3};
+    assert_int_equal(parse_opts(odd, sizeof odd, &h), SK_TCP_OK);
+    assert_false(h.opts.has_fastopen);
+    static const uint8_t other[] = {254, 4, 0x12, 0x34};
+    assert_int_equal(parse_opts(other, sizeof other, &h), SK_TCP_OK);
+    assert_false(h.opts.has_fastopen);
+    memset(&h, 0, sizeof h);
+    h.flags = SYNACK_SYN | SYNACK_ACK;
+    h.opts.has_fastopen = true;
+    h.opts.fo_exp = true;
+    h.opts.fo_len = 8;
+    memcpy(h.opts.fo_cookie, cookie + 4, 8);
+    uint8_t out[60];
+    assert_int_equal(sk_tcp_emit(out, sizeof out, &h), 32);
+    assert_memory_equal(out + 20, cookie, sizeof cookie);
+}
+
 /* The other Linux layouts, the 40-byte limit, and TS + SACK together. */
 static void tcp_emit_other_layouts(void **state)
 {
@@ -370,6 +403,7 @@ int main(void)
         cmocka_unit_test(tcp_options_rules),
         cmocka_unit_test(tcp_emit_layout_like_linux),
         cmocka_unit_test(tcp_emit_other_layouts),
+        cmocka_unit_test(tcp_fastopen_experimental_option),
         cmocka_unit_test(checksums_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

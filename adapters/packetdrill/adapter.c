@@ -41,6 +41,21 @@ static long sysctl_long(const char *name, int index, long def)
     return v;
 }
 
+/* net.ipv4.tcp_fastopen_key reads "%08x-%08x-%08x-%08x" (a backup key may follow); Linux
+ * stores each word little-endian (proc_tcp_fastopen_key), and so does the config's key. */
+static void fastopen_sysctl_key(struct synack_config *cfg)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/tcp_fastopen_key", "r");
+    if (!f) return;
+    unsigned w[4];
+    if (fscanf(f, "%x-%x-%x-%x", &w[0], &w[1], &w[2], &w[3]) == 4) {
+        for (int i = 0; i < 16; i++)
+            cfg->fastopen_key[i] = (uint8_t)(w[i / 4] >> (8 * (i % 4)));
+        cfg->fastopen_key_set = true;
+    }
+    fclose(f);
+}
+
 /* The stack is made at the first socket call or packet, after the script's init command
  * ran, so that it mirrors the kernel settings the script chose (`defaults.sh`,
  * set_sysctls.py): timestamps, SACK, window scale from tcp_rmem, SYN retries, Fast Open,
@@ -60,7 +75,12 @@ void pd_ensure_stack(struct pd *pd)
     cfg.syn_retries = (unsigned)sysctl_long("ipv4/tcp_syn_retries", 0, 6);
     cfg.synack_retries = (unsigned)sysctl_long("ipv4/tcp_synack_retries", 0, 5);
     cfg.data_retries = (unsigned)sysctl_long("ipv4/tcp_retries2", 0, 15);
-    cfg.fastopen_client = (sysctl_long("ipv4/tcp_fastopen", 0, 1) & 1) != 0;
+    long tfo = sysctl_long("ipv4/tcp_fastopen", 0, 1);
+    cfg.fastopen_client = (tfo & 1) != 0;
+    cfg.fastopen_server = (tfo & 2) != 0;           /* TFO_SERVER_ENABLE */
+    cfg.fastopen_no_cookie = (tfo & 0x200) != 0;    /* TFO_SERVER_COOKIE_NOT_REQD */
+    cfg.fastopen_any_listener = (tfo & 0x400) != 0; /* TFO_SERVER_WO_SOCKOPT1 */
+    fastopen_sysctl_key(&cfg);
     cfg.keepalive_idle = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_time", 0, 7200));
     cfg.keepalive_interval = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_intvl", 0, 75));
     cfg.keepalive_probes = (unsigned)sysctl_long("ipv4/tcp_keepalive_probes", 0, 9);
@@ -199,6 +219,14 @@ static int pd_usleep(void *ud, useconds_t usec)
 {
     struct pd *pd = ud;
     pthread_mutex_lock(&pd->mu);
+    bool yield = pd->rtn_recording;
+    pd->rtn_recording = false;
+    pthread_mutex_unlock(&pd->mu);
+    if (yield) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    pthread_mutex_lock(&pd->mu);
     pd_advance_to(pd, pd->now + SYNACK_US(usec));
     pthread_mutex_unlock(&pd->mu);
     return 0;
@@ -214,6 +242,7 @@ static int pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
     if (pd->rtn_pending && pthread_equal(pd->rtn_thread, pthread_self())) {
         /* A blocking call that completed reads its end time: now, before anything moves. */
         pd->rtn_pending = false;
+        pd->rtn_recording = true;
         pthread_cond_broadcast(&pd->settled);
         long long us0 = (long long)((pd->now - PD_START) / 1000) + 1000000000LL;
         pthread_mutex_unlock(&pd->mu);

@@ -53,6 +53,11 @@ struct pd {
     unsigned woken;
     bool rtn_pending;
     pthread_t rtn_thread;
+    /* A blocking call read its end time since the last usleep: packetdrill's thread for it
+     * still has to record the result (an accepted descriptor) under packetdrill's own lock,
+     * which it can take only while the main thread sleeps; the next usleep gives it a
+     * moment of real time. */
+    bool rtn_recording;
     uint32_t local_addr;
 };
 

@@ -89,14 +89,14 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_advmss = ci.advmss;
         ti.tcpi_rcv_mss = ci.rcv_mss;
         ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
+        if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */
     socklen_t n = *len < (socklen_t)sizeof ti ? *len : (socklen_t)sizeof ti;
     memcpy(val, &ti, n);
     socklen_t want = *len < 512 ? *len : 512;
-    if (want > n)
-        memset((char *)val + n, 0, want - n);
+    if (want > n) memset((char *)val + n, 0, want - n);
     *len = want > n ? want : n;
     return 0;
 }
@@ -146,6 +146,9 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
         if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
+        if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
+        r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
         if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_CONGESTION, &v);
@@ -222,6 +225,16 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                   : name == TCP_MAXSEG ? SYNACK_TCP_MAXSEG
                                                        : SYNACK_TCP_FASTOPEN_CONNECT,
                                   v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
+        r = get_int(val, len, &v);
+        if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, v);
+    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
+        /* Linux: the primary key (16 bytes), optionally followed by a backup key (which
+         * synack does not keep); any other length is -EINVAL. */
+        if (len != 16 && len != 32)
+            r = -EINVAL;
+        else
+            r = val ? synack_set_fastopen_key(pd->stack, s, val) : -EFAULT;
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = get_int(val, len, &v);
         if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, v);

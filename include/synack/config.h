@@ -117,6 +117,20 @@ struct synack_config {
      * TCP_FASTOPEN_CONNECT ask servers for a cookie and later send data in the SYN.
      * Default true (Linux tcp_fastopen=1: client only). */
     bool fastopen_client;
+    /* TCP Fast Open server (RFC 7413 4.3; Linux tcp_fastopen bit 0x2). Default false (Linux's
+     * default tcp_fastopen=1). When on, a listener with SYNACK_TCP_FASTOPEN set (or any
+     * listener, with its backlog as the limit, when fastopen_any_listener is set: Linux bit
+     * 0x400) answers a cookie request with a cookie and takes the data of a SYN with a valid
+     * cookie at once. fastopen_no_cookie (Linux bit 0x200) takes SYN data without a cookie.
+     * Both default false. */
+    bool fastopen_server;
+    bool fastopen_any_listener;
+    bool fastopen_no_cookie;
+    /* The key of the server's cookies (Linux net.ipv4.tcp_fastopen_key), used when
+     * fastopen_key_set; otherwise a key derived from secret. A listener may have its own
+     * (synack_set_fastopen_key). Defaults: false, zeros. */
+    bool fastopen_key_set;
+    uint8_t fastopen_key[16];
     /* Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): in-order data is acknowledged for at
      * least every second full-sized segment, otherwise within this delay; out-of-order
      * data, a filled hole and a FIN are acknowledged at once, and so are the first 16

@@ -124,6 +124,14 @@ enum synack_sockopt {
     SYNACK_TCP_CONGESTION,       /* an enum synack_congestion value, any time; inherited by
                                     accept(); synack_congestion_by_name() maps Linux's
                                     names ("cubic", "reno") */
+    SYNACK_TCP_FASTOPEN,         /* >= 0, before or after listen(): TCP Fast Open server (RFC
+                                    7413 4.3, Linux TCP_FASTOPEN): the most Fast Open children
+                                    in SYN-RECEIVED at once (qlen; 0: off, the default). Takes
+                                    effect only with fastopen_server in the config. Cookie
+                                    requests get a cookie; a SYN with a valid cookie makes a
+                                    child that accept() returns at once, with the SYN's data
+                                    readable, before the handshake's ACK; past qlen, SYNs get
+                                    a plain handshake */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a
@@ -134,6 +142,14 @@ enum synack_sockopt {
  * len > 0), -EOPNOTSUPP (fastopen_client is off in the config). */
 ssize_t synack_sendto_fastopen(struct synack_stack *stack, int fd,
                                const struct synack_endpoint *remote, const void *buf, size_t len);
+/* Sets the 16-byte key of the Fast Open cookies a listener gives out (Linux
+ * TCP_FASTOPEN_KEY), before or after listen(); fd < 0 sets the stack's key (Linux's sysctl
+ * net.ipv4.tcp_fastopen_key, the config's fastopen_key) used by listeners without one. The
+ * cookie is SipHash-2-4 of the client's then the server's IPv4 address under the key,
+ * 8 bytes, as Linux computes it (so a key gives Linux's cookie). Errors: -EBADF, -EINVAL (key
+ * NULL), -ENOMEM. */
+int synack_set_fastopen_key(struct synack_stack *stack, int fd, const uint8_t key[16]);
+
 /* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state),
  * -EOPNOTSUPP (SYNACK_TCP_FASTOPEN_CONNECT with fastopen_client off in the config), -ENOMEM
  * (SYNACK_SO_SNDBUF on a live connection: no memory for the larger buffer). */
@@ -171,6 +187,8 @@ struct synack_conn_info {
     uint32_t advmss;       /* MSS we announced */
     uint32_t rcv_mss;      /* largest segment received (what full-sized means for our ACKs) */
     synack_time_t min_rtt; /* smallest round trip seen, 0 before any */
+    bool syn_data_acked;   /* RFC 7413: the SYN-ACK acknowledged data in the SYN (Fast Open;
+                              Linux TCPI_OPT_SYN_DATA) */
 };
 /* Errors: -EBADF, -ENOTCONN (a socket that never connected or listened). */
 int synack_get_info(struct synack_stack *stack, int fd, struct synack_conn_info *out);

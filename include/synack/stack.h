@@ -77,6 +77,10 @@ enum synack_counter {
     SYNACK_CTR_ICMP_ERROR_IGNORED,           /* ICMP errors matching no connection or sequence */
     SYNACK_CTR_ICMP_UNREACH_SENT,            /* port unreachable sent (UDP to us) */
     SYNACK_CTR_ICMP_RATE_LIMITED,            /* ICMP errors not sent: rate limit */
+    SYNACK_CTR_TCP_FASTOPEN_COOKIE_REQ,      /* SYNs asking for a Fast Open cookie (RFC 7413) */
+    SYNACK_CTR_TCP_FASTOPEN_PASSIVE,         /* Fast Open children: SYN data taken at once */
+    SYNACK_CTR_TCP_FASTOPEN_PASSIVE_FAIL,    /* SYNs with an invalid cookie (data dropped) */
+    SYNACK_CTR_TCP_FASTOPEN_LISTEN_OVERFLOW, /* over the listener's Fast Open qlen: plain SYN */
     SYNACK_CTR_COUNT
 };
 

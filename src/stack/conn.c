@@ -185,10 +185,20 @@ static void queue_unlink(struct sk_tcb **head, struct sk_tcb **tail, struct sk_t
     t->queue_next = t->queue_prev = NULL;
 }
 
+/* RFC 7413 5.1: a Fast Open child counts against its listener's limit while it is in
+ * SYN-RECEIVED and in the listener's queue (Linux keeps counting it past accept() until the
+ * ACK; synack's child forgets its listener when accepted). */
+static void tfo_uncount(struct sk_tcb *tcb)
+{
+    if (tcb->tfo_counted && tcb->listener) tcb->listener->tfo_pending--;
+    tcb->tfo_counted = false;
+}
+
 void sk_conn_detach_from_listener(struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
     if (!l) return;
+    tfo_uncount(tcb);
     if (tcb->in_accept_queue) {
         queue_unlink(&l->accept_head, &l->accept_tail, tcb);
         l->accept_len--;
@@ -233,6 +243,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_sched_forget(s, tcb);
     sk_ports_release(s, tcb);
     sk_conn_release_buffers(s, tcb);
+    if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);
 }
@@ -252,6 +263,7 @@ void sk_conn_reap(struct synack_stack *s)
 static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct sk_tcb *l = tcb->listener;
+    if (tcb->state != SYNACK_SYN_RECEIVED) tfo_uncount(tcb); /* a Fast Open child's ACK came */
     if (!l || tcb->in_accept_queue) return;
     queue_unlink(&l->syn_head, NULL, tcb);
     l->syn_len--;
@@ -270,7 +282,13 @@ static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     struct synack_stack *s = stack_of(eng);
     sk_conn_unhash(s, tcb);
-    if (tcb->fd < 0) sk_conn_kill(s, tcb); /* nobody holds it: a child in a queue, or an orphan */
+    tfo_uncount(tcb);
+    /* A child reset in the accept queue stays there: accept() returns it, its data is
+     * read, then the error (ECONNRESET), as Linux, whose accept queue holds the socket
+     * itself (a Fast Open child, RFC 7413 4.3, is queued before its handshake ends). */
+    if (tcb->in_accept_queue) return;
+    if (tcb->fd < 0)
+        sk_conn_kill(s, tcb); /* nobody holds it: a child in the SYN queue, or an orphan */
 }
 
 static void hook_time_wait(struct sk_engine *eng, struct sk_tcb *tcb)

@@ -79,6 +79,21 @@ static void error_for_connection(struct synack_stack *s, const struct sk_icmp *m
     int err = m->code < 4 ? errs[m->code] : -EHOSTUNREACH;
     bool hard = m->code == SK_ICMP_PROTO_UNREACH || m->code == SK_ICMP_PORT_UNREACH;
     sk_sched_touch(s, tcb);
+    if (tcb->state == SYNACK_SYN_RECEIVED && tcb->passive && !tcb->tfo_passive) {
+        /* A half-open child (Linux: a request sock, tcp_v4_err -> tcp_req_err): only an
+         * error quoting our ISN counts, and only network or host unreachable drops it,
+         * quietly (the application never saw it); others leave it alone. */
+        if (seq == tcb->iss && (m->code == SK_ICMP_NET_UNREACH || m->code == SK_ICMP_HOST_UNREACH))
+            sk_tcp_close_with(&s->eng, tcb, 0);
+        return;
+    }
+    if (tcb->state == SYNACK_SYN_RECEIVED && tcb->tfo_passive && tcb->listener) {
+        /* A Fast Open child not yet accepted (RFC 7413 4.3) fails on any such error, as
+         * Linux tcp_v4_err in SYN-RECV: accept() returns it, its data can be read, then
+         * the error. Once accepted it is treated as connected (soft errors below). */
+        sk_tcp_close_with(&s->eng, tcb, err);
+        return;
+    }
     if (hard && (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED)) {
         /* RFC 1122 4.2.3.9: hard errors may abort; Linux does so while connecting. */
         sk_tcp_close_with(&s->eng, tcb, err);

@@ -98,6 +98,10 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_ICMP_ERROR_IGNORED] = "icmp_error_ignored",
         [SYNACK_CTR_ICMP_UNREACH_SENT] = "icmp_unreach_sent",
         [SYNACK_CTR_ICMP_RATE_LIMITED] = "icmp_rate_limited",
+        [SYNACK_CTR_TCP_FASTOPEN_COOKIE_REQ] = "tcp_fastopen_cookie_req",
+        [SYNACK_CTR_TCP_FASTOPEN_PASSIVE] = "tcp_fastopen_passive",
+        [SYNACK_CTR_TCP_FASTOPEN_PASSIVE_FAIL] = "tcp_fastopen_passive_fail",
+        [SYNACK_CTR_TCP_FASTOPEN_LISTEN_OVERFLOW] = "tcp_fastopen_listen_overflow",
     };
     if ((unsigned)id >= SYNACK_CTR_COUNT || !names[id]) return "?";
     return names[id];

@@ -118,6 +118,10 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
     int err = sk_ports_hold(s, tcb, SK_PORT_LISTEN);
     if (err) return err;
     tcb->backlog = (unsigned)backlog;
+    /* Linux inet_listen with tcp_fastopen 0x400 (TFO_SERVER_WO_SOCKOPT1): Fast Open on a
+     * listener that did not ask, its backlog as the limit (fastopen_queue_tune). */
+    if (s->eng.cfg.fastopen_server && s->eng.cfg.fastopen_any_listener && tcb->tfo_qlen == 0)
+        tcb->tfo_qlen = (unsigned)backlog;
     sk_tcp_set_state(&s->eng, tcb, SYNACK_LISTEN);
     sk_conn_add_listener(s, tcb);
     return 0;
@@ -207,7 +211,10 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
         if (!tcb->tfo_deferred) return -EAGAIN;
         break; /* TCP_FASTOPEN_CONNECT: this data rides in the SYN (up to the MSS) */
     case SYNACK_SYN_RECEIVED:
-        return -EAGAIN;
+        /* RFC 7413 4.3: a Fast Open child may send before the ACK (Linux
+         * tcp_passive_fastopen); output.c keeps it within the window. */
+        if (!tcb->tfo_passive) return -EAGAIN;
+        break;
     case SYNACK_CLOSED:
     case SYNACK_LISTEN:
         return tcb->remote.port ? -EPIPE : -ENOTCONN;
@@ -229,6 +236,11 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
  * "window updates must be sent when the application drains the buffer"). */
 static void maybe_window_update(struct synack_stack *s, struct sk_tcb *tcb)
 {
+    /* A Fast Open child that has received nothing since its SYN's data keeps the window
+     * of its SYN-ACK: Linux's window may grow only past rcv_ssthresh, which starts at that
+     * window and grows as data segments arrive (tcp_grow_window), and the SYN's data does
+     * not count (tcp_fastopen_add_skb). */
+    if (tcb->tfo_fresh) return;
     uint32_t offered = sk_tcp_offered_window(tcb);
     uint64_t now_wnd = sk_tcp_rcv_window(&s->eng, tcb);
     /* Linux tcp_cleanup_rbuf: when the offered window is at most half of what can be
@@ -451,8 +463,9 @@ int synack_poll_events(struct synack_stack *s, int fd)
     if (tcb->error) ev |= SYNACK_POLLERR;
     if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->error) ev |= SYNACK_POLLIN;
     if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
-    if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) && !tcb->fin_queued &&
-        sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb))
+    bool open = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
+                (tcb->state == SYNACK_SYN_RECEIVED && tcb->tfo_passive);
+    if (open && !tcb->fin_queued && sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb))
         ev |= SYNACK_POLLOUT;
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
@@ -528,6 +541,12 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         if (value < 0 || value >= SYNACK_CC_COUNT) return -EINVAL; /* Linux: -ENOENT by name */
         sk_cc_set(tcb, (enum synack_congestion)value);
         return 0;
+    case SYNACK_TCP_FASTOPEN:
+        /* Linux do_tcp_setsockopt TCP_FASTOPEN: CLOSED or LISTEN only; accepted even with
+         * the server off in the config (which then keeps Fast Open off). */
+        if (value < 0 || (tcb->state != SYNACK_LISTEN && !fresh)) return -EINVAL;
+        tcb->tfo_qlen = (unsigned)(value > 4096 ? 4096 : value); /* min(qlen, somaxconn) */
+        return 0;
     }
     return -ENOPROTOOPT;
 }
@@ -575,8 +594,29 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     case SYNACK_TCP_CONGESTION:
         *value = tcb->cc_algo;
         return 0;
+    case SYNACK_TCP_FASTOPEN:
+        *value = (int)tcb->tfo_qlen;
+        return 0;
     }
     return -ENOPROTOOPT;
+}
+
+int synack_set_fastopen_key(struct synack_stack *s, int fd, const uint8_t key[16])
+{
+    if (!key) return -EINVAL;
+    if (fd < 0) {
+        memcpy(s->eng.cfg.fastopen_key, key, 16);
+        s->eng.cfg.fastopen_key_set = true;
+        return 0;
+    }
+    struct sk_tcb *tcb = get(s, fd);
+    if (!tcb) return -EBADF;
+    if (!tcb->tfo_key) {
+        tcb->tfo_key = sk_mem_alloc(s, 16, false);
+        if (!tcb->tfo_key) return -ENOMEM;
+    }
+    memcpy(tcb->tfo_key, key, 16);
+    return 0;
 }
 
 int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out)
@@ -622,6 +662,7 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->advmss = tcb->our_mss;
     out->rcv_mss = tcb->rcv_mss;
     out->min_rtt = tcb->rtt.min;
+    out->syn_data_acked = tcb->tfo_data;
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;

@@ -18,7 +18,8 @@ struct sk_engine;
 struct sk_segment;
 
 struct sk_engine_hooks {
-    /* A passive connection completed its handshake (SYN-RECEIVED -> ESTABLISHED). */
+    /* A passive connection completed its handshake (SYN-RECEIVED -> ESTABLISHED), or a Fast
+     * Open child was made (still SYN-RECEIVED, RFC 7413 4.3): it joins the accept queue. */
     void (*established)(struct sk_engine *eng, struct sk_tcb *tcb);
     /* The connection reached CLOSED: the stack unhashes it and frees it if orphaned. */
     void (*closed)(struct sk_engine *eng, struct sk_tcb *tcb);
@@ -43,7 +44,11 @@ struct sk_engine {
     uint8_t *scratch; /* one outgoing packet */
     size_t scratch_cap;
     uint16_t ip_id;
-    struct sk_tfo_cache tfo;   /* Fast Open cookies from servers (RFC 7413 4.1.3) */
+    struct sk_tfo_cache tfo; /* Fast Open cookies from servers (RFC 7413 4.1.3) */
+    /* The cookie the next SYN-ACK of tfo_reply_to carries (RFC 7413 4.3; only the first
+     * SYN-ACK has one, as Linux). Set by the listener around that one output. */
+    const struct sk_tcb *tfo_reply_to;
+    struct sk_tfo_reply tfo_reply;
     unsigned live;             /* connections in a state other than CLOSED and LISTEN (state.c) */
     struct sk_mem mem;         /* buffer memory, against the stack-wide limit (mem.h) */
     struct sk_isn_key isn_key; /* the current ISN key when cfg.isn_rekey_interval is set */

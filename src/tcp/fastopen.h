@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* TCP Fast Open, client side (RFC 7413 section 4.2, as Linux's tcp_fastopen=1): a cache of
- * the cookies servers gave us, and the SYN that carries a cookie request or a cookie with
- * data. The cache is per stack, fixed in size, filled on SYN-ACKs. */
+/* TCP Fast Open (RFC 7413). Client side (section 4.2, as Linux's tcp_fastopen=1): a cache of
+ * the cookies servers gave us, filled on SYN-ACKs; the SYN that carries a cookie request or
+ * a cookie with data is built by output.c. Server side (sections 4.1.2 and 4.3, as Linux's
+ * tcp_fastopen=2): the cookie, and what a listener does with a SYN's Fast Open option. */
 #ifndef SK_TCP_FASTOPEN_H
 #define SK_TCP_FASTOPEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "wire/tcp_header.h"
+
+struct sk_engine;
+struct sk_tcb;
+struct sk_segment;
 
 #define SK_TFO_CACHE 16
 
@@ -29,5 +35,32 @@ const struct sk_tfo_entry *sk_tfo_lookup(const struct sk_tfo_cache *c, uint32_t 
 /* Remembers a cookie (and MSS) from a SYN-ACK. */
 void sk_tfo_store(struct sk_tfo_cache *c, uint32_t addr, const uint8_t *cookie, uint8_t len,
                   uint16_t mss);
+
+/* Server side. The cookie is 8 bytes (RFC 7413 4.1.2: a MAC of the client's address under a
+ * secret key). As Linux since 5.4 (__tcp_fastopen_cookie_gen_cipher), it is SipHash-2-4
+ * keyed with the 16-byte key over the SYN's source then destination IPv4 address (network
+ * order), stored little-endian: the same key gives the same cookie as Linux's, so scripts
+ * written against Linux (packetdrill's TFO_COOKIE) hold for synack too. */
+#define SK_TFO_COOKIE_LEN 8
+void sk_tfo_cookie(const uint8_t key[16], uint32_t saddr, uint32_t daddr,
+                   uint8_t out[SK_TFO_COOKIE_LEN]);
+
+/* The key a listener's cookies use: its own (SYNACK_TCP_FASTOPEN_KEY), else the config's
+ * fastopen_key, else one derived from the config's secret (deterministic per secret). */
+void sk_tfo_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16]);
+
+/* What a listener does with a SYN (RFC 7413 4.3, Linux tcp_try_fastopen). */
+enum sk_tfo_verdict {
+    SK_TFO_NONE,   /* an ordinary handshake; reply->len says whether a cookie goes back */
+    SK_TFO_ACCEPT, /* a Fast Open child: take the SYN's data now, queue it for accept() */
+};
+struct sk_tfo_reply {
+    bool send;   /* the SYN-ACK carries a cookie */
+    bool exp;    /* in the experimental option (as the SYN's) */
+    uint8_t len; /* SK_TFO_COOKIE_LEN when send */
+    uint8_t cookie[SK_TFO_COOKIE_LEN];
+};
+enum sk_tfo_verdict sk_tfo_server_syn(struct sk_engine *eng, const struct sk_tcb *listener,
+                                      const struct sk_segment *seg, struct sk_tfo_reply *reply);
 
 #endif

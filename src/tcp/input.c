@@ -42,8 +42,12 @@ static void take_rst(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     switch (tcb->state) {
     case SYNACK_SYN_RECEIVED:
         /* Passive: back to LISTEN, i.e. the half-open child goes away quietly. Active
-         * (simultaneous open): connection refused. */
-        sk_tcp_close_with(eng, tcb, tcb->passive ? 0 : -ECONNREFUSED);
+         * (simultaneous open): connection refused. A Fast Open child (RFC 7413 4.3) is
+         * already the application's: reset, as Linux tcp_reset in SYN-RECV. */
+        sk_tcp_close_with(eng, tcb,
+                          tcb->tfo_passive ? -ECONNRESET
+                          : tcb->passive   ? 0
+                                           : -ECONNREFUSED);
         break;
     case SYNACK_CLOSE_WAIT:
         /* The error the application sees is the API's choice (RFC 9293 only says "reset");

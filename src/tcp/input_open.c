@@ -66,6 +66,31 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     tcb->snd_wl2 = seg->h.ack;
 }
 
+/* RFC 7413 4.3 step 2: a SYN with a valid cookie. The child takes the SYN's data now (the
+ * SYN-ACK acknowledges it) and goes to the accept queue at once, still in SYN-RECEIVED, so
+ * accept() and recv() return before the handshake completes (Linux tcp_fastopen_create_child:
+ * the child is queued with inet_csk_reqsk_queue_add; cwnd is set up, as tcp_init_transfer
+ * does there, for the data it may send before the ACK, RFC 7413 4.3). */
+static void take_fastopen(struct sk_engine *eng, struct sk_tcb *listener, struct sk_tcb *child,
+                          const struct sk_segment *seg)
+{
+    child->tfo_passive = true;
+    child->tfo_counted = true;
+    listener->tfo_pending++;
+    if (seg->len > 0) {
+        /* The window our SYN-ACK will offer covers it (Linux tcp_fastopen_add_skb queues
+         * the SYN's data as it is). */
+        child->rcv_adv = child->rcv_nxt + seg->len;
+        sk_tcp_take_text(eng, child, seg->h.seq + 1, seg->payload, seg->len, false);
+        child->tfo_data = child->rcv_nxt != seg->h.seq + 1;
+        child->tfo_fresh = true;
+    }
+    child->ack_now = false; /* the SYN-ACK carries the ACK */
+    child->delack_at = SYNACK_TIME_NEVER;
+    sk_cc_init(eng, child);
+    eng->hooks.established(eng, child); /* into the accept queue */
+}
+
 void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg)
 {
     uint8_t flags = seg->h.flags;
@@ -90,10 +115,13 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
         sk_drop(eng, SYNACK_CTR_TCP_BAD_SYN, seg);
         return;
     }
-    /* Third: SYN. Data and FIN on the SYN are not queued (as Linux, without TFO): the peer
-     * sends them again after the handshake. */
-    /* The SYN queue is full (or cookies are always on): answer statelessly. */
+    /* Third: SYN. Data on the SYN is not queued (as Linux) unless Fast Open takes it
+     * (RFC 7413 4.3): otherwise the peer sends it again after the handshake. */
+    /* The SYN queue is full (or cookies are always on): answer statelessly (no Fast Open
+     * then, as Linux tcp_conn_request: want_cookie skips tcp_try_fastopen). */
     if (sk_tcp_cookie_wanted(eng, tcb) && sk_tcp_cookie_synack(eng, tcb, seg)) return;
+    struct sk_tfo_reply fo;
+    enum sk_tfo_verdict tfo = sk_tfo_server_syn(eng, tcb, seg, &fo);
     struct sk_tcb *child = eng->hooks.spawn(eng, tcb, seg, false);
     if (!child) return;           /* counted by the stack (backlog or memory) */
     child->state = SYNACK_LISTEN; /* a child starts as a copy of its listener */
@@ -111,7 +139,11 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
     child->rtt_seq = child->iss;
     child->rtt_start = eng->now;
     sk_tcp_set_state(eng, child, SYNACK_SYN_RECEIVED);
+    if (tfo == SK_TFO_ACCEPT) take_fastopen(eng, tcb, child, seg);
+    eng->tfo_reply = fo;
+    eng->tfo_reply_to = fo.send ? child : NULL;
     sk_tcp_output(eng, child); /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+    eng->tfo_reply_to = NULL;
 }
 
 void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)

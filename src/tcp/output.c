@@ -230,6 +230,12 @@ static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp
             h->opts.has_fastopen = true;
             h->opts.fo_len = e ? e->len : 0;
             if (e) memcpy(h->opts.fo_cookie, e->cookie, e->len);
+        } else if (synack && eng->tfo_reply_to == tcb) {
+            /* RFC 7413 4.3 steps 1 and 3: the server's cookie (fastopen.c). */
+            h->opts.has_fastopen = true;
+            h->opts.fo_exp = eng->tfo_reply.exp;
+            h->opts.fo_len = eng->tfo_reply.len;
+            memcpy(h->opts.fo_cookie, eng->tfo_reply.cookie, eng->tfo_reply.len);
         }
     }
     if (ts && !((h->flags & SYNACK_RST) && !(h->flags & SYNACK_ACK))) {
@@ -513,9 +519,12 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
         else if (tcb->ack_now && tcb->state == SYNACK_SYN_RECEIVED)
             sk_tcp_send_ack(eng, tcb);
         tcb->ack_now = false;
-        return;
+        /* RFC 7413 4.3: a Fast Open child may send data before the handshake's ACK, within
+         * the initial window (Linux tcp_passive_fastopen: tcp_sendmsg does not wait). */
+        if (!(tcb->tfo_passive && tcb->state == SYNACK_SYN_RECEIVED && tcb->snd_nxt != tcb->iss))
+            return;
     }
-    if (can_send_data(tcb->state)) send_data(eng, tcb, false);
+    if (can_send_data(tcb->state) || tcb->state == SYNACK_SYN_RECEIVED) send_data(eng, tcb, false);
     if (tcb->ack_now && tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_LISTEN)
         sk_tcp_send_ack(eng, tcb);
     sk_tcp_update_persist(eng, tcb);

@@ -92,6 +92,7 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
                       uint32_t len, bool fin)
 {
     uint32_t off = seq - tcb->rcv_nxt;
+    tcb->tfo_fresh = false; /* see maybe_window_update (socket.c) */
     /* Every path that queues text comes here: nothing beyond the window we offered or the
      * buffer's free space is ever written (RFC 9293 3.10.7.4; a SYN-ACK's data is bounded
      * by the window of our SYN). */

@@ -170,6 +170,16 @@ struct sk_tcb {
     bool counted : 1;     /* counts against max_connections (the stack's) */
     bool dead : 1;        /* freed at the end of the current stack call */
     bool rst_pending : 1; /* aborted: the next poll sends RST, then frees */
+
+    /* TCP Fast Open server (RFC 7413 4.3). A listener's limit on Fast Open children still
+     * in SYN-RECEIVED (Linux TCP_FASTOPEN qlen; 0: no Fast Open), how many there are, and
+     * its own cookie key (NULL: the stack's; stack memory, freed with the block). */
+    unsigned tfo_qlen, tfo_pending;
+    uint8_t *tfo_key;
+    bool tfo_passive : 1; /* a Fast Open child: in the accept queue before the ACK */
+    bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
+    bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
+    bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
 };
 
 #endif

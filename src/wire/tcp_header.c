@@ -47,6 +47,19 @@ static bool parse_options(const uint8_t *p, size_t len, struct sk_tcp_options *o
             o->fo_len = (uint8_t)(olen - 2);
             memcpy(o->fo_cookie, d, o->fo_len);
             break;
+        case SK_TCPOPT_EXP:
+            /* RFC 6994: Fast Open's experimental form, kind 254 + ExID 0xF989, which Linux
+             * still reads and answers in kind (tcp_parse_options: a cookie of a bad length
+             * is ignored, not an error). Other experiments are skipped. */
+            if (olen >= 4 && sk_get16(d) == SK_TCP_FO_EXP_MAGIC) {
+                uint8_t fl = (uint8_t)(olen - 4);
+                if (fl != 0 && (fl < 4 || fl > SK_TCP_FO_COOKIE_MAX || fl % 2)) break;
+                o->has_fastopen = true;
+                o->fo_exp = true;
+                o->fo_len = fl;
+                memcpy(o->fo_cookie, d + 2, fl);
+            }
+            break;
         case SK_TCPOPT_SACK: /* RFC 2018 3: 2 + 8n bytes */
             if (olen < 10 || (olen - 2) % 8 != 0) return false;
             o->sack_count = 0;
@@ -138,9 +151,14 @@ size_t sk_tcp_emit(uint8_t *buf, size_t cap, const struct sk_tcp_header *h)
     if (o->has_fastopen) {
         /* RFC 7413 2.1: kind 34, then the cookie (none: a request); Linux places it last. */
         uint8_t fl = o->fo_len > SK_TCP_FO_COOKIE_MAX ? SK_TCP_FO_COOKIE_MAX : o->fo_len;
-        if (n + 2 + fl > SK_TCP_MAX_OPT_LEN) return 0;
-        opt[n++] = SK_TCPOPT_FASTOPEN;
-        opt[n++] = (uint8_t)(2 + fl);
+        unsigned base = o->fo_exp ? 4 : 2;
+        if (n + base + fl > SK_TCP_MAX_OPT_LEN) return 0;
+        opt[n++] = o->fo_exp ? SK_TCPOPT_EXP : SK_TCPOPT_FASTOPEN;
+        opt[n++] = (uint8_t)(base + fl);
+        if (o->fo_exp) {
+            sk_put16(opt + n, SK_TCP_FO_EXP_MAGIC);
+            n += 2;
+        }
         memcpy(opt + n, o->fo_cookie, fl);
         n += fl;
     }

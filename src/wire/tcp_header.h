@@ -20,7 +20,9 @@
 #define SK_TCPOPT_SACK_PERMITTED 4
 #define SK_TCPOPT_SACK 5
 #define SK_TCPOPT_TIMESTAMP 8
-#define SK_TCPOPT_FASTOPEN 34 /* RFC 7413 */
+#define SK_TCPOPT_FASTOPEN 34      /* RFC 7413 */
+#define SK_TCPOPT_EXP 254          /* RFC 6994 experimental option */
+#define SK_TCP_FO_EXP_MAGIC 0xF989 /* its ExID for Fast Open before kind 34 (Linux FOEXP) */
 #define SK_TCP_FO_COOKIE_MAX 16
 
 struct sk_tcp_sack_block {
@@ -40,6 +42,7 @@ struct sk_tcp_options {
     bool has_fastopen; /* RFC 7413 Fast Open option: a cookie, or a request (length 0) */
     uint8_t fo_len;    /* cookie bytes: 0 (request) or 4..16, even */
     uint8_t fo_cookie[SK_TCP_FO_COOKIE_MAX];
+    bool fo_exp; /* the option came (or goes) as kind 254 with ExID 0xF989 (RFC 6994) */
 };
 
 struct sk_tcp_header {

@@ -16,6 +16,11 @@ if [ ${#dirs[@]} -eq 0 ]; then
     # Every directory with scripts, one level of subdirectories included (fastopen/client).
     dirs=($(cd "$top" && for d in */ */*/; do d=${d%/}; ls "$d"/*.pkt >/dev/null 2>&1 && echo "$d"; done))
 fi
+# The defines upstream's runner (gtests/net/packetdrill/run_all.py, CmdTestIPv4) passes to
+# every IPv4 script: TFO_COOKIE is the cookie Linux gives 192.0.2.1 under defaults.sh's key
+# a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4 (SipHash-2-4, which synack computes alike).
+defines="-D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP \
+ -D CMSG_TYPE_RECVERR=IP_RECVERR"
 echo "| directory | scripts | passed |"
 echo "|---|---|---|"
 failures=()
@@ -28,11 +33,11 @@ for d in "${dirs[@]}"; do
             # The same script against this machine's kernel (packetdrill's local mode makes
             # its own tun0 in the private namespace).
             out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
-                  "ip link set lo up; exec \"$pd\" $(basename "$f")" 2>&1)
+                  "ip link set lo up; exec \"$pd\" $defines $(basename "$f")" 2>&1)
         else
             out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
                   "ip tuntap add tun0 mode tun 2>/dev/null; exec env LD_PRELOAD=\"$so\" \"$pd\" --so_filename=\"$so\" \
-                   --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $(basename "$f")" 2>&1)
+                   --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $defines $(basename "$f")" 2>&1)
         fi
         if [ $? -eq 0 ]; then
             p=$((p + 1))

@@ -47,6 +47,7 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     o->ts_ecr = t.opts.ts_ecr;
     o->has_fo = t.opts.has_fastopen;
     o->fo_len = t.opts.fo_len;
+    o->fo_exp = t.opts.fo_exp;
     memcpy(o->fo_cookie, t.opts.fo_cookie, sizeof o->fo_cookie);
     o->sack_count = t.opts.sack_count;
     for (unsigned i = 0; i < t.opts.sack_count && i < 4; i++) {
@@ -127,10 +128,11 @@ size_t th_build(const struct th_seg *seg, uint8_t *buf)
         t.opts.sack[i].start = seg->sack[i][0];
         t.opts.sack[i].end = seg->sack[i][1];
     }
-    if (seg->fo_len) {
+    if (seg->fo_len || seg->fo_request) {
         t.opts.has_fastopen = true;
+        t.opts.fo_exp = seg->fo_exp;
         t.opts.fo_len = (uint8_t)seg->fo_len;
-        memcpy(t.opts.fo_cookie, seg->fo_cookie, seg->fo_len);
+        if (seg->fo_len) memcpy(t.opts.fo_cookie, seg->fo_cookie, seg->fo_len);
     }
     uint8_t *tcp = buf + SK_IPV4_HDR_LEN;
     size_t hl = sk_tcp_emit(tcp, 60, &t);

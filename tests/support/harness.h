@@ -40,6 +40,7 @@ struct th_out {
     bool has_fo;     /* Fast Open option present */
     unsigned fo_len; /* its cookie length (0: a request) */
     uint8_t fo_cookie[16];
+    bool fo_exp; /* in the experimental form (kind 254, ExID 0xF989) */
 };
 
 struct th_state_change {
@@ -79,6 +80,8 @@ struct th_seg {
     uint32_t ts_val, ts_ecr;
     unsigned fo_len; /* > 0: a Fast Open cookie of this many bytes (fo_cookie) */
     const uint8_t *fo_cookie;
+    bool fo_request;     /* an empty Fast Open option: a cookie request */
+    bool fo_exp;         /* the option in its experimental form (kind 254, ExID 0xF989) */
     unsigned sack_count; /* SACK blocks [start, end) to send (0..4) */
     uint32_t sack[4][2];
     uint8_t ecn; /* the IP header's ECN field (RFC 3168 5), 0..3 */
