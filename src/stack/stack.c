@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack/stack_impl.h"
+#include "tcp/tracepoints.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
@@ -91,17 +92,12 @@ void synack_stack_free(struct synack_stack *s)
 
 void sk_trace_drop(struct sk_engine *eng, enum synack_counter c, const struct sk_segment *seg)
 {
-    if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_DROP;
-    ev.time = eng->now;
-    if (seg) {
-        ev.local = seg->dst;
-        ev.remote = seg->src;
-    }
+    if (!sk_trace_begin(eng, SYNACK_TRACE_DROP, seg ? &seg->dst : NULL, seg ? &seg->src : NULL,
+                        &ev))
+        return;
     ev.u.drop.counter = (int)c;
-    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+    sk_trace_emit(eng, &ev);
 }
 
 static void drop(struct synack_stack *s, enum synack_counter c, const struct sk_segment *seg)
@@ -112,13 +108,8 @@ static void drop(struct synack_stack *s, enum synack_counter c, const struct sk_
 
 static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
 {
-    if (!s->eng.cfg.trace) return;
     struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_SEGMENT_IN;
-    ev.time = s->eng.now;
-    ev.local = seg->dst;
-    ev.remote = seg->src;
+    if (!sk_trace_begin(&s->eng, SYNACK_TRACE_SEGMENT_IN, &seg->dst, &seg->src, &ev)) return;
     struct synack_trace_segment *t = &ev.u.segment;
     t->src = seg->src;
     t->dst = seg->dst;
@@ -132,7 +123,7 @@ static void trace_in(struct synack_stack *s, const struct sk_segment *seg)
     t->sack_permitted = seg->h.opts.sack_permitted;
     t->opt_len = (uint8_t)(seg->h.hdr_len - SK_TCP_HDR_LEN);
     memcpy(t->options, seg->payload - seg->h.hdr_len + SK_TCP_HDR_LEN, t->opt_len);
-    s->eng.cfg.trace(s->eng.cfg.trace_ctx, &ev);
+    sk_trace_emit(&s->eng, &ev);
 }
 
 static void set_now(struct synack_stack *s, synack_time_t now)

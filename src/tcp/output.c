@@ -5,6 +5,7 @@
 #include "tcp/sack.h"
 
 #include <string.h>
+#include "tcp/tracepoints.h"
 #include "tcp/fastopen.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
@@ -15,13 +16,8 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
                       const uint8_t *raw, size_t hlen, uint32_t len, bool retransmission,
                       uint8_t cause)
 {
-    if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_SEGMENT_OUT;
-    ev.time = eng->now;
-    ev.local = *local;
-    ev.remote = *remote;
+    if (!sk_trace_begin(eng, SYNACK_TRACE_SEGMENT_OUT, local, remote, &ev)) return;
     struct synack_trace_segment *s = &ev.u.segment;
     s->src = *local;
     s->dst = *remote;
@@ -38,7 +34,7 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
     s->backoff = cause == SYNACK_CAUSE_RTO ? eng->why_backoff : 0;
     s->opt_len = (uint8_t)(hlen - SK_TCP_HDR_LEN);
     memcpy(s->options, raw + SK_TCP_HDR_LEN, s->opt_len);
-    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+    sk_trace_emit(eng, &ev);
 }
 
 /* The pieces of n bytes at offset off from the ring's head as they lie in its chunks, into
@@ -422,23 +418,21 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
 {
     bool sent_any = false;
     uint32_t fin_seq = sk_tcp_data_end(tcb);
+    /* RFC 3042 limited transmit, as Linux counts its pipe: what the peer reports holding
+     * (SACKed bytes; without SACK, a segment per duplicate ACK) has left the network, and new
+     * data may take its place within the congestion window; the peer's window still bounds
+     * what is sent past SND.UNA. Not while going back after a timeout: the flight then runs
+     * from SND.NXT, below what the peer holds. Sending changes none of it: taken once. */
+    uint64_t held = 0;
+    if (!tcb->in_recovery && tcb->snd_nxt == tcb->snd_max)
+        held = tcb->sack_ok ? sk_sack_bytes(tcb)
+                            : (uint64_t)(tcb->dupacks < 3 ? tcb->dupacks : 3) * tcb->snd_mss;
     for (;; force = false) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
         uint32_t unsent = tcb->sndbuf.len - off;
-        uint32_t in_flight = sk_tcp_in_flight(tcb), pipe = in_flight;
-        if (!tcb->in_recovery && tcb->snd_nxt == tcb->snd_max) {
-            /* RFC 3042 limited transmit, as Linux counts its pipe: what the peer reports
-             * holding (SACKed bytes; without SACK, a segment per duplicate ACK) has left
-             * the network, and new data may take its place within the congestion window;
-             * the peer's window still bounds what is sent past SND.UNA. Not while going
-             * back after a timeout: the flight then runs from SND.NXT, below what the peer
-             * holds. */
-            uint64_t held = tcb->sack_ok
-                                ? sk_sack_bytes(tcb)
-                                : (uint64_t)(tcb->dupacks < 3 ? tcb->dupacks : 3) * tcb->snd_mss;
-            pipe = in_flight > held ? in_flight - (uint32_t)held : 0;
-        }
+        uint32_t in_flight = sk_tcp_in_flight(tcb);
+        uint32_t pipe = in_flight > held ? in_flight - (uint32_t)held : 0;
         uint32_t by_cwnd = tcb->cwnd > pipe ? tcb->cwnd - pipe : 0;
         uint32_t by_rwnd = tcb->snd_wnd > in_flight ? tcb->snd_wnd - in_flight : 0;
         uint32_t usable = by_cwnd < by_rwnd ? by_cwnd : by_rwnd;

@@ -2,21 +2,17 @@
 #include "tcp/state.h"
 
 #include <string.h>
+#include "tcp/tracepoints.h"
 
 void sk_tcp_trace_state(struct sk_engine *eng, const struct synack_endpoint *local,
                         const struct synack_endpoint *remote, enum synack_tcp_state from,
                         enum synack_tcp_state to)
 {
-    if (!eng->cfg.trace) return;
     struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_STATE;
-    ev.time = eng->now;
-    ev.local = *local;
-    ev.remote = *remote;
+    if (!sk_trace_begin(eng, SYNACK_TRACE_STATE, local, remote, &ev)) return;
     ev.u.state.from = from;
     ev.u.state.to = to;
-    eng->cfg.trace(eng->cfg.trace_ctx, &ev);
+    sk_trace_emit(eng, &ev);
 }
 
 void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp_state to)

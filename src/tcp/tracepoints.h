@@ -6,6 +6,14 @@
 
 #include "tcp/engine.h"
 
+/* Starts every trace event: false (nothing to do) without a trace hook; else ev is zeroed
+ * with its kind, the engine's time and the endpoints (either may be NULL: zero). */
+bool sk_trace_begin(const struct sk_engine *eng, enum synack_trace_kind kind,
+                    const struct synack_endpoint *local, const struct synack_endpoint *remote,
+                    struct synack_trace_event *ev);
+/* Hands a begun event to the hook. */
+void sk_trace_emit(const struct sk_engine *eng, const struct synack_trace_event *ev);
+
 /* The congestion window and ssthresh now (call when either changed). */
 void sk_trace_cwnd(struct sk_engine *eng, const struct sk_tcb *tcb);
 /* A round-trip sample just taken into tcb->rtt. */
