@@ -136,4 +136,13 @@ unsigned synack_stack_connection_count(const struct synack_stack *stack);
 /* The configuration in force (a copy of what synack_stack_new got, defaults filled in). */
 const struct synack_config *synack_stack_config(const struct synack_stack *stack);
 
+/* Changes the configuration of a running stack, as a Linux sysctl changes the kernel's:
+ * each setting applies where it is next read (new connections, the next segment or timer);
+ * what connections already negotiated stays. The fields that size the stack (mss,
+ * max_sockets, max_connections, local_addr, secret, deterministic, alloc/dealloc/mem_ctx)
+ * must equal the current ones. Returns 0, or -EINVAL with *why (if why is not NULL) naming
+ * the problem. */
+int synack_stack_reconfigure(struct synack_stack *stack, const struct synack_config *config,
+                             const char **why);
+
 #endif

@@ -63,6 +63,8 @@ enum synack_trace_cause {
     SYNACK_CAUSE_TIME_WAIT,       /* an answer from a TIME-WAIT record */
     SYNACK_CAUSE_RESET,           /* RST answering a segment no connection takes */
     SYNACK_CAUSE_ABORT,           /* RST,ACK ending a connection (abort, keepalive timeout) */
+    SYNACK_CAUSE_FASTOPEN,        /* data of our Fast Open SYN the SYN-ACK did not take (RFC
+                                     7413 4.2.2), sent again at once */
     SYNACK_CAUSE_COUNT
 };
 

@@ -34,6 +34,7 @@ const char *synack_trace_cause_name(enum synack_trace_cause cause)
         [SYNACK_CAUSE_TIME_WAIT] = "time-wait answer",
         [SYNACK_CAUSE_RESET] = "reset",
         [SYNACK_CAUSE_ABORT] = "abort",
+        [SYNACK_CAUSE_FASTOPEN] = "fast open fallback",
     };
     if ((unsigned)cause >= SYNACK_CAUSE_COUNT) return "?";
     return names[cause];
