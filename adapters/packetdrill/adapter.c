@@ -93,11 +93,14 @@ static void config_from_sysctls(struct synack_config *cfg)
 }
 
 /* The stack is made at the first socket call or packet, after the script's init command
- * ran, so that it mirrors the kernel settings the script chose; later calls re-read them,
- * as Linux reads a sysctl where it uses it (a script may run `sysctl` mid-way). */
+ * ran, so that it mirrors the kernel settings the script chose; after each later shell
+ * command (a script may run `sysctl` mid-way) the next call reads them again, as Linux reads
+ * a sysctl where it uses it. */
 void pd_ensure_stack(struct pd *pd)
 {
     if (pd->stack) {
+        if (!pd->sysctls_stale) return;
+        pd->sysctls_stale = false;
         struct synack_config cfg = *synack_stack_config(pd->stack);
         config_from_sysctls(&cfg);
         synack_stack_reconfigure(pd->stack, &cfg, NULL);

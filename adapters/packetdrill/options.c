@@ -9,7 +9,10 @@
 #include <sys/ioctl.h>
 #include "instance.h"
 
-#define PD_SO_MEMINFO 55             /* asm-generic/socket.h */
+#define PD_SO_MEMINFO 55 /* asm-generic/socket.h */
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000 /* asm-generic/poll.h (glibc declares it under _GNU_SOURCE) */
+#endif
 #define PD_TCP_FASTOPEN_NO_COOKIE 34 /* linux/tcp.h, not in every libc's netinet/tcp.h */
 
 /* Linux's numbering of TCP states (include/net/tcp_states.h), for TCP_INFO. */
@@ -316,6 +319,7 @@ static short revents_of(int ev, short events)
     short r = 0;
     if (ev & SYNACK_POLLIN) r |= POLLIN | POLLRDNORM;
     if (ev & SYNACK_POLLOUT) r |= POLLOUT | POLLWRNORM;
+    if (ev & SYNACK_POLLRDHUP) r |= POLLRDHUP;
     r &= events;
     if (ev & SYNACK_POLLERR) r |= POLLERR;
     if (ev & SYNACK_POLLHUP) r |= POLLHUP;

@@ -20,6 +20,9 @@
 #define SYNACK_POLLOUT 0x4  /* send() will accept at least one byte */
 #define SYNACK_POLLERR 0x8  /* an error is pending (see synack_get_error) */
 #define SYNACK_POLLHUP 0x10 /* both directions are finished, or the connection was reset */
+#define SYNACK_POLLRDHUP                                                                           \
+    0x20 /* the peer finished sending (its FIN came), or reading was shut                          \
+            down or the connection ended (Linux POLLRDHUP) */
 
 /* shutdown() directions. */
 #define SYNACK_SHUT_RD 0

@@ -136,6 +136,10 @@ unsigned synack_stack_connection_count(const struct synack_stack *stack);
 /* The configuration in force (a copy of what synack_stack_new got, defaults filled in). */
 const struct synack_config *synack_stack_config(const struct synack_stack *stack);
 
+/* Forgets what the stack learned about other hosts: the Fast Open cookies and MSS it cached
+ * per server (RFC 7413 4.1.3; Linux `ip tcp_metrics flush`). */
+void synack_stack_flush_metrics(struct synack_stack *stack);
+
 /* Changes the configuration of a running stack, as a Linux sysctl changes the kernel's:
  * each setting applies where it is next read (new connections, the next segment or timer);
  * what connections already negotiated stays. The fields that size the stack (mss,

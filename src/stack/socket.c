@@ -148,6 +148,8 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
+    /* A deferred Fast Open connect already reported success (Linux: SS_CONNECTED). */
+    if (tcb->tfo_deferred) return -EISCONN;
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED) return tcb->state == SYNACK_LISTEN ? -EINVAL : -EISCONN;
     if (tcb->error || tcb->remote.port != 0)
@@ -490,6 +492,8 @@ int synack_poll_events(struct synack_stack *s, int fd)
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
     if (closed) ev |= SYNACK_POLLIN | SYNACK_POLLOUT; /* calls return at once (error or EOF) */
+    /* Linux tcp_poll: RCV_SHUTDOWN (the peer's FIN, SHUT_RD, or the end) reads as RDHUP. */
+    if (tcb->fin_received || tcb->shut_rd || closed) ev |= SYNACK_POLLRDHUP;
     return ev;
 }
 

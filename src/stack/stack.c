@@ -316,6 +316,11 @@ const struct synack_config *synack_stack_config(const struct synack_stack *s)
     return &s->eng.cfg;
 }
 
+void synack_stack_flush_metrics(struct synack_stack *s)
+{
+    memset(&s->eng.tfo, 0, sizeof s->eng.tfo);
+}
+
 /* What sizes the stack's tables and memory was fixed by synack_stack_new. */
 static bool same_shape(const struct synack_config *a, const struct synack_config *b)
 {

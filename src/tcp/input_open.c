@@ -178,6 +178,18 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
             return;
         }
         ack_ok = seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max);
+        /* A timestamp echo that is not one of ours, between our first SYN and now, shows an
+         * old or forged SYN-ACK: reset it and stay in SYN-SENT (RFC 7323 leaves this open;
+         * Linux tcp_rcv_synsent_state_process, PAWSActiveRejected). */
+        const struct sk_tcp_options *o = &seg->h.opts;
+        uint32_t first = (uint32_t)(tcb->rtt_start / 1000000u) + tcb->ts_offset;
+        uint32_t now = (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
+        if (ack_ok && !(flags & SYNACK_RST) && eng->cfg.timestamps && o->has_timestamp &&
+            o->ts_ecr != 0 && (seq_lt(o->ts_ecr, first) || seq_gt(o->ts_ecr, now))) {
+            sk_tcp_send_reset_for(eng, seg);
+            sk_drop(eng, SYNACK_CTR_TCP_PAWS, seg);
+            return;
+        }
     }
     if (flags & SYNACK_RST) {
         /* Second: a RST is valid only with an acceptable ACK (RFC 5961 3.2 keeps this). */
