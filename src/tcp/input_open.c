@@ -149,7 +149,6 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
 
 void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    tcb->delivered++; /* the SYN (with any data it carried: Linux counts SYN-data once) */
     if (tcb->rtt_timing && !tcb->syn_retransmitted) {
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
         sk_trace_rtt(eng, tcb, eng->now - tcb->rtt_start);
@@ -219,6 +218,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         tcb->snd_nxt = ack;
         tcb->snd_una = ack;
         tcb->tfo_data = syn_data > 0 && acked == syn_data; /* Linux syn_data_acked */
+        tcb->delivered++; /* the SYN, with the data it carried (Linux counts SYN-data once) */
         sk_tcp_syn_acked(eng, tcb);
         sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
         tcb->ack_now = true;      /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
