@@ -75,6 +75,7 @@ enum synack_counter {
     SYNACK_CTR_ICMP_ECHO_REPLIED,            /* echo requests answered */
     SYNACK_CTR_ICMP_ERROR_IN,                /* destination-unreachable messages for a connection */
     SYNACK_CTR_ICMP_ERROR_IGNORED,           /* ICMP errors matching no connection or sequence */
+    SYNACK_CTR_TCP_PMTU_REDUCED,             /* MSS lowered by "fragmentation needed" (RFC 1191) */
     SYNACK_CTR_ICMP_UNREACH_SENT,            /* port unreachable sent (UDP to us) */
     SYNACK_CTR_ICMP_RATE_LIMITED,            /* ICMP errors not sent: rate limit */
     SYNACK_CTR_TCP_FASTOPEN_COOKIE_REQ,      /* SYNs asking for a Fast Open cookie (RFC 7413) */

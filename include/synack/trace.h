@@ -65,6 +65,8 @@ enum synack_trace_cause {
     SYNACK_CAUSE_ABORT,           /* RST,ACK ending a connection (abort, keepalive timeout) */
     SYNACK_CAUSE_FASTOPEN,        /* data of our Fast Open SYN the SYN-ACK did not take (RFC
                                      7413 4.2.2), sent again at once */
+    SYNACK_CAUSE_PMTU,            /* sent again in a smaller size after "fragmentation
+                                     needed" (RFC 1191) */
     SYNACK_CAUSE_COUNT
 };
 

@@ -35,6 +35,7 @@ const char *synack_trace_cause_name(enum synack_trace_cause cause)
         [SYNACK_CAUSE_RESET] = "reset",
         [SYNACK_CAUSE_ABORT] = "abort",
         [SYNACK_CAUSE_FASTOPEN] = "fast open fallback",
+        [SYNACK_CAUSE_PMTU] = "path mtu",
     };
     if ((unsigned)cause >= SYNACK_CAUSE_COUNT) return "?";
     return names[cause];
