@@ -398,6 +398,28 @@ static int pd_shutdown(void *ud, int fd, int how)
     return pd_unlock_ret(pd, synack_shutdown(pd->stack, pd_sock_of(pd, fd), how));
 }
 
+ssize_t pd_sendfile(void *ud, int out_fd, int in_fd, off_t *offset, size_t count)
+{
+    /* Linux sendfile(2) to a TCP socket: the file's bytes from *offset (or its position),
+     * sent as one write; *offset (or the position) moves by what was sent. */
+    uint8_t *buf = malloc(count ? count : 1);
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    ssize_t got = offset ? pread(in_fd, buf, count, *offset) : read(in_fd, buf, count);
+    if (got < 0) {
+        free(buf);
+        return -1; /* errno from the read */
+    }
+    struct pd *pd = pd_lock(ud);
+    ssize_t r = do_send(pd, out_fd, buf, (size_t)got, 0);
+    free(buf);
+    if (r > 0 && offset) *offset += r;
+    if (r >= 0 && r < got && !offset) lseek(in_fd, (off_t)(r - got), SEEK_CUR);
+    return unlock_ret_size(pd, r);
+}
+
 void pd_fill_calls(struct packetdrill_interface *ifc)
 {
     ifc->socket = pd_socket;

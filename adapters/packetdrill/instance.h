@@ -107,6 +107,9 @@ void pd_fill_options(struct packetdrill_interface *ifc);
 /* getsockopt on a descriptor of the instance (interpose.c calls it for packetdrill's own
  * calls); -1 with errno on failure, as the libc call. */
 int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len);
+/* sendfile(2) to a descriptor of the instance (interpose.c: packetdrill's interface has no
+ * member for it); -1 with errno on failure. */
+ssize_t pd_sendfile(void *ud, int out_fd, int in_fd, off_t *offset, size_t count);
 /* The instance packetdrill made last (interpose.c), NULL before. */
 extern struct pd *pd_current;
 void pd_fill_epoll(struct packetdrill_interface *ifc);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include "instance.h"
 
@@ -49,4 +50,26 @@ __attribute__((visibility("default"))) int system(const char *command)
         pthread_mutex_unlock(&pd->mu);
     }
     return r;
+}
+
+/* packetdrill calls sendfile(2) itself (its interface has no member for it): to a synack
+ * descriptor it goes to the instance, else to the C library. */
+__attribute__((visibility("default"))) ssize_t sendfile(int out_fd, int in_fd, off_t *offset,
+                                                        size_t count)
+{
+    struct pd *pd = pd_current;
+    if (pd && pd_sock_of(pd, out_fd) >= 0) return pd_sendfile(pd, out_fd, in_fd, offset, count);
+    static ssize_t (*next)(int, int, off_t *, size_t);
+    if (!next) next = (ssize_t(*)(int, int, off_t *, size_t))dlsym(RTLD_NEXT, "sendfile");
+    if (!next) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(out_fd, in_fd, offset, count);
+}
+
+__attribute__((visibility("default"))) ssize_t sendfile64(int out_fd, int in_fd, off_t *offset,
+                                                          size_t count)
+{
+    return sendfile(out_fd, in_fd, offset, count);
 }
