@@ -48,7 +48,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: ladders pictures stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .PHONY: install uninstall examples docs bench-tun
 .SECONDARY:
 
@@ -185,6 +185,23 @@ test-interop: all
 demo: tools
 	@$(BUILD)/synack demo
 
+# The expected ladders of the catalogue (tests/ladders/NAME.txt, compared by make test),
+# rewritten from this build: after a change meant to alter what the scenarios draw.
+ladders: tools
+	@bash tests/ladders/check.sh $(BUILD) --update
+
+# The pictures docs/seeing-tcp.md and README.md show, drawn again from this build.
+pictures: tools
+	@$(BUILD)/synack demo --svg docs/pictures > /dev/null
+	@$(BUILD)/synack ladder tests/captures/kernel-lo.pcap --svg docs/pictures/kernel-lo.svg \
+	  --tsg docs/pictures/kernel-lo-tsg.svg > /dev/null
+	@$(BUILD)/synack demo fast-retransmit --tsg docs/pictures --cwnd docs/pictures \
+	  --rtt docs/pictures > /dev/null
+	@$(BUILD)/synack sim --bytes 30000 --rcvbuf 8000 --drop client:6 \
+	  --tsg docs/pictures/small-window-tsg.svg > /dev/null
+	@$(BUILD)/synack demo rto-backoff --cwnd docs/pictures > /dev/null
+	@echo "pictures: docs/pictures/ redrawn"
+
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libsynack.a
@@ -247,6 +264,9 @@ help:
 	@echo "  make fuzz        run each libFuzzer target (fuzz/) for FUZZ_SECONDS (default 60)"
 	@echo "  make demo        replay the scenario catalogue in the simulator (synack demo --list);"
 	@echo "                   build/synack sim --help composes your own"
+	@echo "  make pictures    redraw docs/pictures/ (the SVGs README.md and docs/seeing-tcp.md show)"
+	@echo "  make ladders     rewrite tests/ladders/NAME.txt, the expected ladder of each scenario"
+	@echo "                   that make test compares, from this build"
 	@echo "  make stress      randomised two-way stress in the simulator with invariant checks:"
 	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"
 	@echo "                   trace and pcap captures in build/check/; ends 'N passed, N failed'"

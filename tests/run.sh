@@ -33,6 +33,20 @@ if [ -x "$build/synack" ]; then
         fail=$((fail + 1)); echo "FAIL synack demo"
     fi
 fi
+# The ladder of each catalogue scenario against its expected file tests/ladders/NAME.txt:
+# one test each (make ladders rewrites them after a change meant to alter a ladder).
+if [ -x "$build/synack" ]; then
+    lout=$(bash "$(dirname "$0")/ladders/check.sh" "$build" 2>&1)
+    echo "$lout" | grep -v '^ladders: [0-9]'
+    line=$(echo "$lout" | grep -E '^ladders: [0-9]+ passed' | tail -1)
+    if [ -n "$line" ]; then
+        pass=$((pass + $(echo "$line" | sed -E 's/^ladders: ([0-9]+) passed.*/\1/')))
+        fail=$((fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+        echo "ok   $line"
+    else
+        fail=$((fail + 1)); echo "FAIL ladders: no summary"
+    fi
+fi
 # The simulator example (make examples) checks every echoed byte itself: one test.
 if [ -x "$build/examples/echo_sim" ]; then
     if timeout 120 ${VALGRIND:-} "$build/examples/echo_sim" >/dev/null 2>&1; then

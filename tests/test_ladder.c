@@ -55,8 +55,13 @@ static void ladder_exact_lines(void **state)
     expect_text(
         render(lad),
         "       ms client      |                                            |server\n"
+        "    0.000             |                               socket() = 0 |\n"
+        "    0.000             |                       bind(0.0.0.0:80) = 0 |\n"
         "    0.000             |                                            |LISTEN\n"
+        "    0.000             |                             listen(16) = 0 |\n"
+        "    0.000             | socket() = 0                               |\n"
         "    0.000 SYN-SENT    |                                            |\n"
+        "    0.000             | connect(198.18.0.2:80) = -EINPROGRESS      |\n"
         "    0.000             |-SYN 0 win 65535--------------------------->|arr 10.000\n"
         "                      |  <mss 1460,sackOK,TS val 2044968921 ecr 0, |\n"
         "                      |  nop,wscale 7>                             |\n"
@@ -101,8 +106,13 @@ static void ladder_syn_backoff(void **state)
     expect_text(
         render(lad),
         "       ms client      |                                            |server\n"
+        "    0.000             |                               socket() = 0 |\n"
+        "    0.000             |                       bind(0.0.0.0:80) = 0 |\n"
         "    0.000             |                                            |LISTEN\n"
+        "    0.000             |                             listen(16) = 0 |\n"
+        "    0.000             | socket() = 0                               |\n"
         "    0.000 SYN-SENT    |                                            |\n"
+        "    0.000             | connect(198.18.0.2:80) = -EINPROGRESS      |\n"
         "    0.000             |-SYN 0 win 65535-----x                      |lost\n"
         "                      |  <mss 1460,nop,nop,sackOK,nop,wscale 7>    |\n"
         " 1000.000             |-SYN 0 win 65535 [rto #1]-x                 |lost\n"

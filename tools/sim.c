@@ -200,7 +200,9 @@ static bool sim_pump(struct world *w, struct sim_run *r)
 {
     struct world_transfer before = w->xfer;
     bool accepted = w->sfd >= 0;
-    bool delivered = world_pump(w), acted = false;
+    /* Once the server closed its socket there is nothing to read from it (every byte was
+     * delivered before it closed). */
+    bool delivered = r->server_closed || world_pump(w), acted = false;
     if (r->close != CLOSE_NONE && delivered) {
         bool client_now = r->close == CLOSE_CLIENT || r->close == CLOSE_BOTH;
         bool server_now = r->close == CLOSE_SERVER || r->close == CLOSE_BOTH ||

@@ -13,6 +13,7 @@
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
+#include "tcp/tracepoints.h"
 
 static struct sk_tcb *get(struct synack_stack *s, int fd)
 {
@@ -20,7 +21,7 @@ static struct sk_tcb *get(struct synack_stack *s, int fd)
     return s->fds[fd];
 }
 
-int synack_socket(struct synack_stack *s)
+static int do_socket(struct synack_stack *s)
 {
     if (!s) return -EINVAL;
     int fd = sk_fdtable_take(&s->fd_free);
@@ -74,7 +75,7 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
     return -EADDRNOTAVAIL;
 }
 
-int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
+static int do_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -97,7 +98,7 @@ int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *lo
     return err;
 }
 
-int synack_listen(struct synack_stack *s, int fd, int backlog)
+static int do_listen(struct synack_stack *s, int fd, int backlog)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -127,7 +128,7 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
     return 0;
 }
 
-int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
+static int do_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
 {
     struct sk_tcb *l = get(s, fd);
     if (!l) return -EBADF;
@@ -144,7 +145,7 @@ int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
     return slot;
 }
 
-int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
+static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -197,7 +198,7 @@ static int take_failure(struct sk_tcb *tcb)
     return err;
 }
 
-ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
+static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -260,7 +261,7 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
     return synack_recv_flags(s, fd, buf, len, 0);
 }
 
-ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
+static ssize_t do_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -311,7 +312,7 @@ static void queue_fin(struct synack_stack *s, struct sk_tcb *tcb)
     sk_sched_want_output(s, tcb);
 }
 
-int synack_shutdown(struct synack_stack *s, int fd, int how)
+static int do_shutdown(struct synack_stack *s, int fd, int how)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -374,7 +375,7 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
     sk_conn_kill(s, l);
 }
 
-int synack_close(struct synack_stack *s, int fd)
+static int do_close(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -405,7 +406,7 @@ int synack_close(struct synack_stack *s, int fd)
     return 0;
 }
 
-int synack_abort(struct synack_stack *s, int fd)
+static int do_abort(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -473,7 +474,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     return ev;
 }
 
-int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
+static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -668,16 +669,16 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     return 0;
 }
 
-ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
-                               const void *buf, size_t len)
+static ssize_t do_sendto_fastopen(struct synack_stack *s, int fd,
+                                  const struct synack_endpoint *remote, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (!buf && len > 0) return -EFAULT;
     if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error)
-        return tcb->state == SYNACK_SYN_SENT ? -EALREADY : synack_send(s, fd, buf, len);
+        return tcb->state == SYNACK_SYN_SENT ? -EALREADY : do_send(s, fd, buf, len);
     if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
-    int err = synack_connect(s, fd, remote);
+    int err = do_connect(s, fd, remote);
     if (err != -EINPROGRESS) return err;
     tcb->tfo = true;
     const struct sk_tfo_entry *e = sk_tfo_lookup(&s->eng.tfo, remote->addr);
@@ -686,4 +687,171 @@ ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct syna
     uint32_t want = len < room ? (uint32_t)len : room;
     if (want == 0) return -EINPROGRESS; /* nothing to carry: a SYN with the cookie only */
     return (ssize_t)sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
+}
+
+/* Socket calls as trace events (SYNACK_TRACE_CALL): each public call runs its do_ twin and
+ * reports what was asked and what it returned. Without a trace hook a call costs one test
+ * of it (sk_trace_begin). */
+static bool call_begin(struct synack_stack *s, int fd, int call, struct synack_trace_event *ev)
+{
+    if (!s) return false;
+    const struct sk_tcb *tcb = get(s, fd);
+    if (!sk_trace_begin(&s->eng, SYNACK_TRACE_CALL, tcb ? &tcb->local : NULL,
+                        tcb ? &tcb->remote : NULL, ev))
+        return false;
+    ev->u.call.call = call;
+    ev->u.call.fd = fd;
+    return true;
+}
+
+/* Ends a call begun by call_begin: the endpoints as the call left them (a connect picked a
+ * port) if descriptor `now` still names a connection, else as they were; then emits. */
+static void call_end(struct synack_stack *s, struct synack_trace_event *ev, int now, int64_t result)
+{
+    const struct sk_tcb *tcb = get(s, now);
+    if (tcb) {
+        ev->local = tcb->local;
+        ev->remote = tcb->remote;
+    }
+    ev->u.call.result = result;
+    sk_trace_emit(&s->eng, ev);
+}
+
+int synack_socket(struct synack_stack *s)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, -1, SYNACK_CALL_SOCKET, &ev);
+    int r = do_socket(s);
+    if (on) call_end(s, &ev, r, r);
+    return r;
+}
+
+int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_BIND, &ev);
+    int r = do_bind(s, fd, local);
+    if (on) {
+        if (local) ev.u.call.addr = *local;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+int synack_listen(struct synack_stack *s, int fd, int backlog)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_LISTEN, &ev);
+    int r = do_listen(s, fd, backlog);
+    if (on) {
+        ev.u.call.arg = backlog;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_ACCEPT, &ev);
+    int r = do_accept(s, fd, peer);
+    if (on) {
+        if (r >= 0) ev.u.call.addr = s->fds[r]->remote;
+        call_end(s, &ev, r >= 0 ? r : fd, r);
+    }
+    return r;
+}
+
+int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_CONNECT, &ev);
+    int r = do_connect(s, fd, remote);
+    if (on) {
+        if (remote) ev.u.call.addr = *remote;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_SEND, &ev);
+    ssize_t r = do_send(s, fd, buf, len);
+    if (on) {
+        ev.u.call.arg = (int64_t)len;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_RECV, &ev);
+    ssize_t r = do_recv_flags(s, fd, buf, len, flags);
+    if (on) {
+        ev.u.call.arg = (int64_t)len;
+        ev.u.call.arg2 = flags;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+int synack_shutdown(struct synack_stack *s, int fd, int how)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_SHUTDOWN, &ev);
+    int r = do_shutdown(s, fd, how);
+    if (on) {
+        ev.u.call.arg = how;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+int synack_close(struct synack_stack *s, int fd)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_CLOSE, &ev);
+    int r = do_close(s, fd);
+    if (on) call_end(s, &ev, -1, r); /* the descriptor is gone: endpoints as they were */
+    return r;
+}
+
+int synack_abort(struct synack_stack *s, int fd)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_ABORT, &ev);
+    int r = do_abort(s, fd);
+    if (on) call_end(s, &ev, -1, r);
+    return r;
+}
+
+int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_SETSOCKOPT, &ev);
+    int r = do_setsockopt(s, fd, opt, value);
+    if (on) {
+        ev.u.call.arg = value;
+        ev.u.call.arg2 = (int)opt;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
+}
+
+ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
+                               const void *buf, size_t len)
+{
+    struct synack_trace_event ev;
+    bool on = call_begin(s, fd, SYNACK_CALL_SENDTO, &ev);
+    ssize_t r = do_sendto_fastopen(s, fd, remote, buf, len);
+    if (on) {
+        if (remote) ev.u.call.addr = *remote;
+        ev.u.call.arg = (int64_t)len;
+        call_end(s, &ev, fd, r);
+    }
+    return r;
 }

@@ -3,7 +3,8 @@
  * SVG, no script, font or link. A heading with what was drawn, the connections and the
  * source; the ladder and the time-sequence graph(s) as pictures, the state timeline and
  * the sender's cwnd and RTT graphs when their events were traced; a table of segments,
- * retransmissions by cause and drops by counter; the ladder as text; every trace line in
+ * retransmissions by cause, drops by counter and socket calls; the programs' socket calls
+ * side by side; the ladder as text; every trace line in
  * a <details> that opens on a click. */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +27,9 @@ struct counts {
     unsigned segments[2];
     uint64_t bytes[2];
     unsigned rtx[2], rtx_cause[SYNACK_CAUSE_COUNT][2];
-    unsigned drops[SYNACK_CTR_COUNT + 1][2]; /* the last: a counter out of range */
-    unsigned kinds[SYNACK_TRACE_TIMER + 1];  /* events of each kind */
+    unsigned drops[SYNACK_CTR_COUNT + 1][2];  /* the last: a counter out of range */
+    unsigned kinds[SYNACK_TRACE_CALL + 1];    /* events of each kind */
+    unsigned calls[2], failed[2], blocked[2]; /* socket calls: all, < 0, -EAGAIN */
 };
 
 static void count_events(const struct synack_ladder *l, struct counts *c)
@@ -36,7 +38,12 @@ static void count_events(const struct synack_ladder *l, struct counts *c)
     for (size_t i = 0; i < l->count; i++) {
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_segment *s = &e->ev.u.segment;
-        if ((unsigned)e->ev.kind <= SYNACK_TRACE_TIMER) c->kinds[e->ev.kind]++;
+        if ((unsigned)e->ev.kind <= SYNACK_TRACE_CALL) c->kinds[e->ev.kind]++;
+        if (e->ev.kind == SYNACK_TRACE_CALL) {
+            c->calls[e->side]++;
+            c->failed[e->side] += e->ev.u.call.result < 0;
+            c->blocked[e->side] += !sk_ladder_shows_call(&e->ev);
+        }
         if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT) {
             c->segments[e->side]++;
             c->bytes[e->side] += s->len;
@@ -69,6 +76,11 @@ static void table(FILE *out, const struct synack_ladder *l, const struct counts 
     row(out, "segments sent", c->segments[0], c->segments[1]);
     row(out, "payload bytes sent", c->bytes[0], c->bytes[1]);
     row(out, "retransmissions", c->rtx[0], c->rtx[1]);
+    if (c->calls[0] || c->calls[1]) {
+        row(out, "socket calls", c->calls[0], c->calls[1]);
+        row(out, "socket calls that failed", c->failed[0], c->failed[1]);
+        row(out, "of them, would block (-EAGAIN)", c->blocked[0], c->blocked[1]);
+    }
     for (int k = 0; k < SYNACK_CAUSE_COUNT; k++) {
         if (!c->rtx_cause[k][0] && !c->rtx_cause[k][1]) continue;
         snprintf(name, sizeof name, "retransmission: %s",
@@ -120,6 +132,29 @@ static void connections(FILE *out, const struct synack_ladder *l)
     }
     if (n == 0) fputs("<li>no segment</li>\n", out);
     fputs("</ul>\n", out);
+}
+
+/* The application's socket calls, in time order, each in its host's column (those that
+ * would have blocked are counted in the table and listed in the trace only). */
+static void calls(FILE *out, const struct synack_ladder *l, synack_time_t origin)
+{
+    char call[160], line[512];
+    fputs("<table class=\"calls\"><tr><th>ms</th><th>", out);
+    sk_xml_esc(out, l->sides[0].name);
+    fputs("</th><th>", out);
+    sk_xml_esc(out, l->sides[1].name);
+    fputs("</th></tr>\n", out);
+    for (size_t i = 0; i < l->count; i++) {
+        const struct ladder_event *e = &l->events[i];
+        if (!sk_ladder_shows_call(&e->ev)) continue;
+        fprintf(out, "<tr title=\"");
+        sk_xml_esc(out, synack_trace_format(&e->ev, line, sizeof line));
+        fprintf(out, "\"><td class=\"n\">%.3f</td>%s<td><code>",
+                (double)(e->ev.time - origin) / 1e6, e->side ? "<td></td>" : "");
+        sk_xml_esc(out, synack_trace_call_str(&e->ev, call, sizeof call));
+        fprintf(out, "</code></td>%s</tr>\n", e->side ? "" : "<td></td>");
+    }
+    fputs("</table>\n", out);
 }
 
 static void pre(FILE *out, const char *text)
@@ -178,6 +213,12 @@ int synack_ladder_html(struct synack_ladder *l, FILE *out, synack_time_t origin,
     }
     fputs("<h2 id=\"counts\">Segments, retransmissions and drops</h2>\n", out);
     table(out, l, &c);
+    if (c.kinds[SYNACK_TRACE_CALL]) {
+        fputs("<h2 id=\"calls\">Socket calls</h2>\n<p>What each program asked of its "
+              "stack and what the call returned (hover for the trace line).</p>\n",
+              out);
+        calls(out, l, origin);
+    }
     /* The text ladder forgets what it drew: render it, then take the events back. */
     size_t count = l->count, size = 0, tsize = 0;
     char *text = NULL, *trace = NULL, line[512];

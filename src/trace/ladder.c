@@ -106,6 +106,11 @@ void sk_ladder_pair(struct synack_ladder *l)
     }
 }
 
+bool sk_ladder_shows_call(const struct synack_trace_event *ev)
+{
+    return ev->kind == SYNACK_TRACE_CALL && ev->u.call.result != -EAGAIN;
+}
+
 uint64_t sk_ladder_window(const struct synack_trace_segment *s, int own_wscale, int peer_wscale)
 {
     /* RFC 7323 2.2: the window of a SYN is never scaled; the others are once both SYNs
@@ -182,6 +187,17 @@ static void arrow(char *mid, const char *text, bool to_right, bool lost)
     }
 }
 
+/* Text in the middle next to one host's line (side 0: left, 1: right), cut to fit. */
+static void beside(char *mid, const char *text, int side)
+{
+    int n = (int)strlen(text);
+    if (n > MID_W - 2) n = MID_W - 2;
+    if (side == 0)
+        snprintf(mid, MID_W + 1, " %.*s", n, text);
+    else
+        snprintf(mid, MID_W + 1, "%*s%.*s ", MID_W - 1 - n, "", n, text);
+}
+
 static void fmt_ms(char *buf, size_t n, const char *prefix, synack_time_t t, synack_time_t origin)
 {
     double ms = (double)(t - origin) / 1e6;
@@ -241,12 +257,18 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
         }
         case SYNACK_TRACE_DROP: {
             const char *c = synack_counter_name((enum synack_counter)ev->u.drop.counter);
+            char why[MID_W];
             snprintf(side[e->side], sizeof side[0], "x dropped");
-            if (e->side == 0)
-                snprintf(mid, sizeof mid, " (%s)", c);
-            else
-                snprintf(mid, sizeof mid, "%*s(%s) ",
-                         (int)(strlen(c) < MID_W - 3 ? MID_W - 3 - strlen(c) : 0), "", c);
+            snprintf(why, sizeof why, "(%s)", c);
+            beside(mid, why, e->side);
+            row(out, time, side[0], mid, side[1]);
+            break;
+        }
+        case SYNACK_TRACE_CALL: {
+            /* The application's call, in the middle beside its host's line. */
+            if (!sk_ladder_shows_call(ev)) break;
+            char call[160];
+            beside(mid, synack_trace_call_str(ev, call, sizeof call), e->side);
             row(out, time, side[0], mid, side[1]);
             break;
         }

@@ -35,6 +35,11 @@ struct ladder_text {
     char cause[48];
 };
 
+/* Whether the ladder draws event ev as a socket call beside its host: every CALL but those
+ * that would have blocked (-EAGAIN: an event loop asks again and again; the trace lines
+ * keep them). */
+bool sk_ladder_shows_call(const struct synack_trace_event *ev);
+
 /* Pairs each OUT with its arrival (sets .arrival). */
 void sk_ladder_pair(struct synack_ladder *l);
 

@@ -70,6 +70,10 @@ static int *layout(const struct synack_ladder *l, int *total)
             y[i] = r;
             r += 2;
             break;
+        case SYNACK_TRACE_CALL:
+            y[i] = r;
+            if (sk_ladder_shows_call(&e->ev)) r += 2;
+            break;
         default:
             y[i] = r;
             break;
@@ -132,6 +136,7 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_event *ev = &e->ev;
         if (ev->kind == SYNACK_TRACE_SEGMENT_IN) continue;
+        if (ev->kind == SYNACK_TRACE_CALL && !sk_ladder_shows_call(ev)) continue;
         double y0 = ypx(y[i]);
         snprintf(tbuf, sizeof tbuf, "%.3f", (double)(ev->time - origin) / 1e6);
         fprintf(out,
@@ -154,6 +159,17 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
                     "fill=\"#c00\">x dropped (%s)</text>\n",
                     xs + dx, y0 + 4, anchor,
                     synack_counter_name((enum synack_counter)ev->u.drop.counter));
+            continue;
+        }
+        if (ev->kind == SYNACK_TRACE_CALL) {
+            /* Between the lines next to its host, as in the text ladder. */
+            char call[160];
+            fputs("<g class=\"call\"><title>", out);
+            sk_xml_esc(out, synack_trace_format(ev, line, sizeof line));
+            fprintf(out, "</title><text x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#05a\" %s>",
+                    xs - dx, y0 + 4, e->side ? "end" : "start", HALO);
+            sk_xml_esc(out, synack_trace_call_str(ev, call, sizeof call));
+            fputs("</text></g>\n", out);
             continue;
         }
         if (ev->kind != SYNACK_TRACE_SEGMENT_OUT) continue;
