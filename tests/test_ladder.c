@@ -394,6 +394,9 @@ static void svg_structure(void **state)
     assert_int_equal(th_count(svg, "<g class=\"segment rtx\">"), 1);
     assert_int_equal(th_count(svg, "[rto #1]"), 1);
     assert_int_equal(th_count(svg, "class=\"state\""), 5);
+    /* socket, bind, listen; socket, connect: between the lines beside their host. */
+    assert_int_equal(th_count(svg, "<g class=\"call\">"), 5);
+    assert_non_null(strstr(svg, ">connect(198.18.0.2:80) = -EINPROGRESS</text>"));
     assert_int_equal(th_count(svg, "&lt;mss 1460,sackOK,TS val"), 6); /* text and title */
     assert_non_null(strstr(svg, "x dropped (tcp_duplicate)"));
     assert_true(strcmp(svg + len - 7, "</svg>\n") == 0);
@@ -404,6 +407,102 @@ static void svg_structure(void **state)
     th_parses_as_xml(svg, len, "svg");
     free(svg);
     synack_ladder_free(lad);
+}
+
+static char *saved(const struct synack_ladder *lad)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(synack_ladder_save(lad, out), 0);
+    fclose(out);
+    return text;
+}
+
+static char *html_of(struct synack_ladder *lad)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(synack_ladder_html(lad, out, 0, "t", "s"), 0);
+    fclose(out);
+    return text;
+}
+
+static struct synack_ladder *loaded(const char *text, char *err, size_t n)
+{
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+    struct synack_ladder *lad = synack_ladder_load(in, err, n);
+    fclose(in);
+    return lad;
+}
+
+/* A trace file keeps every event whole: read back, it draws the same ladder and the same
+ * report, and writes the same file again. */
+static void trace_file_round_trip(void **state)
+{
+    (void)state;
+    struct synack_ladder *lad = run_lost_ack();
+    char *file = saved(lad), err[128] = "";
+    struct synack_ladder *back = loaded(file, err, sizeof err);
+    assert_non_null(back);
+    char *again = saved(back);
+    assert_string_equal(again, file);
+    /* Every kind the run traced, one line each, fields in the order of their structs. */
+    assert_true(strncmp(file, "synack-trace 1\nsides client server\n", 35) == 0);
+    assert_non_null(strstr(file, "\n0 0 CALL 198.18.0.1:"));
+    assert_non_null(strstr(file, " 198.18.0.2:80 4 0 0 0 198.18.0.2:80 -115\n")); /* connect */
+    assert_non_null(strstr(file, "\n0 1 STATE 0.0.0.0:80 0.0.0.0:0 0 1\n"));      /* LISTEN */
+    assert_non_null(strstr(file, "\n1020000000 0 DROP 198.18.0.1:"));
+    assert_non_null(strstr(file, " TIMER "));
+    assert_non_null(strstr(file, " RTT "));
+    assert_non_null(strstr(file, " CWND "));
+    assert_non_null(strstr(file, " 0 2 65535 0 1460 7 1 0 1 0 020405b4")); /* the SYN */
+    char *h1 = html_of(lad), *h2 = html_of(back);
+    assert_string_equal(h2, h1);
+    char *t1 = render(lad), *t2 = render(back);
+    assert_string_equal(t2, t1);
+    free(h1);
+    free(h2);
+    free(t1);
+    free(t2);
+    free(again);
+    free(file);
+    synack_ladder_free(back);
+    synack_ladder_free(lad);
+}
+
+/* What is not a trace file, or a damaged one, is refused with the line that is wrong. */
+static void trace_file_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *err;
+    } cases[] = {
+        {"", "not a synack trace file (its first line is not \"synack-trace 1\")"},
+        {"\xd4\xc3\xb2\xa1", "not a synack trace file (its first line is not \"synack-trace 1\")"},
+        {"synack-trace 2\n", "a trace file of a later version"},
+        {"synack-trace 1\nsides a\n", "line 2: not \"sides LEFT RIGHT\""},
+        {"synack-trace 1\nsides a b\n0 2 DROP 0.0.0.0:0 0.0.0.0:0 1\n", "line 3: not an event"},
+        {"synack-trace 1\nsides a b\n# c\n0 0 DROP 0.0.0.0:0 0.0.0.0:0 1 7\n",
+         "line 4: not an event"},
+        {"synack-trace 1\nsides a b\n0 0 STATE 0.0.0.0:0 0.0.0.0:0 0 11\n", "line 3: not an event"},
+        {"synack-trace 1\nsides a b\n0 0 IN 1.2.3.4:5 0.0.0.0:0 1.2.3.4:5 0.0.0.0:0 0 0 2 0 0 0 "
+         "-1 0 0 0 0 0x\n",
+         "line 3: not an event"},
+        {"synack-trace 1\nsides a b\n0 0 CALL 0.0.0.0:0 0.0.0.256:0 0 -1 0 0 0.0.0.0:0 0\n",
+         "line 3: not an event"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[128] = "";
+        assert_null(loaded(cases[i].text, err, sizeof err));
+        assert_string_equal(err, cases[i].err);
+    }
+    char err[128] = "";
+    struct synack_ladder *ok =
+        loaded("synack-trace 1\nsides a b\n0 0 DROP 0.0.0.0:0 0.0.0.0:0 1\n", err, sizeof err);
+    assert_non_null(ok);
+    synack_ladder_free(ok);
 }
 
 int main(void)
@@ -417,6 +516,8 @@ int main(void)
         cmocka_unit_test(identical_numbers_paired_by_window),
         cmocka_unit_test(one_line_format),
         cmocka_unit_test(svg_structure),
+        cmocka_unit_test(trace_file_round_trip),
+        cmocka_unit_test(trace_file_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `synack ladder FILE`: reads a capture (pcap or pcapng from synack, tcpdump or tshark),
  * picks one TCP connection and draws it as a ladder, in the terminal and with --svg as a
- * picture. The capture saw each segment once, at one point of the path: arrows are drawn
- * at the time they were seen, without arrival times; a segment that repeats sequence space
- * its sender had already sent is marked as a retransmission. */
+ * picture; or reads a trace file (synack_ladder_load) and draws all of it. The capture saw each
+ * segment once, at one point of the path: arrows are drawn at the time they were seen, without
+ * arrival times; a segment that repeats sequence space its sender had already sent is marked as a
+ * retransmission. */
 #include "ladder.h"
 
 #include <errno.h>
@@ -117,6 +118,49 @@ static int write_out(const struct output *o, const char *path, int what)
     return rc < 0;
 }
 
+/* Where the pictures go (NULL: not drawn; "-": stdout). */
+struct paths {
+    const char *svg, *tsg, *cwnd, *rtt, *html;
+};
+
+/* Writes the pictures asked for, then the text ladder unless a picture went to stdout.
+ * Returns 0, or 1 if one could not be written. */
+static int draw(const struct output *o, const struct paths *p)
+{
+    int rc = write_out(o, p->svg, 0) | write_out(o, p->tsg, 1) | write_out(o, p->cwnd, 3) |
+             write_out(o, p->rtt, 4) | write_out(o, p->html, 2);
+    const char *all[] = {p->svg, p->tsg, p->cwnd, p->rtt, p->html};
+    bool to_stdout = false;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        to_stdout |= all[i] && !strcmp(all[i], "-");
+    if (!to_stdout) {
+        synack_ladder_header(o->lad, stdout);
+        synack_ladder_render(o->lad, stdout, o->origin);
+    }
+    return rc;
+}
+
+/* A trace file (synack sim --save, synack demo --save): both hosts' events as they were
+ * traced, drawn as the run drew them. Returns the exit status. */
+static int draw_trace(FILE *in, const char *file, unsigned flags, int direction,
+                      const struct paths *p)
+{
+    char err[128];
+    struct synack_ladder *lad = synack_ladder_load(in, err, sizeof err);
+    if (in != stdin) fclose(in);
+    if (!lad) {
+        fprintf(stderr, "synack ladder: %s: %s\n", file, err);
+        return 1;
+    }
+    synack_ladder_set_flags(lad, flags);
+    char source[1100];
+    snprintf(source, sizeof source, "trace file %s", file);
+    struct output o = {lad, 0, direction, "TCP, traced by synack", source};
+    int rc = draw(&o, p);
+    synack_ladder_free(lad);
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -128,7 +172,8 @@ static void usage(FILE *out)
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
             "them; segments that repeat sequence space are marked [retransmission].\n"
             "FILE: pcap or pcapng from synack, tcpdump or tshark (raw IP, Ethernet, Linux\n"
-            "cooked v1/v2, loopback).\n\n"
+            "cooked v1/v2, loopback), or a trace file written by synack sim --save or\n"
+            "synack demo --save (both hosts' events: drawn as the run drew them).\n\n"
             "  --svg OUT    also write the ladder as an SVG picture to OUT ('-': stdout,\n"
             "               instead of the text)\n"
             "  --tsg OUT    write the time-sequence graph (sequence numbers over time, the\n"
@@ -200,6 +245,11 @@ int ladder_main(int argc, char **argv)
         fprintf(stderr, "synack ladder: %s: %s\n", file, strerror(errno));
         return 1;
     }
+    /* A trace file begins "synack-trace"; no capture format begins with an 's'. */
+    int c0 = getc(in);
+    if (c0 != EOF) ungetc(c0, in);
+    struct paths p = {svg, tsg, cwnd, rtt, html};
+    if (c0 == 's') return draw_trace(in, file, flags & ~SYNACK_LADDER_CAPTURE, direction, &p);
     struct capture cap = {0};
     char err[128];
     int n = synack_pcap_read(in, keep, &cap, err, sizeof err);
@@ -272,16 +322,7 @@ int ladder_main(int argc, char **argv)
     snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s", file, want,
              nconn, na, a, nb, b);
     struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
-    int rc = write_out(&o, svg, 0) | write_out(&o, tsg, 1) | write_out(&o, cwnd, 3) |
-             write_out(&o, rtt, 4) | write_out(&o, html, 2);
-    bool to_stdout = false;
-    const char *paths[] = {svg, tsg, cwnd, rtt, html};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        to_stdout |= paths[i] && !strcmp(paths[i], "-");
-    if (!to_stdout) {
-        synack_ladder_header(lad, stdout);
-        synack_ladder_render(lad, stdout, origin);
-    }
+    int rc = draw(&o, &p);
     synack_ladder_free(lad);
     free(cap.ev);
     return rc;

@@ -16,7 +16,7 @@
 /* The flags that take a value (sim_flag). */
 #define VALUED                                                                                     \
     " --bytes --delay --loss --reorder --seed --drop --initial-rto --time-limit --close --rcvbuf " \
-    "--sndbuf --mss --svg --pcap --tsg --cwnd --rtt --states --html "
+    "--sndbuf --mss --svg --pcap --tsg --cwnd --rtt --states --html --save "
 
 enum close_mode { CLOSE_NONE, CLOSE_CLIENT, CLOSE_SERVER, CLOSE_BOTH };
 
@@ -78,7 +78,9 @@ static void sim_usage(FILE *out)
             "                     TCP state) as an SVG picture to FILE\n"
             "  --html FILE        write one self-contained HTML report to FILE: the ladder,\n"
             "                     the graphs, retransmissions by cause, drops, every event\n"
-            "  --pcap FILE        write the client's capture to FILE\n\n"
+            "  --pcap FILE        write the client's capture to FILE\n"
+            "  --save FILE        write every trace event of both hosts to FILE, a trace\n"
+            "                     file that synack ladder FILE draws again, all of it\n\n"
             "example: synack sim --bytes 20000 --drop client:5 --close both\n");
 }
 
@@ -167,6 +169,8 @@ static int sim_flag(struct sim_run *r, const char *flag, const char *val)
         o->html_path = val;
     } else if (!strcmp(flag, "--pcap")) {
         o->pcap_path = val;
+    } else if (!strcmp(flag, "--save")) {
+        o->trace_path = val;
     } else {
         return -1;
     }

@@ -103,6 +103,17 @@ int synack_ladder_states_svg(struct synack_ladder *ladder, FILE *out, synack_tim
 int synack_ladder_html(struct synack_ladder *ladder, FILE *out, synack_time_t origin,
                        const char *title, const char *source);
 
+/* Writes every event collected so far as a trace file (it keeps them): a text file of one
+ * line per event with every field of it, which synack_ladder_load reads back into a ladder
+ * that draws exactly the same pictures (src/trace/file.c describes the format). The
+ * drawing flags are not saved. Returns 0, -EINVAL or -EIO if writing failed. */
+int synack_ladder_save(const struct synack_ladder *ladder, FILE *out);
+
+/* Reads a trace file written by synack_ladder_save into a new ladder with the side names
+ * it holds (free it with synack_ladder_free). NULL if it is not one, is damaged or memory
+ * ran out; then err (if not NULL) says why and on which line. */
+struct synack_ladder *synack_ladder_load(FILE *in, char *err, size_t err_size);
+
 /* One line for one event ("12.345 ms OUT 198.18.0.1:80 > 198.18.0.2:40000 SYN,ACK seq=...").
  * Writes at most size bytes including the terminating NUL; returns buf. */
 char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t size);
