@@ -437,6 +437,35 @@ static struct synack_ladder *loaded(const char *text, char *err, size_t n)
     return lad;
 }
 
+/* The report's table of every segment: the sender, numbers as in the ladder, why it left,
+ * when it arrived or that it was lost; the standalone SVG has no links to it. */
+static void html_segment_table(void **state)
+{
+    (void)state;
+    struct synack_ladder *lad = run_lost_ack();
+    char *html = html_of(lad);
+    assert_int_equal(th_count(html, "<tr id=\"seg-"), 5);
+    th_has(html, "\">3</a></td><td class=\"n\">20.000</td><td>client "
+                 "\xe2\x86\x92 server</td><td>ACK</td><td class=\"n\">1</td><td class=\"n\">1"
+                 "</td><td class=\"n\">0</td><td class=\"n\">262144</td><td class=\"o\">&lt;nop,"
+                 "nop,TS val 2044968941 ecr 577136400&gt;</td><td>ack</td><td class=\"lost\">lost"
+                 "</td></tr>\n");
+    th_has(html, "\">4</a></td><td class=\"n\">1010.000</td><td>server "
+                 "\xe2\x86\x92 client</td><td>SYN,ACK</td>");
+    th_has(html, "<td class=\"rtx\">rto #1</td><td class=\"n\">1020.000</td></tr>\n");
+    th_has(html, "<td>challenge ack</td><td class=\"n\">1030.000</td></tr>\n");
+    th_parses_as_xml(html, strlen(html), "html");
+    free(html);
+    char *svg = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&svg, &len);
+    assert_int_equal(synack_ladder_svg(lad, out, 0), 0);
+    fclose(out);
+    assert_null(strstr(svg, "href="));
+    free(svg);
+    synack_ladder_free(lad);
+}
+
 /* A trace file keeps every event whole: read back, it draws the same ladder and the same
  * report, and writes the same file again. */
 static void trace_file_round_trip(void **state)
@@ -516,6 +545,7 @@ int main(void)
         cmocka_unit_test(identical_numbers_paired_by_window),
         cmocka_unit_test(one_line_format),
         cmocka_unit_test(svg_structure),
+        cmocka_unit_test(html_segment_table),
         cmocka_unit_test(trace_file_round_trip),
         cmocka_unit_test(trace_file_refused),
     };

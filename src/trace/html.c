@@ -2,7 +2,8 @@
 /* One HTML page about the events of a ladder, readable without a network: inline CSS and
  * SVG, no script, font or link. A heading with what was drawn, the connections and the
  * source; the ladder and the time-sequence graph(s) as pictures, the state timeline and
- * the sender's cwnd and RTT graphs when their events were traced; a table of segments,
+ * the sender's cwnd and RTT graphs when their events were traced; a table of every segment
+ * (each arrow of the ladder links to its row); a table of segments,
  * retransmissions by cause, drops by counter and socket calls; the programs' socket calls
  * side by side; the ladder as text; every trace line in
  * a <details> that opens on a click. */
@@ -20,7 +21,11 @@ static const char style[] =
     "pre{font-size:12px;background:#f6f6f6;padding:.6em;overflow-x:auto}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}"
     "td.n{text-align:right}svg{max-width:100%;height:auto}"
-    ".source{color:#555}summary{cursor:pointer}";
+    ".source{color:#555}summary{cursor:pointer}"
+    "table.segments td{font-family:monospace;font-size:12px;white-space:nowrap}"
+    "table.segments td.o{white-space:normal;font-size:11px;color:#555}"
+    "tr:target{background:#fe8}g.segment:target line{stroke:#e80;stroke-width:3}"
+    "a:hover g.segment line{stroke:#e80;stroke-width:2.5}td.lost,td.rtx{color:#c00}";
 
 /* Segments, bytes, retransmissions by cause and drops by counter, per side. */
 struct counts {
@@ -157,6 +162,55 @@ static void calls(FILE *out, const struct synack_ladder *l, synack_time_t origin
     fputs("</table>\n", out);
 }
 
+/* One row per segment sent (or seen, in a capture), in time order: its fields as the
+ * ladder numbers them, why it left, when it arrived. Each row is the target of its arrow
+ * in the ladder (id seg-N: clicking the arrow highlights the row, CSS :target, no script)
+ * and its number links back to the arrow. */
+static void segments(FILE *out, const struct synack_ladder *l, synack_time_t origin)
+{
+    bool capture = (l->flags & SYNACK_LADDER_CAPTURE) != 0;
+    char f[32], why[48], line[512];
+    struct ladder_text t;
+    fputs("<table class=\"segments\"><tr><th>#</th><th>ms</th><th>from</th><th>flags</th>"
+          "<th>seq</th><th>ack</th><th>len</th><th>win</th><th>options</th><th>cause</th>"
+          "<th>arrived</th></tr>\n",
+          out);
+    unsigned n = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        const struct ladder_event *e = &l->events[i];
+        if (e->ev.kind != SYNACK_TRACE_SEGMENT_OUT) continue;
+        const struct synack_trace_segment *s = &e->ev.u.segment;
+        sk_ladder_describe(l, e, &t);
+        fprintf(out, "<tr id=\"seg-%zu\" title=\"", i);
+        sk_xml_esc(out, synack_trace_format(&e->ev, line, sizeof line));
+        fprintf(
+            out,
+            "\"><td class=\"n\"><a href=\"#arrow-%zu\">%u</a></td><td class=\"n\">%.3f</td><td>", i,
+            ++n, (double)(e->ev.time - origin) / 1e6);
+        sk_xml_esc(out, l->sides[e->side].name);
+        fputs(" \xe2\x86\x92 ", out); /* an arrow */
+        sk_xml_esc(out, l->sides[!e->side].name);
+        fprintf(out, "</td><td>%s</td><td class=\"n\">%u</td><td class=\"n\">",
+                synack_flags_str(s->flags, f, sizeof f), t.seq);
+        if (s->flags & SYNACK_ACK) fprintf(out, "%u", t.ack);
+        fprintf(out, "</td><td class=\"n\">%u</td><td class=\"n\">%llu</td><td class=\"o\">",
+                s->len, (unsigned long long)t.win);
+        sk_xml_esc(out, t.options);
+        synack_trace_cause_str(s, why, sizeof why);
+        if (!*why && s->retransmission) snprintf(why, sizeof why, "rtx");
+        fprintf(out, "</td><td%s>", s->retransmission ? " class=\"rtx\"" : "");
+        sk_xml_esc(out, why);
+        if (capture)
+            fputs("</td><td></td></tr>\n", out);
+        else if (e->arrival < 0)
+            fputs("</td><td class=\"lost\">lost</td></tr>\n", out);
+        else
+            fprintf(out, "</td><td class=\"n\">%.3f</td></tr>\n",
+                    (double)(l->events[e->arrival].ev.time - origin) / 1e6);
+    }
+    fputs("</table>\n", out);
+}
+
 static void pre(FILE *out, const char *text)
 {
     fputs("<pre>", out);
@@ -183,7 +237,7 @@ int synack_ladder_html(struct synack_ladder *l, FILE *out, synack_time_t origin,
     }
     connections(out, l);
     fputs("<h2 id=\"ladder\">Ladder</h2>\n<p>Hover over an arrow for its segment's trace "
-          "line.</p>\n",
+          "line; click it for its row in the <a href=\"#segments\">segment table</a>.</p>\n",
           out);
     int rc = sk_ladder_svg(l, out, origin, true);
     fputs("<h2 id=\"tsg\">Time-sequence graph</h2>\n<p>Hover over a bar for its segment "
@@ -210,6 +264,16 @@ int synack_ladder_html(struct synack_ladder *l, FILE *out, synack_time_t origin,
               "RTO.</p>\n",
               out);
         rc = sk_ladder_rtt(l, out, busier, origin, true);
+    }
+    if (rc == 0) {
+        fputs("<h2 id=\"segments\">Every segment</h2>\n<p>One row per segment, numbered as in the "
+              "ladder (relative to each side's ISN unless absolute numbers were asked for), the "
+              "window as scaled. Click an arrow in the ladder to highlight its row; click a "
+              "row's number to go back to its arrow; hover over a row for its trace "
+              "line.</p>\n",
+              out);
+        sk_ladder_pair(l);
+        segments(out, l, origin);
     }
     fputs("<h2 id=\"counts\">Segments, retransmissions and drops</h2>\n", out);
     table(out, l, &c);

@@ -138,6 +138,9 @@ void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event
         k += snprintf(t->label + k, n - (size_t)k, " ack %u", s->ack - pbase);
     uint64_t win = sk_ladder_window(s, me->wscale, peer->wscale);
     snprintf(t->label + k, n - (size_t)k, " win %llu", (unsigned long long)win);
+    t->seq = seq;
+    t->ack = s->ack - pbase;
+    t->win = win;
     synack_trace_options_str(s, pbase, t->options, sizeof t->options);
     t->cause[0] = '\0';
     if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT &&

@@ -28,11 +28,14 @@ struct synack_ladder {
 };
 
 /* What an arrow says: flags, relative seq:end, ack, window as scaled; its options as
- * tcpdump writes them; why it left (for repeats and probes, or always with CAUSES). */
+ * tcpdump writes them; why it left (for repeats and probes, or always with CAUSES); and
+ * the numbers of the label on their own (relative unless ABSOLUTE). */
 struct ladder_text {
     char label[96];
     char options[256];
     char cause[48];
+    uint32_t seq, ack;
+    uint64_t win;
 };
 
 /* Whether the ladder draws event ev as a socket call beside its host: every CALL but those

@@ -182,7 +182,11 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
             y2 = y0 + ROW;
         }
         const char *cls = lost ? "segment lost" : "segment";
-        fprintf(out, "<g class=\"%s%s\">", cls, ev->u.segment.retransmission ? " rtx" : "");
+        /* In the report each arrow links to its row of the segment table (html.c). */
+        if (inline_svg) fprintf(out, "<a href=\"#seg-%zu\">", i);
+        fprintf(out, "<g class=\"%s%s\"", cls, ev->u.segment.retransmission ? " rtx" : "");
+        if (inline_svg) fprintf(out, " id=\"arrow-%zu\"", i);
+        fputc('>', out);
         fputs("<title>", out);
         sk_xml_esc(out, synack_trace_format(ev, line, sizeof line));
         fputs("</title>", out);
@@ -231,7 +235,7 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
                     "font-size=\"10\" fill=\"#666\">arr %s</text>",
                     xo - dx, y2 - 8, e->side ? "end" : "start", tbuf);
         }
-        fputs("</g>\n", out);
+        fputs(inline_svg ? "</g></a>\n" : "</g>\n", out);
     }
     fputs("</svg>\n", out);
     free(y);
