@@ -48,7 +48,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: ladders pictures stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: ladders pictures test-browser stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .PHONY: install uninstall examples docs bench-tun
 .SECONDARY:
 
@@ -178,6 +178,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD=$(BUILD) bash scripts/fuzz.sh run $(FUZZ_SECONDS)
 
+# The HTML report in headless Chromium (tests/browser/run.sh; make deps installs it).
+test-browser: tools
+	@bash tests/browser/run.sh $(BUILD)
+
 # Interop with the Linux kernel over a TUN device, in private network namespaces (root).
 test-interop: all
 	@bash tests/interop/run.sh $(BUILD)
@@ -249,8 +253,9 @@ help:
 	@echo "                   (demo, sim, ladder, cat, http) and build/libsynack-packetdrill.so"
 	@echo "  make test        install test dependencies if missing (Debian, as root), then run"
 	@echo "                   the whole suite twice (release, ASan+UBSan), the packetdrill"
-	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it) and"
-	@echo "                   the kernel interop tests (as root); ends with 'N passed, N failed'"
+	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it), the"
+	@echo "                   HTML report in headless Chromium and the kernel interop tests (as"
+	@echo "                   root); ends with 'N passed, N failed'"
 	@echo "  make install     install headers, libsynack.a, libsynack.so (versioned), synack.pc,"
 	@echo "                   the synack tool and synack(1) under PREFIX (default /usr/local);"
 	@echo "                   DESTDIR= stages for packaging; make uninstall removes them"
@@ -258,6 +263,8 @@ help:
 	@echo "  make docs        generate the API reference from the headers: build/docs/api.md"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make test-browser  load an HTML report in headless Chromium: no console message,"
+	@echo "                   a screenshot with the ladder (build/browser/report.png), links"
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
 	@echo "                   nc, ping; in private network namespaces (needs root)"
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"

@@ -34,6 +34,19 @@ line=$(grep -E '^product: [0-9]+ passed' "$out" | tail -1)
 if [ -n "$line" ]; then count "product:" "$line"
 else echo "run-tests: product checks ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
 rm -f "$out"
+# The HTML report in headless Chromium (skips with a reason when none is installed).
+out=$(mktemp)
+bash tests/browser/run.sh build 2>&1 | tee "$out"
+line=$(grep -E '^browser: [0-9]+ passed' "$out" | tail -1)
+if [ -n "$line" ]; then
+    count "browser:" "$line"
+elif grep -q '^browser: skipped' "$out"; then
+    counted+=("browser: skipped")
+else
+    echo "run-tests: browser test ended without a summary" >&2
+    total_fail=$((total_fail + 1)); counted+=("browser: no summary (1 failure)")
+fi
+rm -f "$out"
 # Fuzzers (scripts/fuzz.sh test, clang): replay fuzz/regressions/, then each target briefly.
 out=$(mktemp)
 bash scripts/fuzz.sh test 2>&1 | tee "$out"

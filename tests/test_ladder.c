@@ -394,6 +394,9 @@ static void svg_structure(void **state)
     assert_int_equal(th_count(svg, "<g class=\"segment rtx\">"), 1);
     assert_int_equal(th_count(svg, "[rto #1]"), 1);
     assert_int_equal(th_count(svg, "class=\"state\""), 5);
+    /* One time per row (5 calls, 5 states, 5 segments, a drop): none for the inner events
+     * (CWND, RTT, TIMER), which take no row and would be written over the next one. */
+    assert_int_equal(th_count(svg, "<text class=\"time\""), 16);
     /* socket, bind, listen; socket, connect: between the lines beside their host. */
     assert_int_equal(th_count(svg, "<g class=\"call\">"), 5);
     assert_non_null(strstr(svg, ">connect(198.18.0.2:80) = -EINPROGRESS</text>"));

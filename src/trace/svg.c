@@ -135,8 +135,12 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
     for (size_t i = 0; i < l->count; i++) {
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_event *ev = &e->ev;
-        if (ev->kind == SYNACK_TRACE_SEGMENT_IN) continue;
-        if (ev->kind == SYNACK_TRACE_CALL && !sk_ladder_shows_call(ev)) continue;
+        /* Only what takes a row is drawn (arrivals sit on their arrows; the engine's inner
+         * events, CWND, RTT and TIMER, are in the graphs): a time for the others would be
+         * written over the next row's. */
+        if (ev->kind != SYNACK_TRACE_SEGMENT_OUT && ev->kind != SYNACK_TRACE_STATE &&
+            ev->kind != SYNACK_TRACE_DROP && !sk_ladder_shows_call(ev))
+            continue;
         double y0 = ypx(y[i]);
         snprintf(tbuf, sizeof tbuf, "%.3f", (double)(ev->time - origin) / 1e6);
         fprintf(out,
