@@ -412,6 +412,60 @@ static void svg_structure(void **state)
     synack_ladder_free(lad);
 }
 
+/* Columns of a line of UTF-8: its code points (every one drawn here is one column). */
+static size_t columns(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return c;
+}
+
+/* With SYNACK_LADDER_UNICODE the arrows and host lines are box drawing, one column each:
+ * the same picture as in ASCII, column for column, within 80 columns; labels keep their
+ * own dashes (SYN-SENT) and x (x dropped). */
+static void unicode_ladder(void **state)
+{
+    (void)state;
+    struct synack_ladder *lad = run_lost_ack();
+    struct synack_ladder *uni = run_lost_ack();
+    synack_ladder_set_flags(uni, SYNACK_LADDER_UNICODE);
+    char *a = render(lad), *u = render(uni);
+    th_has(u, "       ms client      \xe2\x94\x82                                            "
+              "\xe2\x94\x82server\n");
+    th_has(u, "    0.000 SYN-SENT    \xe2\x94\x82                                            "
+              "\xe2\x94\x82\n");
+    th_has(u, "    0.000             \xe2\x94\x82\xe2\x94\x80SYN 0 win 65535");
+    th_has(u, "\xe2\x94\x80\xe2\x96\xb6\xe2\x94\x82"
+              "arr 10.000\n");
+    th_has(u, "   10.000 arr 20.000  \xe2\x94\x82\xe2\x97\x80\xe2\x94\x80SYN,ACK 0 ack 1");
+    th_has(u, "\xe2\x94\x80"
+              "ACK 1 ack 1 win 262144\xe2\x94\x80\xe2\x9c\x95                   "
+              "\xe2\x94\x82lost\n");
+    th_has(u, " 1020.000 x dropped   \xe2\x94\x82 (tcp_duplicate)");
+    th_has(u, "connect(198.18.0.2:80) = -EINPROGRESS");
+    assert_null(strstr(u, "->"));
+    assert_null(strstr(u, "<-"));
+    assert_null(strchr(u, '|'));
+    /* Line for line as wide as the ASCII one, and never past 80 columns. */
+    const char *p = a, *q = u;
+    unsigned lines = 0;
+    while (*p && *q) {
+        size_t np = strcspn(p, "\n"), nq = strcspn(q, "\n");
+        assert_int_equal(columns(q, nq), np);
+        assert_true(np <= 80);
+        p += np + (p[np] != 0);
+        q += nq + (q[nq] != 0);
+        lines++;
+    }
+    assert_true(!*p && !*q);
+    assert_int_equal(lines, 27);
+    free(a);
+    free(u);
+    synack_ladder_free(lad);
+    synack_ladder_free(uni);
+}
+
 static char *saved(const struct synack_ladder *lad)
 {
     char *text = NULL;
@@ -548,6 +602,7 @@ int main(void)
         cmocka_unit_test(identical_numbers_paired_by_window),
         cmocka_unit_test(one_line_format),
         cmocka_unit_test(svg_structure),
+        cmocka_unit_test(unicode_ladder),
         cmocka_unit_test(html_segment_table),
         cmocka_unit_test(trace_file_round_trip),
         cmocka_unit_test(trace_file_refused),

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "synack/ladder.h"
 #include "synack/stack.h"
+#include "charset.h"
 
 struct conn {
     struct synack_endpoint a, b; /* a: the side that sent the first SYN (or segment) */
@@ -166,7 +167,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: synack ladder FILE [--svg OUT.svg] [--tsg OUT.svg] [--tsg-other]\n"
             "                         [--cwnd OUT.svg] [--rtt OUT.svg] [--html OUT.html]\n"
-            "                         [--conn N] [--absolute] [--causes]\n\n"
+            "                         [--conn N] [--absolute] [--causes]\n"
+            "                         [--ascii | --unicode]\n\n"
             "Draws one TCP connection of a capture as a ladder: each segment as an arrow with\n"
             "its flags, sequence numbers (relative to each side's ISN), ACK, window (scaled\n"
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
@@ -189,7 +191,9 @@ static void usage(FILE *out)
             "               connections goes to stderr when there are several)\n"
             "  --absolute   sequence and acknowledgment numbers as on the wire\n"
             "  --causes     the cause of every segment, not only of repeats (a capture shows\n"
-            "               no engine decisions: repeats are marked [rtx])\n");
+            "               no engine decisions: repeats are marked [rtx])\n"
+            "  --ascii, --unicode  draw the arrows and lines in ASCII or in Unicode (default:\n"
+            "               Unicode on a UTF-8 terminal, else ASCII)\n");
 }
 
 int ladder_main(int argc, char **argv)
@@ -197,6 +201,7 @@ int ladder_main(int argc, char **argv)
     const char *file = NULL, *svg = NULL, *tsg = NULL, *cwnd = NULL, *rtt = NULL, *html = NULL;
     int direction = SYNACK_TSG_MOST;
     unsigned flags = SYNACK_LADDER_CAPTURE;
+    enum tool_charset charset = CHARSET_AUTO;
     long want = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -225,6 +230,8 @@ int ladder_main(int argc, char **argv)
             flags |= SYNACK_LADDER_ABSOLUTE;
         } else if (!strcmp(argv[i], "--causes")) {
             flags |= SYNACK_LADDER_CAUSES;
+        } else if (tool_charset_flag(argv[i], &charset)) {
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "synack ladder: unknown argument '%s'\n", argv[i]);
             usage(stderr);
@@ -240,6 +247,7 @@ int ladder_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    flags |= tool_ladder_charset(charset);
     FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;
     if (!in) {
         fprintf(stderr, "synack ladder: %s: %s\n", file, strerror(errno));

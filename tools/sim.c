@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "charset.h"
 #include "world.h"
 
 #define MAX_DROPS 32
@@ -61,6 +62,8 @@ static void sim_usage(FILE *out)
             "  --no-timestamps    neither host offers timestamps\n"
             "  --absolute         sequence numbers as on the wire, not from the ISNs\n"
             "  --causes           the cause of every segment, not only of repeats\n"
+            "  --ascii, --unicode draw the ladder's arrows and lines in ASCII or in Unicode\n"
+            "                     (default: Unicode on a UTF-8 terminal, else ASCII)\n"
             "  --time-limit DUR   give up after this much virtual time (default 600s)\n"
             "  --step             show one ladder row at a time, the next after each line\n"
             "                     read from standard input (Enter; q or end of input stops)\n"
@@ -270,6 +273,7 @@ static int sim_report(struct world *w, const struct sim_run *r)
 int sim_main(int argc, char **argv)
 {
     struct sim_run r;
+    enum tool_charset charset = CHARSET_AUTO;
     memset(&r, 0, sizeof r);
     world_opts_init(&r.opts);
     r.opts.tool = "synack sim";
@@ -279,7 +283,7 @@ int sim_main(int argc, char **argv)
             sim_usage(stdout);
             return 0;
         }
-        if (sim_switch(&r, argv[i])) continue;
+        if (sim_switch(&r, argv[i]) || tool_charset_flag(argv[i], &charset)) continue;
         int rc = i + 1 < argc ? sim_flag(&r, argv[i], argv[i + 1]) : -1;
         if (rc > 0) return rc;
         if (rc < 0) {
@@ -298,6 +302,7 @@ int sim_main(int argc, char **argv)
         size_t n = strlen(source);
         snprintf(source + n, sizeof source - n, " %s", argv[i]);
     }
+    r.opts.ladder_flags |= tool_ladder_charset(charset);
     r.opts.title = "synack sim: a run composed from flags";
     r.opts.source = source;
     struct world w;

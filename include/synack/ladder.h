@@ -3,7 +3,7 @@
  * capture) and draws them as a two-column ladder: each host's state changes in its column,
  * each segment as an arrow at the time it left with its options, the window as scaled, why
  * it left when it repeats sequence space, and when it arrived at the other end or that it
- * was lost. As text (80 columns, ASCII) or as an SVG picture. */
+ * was lost. As text (80 columns, ASCII or Unicode) or as an SVG picture. */
 #ifndef SYNACK_LADDER_H
 #define SYNACK_LADDER_H
 
@@ -17,6 +17,10 @@ struct synack_ladder;
 #define SYNACK_LADDER_ABSOLUTE 0x1 /* sequence numbers as on the wire, not from the ISNs */
 #define SYNACK_LADDER_CAPTURE 0x2  /* one vantage point (a capture): no arrivals, no "lost" */
 #define SYNACK_LADDER_CAUSES 0x4   /* the cause of every segment, not only of repeats */
+#define SYNACK_LADDER_UNICODE                                                                      \
+    0x8 /* text arrows and host lines drawn with Unicode box                                       \
+           drawing (U+2500, U+25B6, U+25C0, U+2715, U+2502, one                                    \
+           column each) instead of ASCII - > < x | */
 
 /* A ladder with a left and a right host (names are copied, at most 31 characters).
  * NULL on ENOMEM. */

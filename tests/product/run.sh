@@ -384,6 +384,22 @@ t_sim_states() { # a simultaneous close: each host's bar from SYN-SENT / LISTEN 
     [ "$(grep -c '<title>TIME-WAIT from 70.000 ms to 60070.000 ms</title>' "$tmp/states.svg")" -eq 2 ]
 }
 check sim-state-timeline t_sim_states
+t_charset() { # Unicode arrows on a UTF-8 terminal or when asked; ASCII in pipes or when asked
+    "$synack" demo handshake > "$tmp/plain" && "$synack" demo handshake --ascii > "$tmp/ascii" &&
+        cmp "$tmp/plain" "$tmp/ascii" && grep -qF -- '-------->|arr 10.000' "$tmp/plain" || return 1
+    "$synack" demo handshake --unicode > "$tmp/uni" || return 1
+    grep -qF '─SYN 0 win 65535──' "$tmp/uni" && grep -qF '──▶│arr 10.000' "$tmp/uni" &&
+        grep -qF '│◀─SYN,ACK 0 ack 1' "$tmp/uni" && ! grep -qF -- '->' "$tmp/uni" || return 1
+    [ "$(tr -d '\n' < "$tmp/plain" | wc -c)" -eq "$(tr -d '\n' < "$tmp/uni" | LC_ALL=C.UTF-8 wc -m)" ] ||
+        { echo "the Unicode ladder is not as wide as the ASCII one"; return 1; }
+    "$synack" ladder tests/captures/kernel-lo.pcap --unicode | grep -qF '│' || return 1
+    if command -v script > /dev/null 2>&1 && locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
+        LC_ALL=C.UTF-8 script -qc "$synack demo handshake" /dev/null | grep -qF '▶│arr 10.000' &&
+            LC_ALL=C script -qc "$synack demo handshake" /dev/null | grep -qF -- '->|arr 10.000' ||
+            { echo "the default does not follow the terminal's locale"; return 1; }
+    fi
+}
+check ladder-unicode-or-ascii t_charset
 t_trace_file() { # a run saved as a trace file draws again, ladder and report, as the run drew it
     "$synack" sim --bytes 3000 --close both --save "$tmp/run.trace" --html "$tmp/run.html" \
         > "$tmp/run.out" || return 1
