@@ -466,6 +466,110 @@ static void unicode_ladder(void **state)
     synack_ladder_free(uni);
 }
 
+/* A segment as a capture saw it: sent by side 0 (198.18.0.1:40000) or 1 (...2:80) at us. */
+static void seen(struct synack_ladder *lad, int side, unsigned us, uint8_t flags, uint32_t seq,
+                 uint32_t ack, uint32_t len)
+{
+    struct synack_endpoint c = {SYNACK_IPV4(198, 18, 0, 1), 40000},
+                           s = {SYNACK_IPV4(198, 18, 0, 2), 80};
+    struct synack_trace_event ev = {.kind = SYNACK_TRACE_SEGMENT_OUT, .time = SYNACK_US(us)};
+    ev.local = ev.u.segment.src = side ? s : c;
+    ev.remote = ev.u.segment.dst = side ? c : s;
+    ev.u.segment.flags = flags;
+    ev.u.segment.seq = seq;
+    ev.u.segment.ack = ack;
+    ev.u.segment.len = len;
+    ev.u.segment.window = 1000;
+    ev.u.segment.wscale = -1;
+    assert_int_equal(synack_ladder_add(lad, side, &ev), 0);
+}
+
+/* The states of each side's column, in order ("client SYN-SENT, server SYN-RECEIVED..."). */
+static void states_are(struct synack_ladder *lad, const char *want)
+{
+    char *trace = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&trace, &len);
+    assert_int_equal(synack_ladder_save(lad, out), 0);
+    fclose(out);
+    char got[512] = "";
+    size_t n = 0;
+    for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n")) {
+        int side, from, to;
+        unsigned long long t;
+        if (sscanf(line, "%llu %d STATE %*s %*s %d %d", &t, &side, &from, &to) != 4) continue;
+        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s %s", n ? ", " : "",
+                              side ? "server" : "client",
+                              synack_state_name((enum synack_tcp_state)to));
+    }
+    free(trace);
+    assert_string_equal(got, want);
+}
+
+/* States from a capture's segments (RFC 9293 3.10.7), and where it was taken. */
+static void capture_states_and_vantage(void **state)
+{
+    (void)state;
+    const uint8_t S = SYNACK_SYN, A = SYNACK_ACK, F = SYNACK_FIN, R = SYNACK_RST;
+    char where[200];
+    /* Taken at the server: SYN,ACK at once, the ACK a 20 ms round trip later; the client
+     * closes first. */
+    struct synack_ladder *lad = synack_ladder_new("client", "server");
+    seen(lad, 0, 0, S, 100, 0, 0);
+    seen(lad, 1, 30, S | A, 500, 101, 0);
+    seen(lad, 0, 20030, A, 101, 501, 0);
+    seen(lad, 0, 20040, A | F, 101, 501, 10);
+    seen(lad, 1, 20050, A, 501, 112, 0);
+    seen(lad, 1, 30000, A | F, 501, 112, 0);
+    seen(lad, 0, 50000, A, 112, 502, 0);
+    assert_int_equal(synack_ladder_vantage(lad, where, sizeof where), 1);
+    assert_string_equal(where, "taken near server: SYN to SYN,ACK 0.030 ms, SYN,ACK to ACK "
+                               "20.000 ms (the round trip lies after the SYN,ACK)");
+    assert_int_equal(synack_ladder_infer_states(lad), 10);
+    states_are(lad, "client SYN-SENT, server SYN-RECEIVED, client ESTABLISHED, server "
+                    "ESTABLISHED, client FIN-WAIT-1, server CLOSE-WAIT, client FIN-WAIT-2, "
+                    "server LAST-ACK, client TIME-WAIT, server CLOSED");
+    assert_int_equal(synack_ladder_infer_states(lad), 0); /* states there: nothing more */
+    synack_ladder_free(lad);
+    /* The FINs cross (simultaneous close): neither acknowledges the other's; taken at the
+     * client. */
+    lad = synack_ladder_new("client", "server");
+    seen(lad, 0, 0, S, 100, 0, 0);
+    seen(lad, 1, 20000, S | A, 500, 101, 0);
+    seen(lad, 0, 20010, A, 101, 501, 0);
+    seen(lad, 0, 30000, A | F, 101, 501, 0);
+    seen(lad, 1, 40000, A | F, 501, 101, 0);
+    seen(lad, 0, 40010, A, 102, 502, 0);
+    seen(lad, 1, 50000, A, 502, 102, 0);
+    assert_int_equal(synack_ladder_vantage(lad, where, sizeof where), 0);
+    assert_string_equal(where, "taken near client: SYN to SYN,ACK 20.000 ms, SYN,ACK to ACK "
+                               "0.010 ms (the round trip lies before the SYN,ACK)");
+    synack_ladder_infer_states(lad);
+    states_are(lad, "client SYN-SENT, server SYN-RECEIVED, client ESTABLISHED, server "
+                    "ESTABLISHED, client FIN-WAIT-1, server FIN-WAIT-1, client CLOSING, server "
+                    "CLOSING, server TIME-WAIT, client TIME-WAIT");
+    synack_ladder_free(lad);
+    /* Refused (RST,ACK to a SYN); no complete handshake to place the capture. */
+    lad = synack_ladder_new("client", "server");
+    seen(lad, 0, 0, S, 100, 0, 0);
+    seen(lad, 1, 10, R | A, 0, 101, 0);
+    assert_int_equal(synack_ladder_vantage(lad, where, sizeof where), -1);
+    assert_string_equal(where, "capture point unknown: no complete handshake (SYN, SYN,ACK, ACK)");
+    synack_ladder_infer_states(lad);
+    states_are(lad, "client SYN-SENT, server CLOSED, client CLOSED");
+    synack_ladder_free(lad);
+    /* Begun after the handshake: both were ESTABLISHED (not drawn); the server closes. */
+    lad = synack_ladder_new("client", "server");
+    seen(lad, 0, 0, A, 101, 501, 100);
+    seen(lad, 1, 10, A | F, 501, 201, 0);
+    seen(lad, 0, 20, A | F, 201, 502, 0);
+    seen(lad, 1, 30, A, 502, 202, 0);
+    synack_ladder_infer_states(lad);
+    states_are(lad, "server FIN-WAIT-1, client CLOSE-WAIT, client LAST-ACK, server FIN-WAIT-2, "
+                    "server TIME-WAIT, client CLOSED");
+    synack_ladder_free(lad);
+}
+
 static char *saved(const struct synack_ladder *lad)
 {
     char *text = NULL;
@@ -603,6 +707,7 @@ int main(void)
         cmocka_unit_test(one_line_format),
         cmocka_unit_test(svg_structure),
         cmocka_unit_test(unicode_ladder),
+        cmocka_unit_test(capture_states_and_vantage),
         cmocka_unit_test(html_segment_table),
         cmocka_unit_test(trace_file_round_trip),
         cmocka_unit_test(trace_file_refused),

@@ -172,7 +172,9 @@ static void usage(FILE *out)
             "Draws one TCP connection of a capture as a ladder: each segment as an arrow with\n"
             "its flags, sequence numbers (relative to each side's ISN), ACK, window (scaled\n"
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
-            "them; segments that repeat sequence space are marked [retransmission].\n"
+            "them; segments that repeat sequence space are marked [rtx]; each side's states\n"
+            "as far as the segments show them; and where the capture was taken, from the\n"
+            "timing of the handshake.\n"
             "FILE: pcap or pcapng from synack, tcpdump or tshark (raw IP, Ethernet, Linux\n"
             "cooked v1/v2, loopback), or a trace file written by synack sim --save or\n"
             "synack demo --save (both hosts' events: drawn as the run drew them).\n\n"
@@ -297,8 +299,6 @@ int ladder_main(int argc, char **argv)
     ep_str(c->a, a, sizeof a);
     ep_str(c->b, b, sizeof b);
     const char *na = c->a_from_syn ? "client" : "A", *nb = c->a_from_syn ? "server" : "B";
-    printf("%s %s%s, %s %s\n(one capture: each arrow at the time its segment passed)\n", na, a,
-           c->a_from_syn ? " (sent the SYN)" : "", nb, b);
     struct synack_ladder *lad = synack_ladder_new(na, nb);
     if (!lad) {
         free(cap.ev);
@@ -326,9 +326,20 @@ int ladder_main(int argc, char **argv)
         }
         synack_ladder_add(lad, side, ev);
     }
-    char source[1200];
-    snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s", file, want,
-             nconn, na, a, nb, b);
+    if (synack_ladder_infer_states(lad) < 0) {
+        fprintf(stderr, "synack ladder: out of memory\n");
+        synack_ladder_free(lad);
+        free(cap.ev);
+        return 1;
+    }
+    char where[200];
+    synack_ladder_vantage(lad, where, sizeof where);
+    printf("%s %s%s, %s %s\n(one capture: each arrow at the time its segment passed, each state "
+           "as the segments show it)\n%s\n",
+           na, a, c->a_from_syn ? " (sent the SYN)" : "", nb, b, where);
+    char source[1400];
+    snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s; %s", file,
+             want, nconn, na, a, nb, b, where);
     struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
     int rc = draw(&o, &p);
     synack_ladder_free(lad);

@@ -39,6 +39,25 @@ int synack_ladder_attach(struct synack_ladder *ladder, int side, struct synack_c
  * the side that sent it). Events must come in time order. Returns 0, -EINVAL or -ENOMEM. */
 int synack_ladder_add(struct synack_ladder *ladder, int side, const struct synack_trace_event *ev);
 
+/* For a ladder of one connection's segments as a capture saw them (SEGMENT_OUT events on
+ * the side that sent each, as synack ladder adds them): adds each side's state changes as
+ * far as the segments show them (RFC 9293 3.10.7): the sender's on a SYN (SYN-SENT), a
+ * SYN,ACK (SYN-RECEIVED), a FIN (FIN-WAIT-1, LAST-ACK) or an RST (CLOSED) just before it,
+ * the receiver's on the ACK of its SYN (ESTABLISHED) or of its FIN (FIN-WAIT-2, TIME-WAIT,
+ * CLOSED), a FIN (CLOSE-WAIT, CLOSING, TIME-WAIT), a SYN in SYN-SENT (a simultaneous open)
+ * or an RST just after it, all at the time the segment was seen. A side seen first sending
+ * or receiving data was ESTABLISHED (not drawn). Nothing is added to a ladder that holds
+ * STATE events. Returns the number of changes added, -EINVAL or -ENOMEM. */
+int synack_ladder_infer_states(struct synack_ladder *ladder);
+
+/* Where a capture was taken, from the timing of its first handshake: near the side that
+ * sent the SYN if its SYN,ACK came more than three times as long after the SYN as the ACK
+ * after the SYN,ACK (the round trip lies before the SYN,ACK), near the other side in the
+ * opposite case. Writes a sentence with the two gaps into buf ("taken near client: SYN to
+ * SYN,ACK 20.112 ms, SYN,ACK to ACK 0.051 ms (...)"). Returns the side (0 left, 1 right),
+ * -1 when it cannot be told (gaps alike, or no complete handshake), -EINVAL. */
+int synack_ladder_vantage(const struct synack_ladder *ladder, char *buf, size_t size);
+
 /* The column titles: "      ms client      |...|server", one line. */
 void synack_ladder_header(const struct synack_ladder *ladder, FILE *out);
 

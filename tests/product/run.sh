@@ -400,6 +400,16 @@ t_charset() { # Unicode arrows on a UTF-8 terminal or when asked; ASCII in pipes
     fi
 }
 check ladder-unicode-or-ascii t_charset
+t_draw_capture() { # synack draw: the states the segments show, the side the capture was taken on
+    "$synack" sim --bytes 3000 --close both --pcap "$tmp/client.pcap" > /dev/null &&
+        "$synack" draw "$tmp/client.pcap" > "$tmp/draw" || return 1
+    grep -qx 'taken near client: SYN to SYN,ACK 20.000 ms, SYN,ACK to ACK 0.000 ms (the round trip lies before the SYN,ACK)' "$tmp/draw" &&
+        grep -q '^    0.000 SYN-SENT    |' "$tmp/draw" && grep -q '|SYN-RECEIVED$' "$tmp/draw" &&
+        [ "$(grep -c 'CLOSING' "$tmp/draw")" -eq 2 ] && [ "$(grep -c 'TIME-WAIT' "$tmp/draw")" -eq 2 ] &&
+        "$synack" ladder "$tmp/client.pcap" | cmp - "$tmp/draw" &&
+        "$synack" draw tests/captures/kernel-lo.pcap | grep -q '^capture point unclear: '
+}
+check draw-capture-states-and-vantage t_draw_capture
 t_trace_file() { # a run saved as a trace file draws again, ladder and report, as the run drew it
     "$synack" sim --bytes 3000 --close both --save "$tmp/run.trace" --html "$tmp/run.html" \
         > "$tmp/run.out" || return 1
