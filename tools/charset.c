@@ -8,10 +8,10 @@
 #include <unistd.h>
 #include "synack/ladder.h"
 
-unsigned tool_ladder_charset(enum tool_charset c)
+unsigned tool_ladder_charset(enum tool_charset c, int fd)
 {
     if (c != CHARSET_AUTO) return c == CHARSET_UNICODE ? SYNACK_LADDER_UNICODE : 0;
-    if (!isatty(STDOUT_FILENO)) return 0;
+    if (!isatty(fd)) return 0;
     /* The character type only: numbers keep their C formatting. */
     if (!setlocale(LC_CTYPE, "")) return 0;
     const char *cs = nl_langinfo(CODESET);

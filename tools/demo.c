@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include "charset.h"
 #include "scenarios.h"
@@ -174,7 +175,7 @@ int demo_main(int argc, char **argv)
         return 1;
     int failures = 0;
     bool quit = false;
-    unsigned charset_flags = tool_ladder_charset(charset);
+    unsigned charset_flags = tool_ladder_charset(charset, STDOUT_FILENO);
     for (size_t i = 0; i < scenario_count && !quit; i++) {
         const struct scenario *sc = &scenario_catalogue[i];
         if (only && strcmp(only, sc->name)) continue;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "synack/ladder.h"
 #include "synack/stack.h"
 #include "charset.h"
@@ -249,7 +250,7 @@ int ladder_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    flags |= tool_ladder_charset(charset);
+    flags |= tool_ladder_charset(charset, STDOUT_FILENO);
     FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;
     if (!in) {
         fprintf(stderr, "synack ladder: %s: %s\n", file, strerror(errno));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "charset.h"
 #include "world.h"
 
@@ -302,7 +303,7 @@ int sim_main(int argc, char **argv)
         size_t n = strlen(source);
         snprintf(source + n, sizeof source - n, " %s", argv[i]);
     }
-    r.opts.ladder_flags |= tool_ladder_charset(charset);
+    r.opts.ladder_flags |= tool_ladder_charset(charset, STDOUT_FILENO);
     r.opts.title = "synack sim: a run composed from flags";
     r.opts.source = source;
     struct world w;

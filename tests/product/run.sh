@@ -410,6 +410,16 @@ t_draw_capture() { # synack draw: the states the segments show, the side the cap
         "$synack" draw tests/captures/kernel-lo.pcap | grep -q '^capture point unclear: '
 }
 check draw-capture-states-and-vantage t_draw_capture
+t_tun_ladder_flag() { # every TUN tool offers --ladder; it cannot share the hook with --trace
+    local t
+    for t in cat "http get" "http serve"; do
+        $synack $t --help | grep -q -- '--ladder   *draw the first connection live' ||
+            { echo "synack $t --help lacks --ladder"; return 1; }
+    done
+    "$synack" cat --ladder --trace 198.18.0.1 9 > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -qF -- '--ladder and --trace both use the trace hook' "$tmp/err"
+}
+check tun-tools-ladder-flag t_tun_ladder_flag
 t_trace_file() { # a run saved as a trace file draws again, ladder and report, as the run drew it
     "$synack" sim --bytes 3000 --close both --save "$tmp/run.trace" --html "$tmp/run.html" \
         > "$tmp/run.out" || return 1
