@@ -689,169 +689,150 @@ static ssize_t do_sendto_fastopen(struct synack_stack *s, int fd,
     return (ssize_t)sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
 }
 
-/* Socket calls as trace events (SYNACK_TRACE_CALL): each public call runs its do_ twin and
- * reports what was asked and what it returned. Without a trace hook a call costs one test
- * of it (sk_trace_begin). */
-static bool call_begin(struct synack_stack *s, int fd, int call, struct synack_trace_event *ev)
+/* Socket calls as trace events (SYNACK_TRACE_CALL): each public call describes itself in a
+ * struct call, and traced() runs its do_ twin and reports what was asked and what it
+ * returned. Without a trace hook a call costs one test of it. */
+struct call {
+    int kind; /* enum synack_trace_call */
+    int fd;
+    int64_t arg; /* what the event reports: bytes, backlog, how, value */
+    int arg2;    /* recv flags, the socket option */
+    const struct synack_endpoint *addr;
+    struct synack_endpoint *peer; /* accept's */
+    const void *out;              /* send's bytes */
+    void *in;                     /* recv's buffer */
+    size_t len;
+};
+
+static int64_t run(struct synack_stack *s, const struct call *c)
 {
-    if (!s) return false;
-    const struct sk_tcb *tcb = get(s, fd);
-    if (!sk_trace_begin(&s->eng, SYNACK_TRACE_CALL, tcb ? &tcb->local : NULL,
-                        tcb ? &tcb->remote : NULL, ev))
-        return false;
-    ev->u.call.call = call;
-    ev->u.call.fd = fd;
-    return true;
+    switch (c->kind) {
+    case SYNACK_CALL_SOCKET:
+        return do_socket(s);
+    case SYNACK_CALL_BIND:
+        return do_bind(s, c->fd, c->addr);
+    case SYNACK_CALL_LISTEN:
+        return do_listen(s, c->fd, (int)c->arg);
+    case SYNACK_CALL_ACCEPT:
+        return do_accept(s, c->fd, c->peer);
+    case SYNACK_CALL_CONNECT:
+        return do_connect(s, c->fd, c->addr);
+    case SYNACK_CALL_SEND:
+        return do_send(s, c->fd, c->out, c->len);
+    case SYNACK_CALL_RECV:
+        return do_recv_flags(s, c->fd, c->in, c->len, c->arg2);
+    case SYNACK_CALL_SHUTDOWN:
+        return do_shutdown(s, c->fd, (int)c->arg);
+    case SYNACK_CALL_CLOSE:
+        return do_close(s, c->fd);
+    case SYNACK_CALL_ABORT:
+        return do_abort(s, c->fd);
+    case SYNACK_CALL_SETSOCKOPT:
+        return do_setsockopt(s, c->fd, (enum synack_sockopt)c->arg2, (int)c->arg);
+    default: /* SYNACK_CALL_SENDTO */
+        return do_sendto_fastopen(s, c->fd, c->addr, c->out, c->len);
+    }
 }
 
-/* Ends a call begun by call_begin: the endpoints as the call left them (a connect picked a
- * port) if descriptor `now` still names a connection, else as they were; then emits. */
-static void call_end(struct synack_stack *s, struct synack_trace_event *ev, int now, int64_t result)
+static int64_t traced(struct synack_stack *s, const struct call *c)
 {
-    const struct sk_tcb *tcb = get(s, now);
+    if (!s || !s->eng.cfg.trace) return run(s, c);
+    struct synack_trace_event ev;
+    const struct sk_tcb *tcb = get(s, c->fd);
+    sk_trace_begin(&s->eng, SYNACK_TRACE_CALL, tcb ? &tcb->local : NULL, tcb ? &tcb->remote : NULL,
+                   &ev);
+    int64_t r = run(s, c);
+    ev.u.call.call = c->kind;
+    ev.u.call.fd = c->fd;
+    ev.u.call.arg = c->arg;
+    ev.u.call.arg2 = c->arg2;
+    ev.u.call.result = r;
+    if (c->addr) ev.u.call.addr = *c->addr;
+    /* The endpoints as the call left them (a connect picked a port; accept's new
+     * connection) while the descriptor names a connection; after a close, as they were. */
+    int now =
+        c->kind == SYNACK_CALL_SOCKET || (c->kind == SYNACK_CALL_ACCEPT && r >= 0) ? (int)r : c->fd;
+    tcb = c->kind == SYNACK_CALL_CLOSE || c->kind == SYNACK_CALL_ABORT ? NULL : get(s, now);
     if (tcb) {
-        ev->local = tcb->local;
-        ev->remote = tcb->remote;
+        ev.local = tcb->local;
+        ev.remote = tcb->remote;
+        if (c->kind == SYNACK_CALL_ACCEPT) ev.u.call.addr = tcb->remote;
     }
-    ev->u.call.result = result;
-    sk_trace_emit(&s->eng, ev);
+    sk_trace_emit(&s->eng, &ev);
+    return r;
 }
 
 int synack_socket(struct synack_stack *s)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, -1, SYNACK_CALL_SOCKET, &ev);
-    int r = do_socket(s);
-    if (on) call_end(s, &ev, r, r);
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_SOCKET, .fd = -1});
 }
 
 int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_BIND, &ev);
-    int r = do_bind(s, fd, local);
-    if (on) {
-        if (local) ev.u.call.addr = *local;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_BIND, .fd = fd, .addr = local});
 }
 
 int synack_listen(struct synack_stack *s, int fd, int backlog)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_LISTEN, &ev);
-    int r = do_listen(s, fd, backlog);
-    if (on) {
-        ev.u.call.arg = backlog;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_LISTEN, .fd = fd, .arg = backlog});
 }
 
 int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_ACCEPT, &ev);
-    int r = do_accept(s, fd, peer);
-    if (on) {
-        if (r >= 0) ev.u.call.addr = s->fds[r]->remote;
-        call_end(s, &ev, r >= 0 ? r : fd, r);
-    }
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_ACCEPT, .fd = fd, .peer = peer});
 }
 
 int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_CONNECT, &ev);
-    int r = do_connect(s, fd, remote);
-    if (on) {
-        if (remote) ev.u.call.addr = *remote;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_CONNECT, .fd = fd, .addr = remote});
 }
 
 ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_SEND, &ev);
-    ssize_t r = do_send(s, fd, buf, len);
-    if (on) {
-        ev.u.call.arg = (int64_t)len;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (ssize_t)traced(
+        s, &(struct call){
+               .kind = SYNACK_CALL_SEND, .fd = fd, .arg = (int64_t)len, .out = buf, .len = len});
 }
 
 ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_RECV, &ev);
-    ssize_t r = do_recv_flags(s, fd, buf, len, flags);
-    if (on) {
-        ev.u.call.arg = (int64_t)len;
-        ev.u.call.arg2 = flags;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_RECV,
+                                             .fd = fd,
+                                             .arg = (int64_t)len,
+                                             .arg2 = flags,
+                                             .in = buf,
+                                             .len = len});
 }
 
 int synack_shutdown(struct synack_stack *s, int fd, int how)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_SHUTDOWN, &ev);
-    int r = do_shutdown(s, fd, how);
-    if (on) {
-        ev.u.call.arg = how;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_SHUTDOWN, .fd = fd, .arg = how});
 }
 
 int synack_close(struct synack_stack *s, int fd)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_CLOSE, &ev);
-    int r = do_close(s, fd);
-    if (on) call_end(s, &ev, -1, r); /* the descriptor is gone: endpoints as they were */
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_CLOSE, .fd = fd});
 }
 
 int synack_abort(struct synack_stack *s, int fd)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_ABORT, &ev);
-    int r = do_abort(s, fd);
-    if (on) call_end(s, &ev, -1, r);
-    return r;
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_ABORT, .fd = fd});
 }
 
 int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_SETSOCKOPT, &ev);
-    int r = do_setsockopt(s, fd, opt, value);
-    if (on) {
-        ev.u.call.arg = value;
-        ev.u.call.arg2 = (int)opt;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (int)traced(
+        s,
+        &(struct call){.kind = SYNACK_CALL_SETSOCKOPT, .fd = fd, .arg = value, .arg2 = (int)opt});
 }
 
 ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
                                const void *buf, size_t len)
 {
-    struct synack_trace_event ev;
-    bool on = call_begin(s, fd, SYNACK_CALL_SENDTO, &ev);
-    ssize_t r = do_sendto_fastopen(s, fd, remote, buf, len);
-    if (on) {
-        if (remote) ev.u.call.addr = *remote;
-        ev.u.call.arg = (int64_t)len;
-        call_end(s, &ev, fd, r);
-    }
-    return r;
+    return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_SENDTO,
+                                             .fd = fd,
+                                             .arg = (int64_t)len,
+                                             .addr = remote,
+                                             .out = buf,
+                                             .len = len});
 }

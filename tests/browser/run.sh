@@ -70,26 +70,32 @@ t_screenshot() { # the ladder's two host lines on screen; none on an empty page
     [ "$lines" -eq 2 ] && [ "$empty" -eq 0 ]
 }
 check screenshot-shows-the-ladder t_screenshot
-# A window tall enough for the whole page: the target is styled without scrolling.
+# lit FRAGMENT R G B: the pixels of colour R G B on the whole page (a window tall enough
+# for all of it: the target is styled without scrolling) with #FRAGMENT in the address and
+# without it, as "WITH WITHOUT".
+lit() {
+    local frag=$1 with without; shift
+    [ -f "$tmp/plain.png" ] ||
+        chrome --window-size=1000,12000 --screenshot="$tmp/plain.png" "$url" 2> /dev/null || return 1
+    chrome --window-size=1000,12000 --screenshot="$tmp/$frag.png" "$url#$frag" 2> /dev/null &&
+        with=$(png colour "$tmp/$frag.png" "$@") && without=$(png colour "$tmp/plain.png" "$@") ||
+        return 1
+    echo "$with $without"
+}
 t_row_target() { # an arrow's link (#seg-N) highlights its row (#fe8), and nothing else does
-    chrome --window-size=1000,12000 --screenshot="$tmp/target.png" "$url#seg-$seg" 2> /dev/null &&
-        chrome --window-size=1000,12000 --screenshot="$tmp/plain.png" "$url" 2> /dev/null ||
-        return 1
-    local lit plain
-    lit=$(png colour "$tmp/target.png" 255 238 136) && plain=$(png colour "$tmp/plain.png" 255 238 136) ||
-        return 1
-    echo "highlighted pixels: $lit (without the link: $plain)"
-    [ "$lit" -gt 5000 ] && [ "$plain" -eq 0 ]
+    local n
+    n=$(lit "seg-$seg" 255 238 136) || return 1
+    echo "highlighted pixels, with the link and without: $n"
+    set -- $n
+    [ "$1" -gt 5000 ] && [ "$2" -eq 0 ]
 }
 check arrow-link-highlights-its-row t_row_target
 t_arrow_target() { # a row's number (#arrow-N) draws its arrow in orange (#e80)
-    chrome --window-size=1000,12000 --screenshot="$tmp/arrow.png" "$url#arrow-$seg" 2> /dev/null ||
-        return 1
-    local lit plain
-    lit=$(png colour "$tmp/arrow.png" 238 136 0) && plain=$(png colour "$tmp/plain.png" 238 136 0) ||
-        return 1
-    echo "orange pixels: $lit (without the link: $plain)"
-    [ "$lit" -gt $((plain + 200)) ]
+    local n
+    n=$(lit "arrow-$seg" 238 136 0) || return 1
+    echo "orange pixels, with the link and without: $n"
+    set -- $n
+    [ "$1" -gt $(($2 + 200)) ]
 }
 check row-link-highlights-its-arrow t_arrow_target
 echo "browser: ${pass} passed, ${fail} failed"
