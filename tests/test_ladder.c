@@ -606,6 +606,7 @@ static void html_segment_table(void **state)
     struct synack_ladder *lad = run_lost_ack();
     char *html = html_of(lad);
     assert_int_equal(th_count(html, "<tr id=\"seg-"), 5);
+    assert_int_equal(th_count(html, "<li>"), 1); /* one connection, named once */
     th_has(html, "\">3</a></td><td class=\"n\">20.000</td><td>client "
                  "\xe2\x86\x92 server</td><td>ACK</td><td class=\"n\">1</td><td class=\"n\">1"
                  "</td><td class=\"n\">0</td><td class=\"n\">262144</td><td class=\"o\">&lt;nop,"

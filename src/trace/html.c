@@ -120,9 +120,7 @@ static void connections(FILE *out, const struct synack_ladder *l)
         struct synack_endpoint left = e->side ? s->dst : s->src, right = e->side ? s->src : s->dst;
         size_t k;
         for (k = 0; k < n; k++)
-            if (!memcmp(&seen[k][0], &left, sizeof left) &&
-                !memcmp(&seen[k][1], &right, sizeof right))
-                break;
+            if (sk_ep_eq(seen[k][0], left) && sk_ep_eq(seen[k][1], right)) break;
         if (k < n) continue;
         seen[n][0] = left;
         seen[n++][1] = right;
