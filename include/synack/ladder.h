@@ -115,14 +115,18 @@ int synack_ladder_rtt_svg(struct synack_ladder *ladder, FILE *out, int direction
 int synack_ladder_states_svg(struct synack_ladder *ladder, FILE *out, synack_time_t origin);
 
 /* Writes one self-contained HTML page about the events collected so far (no network needed
- * to view it: inline CSS and SVG, no script, font or link): `title` as its heading (a
- * default if NULL), `source` under it (what the events came from: a capture file, a
- * scenario, the flags of a run; may be NULL), the connections' endpoints, the ladder and
- * the time-sequence graph of the side that sent the most data (and of the other, if it
- * sent data) as SVG, its cwnd and RTT graphs if any CWND or RTT event was traced, the
- * state timeline if any STATE event was, a table of segments, bytes, retransmissions by
- * cause and drops by counter for each side, the ladder as text and every event's trace line in a
- * <details>. Keeps the events, as synack_ladder_svg. Returns 0, -EINVAL, -ENOMEM or -EIO. */
+ * to view it: inline CSS and SVG, no script, font or <link>; its only links lead within
+ * the page): `title` as its heading (a default if NULL), `source` under it (what the events
+ * came from: a capture file, a scenario, the flags of a run; may be NULL), the connections'
+ * endpoints, the ladder and the time-sequence graph of the side that sent the most data
+ * (and of the other, if it sent data) as SVG, its cwnd and RTT graphs if any CWND or RTT
+ * event was traced, the state timeline if any STATE event was, a table of every segment
+ * (time, direction, flags, seq and ack as the ladder numbers them, length, scaled window,
+ * options, cause, arrival; each ladder arrow links to its row, highlighted by CSS :target,
+ * and the row back to it), a table of segments, bytes, retransmissions by cause, drops by
+ * counter and socket calls for each side, the socket calls side by side, the ladder as
+ * text and every event's trace line in a <details>. Keeps the events, as
+ * synack_ladder_svg. Returns 0, -EINVAL, -ENOMEM or -EIO. */
 int synack_ladder_html(struct synack_ladder *ladder, FILE *out, synack_time_t origin,
                        const char *title, const char *source);
 
