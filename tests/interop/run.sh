@@ -243,6 +243,23 @@ t_cat_live_ladder() {
     done
     [ "$(awk 'length > 80' "$work/ladder" | wc -l)" -eq 0 ] || { why="lines past 80 columns"; return 1; }
 }
+# synack cat --trace: one line per event, times in ms from the start (not the monotonic
+# clock's), the first the socket() call at 0.000.
+t_cat_trace_times() {
+    write_pong
+    in_ns timeout 30 "$py" "$work/pong.py" $KADDR 9500 &
+    local srv=$! rc
+    wait_kernel_listen 9500 || { why="pong server did not listen"; return 1; }
+    echo ping | in_ns timeout 20 "$synack" cat --trace $KADDR 9500 > /dev/null 2> "$work/trace"
+    rc=$?
+    wait "$srv"
+    [ $rc -eq 0 ] || { why="exit $rc: $(cat "$work/trace")"; return 1; }
+    head -1 "$work/trace" | grep -qx '0.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd -1 socket() = 0' ||
+        { why="first line: $(head -1 "$work/trace")"; return 1; }
+    grep -q ' ms OUT .* SYN seq=' "$work/trace" && grep -q ' ms STATE .* -> TIME-WAIT$' "$work/trace" &&
+        awk '{ if ($2 != "ms" || $1 + 0 > 20000) exit 1 }' "$work/trace" ||
+        { why="lines not timed from the start: $(head -5 "$work/trace")"; return 1; }
+}
 # Both directions at once through the driver's loss and reordering (issue 7): synack cat
 # sends 4 MiB to a kernel echo server and reads the echo back while still sending.
 t_echo_both_ways() {
@@ -466,6 +483,7 @@ run graceful-close t_graceful_close
 run ping t_ping
 run synack-cat-exits-when-both-closed t_cat_prompt_exit
 run synack-cat-live-ladder t_cat_live_ladder
+run synack-cat-trace-times t_cat_trace_times
 run echo-4MiB-both-ways-impaired t_echo_both_ways
 run streams-3MiB-both-ways-impaired t_streams_both_ways
 run offload-16MiB-both-ways t_offload_both_ways
