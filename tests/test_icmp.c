@@ -78,17 +78,84 @@ static void udp_gets_port_unreachable_rate_limited(void **state)
     th_free(&h);
 }
 
-/* An ICMP destination unreachable quoting our SYN (its IP header and first 8 TCP bytes). */
-static size_t unreachable_for(const struct th_out *syn, uint8_t code, uint32_t seq, uint8_t *out)
+/* An ICMP destination unreachable quoting a segment of ours (its IP header and first 8 TCP
+ * bytes) with seq; rest is the message's second word (the next-hop MTU for code 4). */
+static size_t unreachable_rest(const struct th_out *seg, uint8_t code, uint32_t seq, uint32_t rest,
+                               uint8_t *out)
 {
     uint8_t quote[28];
-    sk_ipv4_emit(quote, syn->src, syn->dst, SK_IPPROTO_TCP, 64, 1, 40);
-    sk_put16(quote + 20, syn->sport);
-    sk_put16(quote + 22, syn->dport);
+    sk_ipv4_emit(quote, seg->src, seg->dst, SK_IPPROTO_TCP, 64, 1, 40);
+    sk_put16(quote + 20, seg->sport);
+    sk_put16(quote + 22, seg->dport);
     sk_put32(quote + 24, seq);
     uint8_t msg[8 + 28];
-    sk_icmp_emit(msg, SK_ICMP_DEST_UNREACH, code, 0, quote, sizeof quote);
+    sk_icmp_emit(msg, SK_ICMP_DEST_UNREACH, code, rest, quote, sizeof quote);
     return ip_packet(SK_IPPROTO_ICMP, msg, sizeof msg, out);
+}
+
+static size_t unreachable_for(const struct th_out *syn, uint8_t code, uint32_t seq, uint8_t *out)
+{
+    return unreachable_rest(syn, code, seq, 0, out);
+}
+
+/* RFC 1191 6.3 (as Linux tcp_v4_mtu_reduced): "fragmentation needed" for a segment in flight
+ * lowers the MSS to the reported MTU less 40, and what was in flight goes again at once in
+ * the new size, the congestion window untouched; a report for data not in flight, or of an
+ * MTU no smaller than the path's, changes nothing; one below 552 is taken as 552. */
+static void frag_needed_lowers_mss(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss;
+    int fd = th_active_open(&h, 100, &iss, NULL);
+    static uint8_t data[2920];
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), 2920);
+    th_poll(&h);
+    struct th_out first = th_expect(&h, SYNACK_ACK, iss + 1, 101, 1460);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1461, 101, 1460);
+    struct synack_conn_info before;
+    synack_get_info(h.stack, fd, &before);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_rest(&first, 4, iss + 9000, 1000, pkt));
+    th_inject_raw(&h, pkt, unreachable_rest(&first, 4, iss + 1, 1500, pkt));
+    th_expect_none(&h);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_ICMP_ERROR_IGNORED), 1);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_PMTU_REDUCED), 0);
+    th_inject_raw(&h, pkt, unreachable_rest(&first, 4, iss + 1, 1000, pkt));
+    th_expect(&h, SYNACK_ACK, iss + 1, 101, 960);
+    th_expect(&h, SYNACK_ACK, iss + 961, 101, 960);
+    th_expect(&h, SYNACK_ACK, iss + 1921, 101, 960);
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 2881, 101, 40);
+    th_expect_none(&h);
+    struct synack_conn_info after;
+    synack_get_info(h.stack, fd, &after);
+    assert_int_equal(after.snd_mss, 960);
+    assert_int_equal(after.cwnd, before.cwnd);
+    assert_int_equal(synack_stack_counter(h.stack, SYNACK_CTR_TCP_PMTU_REDUCED), 1);
+    /* A forged tiny MTU is raised to 552 (Linux min_pmtu). */
+    th_inject_raw(&h, pkt, unreachable_rest(&first, 4, iss + 1, 100, pkt));
+    th_expect(&h, SYNACK_ACK, iss + 1, 101, 512);
+    synack_get_info(h.stack, fd, &after);
+    assert_int_equal(after.snd_mss, 512);
+    th_free(&h);
+}
+
+/* A SYN (here with Fast Open data) that was too big goes again at once, plain, announcing
+ * the MSS the path carries. */
+static void frag_needed_for_a_syn(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    int fd;
+    struct th_out syn = th_connect_syn(&h, &fd);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_rest(&syn, 4, syn.seq, 800, pkt));
+    struct th_out again = th_expect(&h, SYNACK_SYN, syn.seq, 0, 0);
+    assert_int_equal(again.mss, 760);
+    assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_SENT);
+    th_free(&h);
 }
 
 static void port_unreachable_refuses_connect(void **state)
@@ -200,6 +267,8 @@ int main(void)
         cmocka_unit_test(soft_error_reported_on_timeout),
         cmocka_unit_test(half_open_dropped_on_host_unreachable),
         cmocka_unit_test(fastopen_child_fails_before_accept),
+        cmocka_unit_test(frag_needed_lowers_mss),
+        cmocka_unit_test(frag_needed_for_a_syn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,20 +123,26 @@ static void simultaneous_open(void **state)
                                    .win = 65535,
                                    .mss = 1460,
                                    .wscale = 7,
+                                   .sack_permitted = true,
                                    .dport = 5555});
     struct th_out sa = th_expect(&h, SYNACK_SYN | SYNACK_ACK, syn.seq, PEER_ISS + 1, 0);
     assert_int_equal(sa.mss, 1460);
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_SYN_RECEIVED);
     assert_true(th_saw_transition(&h, TH_PEER_PORT, SYNACK_SYN_SENT, SYNACK_SYN_RECEIVED));
-    /* The peer's SYN-ACK acknowledges our SYN: ESTABLISHED; answered with an ACK (Linux). */
+    /* The peer's SYN-ACK acknowledges our SYN: ESTABLISHED; answered with an ACK that
+     * reports its SYN as a duplicate (Linux: D-SACK of [ISN, ISN+1), RFC 2883). */
     th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
                                    .seq = PEER_ISS,
                                    .ack = syn.seq + 1,
                                    .win = 100,
                                    .wscale = 7,
                                    .mss = 1460,
+                                   .sack_permitted = true,
                                    .dport = 5555});
-    th_expect(&h, SYNACK_ACK, syn.seq + 1, PEER_ISS + 1, 0);
+    struct th_out a = th_expect(&h, SYNACK_ACK, syn.seq + 1, PEER_ISS + 1, 0);
+    assert_int_equal(a.sack_count, 1);
+    assert_int_equal(a.sack[0][0], PEER_ISS);
+    assert_int_equal(a.sack[0][1], PEER_ISS + 1);
     th_expect_none(&h);
     assert_int_equal(th_state_of(&h, TH_PEER_PORT), SYNACK_ESTABLISHED);
     assert_int_equal(synack_send(h.stack, fd, "hi", 2), 2);

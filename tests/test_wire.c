@@ -306,6 +306,11 @@ static void tcp_fastopen_experimental_option(void **state)
     static const uint8_t other[] = {254, 4, 0x12, 0x34};
     assert_int_equal(parse_opts(other, sizeof other, &h), SK_TCP_OK);
     assert_false(h.opts.has_fastopen);
+    /* The RFC 7413 form alike: a 2-byte cookie is no cookie, and the MSS before it holds. */
+    static const uint8_t short_cookie[] = {2, 4, 0x03, 0xac, 34, 4, 0x11, 0x22};
+    assert_int_equal(parse_opts(short_cookie, sizeof short_cookie, &h), SK_TCP_OK);
+    assert_false(h.opts.has_fastopen);
+    assert_int_equal(h.opts.mss, 940);
     memset(&h, 0, sizeof h);
     h.flags = SYNACK_SYN | SYNACK_ACK;
     h.opts.has_fastopen = true;

@@ -56,39 +56,31 @@ static void fastopen_sysctl_key(struct synack_config *cfg)
     fclose(f);
 }
 
-/* The stack is made at the first socket call or packet, after the script's init command
- * ran, so that it mirrors the kernel settings the script chose (`defaults.sh`,
- * set_sysctls.py): timestamps, SACK, window scale from tcp_rmem, SYN retries, Fast Open,
- * tail loss probes. */
-void pd_ensure_stack(struct pd *pd)
+/* The Linux TCP sysctls a script may set (`defaults.sh`, set_sysctls.py, or a `sysctl`
+ * command mid-script), mapped onto synack's config: timestamps, SACK, window scale from
+ * tcp_rmem, SYN retries, Fast Open, tail loss probes, ECN, keepalive. */
+static void config_from_sysctls(struct synack_config *cfg)
 {
-    if (pd->stack) return;
-    struct synack_config cfg;
-    synack_config_init(&cfg);
-    cfg.local_addr = pd->local_addr;
-    cfg.accept_any_addr = true; /* answer for whatever address a script binds to */
-    cfg.max_sockets = PD_MAX_FDS;
-    for (int i = 0; i < 16; i++) /* reproducible runs */
-        cfg.secret[i] = (uint8_t)(0x5a + i);
-    cfg.timestamps = sysctl_long("ipv4/tcp_timestamps", 0, 1) != 0;
-    cfg.sack = sysctl_long("ipv4/tcp_sack", 0, 1) != 0;
-    cfg.syn_retries = (unsigned)sysctl_long("ipv4/tcp_syn_retries", 0, 6);
-    cfg.synack_retries = (unsigned)sysctl_long("ipv4/tcp_synack_retries", 0, 5);
-    cfg.data_retries = (unsigned)sysctl_long("ipv4/tcp_retries2", 0, 15);
+    cfg->timestamps = sysctl_long("ipv4/tcp_timestamps", 0, 1) != 0;
+    cfg->sack = sysctl_long("ipv4/tcp_sack", 0, 1) != 0;
+    cfg->syn_retries = (unsigned)sysctl_long("ipv4/tcp_syn_retries", 0, 6);
+    cfg->synack_retries = (unsigned)sysctl_long("ipv4/tcp_synack_retries", 0, 5);
+    cfg->data_retries = (unsigned)sysctl_long("ipv4/tcp_retries2", 0, 15);
     long tfo = sysctl_long("ipv4/tcp_fastopen", 0, 1);
-    cfg.fastopen_client = (tfo & 1) != 0;
-    cfg.fastopen_server = (tfo & 2) != 0;           /* TFO_SERVER_ENABLE */
-    cfg.fastopen_no_cookie = (tfo & 0x200) != 0;    /* TFO_SERVER_COOKIE_NOT_REQD */
-    cfg.fastopen_any_listener = (tfo & 0x400) != 0; /* TFO_SERVER_WO_SOCKOPT1 */
-    fastopen_sysctl_key(&cfg);
-    cfg.keepalive_idle = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_time", 0, 7200));
-    cfg.keepalive_interval = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_intvl", 0, 75));
-    cfg.keepalive_probes = (unsigned)sysctl_long("ipv4/tcp_keepalive_probes", 0, 9);
+    cfg->fastopen_client = (tfo & 1) != 0;
+    cfg->fastopen_client_no_cookie = (tfo & 4) != 0; /* TFO_CLIENT_NO_COOKIE */
+    cfg->fastopen_server = (tfo & 2) != 0;           /* TFO_SERVER_ENABLE */
+    cfg->fastopen_no_cookie = (tfo & 0x200) != 0;    /* TFO_SERVER_COOKIE_NOT_REQD */
+    cfg->fastopen_any_listener = (tfo & 0x400) != 0; /* TFO_SERVER_WO_SOCKOPT1 */
+    fastopen_sysctl_key(cfg);
+    cfg->keepalive_idle = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_time", 0, 7200));
+    cfg->keepalive_interval = SYNACK_SEC(sysctl_long("ipv4/tcp_keepalive_intvl", 0, 75));
+    cfg->keepalive_probes = (unsigned)sysctl_long("ipv4/tcp_keepalive_probes", 0, 9);
     long ecn = sysctl_long("ipv4/tcp_ecn", 0, 2);
     /* Linux's 3 and up (AccECN and its variants) ask as 1 does. */
-    cfg.ecn = ecn < 0 ? 2 : ecn > 2 ? 1 : (int)ecn;
+    cfg->ecn = ecn < 0 ? 2 : ecn > 2 ? 1 : (int)ecn;
     long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
-    cfg.tail_loss_probe = er == 3 || er == 4;
+    cfg->tail_loss_probe = er == 3 || er == 4;
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */
     long space = sysctl_long("ipv4/tcp_rmem", 2, 6291456);
     long rmax = sysctl_long("core/rmem_max", 0, 212992);
@@ -97,7 +89,31 @@ void pd_ensure_stack(struct pd *pd)
     while (ws < 30 && (1L << (ws + 1)) <= space)
         ws++;
     ws -= 15;
-    cfg.window_scale = (int8_t)(ws < 0 ? 0 : ws > 14 ? 14 : ws);
+    cfg->window_scale = (int8_t)(ws < 0 ? 0 : ws > 14 ? 14 : ws);
+}
+
+/* The stack is made at the first socket call or packet, after the script's init command
+ * ran, so that it mirrors the kernel settings the script chose; after each later shell
+ * command (a script may run `sysctl` mid-way) the next call reads them again, as Linux reads
+ * a sysctl where it uses it. */
+void pd_ensure_stack(struct pd *pd)
+{
+    if (pd->stack) {
+        if (!pd->sysctls_stale) return;
+        pd->sysctls_stale = false;
+        struct synack_config cfg = *synack_stack_config(pd->stack);
+        config_from_sysctls(&cfg);
+        synack_stack_reconfigure(pd->stack, &cfg, NULL);
+        return;
+    }
+    struct synack_config cfg;
+    synack_config_init(&cfg);
+    cfg.local_addr = pd->local_addr;
+    cfg.accept_any_addr = true; /* answer for whatever address a script binds to */
+    cfg.max_sockets = PD_MAX_FDS;
+    for (int i = 0; i < 16; i++) /* reproducible runs */
+        cfg.secret[i] = (uint8_t)(0x5a + i);
+    config_from_sysctls(&cfg);
     struct synack_link link = {pd, capture};
     pd->stack = synack_stack_new(&cfg, &link);
     if (!pd->stack) {

@@ -25,8 +25,7 @@ int pd_fd_open(struct pd *pd, int s)
 {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd < 0 || fd >= PD_MAX_OSFD) {
-        if (fd >= 0)
-            close(fd);
+        if (fd >= 0) close(fd);
         return -EMFILE;
     }
     pd->osfd_sock[fd] = s + 1;
@@ -37,8 +36,7 @@ int pd_fd_open(struct pd *pd, int s)
 
 void pd_fd_close(struct pd *pd, int fd)
 {
-    if (pd_sock_of(pd, fd) < 0)
-        return;
+    if (pd_sock_of(pd, fd) < 0) return;
     pd->osfd_sock[fd] = 0;
     close(fd);
 }
@@ -51,21 +49,17 @@ static bool blocking(struct pd *pd, int fd)
 
 static int to_endpoint(const struct sockaddr *addr, socklen_t len, struct synack_endpoint *ep)
 {
-    if (!addr || len < (socklen_t)sizeof(struct sockaddr_in))
-        return -EINVAL;
-    if (addr->sa_family != AF_INET)
-        return -EAFNOSUPPORT;
+    if (!addr || len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+    if (addr->sa_family != AF_INET) return -EAFNOSUPPORT;
     const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
     ep->addr = ntohl(in->sin_addr.s_addr);
     ep->port = ntohs(in->sin_port);
     return 0;
 }
 
-static void from_endpoint(const struct synack_endpoint *ep, struct sockaddr *addr,
-                          socklen_t *len)
+static void from_endpoint(const struct synack_endpoint *ep, struct sockaddr *addr, socklen_t *len)
 {
-    if (!addr || !len)
-        return;
+    if (!addr || !len) return;
     struct sockaddr_in in;
     memset(&in, 0, sizeof in);
     in.sin_family = AF_INET;
@@ -102,8 +96,7 @@ static int pd_bind(void *ud, int fd, const struct sockaddr *addr, socklen_t len)
     struct pd *pd = pd_lock(ud);
     struct synack_endpoint ep;
     int r = to_endpoint(addr, len, &ep);
-    if (r == 0)
-        r = synack_bind(pd->stack, pd_sock_of(pd, fd), &ep);
+    if (r == 0) r = synack_bind(pd->stack, pd_sock_of(pd, fd), &ep);
     return pd_unlock_ret(pd, r);
 }
 
@@ -137,14 +130,12 @@ static int pd_connect(void *ud, int fd, const struct sockaddr *addr, socklen_t l
     struct synack_endpoint ep;
     int s = pd_sock_of(pd, fd);
     int r = to_endpoint(addr, len, &ep);
-    if (r == 0)
-        r = synack_connect(pd->stack, s, &ep);
+    if (r == 0) r = synack_connect(pd->stack, s, &ep);
     if (r == -EINPROGRESS && blocking(pd, fd)) {
         pd_kick(pd); /* the SYN leaves now */
         for (;;) {
             int ev = synack_poll_events(pd->stack, s);
-            if (ev < 0 || (ev & (SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP)))
-                break;
+            if (ev < 0 || (ev & (SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP))) break;
             pd_wait(pd);
         }
         r = synack_get_error(pd->stack, s);
@@ -165,14 +156,14 @@ static bool may_receive_more(enum synack_tcp_state st)
 static ssize_t do_recv(struct pd *pd, int fd, void *buf, size_t len, int flags)
 {
     int s = pd_sock_of(pd, fd);
-    int sf = ((flags & MSG_PEEK) ? SYNACK_MSG_PEEK : 0) | ((flags & MSG_TRUNC) ? SYNACK_MSG_TRUNC : 0);
+    int sf =
+        ((flags & MSG_PEEK) ? SYNACK_MSG_PEEK : 0) | ((flags & MSG_TRUNC) ? SYNACK_MSG_TRUNC : 0);
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     struct synack_conn_info ci;
     while (block && (flags & MSG_WAITALL) && synack_get_info(pd->stack, s, &ci) == 0 &&
            ci.recv_queued < len && may_receive_more(ci.state)) {
         int ev = synack_poll_events(pd->stack, s);
-        if (ev < 0 || (ev & (SYNACK_POLLERR | SYNACK_POLLHUP)))
-            break;
+        if (ev < 0 || (ev & (SYNACK_POLLERR | SYNACK_POLLHUP))) break;
         pd_wait(pd);
     }
     ssize_t r;
@@ -194,30 +185,55 @@ static int wait_connected(struct pd *pd, int fd)
     return synack_get_error(pd->stack, s);
 }
 
+static bool connecting(struct pd *pd, int fd)
+{
+    struct synack_conn_info ci;
+    return synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0 && ci.state == SYNACK_SYN_SENT;
+}
+
+static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int flags);
+
+static int poll_mask(struct pd *pd, int fd)
+{
+    return synack_poll_events(pd->stack, pd_sock_of(pd, fd));
+}
+
+/* A send that opens a Fast Open connection (sendto with MSG_FASTOPEN, or the first send
+ * after connect with TCP_FASTOPEN_CONNECT): non-blocking, it returns what the SYN carries (or
+ * EINPROGRESS); blocking, the rest is queued behind the SYN at once (a Linux writer waiting
+ * in inet_wait_for_connect), then the call waits for the handshake and fails with its error
+ * or finishes the write. */
+static ssize_t fastopen_send(struct pd *pd, int fd, const struct synack_endpoint *to,
+                             const void *buf, size_t len, int flags)
+{
+    bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
+    ssize_t r = synack_sendto_fastopen_flags(pd->stack, pd_sock_of(pd, fd), to, buf, len,
+                                             block ? SYNACK_FASTOPEN_QUEUE_ALL : 0);
+    if (!block || !(r == -EINPROGRESS || r >= 0) || !connecting(pd, fd)) return r;
+    int err = wait_connected(pd, fd);
+    if (err) return err;
+    size_t done = r > 0 ? (size_t)r : 0;
+    if (done == len) return (ssize_t)done;
+    ssize_t more = do_send(pd, fd, (const uint8_t *)buf + done, len - done, flags);
+    return more < 0 ? (done > 0 ? (ssize_t)done : more) : (ssize_t)done + more;
+}
+
 /* A blocking send queues everything before returning (or fails after a partial write). */
 static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int flags)
 {
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
+    /* Connecting and writable: a TCP_FASTOPEN_CONNECT socket whose SYN waits for data. */
+    if (connecting(pd, fd) && (poll_mask(pd, fd) & SYNACK_POLLOUT))
+        return fastopen_send(pd, fd, NULL, buf, len, flags);
     size_t done = 0;
-    struct synack_conn_info ci;
-    bool connecting = synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0 &&
-                      ci.state == SYNACK_SYN_SENT;
     for (;;) {
-        ssize_t r = synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
-        if (r > 0)
-            done += (size_t)r;
-        if (r == 0 || done == len)
-            break;
-        if (r < 0 && (r != -EAGAIN || !block))
-            return done > 0 ? (ssize_t)done : r;
+        ssize_t r =
+            synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
+        if (r > 0) done += (size_t)r;
+        if (r == 0 || done == len) break;
+        if (r < 0 && (r != -EAGAIN || !block)) return done > 0 ? (ssize_t)done : r;
         pd_kick(pd);
-        if (r == -EAGAIN)
-            pd_wait(pd);
-    }
-    if (connecting && block && done > 0) {
-        int err = wait_connected(pd, fd);
-        if (err)
-            return err;
+        if (r == -EAGAIN) pd_wait(pd);
     }
     return (ssize_t)done;
 }
@@ -234,8 +250,8 @@ static ssize_t pd_recv(void *ud, int fd, void *buf, size_t len, int flags)
     return unlock_ret_size(pd, do_recv(pd, fd, buf, len, flags));
 }
 
-static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags,
-                           struct sockaddr *src, socklen_t *srclen)
+static ssize_t pd_recvfrom(void *ud, int fd, void *buf, size_t len, int flags, struct sockaddr *src,
+                           socklen_t *srclen)
 {
     struct pd *pd = pd_lock(ud);
     ssize_t r = do_recv(pd, fd, buf, len, flags);
@@ -252,17 +268,14 @@ static ssize_t vec_in(struct pd *pd, int fd, const struct iovec *iov, int n, int
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += iov[i].iov_len;
-    if (total == 0)
-        return do_recv(pd, fd, NULL, 0, flags);
+    if (total == 0) return do_recv(pd, fd, NULL, 0, flags);
     uint8_t *tmp = malloc(total);
-    if (!tmp)
-        return -ENOMEM;
+    if (!tmp) return -ENOMEM;
     ssize_t r = do_recv(pd, fd, tmp, total, flags);
     size_t off = 0;
     for (int i = 0; i < n && r > 0 && off < (size_t)r; i++) {
         size_t k = iov[i].iov_len < (size_t)r - off ? iov[i].iov_len : (size_t)r - off;
-        if (!(flags & MSG_TRUNC))
-            memcpy(iov[i].iov_base, tmp + off, k);
+        if (!(flags & MSG_TRUNC)) memcpy(iov[i].iov_base, tmp + off, k);
         off += k;
     }
     free(tmp);
@@ -272,20 +285,15 @@ static ssize_t vec_in(struct pd *pd, int fd, const struct iovec *iov, int n, int
 /* Scatter/gather: one pass over the vector, stopping at the first short transfer. */
 static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int flags, bool in)
 {
-    if (n < 0 || (n > 0 && !iov))
-        return -EINVAL;
-    if (in)
-        return vec_in(pd, fd, iov, n, flags);
+    if (n < 0 || (n > 0 && !iov)) return -EINVAL;
+    if (in) return vec_in(pd, fd, iov, n, flags);
     ssize_t total = 0;
     for (int i = 0; i < n; i++) {
-        if (iov[i].iov_len == 0)
-            continue;
+        if (iov[i].iov_len == 0) continue;
         ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
-        if (r < 0)
-            return total > 0 ? total : r;
+        if (r < 0) return total > 0 ? total : r;
         total += r;
-        if ((size_t)r < iov[i].iov_len)
-            break;
+        if ((size_t)r < iov[i].iov_len) break;
     }
     return total;
 }
@@ -325,49 +333,62 @@ static ssize_t pd_send(void *ud, int fd, const void *buf, size_t len, int flags)
     return unlock_ret_size(pd, do_send(pd, fd, buf, len, flags));
 }
 
+/* sendto / sendmsg with a destination: on a connected TCP socket it is ignored (Linux);
+ * with MSG_FASTOPEN on an unconnected one it opens a Fast Open connection (RFC 7413). */
+static ssize_t do_sendto(struct pd *pd, int fd, const void *buf, size_t len, int flags,
+                         const struct sockaddr *dst, socklen_t dstlen)
+{
+    if (!dst || !(flags & MSG_FASTOPEN)) return do_send(pd, fd, buf, len, flags);
+    /* Linux tcp_sendmsg_fastopen: AF_UNSPEC is not a Fast Open destination. */
+    if (dstlen >= sizeof dst->sa_family && dst->sa_family == AF_UNSPEC) return -EOPNOTSUPP;
+    struct synack_endpoint ep;
+    int err = to_endpoint(dst, dstlen, &ep);
+    if (err) return err;
+    struct synack_conn_info ci;
+    if (synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0 && ci.state != SYNACK_CLOSED &&
+        ci.state != SYNACK_SYN_SENT)
+        return do_send(pd, fd, buf, len, flags); /* connected: an ordinary send */
+    return fastopen_send(pd, fd, &ep, buf, len, flags);
+}
+
 static ssize_t pd_sendto(void *ud, int fd, const void *buf, size_t len, int flags,
                          const struct sockaddr *dst, socklen_t dstlen)
 {
     struct pd *pd = pd_lock(ud);
-    /* On a connected TCP socket the destination is ignored (Linux), unless it is set on an
-     * unconnected one: that would be TCP Fast Open, which synack does not do. */
-    ssize_t r;
-    if (dst && (flags & MSG_FASTOPEN)) {
-        struct synack_endpoint ep;
-        int err = to_endpoint(dst, dstlen, &ep);
-        r = err ? err : synack_sendto_fastopen(pd->stack, pd_sock_of(pd, fd), &ep, buf, len);
-        if (blocking(pd, fd) && (r == -EINPROGRESS || r > 0)) {
-            /* Blocking, as Linux: wait for the handshake; without a cookie the data then
-             * goes as an ordinary send. */
-            err = wait_connected(pd, fd);
-            if (err)
-                r = err;
-            else if (r == -EINPROGRESS)
-                r = do_send(pd, fd, buf, len, flags & ~MSG_FASTOPEN);
-        }
-    } else {
-        r = do_send(pd, fd, buf, len, flags);
-    }
-    return unlock_ret_size(pd, r);
+    return unlock_ret_size(pd, do_sendto(pd, fd, buf, len, flags, dst, dstlen));
 }
 
 static ssize_t pd_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
 {
     struct pd *pd = pd_lock(ud);
-    ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, false) : -EFAULT;
+    ssize_t r;
+    if (msg && msg->msg_name && (flags & MSG_FASTOPEN)) {
+        /* One Fast Open write of the gathered vector, as Linux copies it into the SYN. */
+        size_t total = 0;
+        for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
+            total += msg->msg_iov[i].iov_len;
+        uint8_t *all = malloc(total ? total : 1);
+        size_t at = 0;
+        for (size_t i = 0; all && i < (size_t)msg->msg_iovlen; i++) {
+            memcpy(all + at, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+            at += msg->msg_iov[i].iov_len;
+        }
+        r = all ? do_sendto(pd, fd, all, total, flags, msg->msg_name, msg->msg_namelen) : -ENOMEM;
+        free(all);
+    } else {
+        r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, false) : -EFAULT;
+    }
     return unlock_ret_size(pd, r);
 }
 
 static int pd_close(void *ud, int fd)
 {
     struct pd *pd = pd_lock(ud);
-    if (pd_epoll_close(pd, fd) == 0)
-        return pd_unlock_ret(pd, 0);
+    if (pd_epoll_close(pd, fd) == 0) return pd_unlock_ret(pd, 0);
     int s = pd_sock_of(pd, fd);
-    int r = s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s)
-                                              : synack_close(pd->stack, s);
-    if (r == 0)
-        pd_fd_close(pd, fd);
+    int r =
+        s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s) : synack_close(pd->stack, s);
+    if (r == 0) pd_fd_close(pd, fd);
     return pd_unlock_ret(pd, r);
 }
 

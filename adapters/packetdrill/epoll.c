@@ -27,22 +27,18 @@ struct pd_epoll {
 
 static struct pd_epoll *epoll_of(struct pd *pd, int fd)
 {
-    if (fd < 0 || fd >= PD_MAX_OSFD || pd->osfd_ep[fd] == 0)
-        return NULL;
+    if (fd < 0 || fd >= PD_MAX_OSFD || pd->osfd_ep[fd] == 0) return NULL;
     return pd->ep[pd->osfd_ep[fd] - 1];
 }
 
 static uint32_t epoll_mask(uint32_t ev)
 {
     uint32_t m = 0;
-    if (ev & SYNACK_POLLIN)
-        m |= EPOLLIN | EPOLLRDNORM;
-    if (ev & SYNACK_POLLOUT)
-        m |= EPOLLOUT | EPOLLWRNORM;
-    if (ev & SYNACK_POLLERR)
-        m |= EPOLLERR;
-    if (ev & SYNACK_POLLHUP)
-        m |= EPOLLHUP;
+    if (ev & SYNACK_POLLIN) m |= EPOLLIN | EPOLLRDNORM;
+    if (ev & SYNACK_POLLOUT) m |= EPOLLOUT | EPOLLWRNORM;
+    if (ev & SYNACK_POLLERR) m |= EPOLLERR;
+    if (ev & SYNACK_POLLHUP) m |= EPOLLHUP;
+    if (ev & SYNACK_POLLRDHUP) m |= EPOLLRDHUP;
     return m;
 }
 
@@ -50,22 +46,18 @@ static uint32_t epoll_mask(uint32_t ev)
 static uint32_t synack_interest(uint32_t events)
 {
     uint32_t m = 0;
-    if (events & (EPOLLIN | EPOLLRDNORM))
-        m |= SYNACK_POLLIN;
-    if (events & (EPOLLOUT | EPOLLWRNORM))
-        m |= SYNACK_POLLOUT;
-    if (events & EPOLLET)
-        m |= SYNACK_EV_ET;
-    if (events & EPOLLONESHOT)
-        m |= SYNACK_EV_ONESHOT;
+    if (events & (EPOLLIN | EPOLLRDNORM)) m |= SYNACK_POLLIN;
+    if (events & (EPOLLOUT | EPOLLWRNORM)) m |= SYNACK_POLLOUT;
+    if (events & EPOLLRDHUP) m |= SYNACK_POLLRDHUP;
+    if (events & EPOLLET) m |= SYNACK_EV_ET;
+    if (events & EPOLLONESHOT) m |= SYNACK_EV_ONESHOT;
     return m;
 }
 
 static struct pd_epoll_item *item_of(struct pd_epoll *ep, int s)
 {
     for (int k = 0; k < PD_EPOLL_ITEMS; k++) {
-        if (ep->items[k].s == s)
-            return &ep->items[k];
+        if (ep->items[k].s == s) return &ep->items[k];
     }
     return NULL;
 }
@@ -77,12 +69,10 @@ static int pd_epoll_create(void *ud, int size)
     if (size > 0) {
         r = -EMFILE;
         for (int i = 0; i < PD_MAX_EPOLL; i++) {
-            if (pd->ep[i])
-                continue;
+            if (pd->ep[i]) continue;
             int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
             if (fd < 0 || fd >= PD_MAX_OSFD) {
-                if (fd >= 0)
-                    close(fd);
+                if (fd >= 0) close(fd);
                 break;
             }
             pd->ep[i] = calloc(1, sizeof *pd->ep[i]);
@@ -116,14 +106,11 @@ static int pd_epoll_ctl(void *ud, int epfd, int op, int fd, struct epoll_event *
     struct pd_epoll *ep = epoll_of(pd, epfd);
     int s = pd_sock_of(pd, fd);
     int r = 0;
-    if (!ep || (s < 0 && !epoll_of(pd, fd)))
-        return pd_unlock_ret(pd, -EBADF);
-    if (s < 0 || fd == epfd)
-        return pd_unlock_ret(pd, -EINVAL); /* nested epoll is not offered */
+    if (!ep || (s < 0 && !epoll_of(pd, fd))) return pd_unlock_ret(pd, -EBADF);
+    if (s < 0 || fd == epfd) return pd_unlock_ret(pd, -EINVAL); /* nested epoll is not offered */
     union synack_event_data data;
     memset(&data, 0, sizeof data);
-    if (event)
-        data.u64 = event->data.u64;
+    if (event) data.u64 = event->data.u64;
     struct pd_epoll_item *it = item_of(ep, s);
     if (op == EPOLL_CTL_ADD) {
         struct pd_epoll_item *slot = it ? it : item_of(ep, -1); /* it: a closed socket's */
@@ -133,19 +120,16 @@ static int pd_epoll_ctl(void *ud, int epfd, int op, int fd, struct epoll_event *
             r = -ENOSPC;
         else
             r = synack_events_add(ep->set, s, synack_interest(event->events), data);
-        if (r == 0)
-            *slot = (struct pd_epoll_item){s, event->events};
+        if (r == 0) *slot = (struct pd_epoll_item){s, event->events};
     } else if (op == EPOLL_CTL_MOD) {
         if (!event)
             r = -EFAULT;
         else
             r = synack_events_mod(ep->set, s, synack_interest(event->events), data);
-        if (r == 0 && it)
-            it->events = event->events;
+        if (r == 0 && it) it->events = event->events;
     } else if (op == EPOLL_CTL_DEL) {
         r = synack_events_del(ep->set, s);
-        if (it)
-            it->s = -1;
+        if (it) it->s = -1;
     } else {
         r = -EINVAL;
     }
@@ -167,15 +151,12 @@ static int collect(struct pd_epoll *ep, struct epoll_event *out, int max)
     return got;
 }
 
-static int pd_epoll_wait(void *ud, int epfd, struct epoll_event *events, int maxevents,
-                         int timeout)
+static int pd_epoll_wait(void *ud, int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
     struct pd *pd = pd_lock(ud);
     struct pd_epoll *ep = epoll_of(pd, epfd);
-    if (!ep)
-        return pd_unlock_ret(pd, -EBADF);
-    if (maxevents <= 0 || !events)
-        return pd_unlock_ret(pd, -EINVAL);
+    if (!ep) return pd_unlock_ret(pd, -EBADF);
+    if (maxevents <= 0 || !events) return pd_unlock_ret(pd, -EINVAL);
     synack_time_t until = timeout < 0 ? SYNACK_TIME_NEVER : pd->now + SYNACK_MS(timeout);
     int got;
     while ((got = collect(ep, events, maxevents)) == 0 && pd->now < until)
@@ -186,8 +167,7 @@ static int pd_epoll_wait(void *ud, int epfd, struct epoll_event *events, int max
 int pd_epoll_close(struct pd *pd, int fd)
 {
     struct pd_epoll *ep = epoll_of(pd, fd);
-    if (!ep)
-        return -1;
+    if (!ep) return -1;
     pd->ep[pd->osfd_ep[fd] - 1] = NULL;
     pd->osfd_ep[fd] = 0;
     close(fd);
@@ -201,8 +181,7 @@ void pd_epoll_free_all(struct pd *pd)
     /* After the stack is freed (pd_free): the event sets went with it. */
     for (int i = 0; i < PD_MAX_EPOLL; i++) {
         struct pd_epoll *ep = pd->ep[i];
-        if (!ep)
-            continue;
+        if (!ep) continue;
         pd->osfd_ep[ep->osfd] = 0;
         close(ep->osfd);
         free(ep);

@@ -59,6 +59,8 @@ struct pd {
      * moment of real time. */
     bool rtn_recording;
     uint32_t local_addr;
+    /* A shell command ran (interpose.c): the sysctls may have changed, read them again. */
+    bool sysctls_stale;
 };
 
 /* Under the lock: run every timer due up to t (each at its own deadline), then poll at t,

@@ -10,6 +10,10 @@
 #include "instance.h"
 
 #define PD_SO_MEMINFO 55 /* asm-generic/socket.h */
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000 /* asm-generic/poll.h (glibc declares it under _GNU_SOURCE) */
+#endif
+#define PD_TCP_FASTOPEN_NO_COOKIE 34 /* linux/tcp.h, not in every libc's netinet/tcp.h */
 
 /* Linux's numbering of TCP states (include/net/tcp_states.h), for TCP_INFO. */
 static uint8_t linux_state(enum synack_tcp_state s)
@@ -90,6 +94,7 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_rcv_mss = ci.rcv_mss;
         ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
         if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
+        ti.tcpi_delivered = ci.delivered;
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */
@@ -146,6 +151,11 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
         if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
+        if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
+        r = synack_getsockopt(
+            pd->stack, s, name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE,
+            &v);
         if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
@@ -235,6 +245,12 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             r = -EINVAL;
         else
             r = val ? synack_set_fastopen_key(pd->stack, s, val) : -EFAULT;
+    } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
+        r = get_int(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(
+                pd->stack, s,
+                name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE, v);
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = get_int(val, len, &v);
         if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, v);
@@ -303,6 +319,7 @@ static short revents_of(int ev, short events)
     short r = 0;
     if (ev & SYNACK_POLLIN) r |= POLLIN | POLLRDNORM;
     if (ev & SYNACK_POLLOUT) r |= POLLOUT | POLLWRNORM;
+    if (ev & SYNACK_POLLRDHUP) r |= POLLRDHUP;
     r &= events;
     if (ev & SYNACK_POLLERR) r |= POLLERR;
     if (ev & SYNACK_POLLHUP) r |= POLLHUP;

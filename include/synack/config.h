@@ -117,6 +117,9 @@ struct synack_config {
      * TCP_FASTOPEN_CONNECT ask servers for a cookie and later send data in the SYN.
      * Default true (Linux tcp_fastopen=1: client only). */
     bool fastopen_client;
+    /* Fast Open client without cookies (Linux tcp_fastopen bit 0x4): data rides in the SYN of
+     * every Fast Open connection, with no Fast Open option. Default false. */
+    bool fastopen_client_no_cookie;
     /* TCP Fast Open server (RFC 7413 4.3; Linux tcp_fastopen bit 0x2). Default false (Linux's
      * default tcp_fastopen=1). When on, a listener with SYNACK_TCP_FASTOPEN set (or any
      * listener, with its backlog as the limit, when fastopen_any_listener is set: Linux bit

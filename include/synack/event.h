@@ -2,9 +2,9 @@
 /* synack: an event API for many sockets, shaped like Linux epoll(7).
  *
  * An event set belongs to one stack. Register descriptors in it with the readiness bits you
- * care about (SYNACK_POLLIN, SYNACK_POLLOUT; SYNACK_POLLERR and SYNACK_POLLHUP are always
- * reported, as epoll does) and a user value; synack_events_wait() then returns the sockets
- * that are ready. The cost of a wait is proportional to the number of ready sockets, never
+ * care about (SYNACK_POLLIN, SYNACK_POLLOUT, SYNACK_POLLRDHUP; SYNACK_POLLERR and SYNACK_POLLHUP
+ * are always reported, as epoll does) and a user value; synack_events_wait() then returns the
+ * sockets that are ready. The cost of a wait is proportional to the number of ready sockets, never
  * to the number registered: the stack tells the set which sockets a call touched (input,
  * poll, socket calls), and only those are looked at.
  *

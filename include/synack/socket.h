@@ -20,6 +20,9 @@
 #define SYNACK_POLLOUT 0x4  /* send() will accept at least one byte */
 #define SYNACK_POLLERR 0x8  /* an error is pending (see synack_get_error) */
 #define SYNACK_POLLHUP 0x10 /* both directions are finished, or the connection was reset */
+#define SYNACK_POLLRDHUP                                                                           \
+    0x20 /* the peer finished sending (its FIN came), or reading was shut                          \
+            down or the connection ended (Linux POLLRDHUP) */
 
 /* shutdown() directions. */
 #define SYNACK_SHUT_RD 0
@@ -132,16 +135,38 @@ enum synack_sockopt {
                                     child that accept() returns at once, with the SYN's data
                                     readable, before the handshake's ACK; past qlen, SYNs get
                                     a plain handshake */
+    SYNACK_TCP_FASTOPEN_NO_COOKIE, /* 0/1: Fast Open without a cookie (Linux
+                                      TCP_FASTOPEN_NO_COOKIE): the SYN carries data and no
+                                      Fast Open option, for servers that take SYN data
+                                      without one */
+    SYNACK_TCP_SYNCNT,             /* 1..127: SYN (and, on a listener, SYN-ACK) retransmissions
+                                      before giving up (Linux TCP_SYNCNT); getsockopt reports
+                                      the config's syn_retries until set */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a
- * cookie cached for the server, the SYN carries up to the server's MSS less 40 bytes of buf
- * and that count is returned; without one, the SYN asks for a cookie, nothing is queued and
- * -EINPROGRESS is returned (send again once connected). On a connected socket it is
- * synack_send(). Errors: those of synack_connect and synack_send, -EFAULT (buf NULL with
- * len > 0), -EOPNOTSUPP (fastopen_client is off in the config). */
+ * cookie cached for the server (or in cookie-less mode: the config's
+ * fastopen_client_no_cookie, SYNACK_TCP_FASTOPEN_NO_COOKIE), the SYN carries up to the
+ * server's MSS (cached from its last SYN-ACK, else ours) less 40 bytes of buf and that count
+ * is returned; without one, the SYN asks for a cookie, nothing is queued and -EINPROGRESS
+ * is returned (send again once connected). On a socket connected with
+ * SYNACK_TCP_FASTOPEN_CONNECT whose SYN has not left, it and synack_send() both send that
+ * SYN, returning the bytes it carries or -EINPROGRESS when it carries none. Data the
+ * SYN-ACK does not acknowledge is sent again at once. -EALREADY while the SYN is out; on a
+ * connected socket it is synack_send(). Errors: those of synack_connect and synack_send,
+ * -EFAULT (buf NULL with len > 0), -EOPNOTSUPP (fastopen_client is off in the config). */
 ssize_t synack_sendto_fastopen(struct synack_stack *stack, int fd,
                                const struct synack_endpoint *remote, const void *buf, size_t len);
+/* synack_sendto_fastopen with flags. SYNACK_FASTOPEN_QUEUE_ALL queues all of buf the send
+ * buffer takes, not only the SYN's share: the SYN carries what it may, the rest follows the
+ * handshake, and the count queued is returned (what a blocking Linux sendto(MSG_FASTOPEN)
+ * or first write after TCP_FASTOPEN_CONNECT achieves; the handshake's ACK then rides on
+ * that data). remote may be NULL on a socket connected with SYNACK_TCP_FASTOPEN_CONNECT.
+ * Further errors: -EINVAL (unknown flags), -EDESTADDRREQ (remote NULL, not connected). */
+#define SYNACK_FASTOPEN_QUEUE_ALL 0x1
+ssize_t synack_sendto_fastopen_flags(struct synack_stack *stack, int fd,
+                                     const struct synack_endpoint *remote, const void *buf,
+                                     size_t len, int flags);
 /* Sets the 16-byte key of the Fast Open cookies a listener gives out (Linux
  * TCP_FASTOPEN_KEY), before or after listen(); fd < 0 sets the stack's key (Linux's sysctl
  * net.ipv4.tcp_fastopen_key, the config's fastopen_key) used by listeners without one. The
@@ -189,6 +214,8 @@ struct synack_conn_info {
     synack_time_t min_rtt; /* smallest round trip seen, 0 before any */
     bool syn_data_acked;   /* RFC 7413: the SYN-ACK acknowledged data in the SYN (Fast Open;
                               Linux TCPI_OPT_SYN_DATA) */
+    uint32_t delivered;    /* segments acknowledged or SACKed, our SYN or SYN-ACK counted as
+                              one (Linux tcpi_delivered) */
 };
 /* Errors: -EBADF, -ENOTCONN (a socket that never connected or listened). */
 int synack_get_info(struct synack_stack *stack, int fd, struct synack_conn_info *out);

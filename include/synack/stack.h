@@ -75,6 +75,7 @@ enum synack_counter {
     SYNACK_CTR_ICMP_ECHO_REPLIED,            /* echo requests answered */
     SYNACK_CTR_ICMP_ERROR_IN,                /* destination-unreachable messages for a connection */
     SYNACK_CTR_ICMP_ERROR_IGNORED,           /* ICMP errors matching no connection or sequence */
+    SYNACK_CTR_TCP_PMTU_REDUCED,             /* MSS lowered by "fragmentation needed" (RFC 1191) */
     SYNACK_CTR_ICMP_UNREACH_SENT,            /* port unreachable sent (UDP to us) */
     SYNACK_CTR_ICMP_RATE_LIMITED,            /* ICMP errors not sent: rate limit */
     SYNACK_CTR_TCP_FASTOPEN_COOKIE_REQ,      /* SYNs asking for a Fast Open cookie (RFC 7413) */
@@ -135,5 +136,18 @@ unsigned synack_stack_connection_count(const struct synack_stack *stack);
 
 /* The configuration in force (a copy of what synack_stack_new got, defaults filled in). */
 const struct synack_config *synack_stack_config(const struct synack_stack *stack);
+
+/* Forgets what the stack learned about other hosts: the Fast Open cookies and MSS it cached
+ * per server (RFC 7413 4.1.3; Linux `ip tcp_metrics flush`). */
+void synack_stack_flush_metrics(struct synack_stack *stack);
+
+/* Changes the configuration of a running stack, as a Linux sysctl changes the kernel's:
+ * each setting applies where it is next read (new connections, the next segment or timer);
+ * what connections already negotiated stays. The fields that size the stack (mss,
+ * max_sockets, max_connections, local_addr, secret, deterministic, alloc/dealloc/mem_ctx)
+ * must equal the current ones. Returns 0, or -EINVAL with *why (if why is not NULL) naming
+ * the problem. */
+int synack_stack_reconfigure(struct synack_stack *stack, const struct synack_config *config,
+                             const char **why);
 
 #endif

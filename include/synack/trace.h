@@ -42,7 +42,8 @@ enum synack_trace_call {
     SYNACK_CALL_CLOSE,
     SYNACK_CALL_ABORT,
     SYNACK_CALL_SETSOCKOPT, /* arg: the value, arg2: the option (enum synack_sockopt) */
-    SYNACK_CALL_SENDTO,     /* synack_sendto_fastopen: addr, arg bytes offered */
+    SYNACK_CALL_SENDTO,     /* synack_sendto_fastopen(_flags): addr, arg bytes offered,
+                               arg2 its flags */
     SYNACK_CALL_COUNT
 };
 /* "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
@@ -85,6 +86,10 @@ enum synack_trace_cause {
     SYNACK_CAUSE_TIME_WAIT,       /* an answer from a TIME-WAIT record */
     SYNACK_CAUSE_RESET,           /* RST answering a segment no connection takes */
     SYNACK_CAUSE_ABORT,           /* RST,ACK ending a connection (abort, keepalive timeout) */
+    SYNACK_CAUSE_FASTOPEN,        /* data of our Fast Open SYN the SYN-ACK did not take (RFC
+                                     7413 4.2.2), sent again at once */
+    SYNACK_CAUSE_PMTU,            /* sent again in a smaller size after "fragmentation
+                                     needed" (RFC 1191) */
     SYNACK_CAUSE_COUNT
 };
 

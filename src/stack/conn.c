@@ -329,6 +329,7 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_interval = listener->ka_interval;
     c->ka_max = listener->ka_max;
     c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
+    c->syn_retries = listener->syn_retries;   /* ... and icsk_syn_retries */
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
         sk_drop(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY,

@@ -14,7 +14,8 @@
 #include "stack/stack_impl.h"
 
 #define EV_MODES (SYNACK_EV_ET | SYNACK_EV_ONESHOT)
-#define EV_KNOWN (SYNACK_POLLIN | SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP | EV_MODES)
+#define EV_KNOWN                                                                                   \
+    (SYNACK_POLLIN | SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP | SYNACK_POLLRDHUP | EV_MODES)
 /* As epoll: errors and hang-ups are reported whatever the interest. */
 #define EV_ALWAYS (SYNACK_POLLERR | SYNACK_POLLHUP)
 

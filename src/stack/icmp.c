@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include "stack/stack_impl.h"
+#include "tcp/pmtu.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "wire/icmp.h"
@@ -74,8 +75,13 @@ static void error_for_connection(struct synack_stack *s, const struct sk_icmp *m
         goto ignored;
     sk_count(&s->eng, SYNACK_CTR_ICMP_ERROR_IN);
     static const int errs[] = {-ENETUNREACH, -EHOSTUNREACH, -ENOPROTOOPT, -ECONNREFUSED};
-    if (m->code == SK_ICMP_FRAG_NEEDED)
-        return; /* path MTU discovery is not done yet: we send at most the MSS we chose */
+    if (m->code == SK_ICMP_FRAG_NEEDED) {
+        /* RFC 1191: the next-hop MTU is in the low 16 bits of the second word; a router of
+         * RFC 792's day sends 0, which carries nothing to act on. */
+        uint32_t mtu = m->rest & 0xffffu;
+        if (mtu >= 68 && sk_tcp_mtu_reduced(&s->eng, tcb, mtu)) sk_sched_touch(s, tcb);
+        return;
+    }
     int err = m->code < 4 ? errs[m->code] : -EHOSTUNREACH;
     bool hard = m->code == SK_ICMP_PROTO_UNREACH || m->code == SK_ICMP_PORT_UNREACH;
     sk_sched_touch(s, tcb);

@@ -95,6 +95,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",
         [SYNACK_CTR_ICMP_ECHO_REPLIED] = "icmp_echo_replied",
         [SYNACK_CTR_ICMP_ERROR_IN] = "icmp_error_in",
+        [SYNACK_CTR_TCP_PMTU_REDUCED] = "tcp_pmtu_reduced",
         [SYNACK_CTR_ICMP_ERROR_IGNORED] = "icmp_error_ignored",
         [SYNACK_CTR_ICMP_UNREACH_SENT] = "icmp_unreach_sent",
         [SYNACK_CTR_ICMP_RATE_LIMITED] = "icmp_rate_limited",

@@ -149,6 +149,8 @@ static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoi
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
+    /* A deferred Fast Open connect already reported success (Linux: SS_CONNECTED). */
+    if (tcb->tfo_deferred) return -EISCONN;
     if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED) return tcb->state == SYNACK_LISTEN ? -EINVAL : -EISCONN;
     if (tcb->error || tcb->remote.port != 0)
@@ -176,11 +178,14 @@ static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoi
     sk_cc_init(&s->eng, tcb);
     sk_conn_hash(s, tcb);
     sk_tcp_set_state(&s->eng, tcb, SYNACK_SYN_SENT);
-    if (tcb->tfo_connect && s->eng.cfg.fastopen_client) {
-        /* RFC 7413 4.2.1 with Linux's TCP_FASTOPEN_CONNECT: holding a cookie, wait for the
-         * first send to put data in the SYN, and report the connect as done. */
-        tcb->tfo = true;
-        if (sk_tfo_lookup(&s->eng.tfo, tcb->remote.addr)) {
+    if (tcb->tfo_connect && s->eng.cfg.fastopen_client) tcb->tfo = true;
+    if (tcb->tfo) {
+        /* RFC 7413 4.2.1 with Linux's TCP_FASTOPEN_CONNECT (tcp_fastopen_defer_connect):
+         * when data may ride in the SYN (a cached cookie, or cookie-less mode), wait for the
+         * first send and report the connect as done; otherwise the SYN asks for a cookie. */
+        struct sk_tfo_syn fo;
+        sk_tfo_client_syn(&s->eng, tcb, &fo);
+        if (fo.data) {
             tcb->tfo_deferred = true;
             sk_sched_update(s, tcb); /* writable at once */
             return 0;
@@ -198,6 +203,24 @@ static int take_failure(struct sk_tcb *tcb)
     return err;
 }
 
+/* The first send on a deferred Fast Open connection (connect with TCP_FASTOPEN_CONNECT, or
+ * sendto with MSG_FASTOPEN): the SYN leaves now with as much of buf as it may carry (RFC 7413
+ * 4.2.1), and that count is returned, or -EINPROGRESS when it carries none (Linux
+ * tcp_sendmsg_fastopen); the rest waits for the handshake. With all, the rest is queued
+ * too (as much as the buffer takes): what a blocking Linux sendto does while it waits. */
+static ssize_t fastopen_syn_data(struct synack_stack *s, struct sk_tcb *tcb, const void *buf,
+                                 size_t len, bool all)
+{
+    struct sk_tfo_syn fo;
+    sk_tfo_client_syn(&s->eng, tcb, &fo);
+    tcb->tfo_deferred = false;
+    sk_sched_want_output(s, tcb);
+    size_t cap = all ? (len > UINT32_MAX ? UINT32_MAX : len) : !fo.data ? 0 : fo.room;
+    uint32_t want = len < cap ? (uint32_t)len : (uint32_t)cap;
+    uint32_t n = want ? sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want) : 0;
+    return n ? (ssize_t)n : -EINPROGRESS;
+}
+
 static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
@@ -210,7 +233,7 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
         break;
     case SYNACK_SYN_SENT:
         if (!tcb->tfo_deferred) return -EAGAIN;
-        break; /* TCP_FASTOPEN_CONNECT: this data rides in the SYN (up to the MSS) */
+        return fastopen_syn_data(s, tcb, buf, len, false);
     case SYNACK_SYN_RECEIVED:
         /* RFC 7413 4.3: a Fast Open child may send before the ACK (Linux
          * tcp_passive_fastopen); output.c keeps it within the window. */
@@ -228,7 +251,6 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
     uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
     if (n < want) tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
     if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
-    tcb->tfo_deferred = false;  /* a deferred Fast Open SYN leaves now, with data */
     sk_sched_want_output(s, tcb);
     return (ssize_t)n;
 }
@@ -471,6 +493,8 @@ int synack_poll_events(struct synack_stack *s, int fd)
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
     if (closed) ev |= SYNACK_POLLIN | SYNACK_POLLOUT; /* calls return at once (error or EOF) */
+    /* Linux tcp_poll: RCV_SHUTDOWN (the peer's FIN, SHUT_RD, or the end) reads as RDHUP. */
+    if (tcb->fin_received || tcb->shut_rd || closed) ev |= SYNACK_POLLRDHUP;
     return ev;
 }
 
@@ -529,6 +553,14 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
         tcb->tfo_connect = value != 0;
         return 0;
+    case SYNACK_TCP_FASTOPEN_NO_COOKIE:
+        if (value < 0 || value > 1) return -EINVAL; /* Linux: 0 or 1 */
+        tcb->tfo_no_cookie = value != 0;
+        return 0;
+    case SYNACK_TCP_SYNCNT:
+        if (value < 1 || value > 127) return -EINVAL; /* Linux MAX_TCP_SYNCNT */
+        tcb->syn_retries = (uint8_t)value;
+        return 0;
     case SYNACK_TCP_MAXSEG:
         if (value < 64 || value > s->eng.cfg.mss || (!fresh && tcb->state != SYNACK_LISTEN))
             return -EINVAL;
@@ -585,6 +617,12 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         *value = tcb->tfo_connect;
+        return 0;
+    case SYNACK_TCP_FASTOPEN_NO_COOKIE:
+        *value = tcb->tfo_no_cookie;
+        return 0;
+    case SYNACK_TCP_SYNCNT:
+        *value = tcb->syn_retries ? tcb->syn_retries : (int)s->eng.cfg.syn_retries;
         return 0;
     case SYNACK_TCP_MAXSEG:
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;
@@ -664,29 +702,33 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->rcv_mss = tcb->rcv_mss;
     out->min_rtt = tcb->rtt.min;
     out->syn_data_acked = tcb->tfo_data;
+    out->delivered = tcb->delivered;
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;
 }
 
 static ssize_t do_sendto_fastopen(struct synack_stack *s, int fd,
-                                  const struct synack_endpoint *remote, const void *buf, size_t len)
+                                  const struct synack_endpoint *remote, const void *buf, size_t len,
+                                  int flags)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (!buf && len > 0) return -EFAULT;
+    if (flags & ~SYNACK_FASTOPEN_QUEUE_ALL) return -EINVAL;
+    bool all = (flags & SYNACK_FASTOPEN_QUEUE_ALL) != 0;
+    if (tcb->state == SYNACK_SYN_SENT && tcb->tfo_deferred)
+        return fastopen_syn_data(s, tcb, buf, len, all);
+    if (tcb->state == SYNACK_SYN_SENT) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error)
-        return tcb->state == SYNACK_SYN_SENT ? -EALREADY : do_send(s, fd, buf, len);
+        return do_send(s, fd, buf, len);
+    if (!remote) return -EDESTADDRREQ;
     if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
-    int err = do_connect(s, fd, remote);
-    if (err != -EINPROGRESS) return err;
     tcb->tfo = true;
-    const struct sk_tfo_entry *e = sk_tfo_lookup(&s->eng.tfo, remote->addr);
-    if (!e) return -EINPROGRESS; /* the SYN asks for a cookie; the data waits */
-    uint32_t room = (e->mss ? e->mss : s->eng.cfg.default_peer_mss) - 40u;
-    uint32_t want = len < room ? (uint32_t)len : room;
-    if (want == 0) return -EINPROGRESS; /* nothing to carry: a SYN with the cookie only */
-    return (ssize_t)sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
+    int err = do_connect(s, fd, remote);
+    if (err != 0 && err != -EINPROGRESS) return err;
+    if (!tcb->tfo_deferred && !all) return -EINPROGRESS; /* a cookie request; data waits */
+    return fastopen_syn_data(s, tcb, buf, len, all);
 }
 
 /* Socket calls as trace events (SYNACK_TRACE_CALL): each public call describes itself in a
@@ -730,7 +772,7 @@ static int64_t run(struct synack_stack *s, const struct call *c)
     case SYNACK_CALL_SETSOCKOPT:
         return do_setsockopt(s, c->fd, (enum synack_sockopt)c->arg2, (int)c->arg);
     default: /* SYNACK_CALL_SENDTO */
-        return do_sendto_fastopen(s, c->fd, c->addr, c->out, c->len);
+        return do_sendto_fastopen(s, c->fd, c->addr, c->out, c->len, c->arg2);
     }
 }
 
@@ -826,13 +868,21 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         &(struct call){.kind = SYNACK_CALL_SETSOCKOPT, .fd = fd, .arg = value, .arg2 = (int)opt});
 }
 
-ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
-                               const void *buf, size_t len)
+ssize_t synack_sendto_fastopen_flags(struct synack_stack *s, int fd,
+                                     const struct synack_endpoint *remote, const void *buf,
+                                     size_t len, int flags)
 {
     return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_SENDTO,
                                              .fd = fd,
                                              .arg = (int64_t)len,
+                                             .arg2 = flags,
                                              .addr = remote,
                                              .out = buf,
                                              .len = len});
+}
+
+ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,
+                               const void *buf, size_t len)
+{
+    return synack_sendto_fastopen_flags(s, fd, remote, buf, len, 0);
 }

@@ -315,3 +315,36 @@ const struct synack_config *synack_stack_config(const struct synack_stack *s)
 {
     return &s->eng.cfg;
 }
+
+void synack_stack_flush_metrics(struct synack_stack *s)
+{
+    memset(&s->eng.tfo, 0, sizeof s->eng.tfo);
+}
+
+/* What sizes the stack's tables and memory was fixed by synack_stack_new. */
+static bool same_shape(const struct synack_config *a, const struct synack_config *b)
+{
+    return a->mss == b->mss && a->max_sockets == b->max_sockets &&
+           a->max_connections == b->max_connections && a->alloc == b->alloc &&
+           a->dealloc == b->dealloc && a->mem_ctx == b->mem_ctx && a->local_addr == b->local_addr &&
+           a->deterministic == b->deterministic &&
+           memcmp(a->secret, b->secret, sizeof a->secret) == 0;
+}
+
+int synack_stack_reconfigure(struct synack_stack *s, const struct synack_config *config,
+                             const char **why)
+{
+    if (!s || !config) return -EINVAL;
+    if (synack_config_check(config, why)) return -EINVAL;
+    if (!same_shape(&s->eng.cfg, config)) {
+        if (why)
+            *why = "mss, max_sockets, max_connections, local_addr, secret, deterministic "
+                   "and the memory hooks are fixed when the stack is made";
+        return -EINVAL;
+    }
+    /* Like a Linux sysctl: each setting is read where it is used, so the new values apply
+     * from the next segment or call on (connections keep what they already negotiated). */
+    s->eng.cfg = *config;
+    s->eng.mem.limit = config->mem_limit;
+    return 0;
+}

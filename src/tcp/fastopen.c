@@ -8,14 +8,13 @@
 const struct sk_tfo_entry *sk_tfo_lookup(const struct sk_tfo_cache *c, uint32_t addr)
 {
     for (unsigned i = 0; i < SK_TFO_CACHE; i++)
-        if (c->e[i].addr == addr && addr != 0 && c->e[i].len > 0) return &c->e[i];
+        if (c->e[i].addr == addr && addr != 0) return &c->e[i];
     return NULL;
 }
 
-void sk_tfo_store(struct sk_tfo_cache *c, uint32_t addr, const uint8_t *cookie, uint8_t len,
-                  uint16_t mss)
+/* The entry for addr, made (over the least recently used one) if there is none. */
+static struct sk_tfo_entry *tfo_slot(struct sk_tfo_cache *c, uint32_t addr)
 {
-    if (addr == 0 || len < 4 || len > SK_TCP_FO_COOKIE_MAX) return;
     struct sk_tfo_entry *slot = NULL;
     for (unsigned i = 0; i < SK_TFO_CACHE && !slot; i++)
         if (c->e[i].addr == addr) slot = &c->e[i];
@@ -25,12 +24,59 @@ void sk_tfo_store(struct sk_tfo_cache *c, uint32_t addr, const uint8_t *cookie, 
         slot = &c->e[0];
         for (unsigned i = 1; i < SK_TFO_CACHE; i++)
             if (c->e[i].used < slot->used) slot = &c->e[i];
+        memset(slot, 0, sizeof *slot);
     }
     slot->addr = addr;
-    slot->mss = mss;
-    slot->len = len;
-    memcpy(slot->cookie, cookie, len);
     slot->used = ++c->tick;
+    return slot;
+}
+
+void sk_tfo_client_syn(const struct sk_engine *eng, const struct sk_tcb *tcb,
+                       struct sk_tfo_syn *out)
+{
+    memset(out, 0, sizeof *out);
+    const struct sk_tfo_entry *e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
+    /* Linux tcp_send_syn_data: the MSS is the server's cached one (else ours), within our
+     * own (TCP_MAXSEG included); the data leaves room for 40 bytes of options
+     * (MAX_TCP_OPTION_SPACE), whatever this SYN's options are. */
+    uint32_t mss = e && e->mss ? e->mss : tcb->our_mss;
+    if (mss > tcb->our_mss) mss = tcb->our_mss;
+    out->room = mss > 40 ? mss - 40 : 0;
+    if (eng->cfg.fastopen_client_no_cookie || tcb->tfo_no_cookie) {
+        out->data = true; /* Linux TFO_CLIENT_NO_COOKIE: data, no option */
+        return;
+    }
+    out->option = true;
+    if (e && e->len > 0) {
+        out->data = true;
+        out->len = e->len;
+        out->exp = e->exp;
+        out->cookie = e->cookie;
+    } else {
+        out->exp = e && e->try_exp == 1; /* tcp_fastopen_cache_get */
+    }
+}
+
+void sk_tfo_client_synack(struct sk_engine *eng, const struct sk_tcb *tcb,
+                          const struct sk_segment *seg)
+{
+    if (tcb->remote.addr == 0) return;
+    const struct sk_tcp_options *o = &seg->h.opts;
+    bool cookie =
+        tcb->tfo_syn_opt && o->has_fastopen && o->fo_len >= 4 && o->fo_len <= SK_TCP_FO_COOKIE_MAX;
+    struct sk_tfo_entry *e = tfo_slot(&eng->tfo, tcb->remote.addr);
+    if (tcb->peer_mss) e->mss = tcb->peer_mss;
+    if (cookie) {
+        e->len = o->fo_len;
+        e->exp = o->fo_exp;
+        memcpy(e->cookie, o->fo_cookie, o->fo_len);
+    } else if (tcb->tfo_syn_opt && tcb->snd_max == tcb->iss + 1 && !tcb->syn_retransmitted &&
+               e->len == 0) {
+        /* A request went unanswered: ask in the other format next time (Linux try_exp: the
+         * experimental option after the RFC one, then back). */
+        uint8_t next = tcb->tfo_syn_exp ? 2 : 1;
+        if (next > e->try_exp) e->try_exp = next;
+    }
 }
 
 void sk_tfo_cookie(const uint8_t key[16], uint32_t saddr, uint32_t daddr,

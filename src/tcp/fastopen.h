@@ -17,9 +17,12 @@ struct sk_segment;
 #define SK_TFO_CACHE 16
 
 struct sk_tfo_entry {
-    uint32_t addr; /* server address; 0 = free */
-    uint16_t mss;  /* the server's MSS, to size the next SYN's data */
-    uint8_t len;   /* cookie length */
+    uint32_t addr;   /* server address; 0 = free */
+    uint16_t mss;    /* the server's MSS, to size the next SYN's data (0: none seen) */
+    uint8_t len;     /* cookie length (0: none yet) */
+    bool exp;        /* the cookie came in the experimental option (kind 254) */
+    uint8_t try_exp; /* Linux's try_exp: 1 after a request in the RFC option went
+                        unanswered (ask in the experimental one next), 2 after both did */
     uint8_t cookie[SK_TCP_FO_COOKIE_MAX];
     uint64_t used; /* for replacement: oldest first */
 };
@@ -29,12 +32,31 @@ struct sk_tfo_cache {
     uint64_t tick;
 };
 
-/* The cached cookie for addr, or NULL. */
+/* What is cached for addr (a cookie, or only the server's MSS), or NULL. */
 const struct sk_tfo_entry *sk_tfo_lookup(const struct sk_tfo_cache *c, uint32_t addr);
 
-/* Remembers a cookie (and MSS) from a SYN-ACK. */
-void sk_tfo_store(struct sk_tfo_cache *c, uint32_t addr, const uint8_t *cookie, uint8_t len,
-                  uint16_t mss);
+/* What a client's first SYN carries (RFC 7413 4.2.1, as Linux tcp_send_syn_data and
+ * tcp_fastopen_cookie_check): the Fast Open option (a cookie, or an empty one asking for
+ * it), and whether data may ride in the SYN, at most room bytes. Without a cookie only the
+ * request goes, unless cookie-less mode is on (Linux tcp_fastopen bit 0x4 or the socket's
+ * TCP_FASTOPEN_NO_COOKIE), which sends data and no option. */
+struct sk_tfo_syn {
+    bool option;   /* the SYN has a Fast Open option */
+    bool exp;      /* ... in the experimental format (kind 254, RFC 6994) */
+    bool data;     /* data may go in the SYN */
+    uint8_t len;   /* cookie length (0: a request) */
+    uint32_t room; /* the most data the SYN carries */
+    const uint8_t *cookie;
+};
+void sk_tfo_client_syn(const struct sk_engine *eng, const struct sk_tcb *tcb,
+                       struct sk_tfo_syn *out);
+
+/* What a client learns from the SYN-ACK (Linux tcp_rcv_fastopen_synack and
+ * tcp_fastopen_cache_set): the server's MSS always; the cookie only if our SYN asked with
+ * the option (an unsolicited cookie is ignored); when a request got no cookie, the next
+ * request tries the other option format. */
+void sk_tfo_client_synack(struct sk_engine *eng, const struct sk_tcb *tcb,
+                          const struct sk_segment *seg);
 
 /* Server side. The cookie is 8 bytes (RFC 7413 4.1.2: a MAC of the client's address under a
  * secret key). As Linux since 5.4 (__tcp_fastopen_cookie_gen_cipher), it is SipHash-2-4

@@ -144,6 +144,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             flags &= (uint8_t)~SYNACK_SYN;
             seq++;
             owe_ack = true; /* Linux answers it as a retransmission: ACK at once */
+            dup_len = 1;    /* ... reporting its SYN as a duplicate (D-SACK, RFC 2883) */
         }
     }
 

@@ -20,6 +20,12 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
  * reports it as its first SACK block. Only with SACK agreed. Defined in recv_data.c. */
 void sk_tcp_note_dsack(struct sk_tcb *tcb, uint32_t start, uint32_t end);
 
+#define SK_TCP_ATO_MIN SYNACK_MS(40) /* Linux TCP_ATO_MIN: the least delayed-ACK estimate */
+
+/* Quick-ACK mode (Linux tcp_enter_quickack_mode): the next segments of data are ACKed at
+ * once, interactive mode ends. Defined in recv_data.c. */
+void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb);
+
 /* Seventh and eighth steps of 3.10.7.4: segment text and FIN, already trimmed to the
  * window. Defined in recv_data.c. */
 void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, const uint8_t *data,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include "tcp/cc.h"
 #include "tcp/fastopen.h"
+#include "tcp/rexmit.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
 #include "tcp/output.h"
@@ -176,6 +177,18 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
             return;
         }
         ack_ok = seq_lt(tcb->snd_una, ack) && seq_leq(ack, tcb->snd_max);
+        /* A timestamp echo that is not one of ours, between our first SYN and now, shows an
+         * old or forged SYN-ACK: reset it and stay in SYN-SENT (RFC 7323 leaves this open;
+         * Linux tcp_rcv_synsent_state_process, PAWSActiveRejected). */
+        const struct sk_tcp_options *o = &seg->h.opts;
+        uint32_t first = (uint32_t)(tcb->rtt_start / 1000000u) + tcb->ts_offset;
+        uint32_t now = (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
+        if (ack_ok && !(flags & SYNACK_RST) && eng->cfg.timestamps && o->has_timestamp &&
+            o->ts_ecr != 0 && (seq_lt(o->ts_ecr, first) || seq_gt(o->ts_ecr, now))) {
+            sk_tcp_send_reset_for(eng, seg);
+            sk_drop(eng, SYNACK_CTR_TCP_PAWS, seg);
+            return;
+        }
     }
     if (flags & SYNACK_RST) {
         /* Second: a RST is valid only with an acceptable ACK (RFC 5961 3.2 keeps this). */
@@ -191,25 +204,38 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
     }
     /* Fourth: SYN. */
     sk_tcp_take_syn(eng, tcb, seg);
-    if (tcb->tfo && seg->h.opts.has_fastopen && seg->h.opts.fo_len >= 4)
-        sk_tfo_store(&eng->tfo, tcb->remote.addr, seg->h.opts.fo_cookie, seg->h.opts.fo_len,
-                     tcb->peer_mss);
+    uint32_t syn_data = tcb->snd_max - (tcb->iss + 1); /* bytes our first SYN carried */
+    if (tcb->tfo_syn_opt || syn_data > 0) sk_tfo_client_synack(eng, tcb, seg);
     if (ack_ok) {
         /* RFC 7413 4.2.2: data in our SYN may be acknowledged in whole, in part or not at
-         * all; what is not is sent again after the handshake. */
-        uint32_t syn_data = seq_gt(ack, tcb->iss + 1) ? ack - (tcb->iss + 1) : 0;
-        if (syn_data > tcb->sndbuf.len) syn_data = tcb->sndbuf.len;
-        sk_ring_consume(&eng->mem, &tcb->sndbuf, syn_data, 0);
-        tcb->snd_buf_seq += syn_data;
-        tcb->bytes_acked += syn_data;
+         * all; what is not goes again at once, carrying the handshake's ACK (Linux
+         * tcp_rcv_fastopen_synack: marked lost and retransmitted, no separate ACK). */
+        uint32_t acked = ack - (tcb->iss + 1);
+        if (acked > tcb->sndbuf.len) acked = tcb->sndbuf.len;
+        sk_ring_consume(&eng->mem, &tcb->sndbuf, acked, 0);
+        tcb->snd_buf_seq += acked;
+        tcb->bytes_acked += acked;
         tcb->snd_nxt = ack;
         tcb->snd_una = ack;
+        tcb->tfo_data = syn_data > 0 && acked == syn_data; /* Linux syn_data_acked */
+        tcb->delivered++; /* the SYN, with the data it carried (Linux counts SYN-data once) */
         sk_tcp_syn_acked(eng, tcb);
         sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
-        tcb->ack_now = true; /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        tcb->ack_now = true;      /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        tcb->lrcvtime = eng->now; /* Linux tcp_finish_connect */
+        /* Data queued beyond what the SYN carried (Linux: a writer waits for the handshake,
+         * sk_write_pending): it carries this ACK, and quick-ACK mode begins. */
+        if (tcb->sndbuf.len > tcb->snd_max - tcb->snd_buf_seq) sk_tcp_enter_quickack(eng, tcb);
         if (seg->len > 0 || (flags & SYNACK_FIN))
             sk_tcp_take_text(eng, tcb, seg->h.seq + 1, seg->payload, seg->len,
                              (flags & SYNACK_FIN) != 0);
+        if (seq_lt(ack, tcb->snd_max)) {
+            sk_why(eng, SYNACK_CAUSE_FASTOPEN, 0);
+            uint32_t n = sk_tcp_retransmit(eng, tcb, ack, tcb->snd_max - ack);
+            sk_why(eng, SYNACK_CAUSE_NONE, 0);
+            tcb->snd_nxt = ack + n;
+            if (tcb->rto_at == SYNACK_TIME_NEVER) sk_tcp_arm_rto(eng, tcb);
+        }
         sk_tcp_output(eng, tcb);
         return;
     }

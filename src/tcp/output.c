@@ -219,13 +219,15 @@ static void set_options(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_tcp
         }
         h->opts.sack_permitted = synack ? tcb->sack_ok : eng->cfg.sack;
         if (!synack && tcb->tfo && !tcb->syn_retransmitted) {
-            /* A retransmitted SYN goes without Fast Open (as Linux): the option or the
-             * data may be what a middlebox drops. */
-            /* RFC 7413 4.1.1: the cookie we hold for this server, or a request for one. */
-            const struct sk_tfo_entry *e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
-            h->opts.has_fastopen = true;
-            h->opts.fo_len = e ? e->len : 0;
-            if (e) memcpy(h->opts.fo_cookie, e->cookie, e->len);
+            /* RFC 7413 4.1.1: the cookie we hold for this server, or a request for one. A
+             * retransmitted SYN goes without Fast Open (as Linux): the option or the data
+             * may be what a middlebox drops. */
+            struct sk_tfo_syn fo;
+            sk_tfo_client_syn(eng, tcb, &fo);
+            h->opts.has_fastopen = fo.option;
+            h->opts.fo_exp = fo.exp;
+            h->opts.fo_len = fo.len;
+            if (fo.len) memcpy(h->opts.fo_cookie, fo.cookie, fo.len);
         } else if (synack && eng->tfo_reply_to == tcb) {
             /* RFC 7413 4.3 steps 1 and 3: the server's cookie (fastopen.c). */
             h->opts.has_fastopen = true;
@@ -284,6 +286,10 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
                eng->why != SYNACK_CAUSE_OPEN;
     tcb->segments_out++;
     if (tcb->sack_recovery) tcb->prr_out += len; /* RFC 6937 prr_out */
+    /* Linux tcp_event_data_sent (TCP_PINGPONG_THRESH 1): data sent within ato of the last
+     * arrival answers it, so the exchange is interactive and ACKs of data may wait to ride
+     * on the next reply. */
+    if (len > 0 && tcb->ato && eng->now - tcb->lrcvtime < tcb->ato) tcb->pingpong = true;
     if (rtx) {
         sk_cc_on_retransmit(tcb, seq, len);
         tcb->retransmissions++;
@@ -381,14 +387,14 @@ static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
     else if (tcb->state != SYNACK_SYN_SENT && tcb->ecn_ok)
         flags |= SYNACK_ECE;
     uint32_t len = 0;
-    const struct sk_tfo_entry *e = NULL;
-    if (tcb->tfo && tcb->state == SYNACK_SYN_SENT && !tcb->syn_retransmitted)
-        e = sk_tfo_lookup(&eng->tfo, tcb->remote.addr);
-    if (e) {
-        /* RFC 7413 4.2.1: data in the SYN, at most what the server's MSS allows with our
-         * SYN options (Linux: the cached MSS less the option space). */
-        uint32_t room = (e->mss ? e->mss : eng->cfg.default_peer_mss) - 40u;
-        len = tcb->sndbuf.len < room ? tcb->sndbuf.len : room;
+    if (tcb->tfo && tcb->state == SYNACK_SYN_SENT && !tcb->syn_retransmitted) {
+        /* RFC 7413 4.2.1: data in the SYN with a cookie (or in cookie-less mode), at most
+         * the room sk_tfo_client_syn leaves. */
+        struct sk_tfo_syn fo;
+        sk_tfo_client_syn(eng, tcb, &fo);
+        if (fo.data) len = tcb->sndbuf.len < fo.room ? tcb->sndbuf.len : fo.room;
+        tcb->tfo_syn_opt = fo.option;
+        tcb->tfo_syn_exp = fo.exp;
     }
     tcb->bytes_sent += len;
     if (tcb->state == SYNACK_SYN_SENT) {

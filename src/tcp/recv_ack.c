@@ -94,10 +94,12 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
      * do; without, RFC 5681 section 2's definition. */
     if (old_ack && (tcb->sack_ok ? sacked_new : seglen == 0 && new_wnd == tcb->snd_wnd))
         sk_cc_on_dupack(eng, tcb);
+    /* RFC 6937 DeliveredData; in segments (Linux tp->delivered) our SYN-ACK counts as one. */
+    int64_t delivered = (int64_t)(uint32_t)(tcb->snd_una - una_before) +
+                        (tcb->sack_ok ? (int64_t)sk_sack_bytes(tcb) - (int64_t)sacked_before : 0);
+    if (delivered > 0) tcb->delivered += (uint32_t)((delivered + tcb->snd_mss - 1) / tcb->snd_mss);
     if (tcb->sack_ok) {
         /* RFC 6675: recovery driven by the scoreboard. */
-        int64_t delivered = (int64_t)(uint32_t)(tcb->snd_una - una_before) +
-                            (int64_t)sk_sack_bytes(tcb) - (int64_t)sacked_before;
         sk_cc_on_sack(eng, tcb, delivered > 0 ? (uint32_t)delivered : 0);
     }
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */

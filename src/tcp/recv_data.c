@@ -31,13 +31,54 @@ static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
     }
 }
 
+/* Linux tcp_incr_quickack: quick ACKs for up to half the window's worth of full segments
+ * (at least 2, at most TCP_MAX_QUICKACKS = 16), so slow start is not held back. */
+static void incr_quickack(struct sk_tcb *tcb)
+{
+    uint32_t mss = tcb->rcv_mss ? tcb->rcv_mss : tcb->our_mss;
+    unsigned q = sk_tcp_offered_window(tcb) / (2 * mss);
+    if (q < 2) q = 2;
+    if (q > 16) q = 16;
+    if (q > tcb->quickacks) tcb->quickacks = q;
+}
+
+void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    (void)eng;
+    incr_quickack(tcb);
+    tcb->pingpong = false;
+    tcb->ato = SK_TCP_ATO_MIN;
+}
+
+/* Data arrived in order (Linux tcp_event_data_recv): the first data turns quick-ACK mode on;
+ * later, ato follows the spacing of arrivals, and a silence longer than the RTO (the sender
+ * restarting) turns it on again. */
+static void data_received(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    synack_time_t now = eng->now, gap = now - tcb->lrcvtime, rto = tcb->rtt.rto;
+    if (tcb->ato == 0) {
+        incr_quickack(tcb);
+        tcb->ato = SK_TCP_ATO_MIN;
+    } else if (gap <= SK_TCP_ATO_MIN / 2) {
+        tcb->ato = tcb->ato / 2 + SK_TCP_ATO_MIN / 2;
+    } else if (gap < tcb->ato) {
+        tcb->ato = tcb->ato / 2 + gap;
+        if (tcb->ato > rto) tcb->ato = rto;
+    } else if (gap > rto) {
+        incr_quickack(tcb);
+    }
+    tcb->lrcvtime = now;
+}
+
 /* When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2): at once in quick-ACK
- * mode, when a hole is being filled or a FIN came, and for every second full-sized segment;
- * otherwise within the delayed-ACK time. */
+ * mode (not while interactive: Linux tcp_in_quickack_mode), when a hole is being filled or a
+ * FIN came, and for every second full-sized segment; otherwise within the delayed-ACK
+ * time. */
 static void schedule_ack(struct sk_engine *eng, struct sk_tcb *tcb, bool urgent)
 {
     uint32_t unacked = tcb->rcv_nxt - tcb->last_ack_sent;
-    if (urgent || eng->cfg.delayed_ack == 0 || tcb->quickacks > 0 || unacked >= 2 * tcb->rcv_mss) {
+    bool quick = tcb->quickacks > 0 && !tcb->pingpong;
+    if (urgent || eng->cfg.delayed_ack == 0 || quick || unacked >= 2 * tcb->rcv_mss) {
         if (tcb->quickacks > 0) tcb->quickacks--;
         tcb->ack_now = true;
     } else if (tcb->delack_at == SYNACK_TIME_NEVER) {
@@ -115,6 +156,7 @@ void sk_tcp_take_text(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, c
             tcb->ack_now = true;
             return;
         }
+        if (len > 0) data_received(eng, tcb);
         schedule_ack(eng, tcb, holes || fin);
     } else if (len > 0) {
         tcb->ack_now = true;

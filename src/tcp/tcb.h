@@ -54,6 +54,7 @@ struct sk_tcb {
 
     /* Statistics. */
     uint64_t retransmissions, timeouts, bytes_sent, bytes_acked, bytes_received;
+    uint32_t delivered; /* segments acknowledged or SACKed, our SYN counted (Linux delivered) */
     uint64_t segments_in, segments_out;
 
     enum synack_tcp_state state;
@@ -114,9 +115,12 @@ struct sk_tcb {
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
     unsigned quickacks;         /* segments still ACKed at once (quick-ACK mode) */
-    unsigned backoff;           /* consecutive RTO expirations (retries) */
-    unsigned persist_backoff;   /* zero-window probe interval doublings */
-    unsigned persist_probes;    /* probes sent since the peer last answered */
+    /* Delayed-ACK estimator, as Linux's icsk_ack: ato (0 until the first data), when data
+     * last arrived, and interactive (pingpong) mode, in which ACKs wait to ride on replies. */
+    synack_time_t ato, lrcvtime;
+    unsigned backoff;         /* consecutive RTO expirations (retries) */
+    unsigned persist_backoff; /* zero-window probe interval doublings */
+    unsigned persist_probes;  /* probes sent since the peer last answered */
     /* Socket side. */
     int fd;         /* descriptor, or -1 once closed by the application */
     int error;      /* pending error (SO_ERROR; recv/send report it once); 0 if none */
@@ -127,10 +131,12 @@ struct sk_tcb {
 
     uint16_t snd_mss;               /* effective MSS for what we send */
     uint16_t our_mss;               /* MSS we announce */
+    uint16_t pmtu;                  /* path MTU learned (RFC 1191); 0: the link's */
     uint16_t peer_mss;              /* MSS the peer announced (or the default) */
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
     uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
     uint8_t cc_algo;                /* enum synack_congestion */
+    uint8_t syn_retries;            /* TCP_SYNCNT (0: the config's syn/synack_retries) */
 
     bool wscale_ok : 1;
     bool ts_ok : 1;         /* RFC 7323: both SYNs carried timestamps */
@@ -138,6 +144,10 @@ struct sk_tcb {
     bool tfo : 1;           /* RFC 7413: this SYN asks for or carries a Fast Open cookie */
     bool tfo_deferred : 1;  /* TCP_FASTOPEN_CONNECT: the SYN waits for the first send */
     bool tfo_connect : 1;   /* the application set TCP_FASTOPEN_CONNECT */
+    bool tfo_no_cookie : 1; /* TCP_FASTOPEN_NO_COOKIE: data in the SYN without a cookie */
+    bool tfo_syn_opt : 1;   /* our first SYN had the Fast Open option (Linux syn_fastopen) */
+    bool tfo_syn_exp : 1;   /* ... in the experimental format */
+    bool pingpong : 1;      /* interactive: ACKs of data are delayed (see ato) */
     bool has_buffers : 1;   /* buffers set up (connect, listen's child); their memory comes
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include "tcp/cc.h"
+#include "tcp/input.h"
 #include "tcp/output.h"
 #include "tcp/rexmit.h"
 #include "tcp/sack.h"
@@ -74,9 +75,12 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->timeouts++;
     sk_count(eng, SYNACK_CTR_TCP_TIMEOUT);
+    /* TCP_SYNCNT (Linux icsk_syn_retries) replaces both handshake limits. */
     unsigned limit = tcb->state == SYNACK_SYN_SENT       ? eng->cfg.syn_retries
                      : tcb->state == SYNACK_SYN_RECEIVED ? eng->cfg.synack_retries
                                                          : eng->cfg.data_retries;
+    if (tcb->syn_retries && (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED))
+        limit = tcb->syn_retries;
     /* A peer that shrank its window to zero under data in flight turns our
      * retransmissions into window probes: as long as it answers them, the connection is not
      * timed out by the retry count, only by silence longer than rto_max (Linux
@@ -244,6 +248,14 @@ static void timers_due(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_trace_timer(eng, tcb, SYNACK_TIMER_DELACK, 0);
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ack_now = true; /* the delayed ACK is due */
+        /* Linux tcp_delack_timer_handler: no reply took the ACK, so the exchange is not
+         * interactive after all (ato back to its minimum), or ato was too short. */
+        if (tcb->pingpong) {
+            tcb->pingpong = false;
+            tcb->ato = SK_TCP_ATO_MIN;
+        } else {
+            tcb->ato = 2 * tcb->ato < tcb->rtt.rto ? 2 * tcb->ato : tcb->rtt.rto;
+        }
         sk_why(eng, SYNACK_CAUSE_DELAYED_ACK, 0);
         if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
         sk_why(eng, SYNACK_CAUSE_NONE, 0);

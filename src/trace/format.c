@@ -37,6 +37,8 @@ const char *synack_trace_cause_name(enum synack_trace_cause cause)
         [SYNACK_CAUSE_TIME_WAIT] = "time-wait answer",
         [SYNACK_CAUSE_RESET] = "reset",
         [SYNACK_CAUSE_ABORT] = "abort",
+        [SYNACK_CAUSE_FASTOPEN] = "fast open fallback",
+        [SYNACK_CAUSE_PMTU] = "path mtu",
     };
     if ((unsigned)cause >= SYNACK_CAUSE_COUNT) return "?";
     return names[cause];
@@ -165,11 +167,11 @@ static const char *errno_name(int64_t err)
         int err;
         const char *name;
     } names[] = {
-        E(EBADF),      E(EINVAL),       E(EMFILE),      E(ENOMEM),        E(ENOBUFS),
-        E(EFAULT),     E(EAGAIN),       E(EINPROGRESS), E(EALREADY),      E(EISCONN),
-        E(ENOTCONN),   E(EPIPE),        E(EADDRINUSE),  E(EADDRNOTAVAIL), E(ECONNREFUSED),
-        E(ECONNRESET), E(ECONNABORTED), E(ETIMEDOUT),   E(EHOSTUNREACH),  E(ENETUNREACH),
-        E(EOPNOTSUPP), E(ENOPROTOOPT),
+        E(EBADF),      E(EINVAL),       E(EMFILE),       E(ENOMEM),        E(ENOBUFS),
+        E(EFAULT),     E(EAGAIN),       E(EINPROGRESS),  E(EALREADY),      E(EISCONN),
+        E(ENOTCONN),   E(EPIPE),        E(EADDRINUSE),   E(EADDRNOTAVAIL), E(ECONNREFUSED),
+        E(ECONNRESET), E(ECONNABORTED), E(ETIMEDOUT),    E(EHOSTUNREACH),  E(ENETUNREACH),
+        E(EOPNOTSUPP), E(ENOPROTOOPT),  E(EDESTADDRREQ),
     };
 #undef E
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -213,7 +215,8 @@ char *synack_trace_call_str(const struct synack_trace_event *ev, char *buf, size
         snprintf(args, sizeof args, "%s:%u", ip, ep->port);
         break;
     case SYNACK_CALL_SENDTO:
-        snprintf(args, sizeof args, "%s:%u, %" PRId64, ip, ep->port, a);
+        snprintf(args, sizeof args, "%s:%u, %" PRId64 "%s", ip, ep->port, a,
+                 ev->u.call.arg2 & SYNACK_FASTOPEN_QUEUE_ALL ? ", FASTOPEN_QUEUE_ALL" : "");
         break;
     case SYNACK_CALL_LISTEN:
     case SYNACK_CALL_SEND:

@@ -42,7 +42,9 @@ static bool parse_options(const uint8_t *p, size_t len, struct sk_tcp_options *o
             o->ts_ecr = sk_get32(d + 4);
             break;
         case SK_TCPOPT_FASTOPEN: /* RFC 7413 2: a request (2) or a 4..16-byte cookie */
-            if (olen != 2 && (olen < 6 || olen > 18 || olen % 2)) return false;
+            /* A cookie of a bad length is no cookie; the segment stands (Linux
+             * tcp_parse_fastopen_option). */
+            if (olen != 2 && (olen < 6 || olen > 18 || olen % 2)) break;
             o->has_fastopen = true;
             o->fo_len = (uint8_t)(olen - 2);
             memcpy(o->fo_cookie, d, o->fo_len);

@@ -35,9 +35,13 @@ for d in "${dirs[@]}"; do
             out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
                   "ip link set lo up; exec \"$pd\" $defines $(basename "$f")" 2>&1)
         else
+            # Addresses: 192.168.0.1 and 192.0.2.1 (those of TFO_COOKIE), unless the script
+            # sets its own (fastopen/server/simple*.pkt: their cookies depend on them).
+            ips="--local_ip=192.168.0.1 --remote_ip=192.0.2.1"
+            grep -q '^--local_ip\|^--remote_ip' "$f" && ips=
             out=$(cd "$top/$d" && timeout 120 unshare -n sh -c \
                   "ip tuntap add tun0 mode tun 2>/dev/null; exec env LD_PRELOAD=\"$so\" \"$pd\" --so_filename=\"$so\" \
-                   --local_ip=192.168.0.1 --remote_ip=192.0.2.1 $defines $(basename "$f")" 2>&1)
+                   $ips $defines $(basename "$f")" 2>&1)
         fi
         if [ $? -eq 0 ]; then
             p=$((p + 1))
