@@ -308,6 +308,50 @@ static void socket_calls_traced(void **state)
     }
 }
 
+/* Each call as a person writes it, from its event alone. */
+static void socket_calls_formatted(void **state)
+{
+    (void)state;
+    static const struct {
+        int call, fd;
+        int64_t arg;
+        int arg2;
+        uint16_t port;
+        int64_t result;
+        const char *want;
+    } cases[] = {
+        {SYNACK_CALL_SENDTO, 3, 1000, SYNACK_FASTOPEN_QUEUE_ALL, 80, 1000,
+         "sendto(198.18.0.2:80, 1000, FASTOPEN_QUEUE_ALL) = 1000"},
+        {SYNACK_CALL_SENDTO, 3, 10, 0, 0, -EDESTADDRREQ,
+         "sendto(198.18.0.2:0, 10) = -EDESTADDRREQ"},
+        {SYNACK_CALL_RECV, 3, 100, SYNACK_MSG_TRUNC | SYNACK_MSG_DONTWAIT, 0, 100,
+         "recv(100, MSG_TRUNC, MSG_DONTWAIT) = 100"},
+        {SYNACK_CALL_SHUTDOWN, 3, SYNACK_SHUT_RDWR, 0, 0, -ENOTCONN,
+         "shutdown(SHUT_RDWR) = -ENOTCONN"},
+        {SYNACK_CALL_SETSOCKOPT, 3, 7, 999, 0, -ENOPROTOOPT, "setsockopt(999, 7) = -ENOPROTOOPT"},
+        {SYNACK_CALL_SETSOCKOPT, 3, 0, SYNACK_TCP_USER_TIMEOUT, 0, 0,
+         "setsockopt(TCP_USER_TIMEOUT, 0) = 0"},
+        {SYNACK_CALL_CLOSE, 3, 0, 0, 0, -4095, "close() = -4095"}, /* an errno without a name */
+        {SYNACK_CALL_COUNT, 3, 0, 0, 0, 0, "?() = 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct synack_trace_event ev = {.kind = SYNACK_TRACE_CALL};
+        ev.u.call.call = cases[i].call;
+        ev.u.call.fd = cases[i].fd;
+        ev.u.call.arg = cases[i].arg;
+        ev.u.call.arg2 = cases[i].arg2;
+        ev.u.call.addr = (struct synack_endpoint){TH_SERVER_ADDR, cases[i].port};
+        ev.u.call.result = cases[i].result;
+        char buf[160];
+        assert_string_equal(synack_trace_call_str(&ev, buf, sizeof buf), cases[i].want);
+    }
+    struct synack_trace_event seg = {.kind = SYNACK_TRACE_SEGMENT_OUT};
+    char buf[16] = "x";
+    assert_string_equal(synack_trace_call_str(&seg, buf, sizeof buf), ""); /* not a call */
+    assert_string_equal(synack_call_name(SYNACK_CALL_SETSOCKOPT), "setsockopt");
+    assert_string_equal(synack_call_name(-1), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +361,7 @@ int main(void)
         cmocka_unit_test(inner_events_of_a_transfer),
         cmocka_unit_test(inner_events_formatted),
         cmocka_unit_test(socket_calls_traced),
+        cmocka_unit_test(socket_calls_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
