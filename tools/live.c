@@ -44,6 +44,9 @@ static bool ep_eq(struct synack_endpoint a, struct synack_endpoint b)
 /* Whether ev belongs to the connection followed, choosing it at the first segment. */
 static bool followed(struct live_ladder *live, const struct synack_trace_event *ev)
 {
+    /* A drop before any connection was found (an IPv6 packet, a bad IP header) is no
+     * segment of this one. */
+    if (ev->kind == SYNACK_TRACE_DROP && ev->local.port == 0 && ev->remote.port == 0) return false;
     bool segment = ev->kind == SYNACK_TRACE_SEGMENT_IN || ev->kind == SYNACK_TRACE_SEGMENT_OUT;
     if (!live->have_conn && segment) {
         live->have_conn = true;
@@ -52,9 +55,8 @@ static bool followed(struct live_ladder *live, const struct synack_trace_event *
     }
     if (!live->have_conn) return true; /* socket calls, LISTEN: the way to the connection */
     if (ep_eq(ev->local, live->local) && ep_eq(ev->remote, live->remote)) return true;
-    /* Its listener (the accept that returned it), and drops before any connection. */
-    bool listener = ev->remote.port == 0 && ev->local.port == live->local.port;
-    return !segment && (listener || (ev->local.port == 0 && ev->remote.port == 0));
+    /* Its listener's events (the accept that returned it). */
+    return !segment && ev->remote.port == 0 && ev->local.port == live->local.port;
 }
 
 void live_ladder_hook(void *ctx, const struct synack_trace_event *ev)

@@ -242,6 +242,7 @@ t_cat_live_ladder() {
         grep -qF -- "$line" "$work/ladder" || { why="no '$line' in: $(cat "$work/ladder")"; return 1; }
     done
     [ "$(awk 'length > 80' "$work/ladder" | wc -l)" -eq 0 ] || { why="lines past 80 columns"; return 1; }
+    ! grep -q 'dropped.*(ip_' "$work/ladder" || { why="drops of no connection drawn"; return 1; }
 }
 # synack cat --trace: one line per event, times in ms from the start (not the monotonic
 # clock's), the first the socket() call at 0.000.
