@@ -380,6 +380,57 @@ static void prr_in_sack_recovery(enum synack_congestion cc, uint32_t ssthresh)
     th_free(&h);
 }
 
+/* An ACK from the peer holding segments una + 8, 10 and 12 .. (n of those blocks). */
+static void sack_blocks(struct th *h, uint32_t una, uint32_t ack, unsigned n)
+{
+    struct th_seg a = {.flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = ack, .win = 32768};
+    a.sack_count = n;
+    for (unsigned j = 0; j < n; j++) {
+        a.sack[j][0] = una + (8 + 2 * j) * MSS;
+        a.sack[j][1] = una + (9 + 2 * j) * MSS;
+    }
+    th_inject(h, &a);
+}
+
+static unsigned segments_out(struct th *h)
+{
+    unsigned n = 0;
+    struct th_out o;
+    while (th_take(h, &o))
+        n += o.len > 0;
+    return n;
+}
+
+/* Linux tcp_cwnd_reduction (since 5.11): with the pipe below ssthresh, PRR sends what was
+ * delivered (the conservative bound, PRR-CRB), one segment more only when the ACK moves
+ * SND.UNA without a new loss (PRR-SSRB), and nothing for an ACK that delivers nothing.
+ * Here segments 0-7 are lost: on the third SACK the pipe is 11 against ssthresh 14 and one
+ * segment was delivered, so one retransmission goes (SSRB would send two); the ACK of that
+ * retransmission moves SND.UNA and lets two go; a repeated ACK, none. */
+static void prr_conservative_unless_snd_una_moves(void **state)
+{
+    (void)state;
+    struct th h;
+    uint32_t iss;
+    int fd = open_with_sack(&h, SYNACK_CC_CUBIC, &iss);
+    uint32_t una = iss + 1;
+    sack_blocks(&h, una, una, 1);
+    assert_int_equal(segments_out(&h), 1); /* limited transmit (RFC 3042) */
+    sack_blocks(&h, una, una, 2);
+    assert_int_equal(segments_out(&h), 1);
+    sack_blocks(&h, una, una, 3);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(segments_out(&h), 1); /* the fast retransmission alone */
+    assert_int_equal(info.ca_state, 3);
+    assert_int_equal(info.lost, 8);
+    sack_blocks(&h, una, una + MSS, 3);
+    assert_int_equal(segments_out(&h), 2);
+    sack_blocks(&h, una, una + MSS, 3);
+    assert_int_equal(segments_out(&h), 0);
+    th_free(&h);
+}
+
 /* RFC 2883: the peer reports the retransmitted segment twice (a D-SACK below the
  * cumulative ACK): the original was not lost but late, and the reduction is undone, cwnd
  * and ssthresh restored, as Linux's tcp_try_undo_dsack; without the D-SACK it stays. */
@@ -496,6 +547,7 @@ int main(void)
         cmocka_unit_test(goodput_under_loss),
         cmocka_unit_test(prr_cubic),
         cmocka_unit_test(prr_newreno),
+        cmocka_unit_test(prr_conservative_unless_snd_una_moves),
         cmocka_unit_test(dsack_undo),
         cmocka_unit_test(congestion_socket_option),
     };

@@ -199,11 +199,14 @@ void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 
 /* RFC 6937 section 3: on each ACK in recovery, cwnd = pipe + sndcnt, where sndcnt keeps
  * what is sent in proportion to what is delivered while the pipe is above ssthresh (PRR),
- * and lets the pipe grow back to ssthresh, at most one segment ahead of the deliveries,
- * when it has fallen below (the slow-start reduction bound, PRR-SSRB, as Linux). */
-static void prr_update(struct sk_tcb *tcb, uint32_t delivered)
+ * and lets the pipe grow back to ssthresh when it has fallen below: by what was delivered
+ * (the conservative reduction bound, PRR-CRB), one segment more when the ACK moved SND.UNA
+ * and showed no new loss (the slow-start bound, PRR-SSRB) — Linux's tcp_cwnd_reduction
+ * since 5.11. An ACK that delivers nothing leaves cwnd alone. */
+static void prr_update(struct sk_tcb *tcb, uint32_t delivered, bool ssrb)
 {
     uint32_t mss = tcb->snd_mss, pipe = sk_sack_pipe(tcb);
+    if (delivered == 0 && tcb->prr_out > 0) return;
     tcb->prr_delivered += delivered;
     uint32_t sndcnt;
     if (pipe > tcb->ssthresh) {
@@ -212,7 +215,7 @@ static void prr_update(struct sk_tcb *tcb, uint32_t delivered)
         sndcnt = due > tcb->prr_out ? (uint32_t)(due - tcb->prr_out) : 0;
     } else {
         uint32_t room = tcb->prr_delivered > tcb->prr_out ? tcb->prr_delivered - tcb->prr_out : 0;
-        uint32_t limit = (room > delivered ? room : delivered) + mss;
+        uint32_t limit = (room > delivered ? room : delivered) + (ssrb ? mss : 0);
         uint32_t gap = tcb->ssthresh - pipe;
         sndcnt = gap < limit ? gap : limit;
     }
@@ -222,10 +225,10 @@ static void prr_update(struct sk_tcb *tcb, uint32_t delivered)
     tcb->cwnd = pipe + sndcnt;
 }
 
-void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered)
+void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered, bool ssrb)
 {
     if (tcb->sack_recovery) {
-        prr_update(tcb, delivered);
+        prr_update(tcb, delivered, ssrb);
         sk_sack_send(eng, tcb);
         return;
     }
@@ -243,7 +246,7 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered
     tcb->rtt_timing = false;
     tcb->prr_delivered = tcb->prr_out = 0;
     tcb->recover_fs = tcb->snd_max - tcb->snd_una;
-    prr_update(tcb, delivered);
+    prr_update(tcb, delivered, ssrb);
     sk_why(eng, SYNACK_CAUSE_SACK_RECOVERY, 0);
     sk_tcp_retransmit_head(eng, tcb);
     sk_why(eng, SYNACK_CAUSE_NONE, 0);

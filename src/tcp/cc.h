@@ -50,8 +50,9 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb);
 /* After the scoreboard took an ACK's SACK blocks (SACK agreed): enters RFC 6675 loss
  * recovery on the third duplicate ACK or when SND.UNA counts as lost, and sends what PRR
  * allows while in it. `delivered`: bytes this ACK newly acknowledged or SACKed (RFC 6937
- * DeliveredData). */
-void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered);
+ * DeliveredData); ssrb: the ACK moved SND.UNA and marked nothing newly lost (PRR may then
+ * send one segment beyond what was delivered). */
+void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered, bool ssrb);
 
 /* The peer reported [start, end) twice (an RFC 2883 D-SACK block). If every retransmission
  * since the last reduction turns out so, none was needed: the reduction is undone (Linux

@@ -76,6 +76,7 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
     /* RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes. */
     uint32_t una_before = tcb->snd_una, sacked_before = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
+    uint32_t lost_before = tcb->sack_recovery ? sk_sack_lost_bytes(tcb) : 0;
     if (seq_gt(ack, tcb->snd_una) && tcb->cwnd < tcb->ssthresh) {
         /* RFC 7323 4: the echoed TSval (our 1 ms clock) times this ACK's round trip; slow
          * start watches the samples (RFC 9406, hystart.h). */
@@ -99,8 +100,13 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
                         (tcb->sack_ok ? (int64_t)sk_sack_bytes(tcb) - (int64_t)sacked_before : 0);
     if (delivered > 0) tcb->delivered += (uint32_t)((delivered + tcb->snd_mss - 1) / tcb->snd_mss);
     if (tcb->sack_ok) {
-        /* RFC 6675: recovery driven by the scoreboard. */
-        sk_cc_on_sack(eng, tcb, delivered > 0 ? (uint32_t)delivered : 0);
+        /* RFC 6675: recovery driven by the scoreboard. Linux's newly_lost, approximated:
+         * more bytes count as lost than before, less what SND.UNA passed. */
+        uint32_t advanced = tcb->snd_una - una_before;
+        bool newly_lost =
+            tcb->sack_recovery && (uint64_t)sk_sack_lost_bytes(tcb) + advanced > lost_before;
+        sk_cc_on_sack(eng, tcb, delivered > 0 ? (uint32_t)delivered : 0,
+                      advanced > 0 && !newly_lost);
     }
     /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
     if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {

@@ -46,7 +46,10 @@ for d in "${dirs[@]}"; do
         if [ $? -eq 0 ]; then
             p=$((p + 1))
         else
-            why=$(echo "$out" | grep -v 'congestion_control\|^$' | head -1 | cut -c1-160)
+            # packetdrill's own error line (script:line:) or the adapter's; else the first
+            # line (a failed command's stderr before it is not the reason).
+            why=$(echo "$out" | grep -m1 '\.pkt:[0-9]*:\|^synack-packetdrill:' | cut -c1-160)
+            [ -n "$why" ] || why=$(echo "$out" | grep -v 'congestion_control\|^$' | head -1 | cut -c1-160)
             failures+=("$d/$(basename "$f"): $why")
         fi
     done
