@@ -48,7 +48,7 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
+.PHONY: ladders pictures test-browser stress test-interop packetdrill-adapter all lib tests tools test test-release test-asan test-valgrind demo help clean format deps bench fuzz
 .PHONY: install uninstall examples docs bench-tun
 .SECONDARY:
 
@@ -178,12 +178,33 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD=$(BUILD) bash scripts/fuzz.sh run $(FUZZ_SECONDS)
 
+# The HTML report in headless Chromium (tests/browser/run.sh; make deps installs it).
+test-browser: tools
+	@bash tests/browser/run.sh $(BUILD)
+
 # Interop with the Linux kernel over a TUN device, in private network namespaces (root).
 test-interop: all
 	@bash tests/interop/run.sh $(BUILD)
 
 demo: tools
 	@$(BUILD)/synack demo
+
+# The expected ladders of the catalogue (tests/ladders/NAME.txt, compared by make test),
+# rewritten from this build: after a change meant to alter what the scenarios draw.
+ladders: tools
+	@bash tests/ladders/check.sh $(BUILD) --update
+
+# The pictures docs/seeing-tcp.md and README.md show, drawn again from this build.
+pictures: tools
+	@$(BUILD)/synack demo --svg docs/pictures > /dev/null
+	@$(BUILD)/synack ladder tests/captures/kernel-lo.pcap --svg docs/pictures/kernel-lo.svg \
+	  --tsg docs/pictures/kernel-lo-tsg.svg > /dev/null
+	@$(BUILD)/synack demo fast-retransmit --tsg docs/pictures --cwnd docs/pictures \
+	  --rtt docs/pictures > /dev/null
+	@$(BUILD)/synack sim --bytes 30000 --rcvbuf 8000 --drop client:6 \
+	  --tsg docs/pictures/small-window-tsg.svg > /dev/null
+	@$(BUILD)/synack demo rto-backoff --cwnd docs/pictures > /dev/null
+	@echo "pictures: docs/pictures/ redrawn"
 
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -232,8 +253,9 @@ help:
 	@echo "                   (demo, sim, ladder, cat, http) and build/libsynack-packetdrill.so"
 	@echo "  make test        install test dependencies if missing (Debian, as root), then run"
 	@echo "                   the whole suite twice (release, ASan+UBSan), the packetdrill"
-	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it) and"
-	@echo "                   the kernel interop tests (as root); ends with 'N passed, N failed'"
+	@echo "                   scripts (if packetdrill is on PATH or PACKETDRILL= names it), the"
+	@echo "                   HTML report in headless Chromium and the kernel interop tests (as"
+	@echo "                   root); ends with 'N passed, N failed'"
 	@echo "  make install     install headers, libsynack.a, libsynack.so (versioned), synack.pc,"
 	@echo "                   the synack tool and synack(1) under PREFIX (default /usr/local);"
 	@echo "                   DESTDIR= stages for packaging; make uninstall removes them"
@@ -241,12 +263,17 @@ help:
 	@echo "  make docs        generate the API reference from the headers: build/docs/api.md"
 	@echo "  make test-release  run the suite on the release build only"
 	@echo "  make test-asan   run the suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "  make test-browser  load an HTML report in headless Chromium: no console message,"
+	@echo "                   a screenshot with the ladder (build/browser/report.png), links"
 	@echo "  make test-interop  synack on TUN against the kernel: curl, python http.server,"
 	@echo "                   nc, ping; in private network namespaces (needs root)"
 	@echo "  make test-valgrind  run the suite under valgrind memcheck"
 	@echo "  make fuzz        run each libFuzzer target (fuzz/) for FUZZ_SECONDS (default 60)"
 	@echo "  make demo        replay the scenario catalogue in the simulator (synack demo --list);"
 	@echo "                   build/synack sim --help composes your own"
+	@echo "  make pictures    redraw docs/pictures/ (the SVGs README.md and docs/seeing-tcp.md show)"
+	@echo "  make ladders     rewrite tests/ladders/NAME.txt, the expected ladder of each scenario"
+	@echo "                   that make test compares, from this build"
 	@echo "  make stress      randomised two-way stress in the simulator with invariant checks:"
 	@echo "                   SEEDS=N (default 1000) from FIRST=S; SEED=S reruns one seed with a"
 	@echo "                   trace and pcap captures in build/check/; ends 'N passed, N failed'"

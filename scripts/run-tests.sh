@@ -27,33 +27,31 @@ for kind in release asan; do
     fi
     rm -f "$out"
 done
+# suite NAME COMMAND...: runs a suite that ends with "NAME: P passed, F failed" (or "NAME:
+# skipped (why)") and counts it; a suite that ends without either counts as one failure.
+suite() {
+    local name=$1 out line; shift
+    out=$(mktemp)
+    "$@" 2>&1 | tee "$out"
+    line=$(grep -E "^$name: [0-9]+ passed" "$out" | tail -1)
+    if [ -n "$line" ]; then
+        count "$name:" "$line"
+    elif grep -q "^$name: skipped" "$out"; then
+        counted+=("$name: skipped")
+    else
+        echo "run-tests: $name ended without a summary" >&2
+        total_fail=$((total_fail + 1)); counted+=("$name: no summary (1 failure)")
+    fi
+    rm -f "$out"
+}
 # Product checks: install into a temporary prefix, pkg-config, man page, docs, tool errors.
-out=$(mktemp)
-bash tests/product/run.sh build 2>&1 | tee "$out"
-line=$(grep -E '^product: [0-9]+ passed' "$out" | tail -1)
-if [ -n "$line" ]; then count "product:" "$line"
-else echo "run-tests: product checks ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
-rm -f "$out"
+suite product bash tests/product/run.sh build
+# The HTML report in headless Chromium (skips with a reason when none is installed).
+suite browser bash tests/browser/run.sh build
 # Fuzzers (scripts/fuzz.sh test, clang): replay fuzz/regressions/, then each target briefly.
-out=$(mktemp)
-bash scripts/fuzz.sh test 2>&1 | tee "$out"
-line=$(grep -E '^fuzz: [0-9]+ passed' "$out" | tail -1)
-if [ -n "$line" ]; then count "fuzz:" "$line"
-else echo "run-tests: fuzzers ended without a summary" >&2; total_fail=$((total_fail + 1)); fi
-rm -f "$out"
+suite fuzz bash scripts/fuzz.sh test
 # Interop with the Linux kernel over TUN (needs root; skips with a reason otherwise).
-out=$(mktemp)
-bash tests/interop/run.sh build 2>&1 | tee "$out"
-line=$(grep -E '^interop: [0-9]+ passed' "$out" | tail -1)
-if [ -n "$line" ]; then
-    count "interop:" "$line"
-elif grep -q '^interop: skipped' "$out"; then
-    counted+=("interop: skipped")
-else
-    echo "run-tests: interop tests ended without a summary" >&2
-    total_fail=$((total_fail + 1)); counted+=("interop: no summary (1 failure)")
-fi
-rm -f "$out"
+suite interop bash tests/interop/run.sh build
 echo
 echo "Counted (release and asan run the same unit tests, scenarios and examples twice: once"
 echo "optimised, once under AddressSanitizer + UndefinedBehaviorSanitizer):"

@@ -33,6 +33,25 @@ if [ -x "$build/synack" ]; then
         fail=$((fail + 1)); echo "FAIL synack demo"
     fi
 fi
+# sub_suite NAME OUTPUT: shows OUTPUT but its "NAME: P passed, F failed" line, and adds P
+# and F to the counts; false when OUTPUT has no such line.
+sub_suite() {
+    local line
+    echo "$2" | grep -v "^$1: [0-9]"
+    line=$(echo "$2" | grep -E "^$1: [0-9]+ passed" | tail -1)
+    [ -n "$line" ] || return 1
+    local p f
+    p=$(echo "$line" | sed -E "s/^$1: ([0-9]+) passed.*/\\1/")
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$f" -eq 0 ]; then echo "ok   $line"; else echo "FAIL $line"; fi
+}
+# The ladder of each catalogue scenario against its expected file tests/ladders/NAME.txt:
+# one test each (make ladders rewrites them after a change meant to alter a ladder).
+if [ -x "$build/synack" ]; then
+    sub_suite ladders "$(bash "$(dirname "$0")/ladders/check.sh" "$build" 2>&1)" ||
+        { fail=$((fail + 1)); echo "FAIL ladders: no summary"; }
+fi
 # The simulator example (make examples) checks every echoed byte itself: one test.
 if [ -x "$build/examples/echo_sim" ]; then
     if timeout 120 ${VALGRIND:-} "$build/examples/echo_sim" >/dev/null 2>&1; then
@@ -44,13 +63,7 @@ fi
 # packetdrill scripts against the adapter (release build only: the adapter is not built
 # with sanitizers); skipped with a message when no packetdrill binary is available.
 if [ -f "$build/libsynack-packetdrill.so" ]; then
-    pdout=$(bash "$(dirname "$0")/packetdrill/run.sh" "$build" 2>&1)
-    echo "$pdout" | grep -v '^packetdrill: [0-9]'
-    line=$(echo "$pdout" | grep -E '^packetdrill: [0-9]+ passed' | tail -1)
-    if [ -n "$line" ]; then
-        pass=$((pass + $(echo "$line" | sed -E 's/^packetdrill: ([0-9]+) passed.*/\1/')))
-        fail=$((fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
-    fi
+    sub_suite packetdrill "$(bash "$(dirname "$0")/packetdrill/run.sh" "$build" 2>&1)"
 fi
 echo "$(basename "$build"): ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]

@@ -161,6 +161,47 @@ static void cwnd_lines(void **st)
     synack_ladder_free(lad);
 }
 
+/* Timer marks close together: each name on the lowest row where it clears the names before
+ * it and, on the axis, the next mark; none where no row is free; never two over each
+ * other (persist expiries 1 ms apart: 5.3 px on this 150 ms axis; each name 7 characters,
+ * about 43 px). */
+static void timer_labels_apart(void **st)
+{
+    (void)st;
+    struct synack_ladder *lad = synack_ladder_new("client", "server");
+    struct synack_trace_event seg = {.kind = SYNACK_TRACE_SEGMENT_OUT};
+    seg.u.segment.src = client;
+    seg.u.segment.dst = server;
+    seg.u.segment.len = 1000;
+    add(lad, 0, &seg, 0);
+    cwnd(lad, 0, 10000, UNSET, 1000, false);
+    const unsigned at[] = {10, 11, 12, 13, 14, 30};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        timer(lad, at[i], SYNACK_TIMER_PERSIST, (unsigned)i);
+    cwnd(lad, 100, 10000, UNSET, 1000, false);
+    char *svg = draw(lad, synack_ladder_cwnd_svg, SYNACK_TSG_MOST);
+    assert_int_equal(th_count(svg, "<g class=\"timer persist\">"), 6);
+    /* 10 ms: its name would reach the next mark: one row up. 11: the next row up. 12 and
+     * 13: no room, no name. 14: the axis row is clear up to the mark at 30 ms. */
+    th_has(svg, "(0 probes sent)</title><line x1=\"143.3\" y1=\"50\" x2=\"143.3\" y2=\"300.0\" "
+                "stroke=\"#a0a\" stroke-dasharray=\"2,3\"/><path d=\"M143.3,300.0 l-5,-9 h10 z\" "
+                "fill=\"#a0a\"/><text x=\"149.3\" y=\"286.0\" font-size=\"10\" "
+                "fill=\"#a0a\">persist</text></g>\n");
+    th_has(svg, "(1 probes sent)</title><line x1=\"148.7\"");
+    th_has(svg, "<text x=\"154.7\" y=\"274.0\" font-size=\"10\" fill=\"#a0a\">persist</text>");
+    th_has(svg, "(2 probes sent)</title><line x1=\"154.0\" y1=\"50\" x2=\"154.0\" y2=\"300.0\" "
+                "stroke=\"#a0a\" stroke-dasharray=\"2,3\"/><path d=\"M154.0,300.0 l-5,-9 h10 z\" "
+                "fill=\"#a0a\"/></g>\n");
+    th_has(svg, "(3 probes sent)</title><line x1=\"159.3\" y1=\"50\" x2=\"159.3\" y2=\"300.0\" "
+                "stroke=\"#a0a\" stroke-dasharray=\"2,3\"/><path d=\"M159.3,300.0 l-5,-9 h10 z\" "
+                "fill=\"#a0a\"/></g>\n");
+    th_has(svg, "<text x=\"170.7\" y=\"298.0\" font-size=\"10\" fill=\"#a0a\">persist</text>");
+    th_has(svg, "<text x=\"256.0\" y=\"298.0\" font-size=\"10\" fill=\"#a0a\">persist</text>");
+    assert_int_equal(th_count(svg, ">persist</text>"), 4);
+    free(svg);
+    synack_ladder_free(lad);
+}
+
 static void rtt_lines(void **st)
 {
     (void)st;
@@ -278,9 +319,9 @@ static void report_sections(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cwnd_lines),      cmocka_unit_test(rtt_lines),
-        cmocka_unit_test(capture_says_so), cmocka_unit_test(state_timeline),
-        cmocka_unit_test(report_sections),
+        cmocka_unit_test(cwnd_lines),     cmocka_unit_test(timer_labels_apart),
+        cmocka_unit_test(rtt_lines),      cmocka_unit_test(capture_says_so),
+        cmocka_unit_test(state_timeline), cmocka_unit_test(report_sections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

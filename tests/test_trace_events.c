@@ -226,6 +226,132 @@ static void inner_events_formatted(void **state)
     assert_string_equal(synack_timer_name(SYNACK_TIMER_COUNT), "?");
 }
 
+/* Socket calls (SYNACK_TRACE_CALL): every call that changes something, with what it was
+ * asked and what it returned, one trace line each; queries (getsockopt, poll_events) are
+ * not traced. */
+struct call_log {
+    char text[4096];
+    size_t len;
+    bool on;
+};
+
+static void log_calls(void *ctx, const struct synack_trace_event *ev)
+{
+    struct call_log *log = ctx;
+    char line[256];
+    if (!log->on || ev->kind != SYNACK_TRACE_CALL) return;
+    int n = snprintf(log->text + log->len, sizeof log->text - log->len, "%s\n",
+                     synack_trace_format(ev, line, sizeof line));
+    if (n > 0) log->len += (size_t)n;
+}
+
+static void calls_traced(void *ctx, int side, struct synack_config *cfg)
+{
+    (void)side;
+    cfg->trace = log_calls;
+    cfg->trace_ctx = ctx;
+}
+
+static void socket_calls_traced(void **state)
+{
+    (void)state;
+    struct call_log log = {.on = true};
+    struct th_pair w;
+    th_pair_init(&w, 1, &ten_ms, calls_traced, &log);
+    struct synack_endpoint srv = {TH_SERVER_ADDR, 80};
+    char buf[4096] = "request";
+    int v;
+    assert_int_equal(synack_setsockopt(w.cs, w.cfd, SYNACK_TCP_NODELAY, 1), 0);
+    assert_int_equal(synack_getsockopt(w.cs, w.cfd, SYNACK_TCP_NODELAY, &v), 0);
+    assert_int_equal(synack_connect(w.cs, w.cfd, &srv), -EINPROGRESS);
+    assert_int_equal(synack_connect(w.cs, w.cfd, &srv), -EALREADY);
+    synack_poll_events(w.cs, w.cfd);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    int sfd = synack_accept(w.ss, w.lfd, NULL);
+    assert_true(sfd >= 0);
+    assert_int_equal(synack_send(w.cs, w.cfd, buf, 1000), 1000);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    assert_int_equal(synack_recv_flags(w.ss, sfd, buf, sizeof buf, SYNACK_MSG_PEEK), 1000);
+    assert_int_equal(synack_recv(w.ss, sfd, buf, sizeof buf), 1000);
+    assert_int_equal(synack_recv(w.ss, sfd, buf, sizeof buf), -EAGAIN);
+    assert_int_equal(synack_shutdown(w.cs, w.cfd, SYNACK_SHUT_WR), 0);
+    synack_sim_run_for(w.sim, SYNACK_MS(100));
+    assert_int_equal(synack_recv(w.ss, sfd, buf, 10), 0);
+    assert_int_equal(synack_close(w.ss, sfd), 0);
+    assert_int_equal(synack_recv(w.ss, sfd, buf, 10), -EBADF);
+    assert_int_equal(synack_abort(w.cs, w.cfd), 0);
+    assert_int_equal(synack_setsockopt(w.ss, w.lfd, SYNACK_TCP_KEEPCNT, 0), -EINVAL);
+    log.on = false;
+    th_pair_free(&w);
+    const char *want =
+        "0.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd -1 socket() = 0\n"
+        "0.000 ms CALL 0.0.0.0:80-0.0.0.0:0 fd 0 bind(0.0.0.0:80) = 0\n"
+        "0.000 ms CALL 0.0.0.0:80-0.0.0.0:0 fd 0 listen(16) = 0\n"
+        "0.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd -1 socket() = 0\n"
+        "0.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd 0 setsockopt(TCP_NODELAY, 1) = 0\n"
+        "0.000 ms CALL 198.18.0.1:46692-198.18.0.2:80 fd 0 connect(198.18.0.2:80) = -EINPROGRESS\n"
+        "0.000 ms CALL 198.18.0.1:46692-198.18.0.2:80 fd 0 connect(198.18.0.2:80) = -EALREADY\n"
+        "100.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 0 accept() = 1 (198.18.0.1:46692)\n"
+        "100.000 ms CALL 198.18.0.1:46692-198.18.0.2:80 fd 0 send(1000) = 1000\n"
+        "200.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 1 recv(4096, MSG_PEEK) = 1000\n"
+        "200.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 1 recv(4096) = 1000\n"
+        "200.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 1 recv(4096) = -EAGAIN\n"
+        "200.000 ms CALL 198.18.0.1:46692-198.18.0.2:80 fd 0 shutdown(SHUT_WR) = 0\n"
+        "300.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 1 recv(10) = 0\n"
+        "300.000 ms CALL 198.18.0.2:80-198.18.0.1:46692 fd 1 close() = 0\n"
+        "300.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd 1 recv(10) = -EBADF\n"
+        "300.000 ms CALL 198.18.0.1:46692-198.18.0.2:80 fd 0 abort() = 0\n"
+        "300.000 ms CALL 0.0.0.0:80-0.0.0.0:0 fd 0 setsockopt(TCP_KEEPCNT, 0) = -EINVAL\n";
+    if (strcmp(log.text, want) != 0) {
+        fprintf(stderr, "calls traced:\n%s\nwanted:\n%s", log.text, want);
+        fail();
+    }
+}
+
+/* Each call as a person writes it, from its event alone. */
+static void socket_calls_formatted(void **state)
+{
+    (void)state;
+    static const struct {
+        int call, fd;
+        int64_t arg;
+        int arg2;
+        uint16_t port;
+        int64_t result;
+        const char *want;
+    } cases[] = {
+        {SYNACK_CALL_SENDTO, 3, 1000, SYNACK_FASTOPEN_QUEUE_ALL, 80, 1000,
+         "sendto(198.18.0.2:80, 1000, FASTOPEN_QUEUE_ALL) = 1000"},
+        {SYNACK_CALL_SENDTO, 3, 10, 0, 0, -EDESTADDRREQ,
+         "sendto(198.18.0.2:0, 10) = -EDESTADDRREQ"},
+        {SYNACK_CALL_RECV, 3, 100, SYNACK_MSG_TRUNC | SYNACK_MSG_DONTWAIT, 0, 100,
+         "recv(100, MSG_TRUNC, MSG_DONTWAIT) = 100"},
+        {SYNACK_CALL_SHUTDOWN, 3, SYNACK_SHUT_RDWR, 0, 0, -ENOTCONN,
+         "shutdown(SHUT_RDWR) = -ENOTCONN"},
+        {SYNACK_CALL_SETSOCKOPT, 3, 7, 999, 0, -ENOPROTOOPT, "setsockopt(999, 7) = -ENOPROTOOPT"},
+        {SYNACK_CALL_SETSOCKOPT, 3, 0, SYNACK_TCP_USER_TIMEOUT, 0, 0,
+         "setsockopt(TCP_USER_TIMEOUT, 0) = 0"},
+        {SYNACK_CALL_CLOSE, 3, 0, 0, 0, -4095, "close() = -4095"}, /* an errno without a name */
+        {SYNACK_CALL_COUNT, 3, 0, 0, 0, 0, "?() = 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct synack_trace_event ev = {.kind = SYNACK_TRACE_CALL};
+        ev.u.call.call = cases[i].call;
+        ev.u.call.fd = cases[i].fd;
+        ev.u.call.arg = cases[i].arg;
+        ev.u.call.arg2 = cases[i].arg2;
+        ev.u.call.addr = (struct synack_endpoint){TH_SERVER_ADDR, cases[i].port};
+        ev.u.call.result = cases[i].result;
+        char buf[160];
+        assert_string_equal(synack_trace_call_str(&ev, buf, sizeof buf), cases[i].want);
+    }
+    struct synack_trace_event seg = {.kind = SYNACK_TRACE_SEGMENT_OUT};
+    char buf[16] = "x";
+    assert_string_equal(synack_trace_call_str(&seg, buf, sizeof buf), ""); /* not a call */
+    assert_string_equal(synack_call_name(SYNACK_CALL_SETSOCKOPT), "setsockopt");
+    assert_string_equal(synack_call_name(-1), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +360,8 @@ int main(void)
         cmocka_unit_test(simultaneous_open_synack_opens),
         cmocka_unit_test(inner_events_of_a_transfer),
         cmocka_unit_test(inner_events_formatted),
+        cmocka_unit_test(socket_calls_traced),
+        cmocka_unit_test(socket_calls_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

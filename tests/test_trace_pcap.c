@@ -337,6 +337,13 @@ static void kernel_capture_ladder(void **state)
         const struct synack_trace_segment *s = &g.ev[i].u.segment;
         synack_ladder_add(lad, s->src.port == client.port ? 0 : 1, &g.ev[i]);
     }
+    /* The states the segments show, as synack ladder draws them: the client's SYN-SENT to
+     * CLOSED, the server's SYN-RECEIVED to TIME-WAIT (it closed first). */
+    assert_int_equal(synack_ladder_infer_states(lad), 10);
+    char where[200];
+    assert_int_equal(synack_ladder_vantage(lad, where, sizeof where), -1); /* both on lo */
+    assert_string_equal(where, "capture point unclear: SYN to SYN,ACK 0.014 ms, SYN,ACK to ACK "
+                               "0.016 ms (alike: midway, or both ends on one host)");
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);

@@ -202,6 +202,21 @@ static void html_report(void **state)
     th_has(html, "<tr><td>retransmission: rto</td><td class=\"n\">1</td><td class=\"n\">0</td>");
     th_has(html,
            "<tr><td>dropped: tcp_bad_checksum</td><td class=\"n\">0</td><td class=\"n\">1</td>");
+    /* Every segment, one row each, each the target of its arrow in the ladder. */
+    assert_int_equal(th_count(html, "<tr id=\"seg-"), 10);
+    assert_int_equal(th_count(html, "<a href=\"#seg-"), 10);
+    assert_int_equal(th_count(html, "<g class=\"segment"), 10 + 4); /* ladder; graph: data */
+    assert_int_equal(th_count(html, " id=\"arrow-"), 10);
+    th_has(html, "<a href=\"#seg-7\"><g class=\"segment rtx\" id=\"arrow-7\"><title>");
+    th_has(html,
+           "<tr id=\"seg-7\" title=\"60.000 ms OUT 198.18.0.1:40000 &gt; 198.18.0.2:80 ACK "
+           "seq=1501 ack=5001 win=500 len=500 (retransmission: rto #1)\"><td class=\"n\">"
+           "<a href=\"#arrow-7\">8</a></td><td class=\"n\">60.000</td><td>client \xe2\x86\x92 "
+           "server</td><td>ACK</td><td class=\"n\">501</td><td class=\"n\">1</td><td "
+           "class=\"n\">500</td><td class=\"n\">2000</td><td class=\"o\"></td><td "
+           "class=\"rtx\">rto #1</td><td></td></tr>\n");
+    th_has(html, "<td class=\"o\">&lt;nop,nop,sack 1 {1001:1501}&gt;</td>");
+    th_has(html, "tr:target{background:#fe8}");
     th_has(html, "<h2 id=\"text\">Ladder as text</h2>\n<pre>       ms client");
     th_has(html, "|-ACK 501:1001 ack 1 win 2000 [rto #1]");
     th_has(html, "<summary>Trace: 11 events, one line each</summary>");

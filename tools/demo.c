@@ -8,20 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
+#include "charset.h"
 #include "scenarios.h"
 
 static void demo_usage(FILE *out)
 {
     fprintf(out, "usage: synack demo [NAME | --scenario NAME] [--list] [--step] [--pcap DIR]\n"
                  "                   [--svg DIR] [--tsg DIR] [--cwnd DIR] [--rtt DIR]\n"
-                 "                   [--states DIR] [--html DIR]\n\n"
+                 "                   [--states DIR] [--html DIR] [--save DIR]\n"
+                 "                   [--ascii | --unicode]\n\n"
                  "Replays TCP scenarios in the simulator (virtual time, fixed seeds) and prints\n"
                  "each as a ladder: state changes in each host's column, each segment as an\n"
                  "arrow with relative sequence numbers and the time it arrived (or LOST). Each\n"
                  "scenario checks its outcome; the exit status is 1 if a check failed.\n\n"
                  "  NAME, --scenario NAME  run one scenario (--list shows them all)\n"
                  "  --list           list the scenarios, one line each, and exit\n"
+                 "  --ascii, --unicode  draw the arrows and lines in ASCII or in Unicode\n"
+                 "                   (default: Unicode on a UTF-8 terminal, else ASCII)\n"
                  "  --step           show one ladder row at a time, the next after each line\n"
                  "                   read from standard input (Enter; q or end of input stops)\n"
                  "  --pcap DIR       write the client's capture of each scenario to DIR/NAME.pcap\n"
@@ -36,7 +41,9 @@ static void demo_usage(FILE *out)
                  "  --states DIR     write the state timeline of both hosts to\n"
                  "                   DIR/NAME-states.svg\n"
                  "  --html DIR       write each scenario as one self-contained HTML report to\n"
-                 "                   DIR/NAME.html (ladder, graphs, causes, drops, trace)\n");
+                 "                   DIR/NAME.html (ladder, graphs, causes, drops, trace)\n"
+                 "  --save DIR       write each scenario's trace events to DIR/NAME.trace, a\n"
+                 "                   trace file that synack ladder FILE draws again\n");
 }
 
 static void demo_list(void)
@@ -68,7 +75,7 @@ static int check_dir(const char *flag, const char *dir)
 
 /* Where each scenario's files go (NULL: not written). */
 struct demo_dirs {
-    const char *pcap, *svg, *tsg, *cwnd, *rtt, *states, *html;
+    const char *pcap, *svg, *tsg, *cwnd, *rtt, *states, *html, *trace;
 };
 
 /* DIR/NAME.EXT into buf, or NULL without a DIR. */
@@ -82,13 +89,15 @@ static const char *out_path(char *buf, size_t size, const char *dir, const char 
 
 /* Builds the scenario's world, runs it; returns its failed checks, or -1 if the world
  * could not be built. *quit is set when --step input ended. */
-static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool step, bool *quit)
+static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool step,
+                   unsigned ladder_flags, bool *quit)
 {
-    char pcap[512], svg[512], tsg[512], cwnd[512], rtt[512], states[512], html[512];
+    char pcap[512], svg[512], tsg[512], cwnd[512], rtt[512], states[512], html[512], trace[512];
     char source[128];
     struct world_opts o;
     world_opts_init(&o);
     o.step = step;
+    o.ladder_flags |= ladder_flags;
     o.pcap_path = out_path(pcap, sizeof pcap, d->pcap, sc->name, ".pcap");
     o.svg_path = out_path(svg, sizeof svg, d->svg, sc->name, ".svg");
     o.tsg_path = out_path(tsg, sizeof tsg, d->tsg, sc->name, "-tsg.svg");
@@ -96,6 +105,7 @@ static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool st
     o.rtt_path = out_path(rtt, sizeof rtt, d->rtt, sc->name, "-rtt.svg");
     o.states_path = out_path(states, sizeof states, d->states, sc->name, "-states.svg");
     o.html_path = out_path(html, sizeof html, d->html, sc->name, ".html");
+    o.trace_path = out_path(trace, sizeof trace, d->trace, sc->name, ".trace");
     snprintf(source, sizeof source, "synack demo %s (simulator: seed 1, 10 ms each way)", sc->name);
     o.title = sc->summary;
     o.source = source;
@@ -114,8 +124,9 @@ static int run_one(const struct scenario *sc, const struct demo_dirs *d, bool st
 int demo_main(int argc, char **argv)
 {
     const char *only = NULL;
-    struct demo_dirs d = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct demo_dirs d = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     bool step = false;
+    enum tool_charset charset = CHARSET_AUTO;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             demo_usage(stdout);
@@ -123,6 +134,8 @@ int demo_main(int argc, char **argv)
         } else if (!strcmp(argv[i], "--list")) {
             demo_list();
             return 0;
+        } else if (tool_charset_flag(argv[i], &charset)) {
+            continue;
         } else if (!strcmp(argv[i], "--step")) {
             step = true;
         } else if (!strcmp(argv[i], "--scenario") && i + 1 < argc) {
@@ -141,6 +154,8 @@ int demo_main(int argc, char **argv)
             d.states = argv[++i];
         } else if (!strcmp(argv[i], "--html") && i + 1 < argc) {
             d.html = argv[++i];
+        } else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+            d.trace = argv[++i];
         } else if (argv[i][0] != '-' && !only) {
             only = argv[i];
         } else {
@@ -156,14 +171,15 @@ int demo_main(int argc, char **argv)
     if ((d.pcap && check_dir("--pcap", d.pcap)) || (d.svg && check_dir("--svg", d.svg)) ||
         (d.tsg && check_dir("--tsg", d.tsg)) || (d.cwnd && check_dir("--cwnd", d.cwnd)) ||
         (d.rtt && check_dir("--rtt", d.rtt)) || (d.states && check_dir("--states", d.states)) ||
-        (d.html && check_dir("--html", d.html)))
+        (d.html && check_dir("--html", d.html)) || (d.trace && check_dir("--save", d.trace)))
         return 1;
     int failures = 0;
     bool quit = false;
+    unsigned charset_flags = tool_ladder_charset(charset, STDOUT_FILENO);
     for (size_t i = 0; i < scenario_count && !quit; i++) {
         const struct scenario *sc = &scenario_catalogue[i];
         if (only && strcmp(only, sc->name)) continue;
-        int failed = run_one(sc, &d, step, &quit);
+        int failed = run_one(sc, &d, step, charset_flags, &quit);
         if (failed < 0) return 1;
         failures += failed;
     }

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* `synack ladder FILE`: reads a capture (pcap or pcapng from synack, tcpdump or tshark),
  * picks one TCP connection and draws it as a ladder, in the terminal and with --svg as a
- * picture. The capture saw each segment once, at one point of the path: arrows are drawn
- * at the time they were seen, without arrival times; a segment that repeats sequence space
- * its sender had already sent is marked as a retransmission. */
+ * picture; or reads a trace file (synack_ladder_load) and draws all of it. The capture saw each
+ * segment once, at one point of the path: arrows are drawn at the time they were seen, without
+ * arrival times; a segment that repeats sequence space its sender had already sent is marked as a
+ * retransmission. */
 #include "ladder.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "synack/ladder.h"
 #include "synack/stack.h"
+#include "charset.h"
 
 struct conn {
     struct synack_endpoint a, b; /* a: the side that sent the first SYN (or segment) */
@@ -117,18 +120,65 @@ static int write_out(const struct output *o, const char *path, int what)
     return rc < 0;
 }
 
+/* Where the pictures go (NULL: not drawn; "-": stdout). */
+struct paths {
+    const char *svg, *tsg, *cwnd, *rtt, *html;
+};
+
+/* Writes the pictures asked for, then the text ladder unless a picture went to stdout.
+ * Returns 0, or 1 if one could not be written. */
+static int draw(const struct output *o, const struct paths *p)
+{
+    int rc = write_out(o, p->svg, 0) | write_out(o, p->tsg, 1) | write_out(o, p->cwnd, 3) |
+             write_out(o, p->rtt, 4) | write_out(o, p->html, 2);
+    const char *all[] = {p->svg, p->tsg, p->cwnd, p->rtt, p->html};
+    bool to_stdout = false;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        to_stdout |= all[i] && !strcmp(all[i], "-");
+    if (!to_stdout) {
+        synack_ladder_header(o->lad, stdout);
+        synack_ladder_render(o->lad, stdout, o->origin);
+    }
+    return rc;
+}
+
+/* A trace file (synack sim --save, synack demo --save): both hosts' events as they were
+ * traced, drawn as the run drew them. Returns the exit status. */
+static int draw_trace(FILE *in, const char *file, unsigned flags, int direction,
+                      const struct paths *p)
+{
+    char err[128];
+    struct synack_ladder *lad = synack_ladder_load(in, err, sizeof err);
+    if (in != stdin) fclose(in);
+    if (!lad) {
+        fprintf(stderr, "synack ladder: %s: %s\n", file, err);
+        return 1;
+    }
+    synack_ladder_set_flags(lad, flags);
+    char source[1100];
+    snprintf(source, sizeof source, "trace file %s", file);
+    struct output o = {lad, 0, direction, "TCP, traced by synack", source};
+    int rc = draw(&o, p);
+    synack_ladder_free(lad);
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: synack ladder FILE [--svg OUT.svg] [--tsg OUT.svg] [--tsg-other]\n"
             "                         [--cwnd OUT.svg] [--rtt OUT.svg] [--html OUT.html]\n"
-            "                         [--conn N] [--absolute] [--causes]\n\n"
+            "                         [--conn N] [--absolute] [--causes]\n"
+            "                         [--ascii | --unicode]\n\n"
             "Draws one TCP connection of a capture as a ladder: each segment as an arrow with\n"
             "its flags, sequence numbers (relative to each side's ISN), ACK, window (scaled\n"
             "once both SYNs carried the window scale option) and options as tcpdump writes\n"
-            "them; segments that repeat sequence space are marked [retransmission].\n"
+            "them; segments that repeat sequence space are marked [rtx]; each side's states\n"
+            "as far as the segments show them; and where the capture was taken, from the\n"
+            "timing of the handshake.\n"
             "FILE: pcap or pcapng from synack, tcpdump or tshark (raw IP, Ethernet, Linux\n"
-            "cooked v1/v2, loopback).\n\n"
+            "cooked v1/v2, loopback), or a trace file written by synack sim --save or\n"
+            "synack demo --save (both hosts' events: drawn as the run drew them).\n\n"
             "  --svg OUT    also write the ladder as an SVG picture to OUT ('-': stdout,\n"
             "               instead of the text)\n"
             "  --tsg OUT    write the time-sequence graph (sequence numbers over time, the\n"
@@ -144,7 +194,9 @@ static void usage(FILE *out)
             "               connections goes to stderr when there are several)\n"
             "  --absolute   sequence and acknowledgment numbers as on the wire\n"
             "  --causes     the cause of every segment, not only of repeats (a capture shows\n"
-            "               no engine decisions: repeats are marked [rtx])\n");
+            "               no engine decisions: repeats are marked [rtx])\n"
+            "  --ascii, --unicode  draw the arrows and lines in ASCII or in Unicode (default:\n"
+            "               Unicode on a UTF-8 terminal, else ASCII)\n");
 }
 
 int ladder_main(int argc, char **argv)
@@ -152,6 +204,7 @@ int ladder_main(int argc, char **argv)
     const char *file = NULL, *svg = NULL, *tsg = NULL, *cwnd = NULL, *rtt = NULL, *html = NULL;
     int direction = SYNACK_TSG_MOST;
     unsigned flags = SYNACK_LADDER_CAPTURE;
+    enum tool_charset charset = CHARSET_AUTO;
     long want = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -180,6 +233,8 @@ int ladder_main(int argc, char **argv)
             flags |= SYNACK_LADDER_ABSOLUTE;
         } else if (!strcmp(argv[i], "--causes")) {
             flags |= SYNACK_LADDER_CAUSES;
+        } else if (tool_charset_flag(argv[i], &charset)) {
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "synack ladder: unknown argument '%s'\n", argv[i]);
             usage(stderr);
@@ -195,11 +250,17 @@ int ladder_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    flags |= tool_ladder_charset(charset, STDOUT_FILENO);
     FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;
     if (!in) {
         fprintf(stderr, "synack ladder: %s: %s\n", file, strerror(errno));
         return 1;
     }
+    /* A trace file begins "synack-trace"; no capture format begins with an 's'. */
+    int c0 = getc(in);
+    if (c0 != EOF) ungetc(c0, in);
+    struct paths p = {svg, tsg, cwnd, rtt, html};
+    if (c0 == 's') return draw_trace(in, file, flags & ~SYNACK_LADDER_CAPTURE, direction, &p);
     struct capture cap = {0};
     char err[128];
     int n = synack_pcap_read(in, keep, &cap, err, sizeof err);
@@ -239,8 +300,6 @@ int ladder_main(int argc, char **argv)
     ep_str(c->a, a, sizeof a);
     ep_str(c->b, b, sizeof b);
     const char *na = c->a_from_syn ? "client" : "A", *nb = c->a_from_syn ? "server" : "B";
-    printf("%s %s%s, %s %s\n(one capture: each arrow at the time its segment passed)\n", na, a,
-           c->a_from_syn ? " (sent the SYN)" : "", nb, b);
     struct synack_ladder *lad = synack_ladder_new(na, nb);
     if (!lad) {
         free(cap.ev);
@@ -268,20 +327,22 @@ int ladder_main(int argc, char **argv)
         }
         synack_ladder_add(lad, side, ev);
     }
-    char source[1200];
-    snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s", file, want,
-             nconn, na, a, nb, b);
-    struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
-    int rc = write_out(&o, svg, 0) | write_out(&o, tsg, 1) | write_out(&o, cwnd, 3) |
-             write_out(&o, rtt, 4) | write_out(&o, html, 2);
-    bool to_stdout = false;
-    const char *paths[] = {svg, tsg, cwnd, rtt, html};
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        to_stdout |= paths[i] && !strcmp(paths[i], "-");
-    if (!to_stdout) {
-        synack_ladder_header(lad, stdout);
-        synack_ladder_render(lad, stdout, origin);
+    if (synack_ladder_infer_states(lad) < 0) {
+        fprintf(stderr, "synack ladder: out of memory\n");
+        synack_ladder_free(lad);
+        free(cap.ev);
+        return 1;
     }
+    char where[200];
+    synack_ladder_vantage(lad, where, sizeof where);
+    printf("%s %s%s, %s %s\n(one capture: each arrow at the time its segment passed, each state "
+           "as the segments show it)\n%s\n",
+           na, a, c->a_from_syn ? " (sent the SYN)" : "", nb, b, where);
+    char source[1400];
+    snprintf(source, sizeof source, "capture %s, connection %ld of %zu: %s %s > %s %s; %s", file,
+             want, nconn, na, a, nb, b, where);
+    struct output o = {lad, origin, direction, "a TCP connection from a capture", source};
+    int rc = draw(&o, &p);
     synack_ladder_free(lad);
     free(cap.ev);
     return rc;

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "charset.h"
+#include "live.h"
 
 int netopts_ipv4(const char *s, uint32_t *out)
 {
@@ -52,6 +55,17 @@ static int impair(const char *s, struct synack_driver_config *cfg)
     return cfg->loss < 0 || cfg->loss >= 1 || cfg->reorder < 0 || cfg->reorder >= 1 ? -1 : 0;
 }
 
+/* --ladder: the live ladder every TUN tool can draw (one per process; freed at exit). */
+static bool want_ladder;
+static enum tool_charset ladder_charset = CHARSET_AUTO;
+static struct live_ladder *live;
+
+static void free_live(void)
+{
+    live_ladder_free(live);
+    live = NULL;
+}
+
 int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
 {
     int out = 0;
@@ -89,6 +103,10 @@ int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
             cfg->no_offload = true;
         } else if (!strcmp(a, "--trace")) {
             cfg->trace = true;
+        } else if (!strcmp(a, "--ladder")) {
+            want_ladder = true;
+        } else if (tool_charset_flag(a, &ladder_charset)) {
+            /* --ascii, --unicode: how --ladder draws */
         } else {
             argv[out++] = argv[i];
             continue;
@@ -96,6 +114,10 @@ int netopts_parse(int *argc, char **argv, struct synack_driver_config *cfg)
         if (takes) i++;
     }
     *argc = out;
+    if (want_ladder && cfg->trace) {
+        fprintf(stderr, "synack: --ladder and --trace both use the trace hook: one of them\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -103,7 +125,21 @@ struct synack_driver *netopts_start(const char *tool, const struct synack_driver
 {
     struct synack_driver *d;
     const char *msg;
-    int err = synack_driver_new(cfg, NULL, &d, &msg);
+    struct synack_config sc;
+    synack_config_init(&sc);
+    if (want_ladder && !live) {
+        live = live_ladder_new(stderr, tool_ladder_charset(ladder_charset, STDERR_FILENO));
+        if (!live) {
+            fprintf(stderr, "synack %s: out of memory\n", tool);
+            return NULL;
+        }
+        atexit(free_live);
+    }
+    if (live) {
+        sc.trace = live_ladder_hook;
+        sc.trace_ctx = live;
+    }
+    int err = synack_driver_new(cfg, &sc, &d, &msg);
     if (err < 0) {
         fprintf(stderr, "synack %s: %s: %s\n", tool, cfg->tun, msg ? msg : strerror(-err));
         return NULL;

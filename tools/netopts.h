@@ -16,7 +16,12 @@
     "  --no-offload          one MSS per packet each way, checksums by synack (default:\n"         \
     "                        TSO/GRO and checksum offload through a virtio_net_hdr)\n"             \
     "  --pcap FILE           capture the device's traffic (both directions)\n"                     \
-    "  --trace               one line per segment and state change on stderr\n"
+    "  --trace               one line per event (segment, state change, socket call...)\n"         \
+    "                        on stderr, times in ms since the start\n"                             \
+    "  --ladder              draw the first connection live on stderr as a ladder: what\n"         \
+    "                        synack sends on the left, what reaches it on the right, its\n"        \
+    "                        states and socket calls (--ascii / --unicode: the arrows;\n"          \
+    "                        default Unicode on a UTF-8 terminal)\n"
 
 /* Takes the common options out of argv (argc updated), leaving the others in order.
  * Returns 0, or -1 after printing a message about a bad value. Hidden test option:

@@ -10,13 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "charset.h"
 #include "world.h"
 
 #define MAX_DROPS 32
 /* The flags that take a value (sim_flag). */
 #define VALUED                                                                                     \
     " --bytes --delay --loss --reorder --seed --drop --initial-rto --time-limit --close --rcvbuf " \
-    "--sndbuf --mss --svg --pcap --tsg --cwnd --rtt --states --html "
+    "--sndbuf --mss --svg --pcap --tsg --cwnd --rtt --states --html --save "
 
 enum close_mode { CLOSE_NONE, CLOSE_CLIENT, CLOSE_SERVER, CLOSE_BOTH };
 
@@ -61,6 +63,8 @@ static void sim_usage(FILE *out)
             "  --no-timestamps    neither host offers timestamps\n"
             "  --absolute         sequence numbers as on the wire, not from the ISNs\n"
             "  --causes           the cause of every segment, not only of repeats\n"
+            "  --ascii, --unicode draw the ladder's arrows and lines in ASCII or in Unicode\n"
+            "                     (default: Unicode on a UTF-8 terminal, else ASCII)\n"
             "  --time-limit DUR   give up after this much virtual time (default 600s)\n"
             "  --step             show one ladder row at a time, the next after each line\n"
             "                     read from standard input (Enter; q or end of input stops)\n"
@@ -78,7 +82,9 @@ static void sim_usage(FILE *out)
             "                     TCP state) as an SVG picture to FILE\n"
             "  --html FILE        write one self-contained HTML report to FILE: the ladder,\n"
             "                     the graphs, retransmissions by cause, drops, every event\n"
-            "  --pcap FILE        write the client's capture to FILE\n\n"
+            "  --pcap FILE        write the client's capture to FILE\n"
+            "  --save FILE        write every trace event of both hosts to FILE, a trace\n"
+            "                     file that synack ladder FILE draws again, all of it\n\n"
             "example: synack sim --bytes 20000 --drop client:5 --close both\n");
 }
 
@@ -167,6 +173,8 @@ static int sim_flag(struct sim_run *r, const char *flag, const char *val)
         o->html_path = val;
     } else if (!strcmp(flag, "--pcap")) {
         o->pcap_path = val;
+    } else if (!strcmp(flag, "--save")) {
+        o->trace_path = val;
     } else {
         return -1;
     }
@@ -200,7 +208,9 @@ static bool sim_pump(struct world *w, struct sim_run *r)
 {
     struct world_transfer before = w->xfer;
     bool accepted = w->sfd >= 0;
-    bool delivered = world_pump(w), acted = false;
+    /* Once the server closed its socket there is nothing to read from it (every byte was
+     * delivered before it closed). */
+    bool delivered = r->server_closed || world_pump(w), acted = false;
     if (r->close != CLOSE_NONE && delivered) {
         bool client_now = r->close == CLOSE_CLIENT || r->close == CLOSE_BOTH;
         bool server_now = r->close == CLOSE_SERVER || r->close == CLOSE_BOTH ||
@@ -264,6 +274,7 @@ static int sim_report(struct world *w, const struct sim_run *r)
 int sim_main(int argc, char **argv)
 {
     struct sim_run r;
+    enum tool_charset charset = CHARSET_AUTO;
     memset(&r, 0, sizeof r);
     world_opts_init(&r.opts);
     r.opts.tool = "synack sim";
@@ -273,7 +284,7 @@ int sim_main(int argc, char **argv)
             sim_usage(stdout);
             return 0;
         }
-        if (sim_switch(&r, argv[i])) continue;
+        if (sim_switch(&r, argv[i]) || tool_charset_flag(argv[i], &charset)) continue;
         int rc = i + 1 < argc ? sim_flag(&r, argv[i], argv[i + 1]) : -1;
         if (rc > 0) return rc;
         if (rc < 0) {
@@ -292,6 +303,7 @@ int sim_main(int argc, char **argv)
         size_t n = strlen(source);
         snprintf(source + n, sizeof source - n, " %s", argv[i]);
     }
+    r.opts.ladder_flags |= tool_ladder_charset(charset, STDOUT_FILENO);
     r.opts.title = "synack sim: a run composed from flags";
     r.opts.source = source;
     struct world w;

@@ -107,6 +107,7 @@ int world_init(struct world *w, const struct world_opts *o)
     if (o->rtt_path) snprintf(w->rtt_path, sizeof w->rtt_path, "%s", o->rtt_path);
     if (o->states_path) snprintf(w->states_path, sizeof w->states_path, "%s", o->states_path);
     if (o->html_path) snprintf(w->html_path, sizeof w->html_path, "%s", o->html_path);
+    if (o->trace_path) snprintf(w->trace_path, sizeof w->trace_path, "%s", o->trace_path);
     snprintf(w->title, sizeof w->title, "%s", o->title ? o->title : "");
     snprintf(w->source, sizeof w->source, "%s", o->source ? o->source : "");
     w->tsg_direction = o->tsg_direction;
@@ -226,6 +227,7 @@ static void draw_file(struct world *w, const char *path, int what)
              : what == 3 ? synack_ladder_cwnd_svg(w->ladder, f, SYNACK_TSG_MOST, 0)
              : what == 4 ? synack_ladder_rtt_svg(w->ladder, f, SYNACK_TSG_MOST, 0)
              : what == 5 ? synack_ladder_states_svg(w->ladder, f, 0)
+             : what == 6 ? synack_ladder_save(w->ladder, f)
                          : synack_ladder_html(w->ladder, f, 0, w->title, w->source);
     if (f && fclose(f) != 0) rc = -1;
     if (rc < 0) fprintf(stderr, "%s: cannot write %s\n", w->tool, path);
@@ -239,6 +241,7 @@ void world_draw(struct world *w)
     draw_file(w, w->rtt_path, 4);
     draw_file(w, w->states_path, 5);
     draw_file(w, w->html_path, 2);
+    draw_file(w, w->trace_path, 6);
     if (w->step_quit) return;
     if (!w->step) {
         synack_ladder_header(w->ladder, stdout);

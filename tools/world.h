@@ -35,6 +35,7 @@ struct world_opts {
     const char *rtt_path;    /* NULL or where the RTT graph (busier side) goes as SVG */
     const char *states_path; /* NULL or where the state timeline goes as SVG */
     const char *html_path;   /* NULL or where the HTML report goes */
+    const char *trace_path;  /* NULL or where the trace file goes (synack_ladder_save) */
     const char *title;       /* the report's heading: what was run */
     const char *source;      /* the report's source line: the command and its flags */
     const char *tool;        /* "synack demo", for messages */
@@ -78,7 +79,7 @@ struct world {
     bool step, step_quit, step_tty;
     unsigned ladder_flags;
     char svg_path[512], tsg_path[512], cwnd_path[512], rtt_path[512], states_path[512];
-    char html_path[512];
+    char html_path[512], trace_path[512];
     char title[256], source[1024];
     int tsg_direction;
     const char *tool;

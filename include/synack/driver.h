@@ -17,7 +17,8 @@ struct synack_driver_config {
     uint32_t kernel_addr; /* the kernel side's address; 0: the network's first host */
     bool no_configure;    /* leave the device's addresses and flags alone */
     const char *pcap;     /* capture both directions to this file; NULL: none */
-    bool trace;           /* one line per segment and state change on stderr */
+    bool trace;           /* one line per trace event on stderr (synack_trace_format),
+                             times in ms since the stack started */
     /* Impairment of both directions, for tests: loss and reordering probabilities, seed. */
     double loss, reorder;
     uint64_t seed;

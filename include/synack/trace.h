@@ -25,7 +25,30 @@ enum synack_trace_kind {
     SYNACK_TRACE_CWND,        /* the congestion window or ssthresh changed; see cwnd */
     SYNACK_TRACE_RTT,         /* a round-trip sample updated SRTT, RTTVAR and RTO; see rtt */
     SYNACK_TRACE_TIMER,       /* a connection's timer fired; see timer */
+    SYNACK_TRACE_CALL,        /* the application made a socket call; see call */
 };
+
+/* Which socket call (CALL). Calls that only ask (getsockopt, getsockname, getpeername,
+ * get_error, poll_events, get_info) are not traced. */
+enum synack_trace_call {
+    SYNACK_CALL_SOCKET,   /* result: the new descriptor */
+    SYNACK_CALL_BIND,     /* addr: the local address asked for */
+    SYNACK_CALL_LISTEN,   /* arg: the backlog asked for */
+    SYNACK_CALL_ACCEPT,   /* result: the new descriptor; addr: its peer */
+    SYNACK_CALL_CONNECT,  /* addr: the remote address */
+    SYNACK_CALL_SEND,     /* arg: bytes offered; result: bytes taken */
+    SYNACK_CALL_RECV,     /* arg: bytes asked for, arg2: flags; result: bytes read */
+    SYNACK_CALL_SHUTDOWN, /* arg: how (SYNACK_SHUT_*) */
+    SYNACK_CALL_CLOSE,
+    SYNACK_CALL_ABORT,
+    SYNACK_CALL_SETSOCKOPT, /* arg: the value, arg2: the option (enum synack_sockopt) */
+    SYNACK_CALL_SENDTO,     /* synack_sendto_fastopen(_flags): addr, arg bytes offered,
+                               arg2 its flags */
+    SYNACK_CALL_COUNT
+};
+/* "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
+ * "abort", "setsockopt", "sendto"; "?" out of range. */
+const char *synack_call_name(int call);
 
 /* Which timer fired (TIMER). */
 enum synack_trace_timer {
@@ -131,8 +154,21 @@ struct synack_trace_event {
             unsigned backoff; /* RTO: which timeout in a row this is (1 for the first, as the
                                  segment it sends counts); persist: probes sent before */
         } timer;              /* TIMER */
+        struct {
+            int call;                    /* enum synack_trace_call */
+            int fd;                      /* the descriptor it was made on (-1: socket) */
+            int64_t arg;                 /* what was asked: bytes, backlog, how, value */
+            int arg2;                    /* recv: flags; setsockopt: the option */
+            struct synack_endpoint addr; /* bind, connect, sendto: asked; accept: the peer */
+            int64_t result;              /* what it returned: >= 0, or a negative errno */
+        } call;                          /* CALL */
     } u;
 };
+
+/* A call as a person writes it, with its result: "send(1000) = 1000",
+ * "connect(198.18.0.2:80) = -EINPROGRESS", "accept() = 4 (198.18.0.1:40000)",
+ * "setsockopt(TCP_NODELAY, 1) = 0", "shutdown(SHUT_WR) = 0". Returns buf. */
+char *synack_trace_call_str(const struct synack_trace_event *ev, char *buf, size_t size);
 
 typedef void (*synack_trace_fn)(void *ctx, const struct synack_trace_event *event);
 

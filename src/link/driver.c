@@ -34,6 +34,7 @@ struct synack_driver {
     struct synack_stack *stack;
     struct synack_pcap *pcap;
     bool trace;
+    synack_time_t origin; /* the clock when the stack started: --trace times count from it */
     double loss, reorder;
     uint64_t rng;
     struct held held[HELD_MAX];
@@ -174,9 +175,11 @@ static void transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time_t no
 
 static void trace(void *ctx, const struct synack_trace_event *ev)
 {
-    (void)ctx;
+    const struct synack_driver *d = ctx;
+    struct synack_trace_event e = *ev;
+    e.time = ev->time >= d->origin ? ev->time - d->origin : 0; /* ms since the start */
     char line[256];
-    fprintf(stderr, "%s\n", synack_trace_format(ev, line, sizeof line));
+    fprintf(stderr, "%s\n", synack_trace_format(&e, line, sizeof line));
 }
 
 int synack_driver_new(const struct synack_driver_config *cfg, const struct synack_config *stack_cfg,
@@ -229,6 +232,7 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
         sc.trace = trace;
         sc.trace_ctx = d;
     }
+    d->origin = mono_now();
     struct synack_link link = {d, transmit};
     d->stack = synack_stack_new(&sc, &link);
     if (!d->stack) {
@@ -243,7 +247,7 @@ int synack_driver_new(const struct synack_driver_config *cfg, const struct synac
     }
     /* Give the stack the clock before the first socket call: calls made before any poll
      * would otherwise see time 0 (keepalive and FIN-WAIT-2 deadlines start from it). */
-    synack_stack_poll(d->stack, mono_now());
+    synack_stack_poll(d->stack, d->origin);
     if (cfg->pcap) {
         d->pcap = synack_pcap_open(cfg->pcap);
         if (!d->pcap) {

@@ -13,6 +13,7 @@
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
+#include "tcp/tracepoints.h"
 
 static struct sk_tcb *get(struct synack_stack *s, int fd)
 {
@@ -20,7 +21,7 @@ static struct sk_tcb *get(struct synack_stack *s, int fd)
     return s->fds[fd];
 }
 
-int synack_socket(struct synack_stack *s)
+static int do_socket(struct synack_stack *s)
 {
     if (!s) return -EINVAL;
     int fd = sk_fdtable_take(&s->fd_free);
@@ -74,7 +75,7 @@ static int pick_port(struct synack_stack *s, struct sk_tcb *tcb,
     return -EADDRNOTAVAIL;
 }
 
-int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
+static int do_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -97,7 +98,7 @@ int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *lo
     return err;
 }
 
-int synack_listen(struct synack_stack *s, int fd, int backlog)
+static int do_listen(struct synack_stack *s, int fd, int backlog)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -127,7 +128,7 @@ int synack_listen(struct synack_stack *s, int fd, int backlog)
     return 0;
 }
 
-int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
+static int do_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
 {
     struct sk_tcb *l = get(s, fd);
     if (!l) return -EBADF;
@@ -144,7 +145,7 @@ int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
     return slot;
 }
 
-int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
+static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -220,7 +221,7 @@ static ssize_t fastopen_syn_data(struct synack_stack *s, struct sk_tcb *tcb, con
     return n ? (ssize_t)n : -EINPROGRESS;
 }
 
-ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
+static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -282,7 +283,7 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len)
     return synack_recv_flags(s, fd, buf, len, 0);
 }
 
-ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
+static ssize_t do_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -333,7 +334,7 @@ static void queue_fin(struct synack_stack *s, struct sk_tcb *tcb)
     sk_sched_want_output(s, tcb);
 }
 
-int synack_shutdown(struct synack_stack *s, int fd, int how)
+static int do_shutdown(struct synack_stack *s, int fd, int how)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -396,7 +397,7 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
     sk_conn_kill(s, l);
 }
 
-int synack_close(struct synack_stack *s, int fd)
+static int do_close(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -427,7 +428,7 @@ int synack_close(struct synack_stack *s, int fd)
     return 0;
 }
 
-int synack_abort(struct synack_stack *s, int fd)
+static int do_abort(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -497,7 +498,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     return ev;
 }
 
-int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
+static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -707,9 +708,9 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     return 0;
 }
 
-ssize_t synack_sendto_fastopen_flags(struct synack_stack *s, int fd,
-                                     const struct synack_endpoint *remote, const void *buf,
-                                     size_t len, int flags)
+static ssize_t do_sendto_fastopen(struct synack_stack *s, int fd,
+                                  const struct synack_endpoint *remote, const void *buf, size_t len,
+                                  int flags)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
@@ -720,14 +721,164 @@ ssize_t synack_sendto_fastopen_flags(struct synack_stack *s, int fd,
         return fastopen_syn_data(s, tcb, buf, len, all);
     if (tcb->state == SYNACK_SYN_SENT) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error)
-        return synack_send(s, fd, buf, len);
+        return do_send(s, fd, buf, len);
     if (!remote) return -EDESTADDRREQ;
     if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
     tcb->tfo = true;
-    int err = synack_connect(s, fd, remote);
+    int err = do_connect(s, fd, remote);
     if (err != 0 && err != -EINPROGRESS) return err;
     if (!tcb->tfo_deferred && !all) return -EINPROGRESS; /* a cookie request; data waits */
     return fastopen_syn_data(s, tcb, buf, len, all);
+}
+
+/* Socket calls as trace events (SYNACK_TRACE_CALL): each public call describes itself in a
+ * struct call, and traced() runs its do_ twin and reports what was asked and what it
+ * returned. Without a trace hook a call costs one test of it. */
+struct call {
+    int kind; /* enum synack_trace_call */
+    int fd;
+    int64_t arg; /* what the event reports: bytes, backlog, how, value */
+    int arg2;    /* recv flags, the socket option */
+    const struct synack_endpoint *addr;
+    struct synack_endpoint *peer; /* accept's */
+    const void *out;              /* send's bytes */
+    void *in;                     /* recv's buffer */
+    size_t len;
+};
+
+static int64_t run(struct synack_stack *s, const struct call *c)
+{
+    switch (c->kind) {
+    case SYNACK_CALL_SOCKET:
+        return do_socket(s);
+    case SYNACK_CALL_BIND:
+        return do_bind(s, c->fd, c->addr);
+    case SYNACK_CALL_LISTEN:
+        return do_listen(s, c->fd, (int)c->arg);
+    case SYNACK_CALL_ACCEPT:
+        return do_accept(s, c->fd, c->peer);
+    case SYNACK_CALL_CONNECT:
+        return do_connect(s, c->fd, c->addr);
+    case SYNACK_CALL_SEND:
+        return do_send(s, c->fd, c->out, c->len);
+    case SYNACK_CALL_RECV:
+        return do_recv_flags(s, c->fd, c->in, c->len, c->arg2);
+    case SYNACK_CALL_SHUTDOWN:
+        return do_shutdown(s, c->fd, (int)c->arg);
+    case SYNACK_CALL_CLOSE:
+        return do_close(s, c->fd);
+    case SYNACK_CALL_ABORT:
+        return do_abort(s, c->fd);
+    case SYNACK_CALL_SETSOCKOPT:
+        return do_setsockopt(s, c->fd, (enum synack_sockopt)c->arg2, (int)c->arg);
+    default: /* SYNACK_CALL_SENDTO */
+        return do_sendto_fastopen(s, c->fd, c->addr, c->out, c->len, c->arg2);
+    }
+}
+
+static int64_t traced(struct synack_stack *s, const struct call *c)
+{
+    if (!s || !s->eng.cfg.trace) return run(s, c);
+    struct synack_trace_event ev;
+    const struct sk_tcb *tcb = get(s, c->fd);
+    sk_trace_begin(&s->eng, SYNACK_TRACE_CALL, tcb ? &tcb->local : NULL, tcb ? &tcb->remote : NULL,
+                   &ev);
+    int64_t r = run(s, c);
+    ev.u.call.call = c->kind;
+    ev.u.call.fd = c->fd;
+    ev.u.call.arg = c->arg;
+    ev.u.call.arg2 = c->arg2;
+    ev.u.call.result = r;
+    if (c->addr) ev.u.call.addr = *c->addr;
+    /* The endpoints as the call left them (a connect picked a port; accept's new
+     * connection) while the descriptor names a connection; after a close, as they were. */
+    int now =
+        c->kind == SYNACK_CALL_SOCKET || (c->kind == SYNACK_CALL_ACCEPT && r >= 0) ? (int)r : c->fd;
+    tcb = c->kind == SYNACK_CALL_CLOSE || c->kind == SYNACK_CALL_ABORT ? NULL : get(s, now);
+    if (tcb) {
+        ev.local = tcb->local;
+        ev.remote = tcb->remote;
+        if (c->kind == SYNACK_CALL_ACCEPT) ev.u.call.addr = tcb->remote;
+    }
+    sk_trace_emit(&s->eng, &ev);
+    return r;
+}
+
+int synack_socket(struct synack_stack *s)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_SOCKET, .fd = -1});
+}
+
+int synack_bind(struct synack_stack *s, int fd, const struct synack_endpoint *local)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_BIND, .fd = fd, .addr = local});
+}
+
+int synack_listen(struct synack_stack *s, int fd, int backlog)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_LISTEN, .fd = fd, .arg = backlog});
+}
+
+int synack_accept(struct synack_stack *s, int fd, struct synack_endpoint *peer)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_ACCEPT, .fd = fd, .peer = peer});
+}
+
+int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint *remote)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_CONNECT, .fd = fd, .addr = remote});
+}
+
+ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
+{
+    return (ssize_t)traced(
+        s, &(struct call){
+               .kind = SYNACK_CALL_SEND, .fd = fd, .arg = (int64_t)len, .out = buf, .len = len});
+}
+
+ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)
+{
+    return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_RECV,
+                                             .fd = fd,
+                                             .arg = (int64_t)len,
+                                             .arg2 = flags,
+                                             .in = buf,
+                                             .len = len});
+}
+
+int synack_shutdown(struct synack_stack *s, int fd, int how)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_SHUTDOWN, .fd = fd, .arg = how});
+}
+
+int synack_close(struct synack_stack *s, int fd)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_CLOSE, .fd = fd});
+}
+
+int synack_abort(struct synack_stack *s, int fd)
+{
+    return (int)traced(s, &(struct call){.kind = SYNACK_CALL_ABORT, .fd = fd});
+}
+
+int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, int value)
+{
+    return (int)traced(
+        s,
+        &(struct call){.kind = SYNACK_CALL_SETSOCKOPT, .fd = fd, .arg = value, .arg2 = (int)opt});
+}
+
+ssize_t synack_sendto_fastopen_flags(struct synack_stack *s, int fd,
+                                     const struct synack_endpoint *remote, const void *buf,
+                                     size_t len, int flags)
+{
+    return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_SENDTO,
+                                             .fd = fd,
+                                             .arg = (int64_t)len,
+                                             .arg2 = flags,
+                                             .addr = remote,
+                                             .out = buf,
+                                             .len = len});
 }
 
 ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct synack_endpoint *remote,

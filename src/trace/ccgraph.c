@@ -112,19 +112,40 @@ static void frame(FILE *out, const struct ccg *g, const char *what, const char *
                 : "no congestion-control event traced on this side");
 }
 
+/* Rows of labels for timer marks above the axis, and how wide a character of their 10 px
+ * monospace font is (a little over its 0.6 em advance). */
+#define LABEL_ROWS 3
+#define LABEL_CHAR_W 6.2
+
+/* Whether e is a timer expiry the graphs mark (RTO, TLP, persist) of g's side. */
+static bool marked_timer(const struct ccg *g, const struct ladder_event *e)
+{
+    if (!mine(g, e, SYNACK_TRACE_TIMER)) return false;
+    int which = e->ev.u.timer.which;
+    return which == SYNACK_TIMER_RTO || which == SYNACK_TIMER_TLP || which == SYNACK_TIMER_PERSIST;
+}
+
 /* The expiries of the RTO, TLP and persist timers: a triangle under the time axis, its
- * name beside it, what fired in its <title>. */
+ * name beside it, what fired in its <title>. A name goes on the lowest of LABEL_ROWS rows
+ * where it clears the names before it (and, on the lowest, the next triangle); where no
+ * row is free it is left out (the mark and its <title> stay): no two are written over
+ * each other. */
 static void timers(FILE *out, const struct ccg *g)
 {
     const struct synack_ladder *l = g->l;
-    for (size_t i = 0; i < l->count; i++) {
+    double row_end[LABEL_ROWS];
+    for (int r = 0; r < LABEL_ROWS; r++)
+        row_end[r] = -1e9;
+    size_t next = 0; /* the next marked timer after i, or l->count */
+    for (size_t i = 0; i < l->count; i = next) {
+        for (next = i + 1; next < l->count && !marked_timer(g, &l->events[next]); next++)
+            ;
         const struct ladder_event *e = &l->events[i];
-        if (!mine(g, e, SYNACK_TRACE_TIMER)) continue;
+        if (!marked_timer(g, e)) continue;
         int which = e->ev.u.timer.which;
-        if (which != SYNACK_TIMER_RTO && which != SYNACK_TIMER_TLP && which != SYNACK_TIMER_PERSIST)
-            continue;
         const char *name = synack_timer_name(which);
         double x = xpx(g, e->ev.time), y = PY0 + PH;
+        double next_x = next < l->count ? xpx(g, l->events[next].ev.time) - 5 : 1e9;
         fprintf(out, "<g class=\"timer %s\"><title>%s timer fired at %.3f ms", name, name,
                 sk_plot_ms(e->ev.time, g->origin));
         if (which == SYNACK_TIMER_RTO) /* the first is rto #1, as the ladder counts */
@@ -132,9 +153,17 @@ static void timers(FILE *out, const struct ccg *g)
         if (which == SYNACK_TIMER_PERSIST) fprintf(out, " (%u probes sent)", e->ev.u.timer.backoff);
         fprintf(out,
                 "</title><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                "stroke-dasharray=\"2,3\"/><path d=\"M%.1f,%.1f l-5,-9 h10 z\" fill=\"%s\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text></g>\n",
-                x, PY0, x, y, C_TIMER, x, y, C_TIMER, x + 6, y - 2, C_TIMER, name);
+                "stroke-dasharray=\"2,3\"/><path d=\"M%.1f,%.1f l-5,-9 h10 z\" fill=\"%s\"/>",
+                x, PY0, x, y, C_TIMER, x, y, C_TIMER);
+        double end = x + 6 + LABEL_CHAR_W * (double)strlen(name);
+        for (int r = 0; r < LABEL_ROWS; r++) {
+            if (x + 6 < row_end[r] || (r == 0 && end > next_x)) continue;
+            row_end[r] = end + 4;
+            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>",
+                    x + 6, y - 2 - 12.0 * r, C_TIMER, name);
+            break;
+        }
+        fputs("</g>\n", out);
     }
 }
 

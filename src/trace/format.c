@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* One-line rendering of trace events (for --trace and logs), options as tcpdump shows them
  * and the causes of outgoing segments. */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "synack/ladder.h"
+#include "synack/socket.h"
 #include "synack/stack.h"
 
 static void ip_str(uint32_t a, char *buf, size_t n)
@@ -134,6 +137,126 @@ const char *synack_timer_name(int timer)
     return timer >= 0 && timer < SYNACK_TIMER_COUNT ? names[timer] : "?";
 }
 
+const char *synack_call_name(int call)
+{
+    static const char *const names[SYNACK_CALL_COUNT] = {
+        [SYNACK_CALL_SOCKET] = "socket",
+        [SYNACK_CALL_BIND] = "bind",
+        [SYNACK_CALL_LISTEN] = "listen",
+        [SYNACK_CALL_ACCEPT] = "accept",
+        [SYNACK_CALL_CONNECT] = "connect",
+        [SYNACK_CALL_SEND] = "send",
+        [SYNACK_CALL_RECV] = "recv",
+        [SYNACK_CALL_SHUTDOWN] = "shutdown",
+        [SYNACK_CALL_CLOSE] = "close",
+        [SYNACK_CALL_ABORT] = "abort",
+        [SYNACK_CALL_SETSOCKOPT] = "setsockopt",
+        [SYNACK_CALL_SENDTO] = "sendto",
+    };
+    return call >= 0 && call < SYNACK_CALL_COUNT ? names[call] : "?";
+}
+
+/* The errors the socket calls return (include/synack/socket.h), by name. */
+static const char *errno_name(int64_t err)
+{
+#define E(x)                                                                                       \
+    {                                                                                              \
+        x, #x                                                                                      \
+    }
+    static const struct {
+        int err;
+        const char *name;
+    } names[] = {
+        E(EBADF),      E(EINVAL),       E(EMFILE),       E(ENOMEM),        E(ENOBUFS),
+        E(EFAULT),     E(EAGAIN),       E(EINPROGRESS),  E(EALREADY),      E(EISCONN),
+        E(ENOTCONN),   E(EPIPE),        E(EADDRINUSE),   E(EADDRNOTAVAIL), E(ECONNREFUSED),
+        E(ECONNRESET), E(ECONNABORTED), E(ETIMEDOUT),    E(EHOSTUNREACH),  E(ENETUNREACH),
+        E(EOPNOTSUPP), E(ENOPROTOOPT),  E(EDESTADDRREQ),
+    };
+#undef E
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].err == err) return names[i].name;
+    return NULL;
+}
+
+static const char *sockopt_name(int opt)
+{
+    static const char *const names[] = {
+        [SYNACK_SO_RCVBUF] = "SO_RCVBUF",
+        [SYNACK_SO_SNDBUF] = "SO_SNDBUF",
+        [SYNACK_SO_REUSEADDR] = "SO_REUSEADDR",
+        [SYNACK_TCP_NODELAY] = "TCP_NODELAY",
+        [SYNACK_TCP_MAXSEG] = "TCP_MAXSEG",
+        [SYNACK_SO_KEEPALIVE] = "SO_KEEPALIVE",
+        [SYNACK_TCP_KEEPIDLE] = "TCP_KEEPIDLE",
+        [SYNACK_TCP_KEEPINTVL] = "TCP_KEEPINTVL",
+        [SYNACK_TCP_KEEPCNT] = "TCP_KEEPCNT",
+        [SYNACK_TCP_FASTOPEN_CONNECT] = "TCP_FASTOPEN_CONNECT",
+        [SYNACK_TCP_USER_TIMEOUT] = "TCP_USER_TIMEOUT",
+        [SYNACK_TCP_CONGESTION] = "TCP_CONGESTION",
+        [SYNACK_TCP_FASTOPEN] = "TCP_FASTOPEN",
+    };
+    return opt >= 0 && (size_t)opt < sizeof names / sizeof names[0] && names[opt] ? names[opt]
+                                                                                  : NULL;
+}
+
+char *synack_trace_call_str(const struct synack_trace_event *ev, char *buf, size_t size)
+{
+    if (size == 0) return buf;
+    buf[0] = '\0';
+    if (ev->kind != SYNACK_TRACE_CALL) return buf;
+    char args[64] = "", res[64], ip[16];
+    const int64_t r = ev->u.call.result, a = ev->u.call.arg;
+    const struct synack_endpoint *ep = &ev->u.call.addr;
+    ip_str(ep->addr, ip, sizeof ip);
+    switch (ev->u.call.call) {
+    case SYNACK_CALL_BIND:
+    case SYNACK_CALL_CONNECT:
+        snprintf(args, sizeof args, "%s:%u", ip, ep->port);
+        break;
+    case SYNACK_CALL_SENDTO:
+        snprintf(args, sizeof args, "%s:%u, %" PRId64 "%s", ip, ep->port, a,
+                 ev->u.call.arg2 & SYNACK_FASTOPEN_QUEUE_ALL ? ", FASTOPEN_QUEUE_ALL" : "");
+        break;
+    case SYNACK_CALL_LISTEN:
+    case SYNACK_CALL_SEND:
+        snprintf(args, sizeof args, "%" PRId64, a);
+        break;
+    case SYNACK_CALL_RECV:
+        snprintf(args, sizeof args, "%" PRId64 "%s%s%s", a,
+                 ev->u.call.arg2 & SYNACK_MSG_PEEK ? ", MSG_PEEK" : "",
+                 ev->u.call.arg2 & SYNACK_MSG_TRUNC ? ", MSG_TRUNC" : "",
+                 ev->u.call.arg2 & SYNACK_MSG_DONTWAIT ? ", MSG_DONTWAIT" : "");
+        break;
+    case SYNACK_CALL_SHUTDOWN:
+        snprintf(args, sizeof args, "%s",
+                 a == SYNACK_SHUT_RD     ? "SHUT_RD"
+                 : a == SYNACK_SHUT_WR   ? "SHUT_WR"
+                 : a == SYNACK_SHUT_RDWR ? "SHUT_RDWR"
+                                         : "?");
+        break;
+    case SYNACK_CALL_SETSOCKOPT: {
+        const char *o = sockopt_name(ev->u.call.arg2);
+        if (o)
+            snprintf(args, sizeof args, "%s, %" PRId64, o, a);
+        else
+            snprintf(args, sizeof args, "%d, %" PRId64, ev->u.call.arg2, a);
+        break;
+    }
+    default:
+        break;
+    }
+    const char *e = r < 0 ? errno_name(-r) : NULL;
+    if (e)
+        snprintf(res, sizeof res, "-%s", e);
+    else if (ev->u.call.call == SYNACK_CALL_ACCEPT && r >= 0)
+        snprintf(res, sizeof res, "%" PRId64 " (%s:%u)", r, ip, ep->port);
+    else
+        snprintf(res, sizeof res, "%" PRId64, r);
+    snprintf(buf, size, "%s(%s) = %s", synack_call_name(ev->u.call.call), args, res);
+    return buf;
+}
+
 char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t size)
 {
     char l[16], r[16], f[32];
@@ -187,6 +310,12 @@ char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t
         snprintf(buf, size, "%.3f ms TIMER %s:%u-%s:%u %s (%u)", ms, l, ev->local.port, r,
                  ev->remote.port, synack_timer_name(ev->u.timer.which), ev->u.timer.backoff);
         break;
+    case SYNACK_TRACE_CALL: {
+        char call[160];
+        snprintf(buf, size, "%.3f ms CALL %s:%u-%s:%u fd %d %s", ms, l, ev->local.port, r,
+                 ev->remote.port, ev->u.call.fd, synack_trace_call_str(ev, call, sizeof call));
+        break;
+    }
     default:
         snprintf(buf, size, "%.3f ms ?", ms);
         break;

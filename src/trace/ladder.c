@@ -106,6 +106,11 @@ void sk_ladder_pair(struct synack_ladder *l)
     }
 }
 
+bool sk_ladder_shows_call(const struct synack_trace_event *ev)
+{
+    return ev->kind == SYNACK_TRACE_CALL && ev->u.call.result != -EAGAIN;
+}
+
 uint64_t sk_ladder_window(const struct synack_trace_segment *s, int own_wscale, int peer_wscale)
 {
     /* RFC 7323 2.2: the window of a SYN is never scaled; the others are once both SYNs
@@ -133,6 +138,9 @@ void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event
         k += snprintf(t->label + k, n - (size_t)k, " ack %u", s->ack - pbase);
     uint64_t win = sk_ladder_window(s, me->wscale, peer->wscale);
     snprintf(t->label + k, n - (size_t)k, " win %llu", (unsigned long long)win);
+    t->seq = seq;
+    t->ack = s->ack - pbase;
+    t->win = win;
     synack_trace_options_str(s, pbase, t->options, sizeof t->options);
     t->cause[0] = '\0';
     if (e->ev.kind == SYNACK_TRACE_SEGMENT_OUT &&
@@ -148,17 +156,42 @@ void sk_ladder_describe(const struct synack_ladder *l, const struct ladder_event
 #define SIDE_W 12
 #define MID_W 44
 
-static void row(FILE *out, const char *time, const char *left, const char *mid, const char *right)
+/* The arrows' parts are laid out as one byte each and drawn at the end, as ASCII or as
+ * Unicode (one column each either way): the shaft, the heads, the cross of a loss. */
+#define SHAFT '\x01'
+#define HEAD_R '\x02'
+#define HEAD_L '\x03'
+#define CROSS '\x04'
+
+static void put_line(FILE *out, const char *line, bool unicode)
+{
+    static const char *const ascii[] = {"", "-", ">", "<", "x"};
+    static const char *const uni[] = {"", "\xe2\x94\x80", "\xe2\x96\xb6", "\xe2\x97\x80",
+                                      "\xe2\x9c\x95"}; /* U+2500, U+25B6, U+25C0, U+2715 */
+    for (const char *c = line; *c; c++) {
+        if (*c >= SHAFT && *c <= CROSS)
+            fputs(unicode ? uni[(int)*c] : ascii[(int)*c], out);
+        else if (*c == '|' && unicode &&
+                 (c - line == TIME_W + 1 + SIDE_W || c - line == TIME_W + 1 + SIDE_W + 1 + MID_W))
+            fputs("\xe2\x94\x82", out); /* U+2502 for the host lines */
+        else
+            fputc(*c, out);
+    }
+    fputc('\n', out);
+}
+
+static void row(const struct synack_ladder *l, FILE *out, const char *time, const char *left,
+                const char *mid, const char *right)
 {
     char line[256];
     snprintf(line, sizeof line, "%*s %-*s|%-*s|%s", TIME_W, time, SIDE_W, left, MID_W, mid, right);
     size_t n = strlen(line);
     while (n > 0 && line[n - 1] == ' ')
         line[--n] = '\0';
-    fprintf(out, "%s\n", line);
+    put_line(out, line, (l->flags & SYNACK_LADDER_UNICODE) != 0);
 }
 
-/* An arrow across the middle with text on it; a lost one stops half-way at an 'x'. */
+/* An arrow across the middle with text on it; a lost one stops half-way at a cross. */
 static void arrow(char *mid, const char *text, bool to_right, bool lost)
 {
     size_t tl = strlen(text);
@@ -167,19 +200,30 @@ static void arrow(char *mid, const char *text, bool to_right, bool lost)
     mid[MID_W] = '\0';
     if (to_right) {
         size_t end = lost ? (tl + 3 > MID_W / 2 ? tl + 3 : MID_W / 2) : MID_W; /* exclusive */
-        memset(mid, '-', end);
+        memset(mid, SHAFT, end);
         memcpy(mid + 1, text, tl);
-        mid[end - 1] = lost ? 'x' : '>';
+        mid[end - 1] = lost ? CROSS : HEAD_R;
     } else if (!lost) {
-        memset(mid, '-', MID_W);
-        mid[0] = '<';
+        memset(mid, SHAFT, MID_W);
+        mid[0] = HEAD_L;
         memcpy(mid + 2, text, tl);
     } else {
         size_t start = MID_W - (tl + 3 > MID_W / 2 ? tl + 3 : MID_W / 2);
-        memset(mid + start, '-', MID_W - start);
-        mid[start] = 'x';
+        memset(mid + start, SHAFT, MID_W - start);
+        mid[start] = CROSS;
         memcpy(mid + MID_W - 1 - tl, text, tl);
     }
+}
+
+/* Text in the middle next to one host's line (side 0: left, 1: right), cut to fit. */
+static void beside(char *mid, const char *text, int side)
+{
+    int n = (int)strlen(text);
+    if (n > MID_W - 2) n = MID_W - 2;
+    if (side == 0)
+        snprintf(mid, MID_W + 1, " %.*s", n, text);
+    else
+        snprintf(mid, MID_W + 1, "%*s%.*s ", MID_W - 1 - n, "", n, text);
 }
 
 static void fmt_ms(char *buf, size_t n, const char *prefix, synack_time_t t, synack_time_t origin)
@@ -191,7 +235,7 @@ static void fmt_ms(char *buf, size_t n, const char *prefix, synack_time_t t, syn
 
 void synack_ladder_header(const struct synack_ladder *l, FILE *out)
 {
-    row(out, "ms", l->sides[0].name, "", l->sides[1].name);
+    row(l, out, "ms", l->sides[0].name, "", l->sides[1].name);
 }
 
 void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t origin)
@@ -208,7 +252,7 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
         switch (ev->kind) {
         case SYNACK_TRACE_STATE:
             snprintf(side[e->side], sizeof side[0], "%s", synack_state_name(ev->u.state.to));
-            row(out, time, side[0], "", side[1]);
+            row(l, out, time, side[0], "", side[1]);
             break;
         case SYNACK_TRACE_SEGMENT_OUT: {
             sk_ladder_describe(l, e, &t);
@@ -222,7 +266,7 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
             else if (!capture)
                 fmt_ms(side[!e->side], sizeof side[0], "arr ", l->events[e->arrival].ev.time,
                        origin);
-            row(out, time, side[0], mid, side[1]);
+            row(l, out, time, side[0], mid, side[1]);
             /* The options on lines of their own, cut after a comma to fit. */
             const char *o = t.options;
             while (*o) {
@@ -234,20 +278,26 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
                     len = cut ? cut : room;
                 }
                 snprintf(mid, sizeof mid, "  %.*s", (int)len, o);
-                row(out, "", "", mid, "");
+                row(l, out, "", "", mid, "");
                 o += len;
             }
             break;
         }
         case SYNACK_TRACE_DROP: {
             const char *c = synack_counter_name((enum synack_counter)ev->u.drop.counter);
+            char why[MID_W];
             snprintf(side[e->side], sizeof side[0], "x dropped");
-            if (e->side == 0)
-                snprintf(mid, sizeof mid, " (%s)", c);
-            else
-                snprintf(mid, sizeof mid, "%*s(%s) ",
-                         (int)(strlen(c) < MID_W - 3 ? MID_W - 3 - strlen(c) : 0), "", c);
-            row(out, time, side[0], mid, side[1]);
+            snprintf(why, sizeof why, "(%s)", c);
+            beside(mid, why, e->side);
+            row(l, out, time, side[0], mid, side[1]);
+            break;
+        }
+        case SYNACK_TRACE_CALL: {
+            /* The application's call, in the middle beside its host's line. */
+            if (!sk_ladder_shows_call(ev)) break;
+            char call[160];
+            beside(mid, synack_trace_call_str(ev, call, sizeof call), e->side);
+            row(l, out, time, side[0], mid, side[1]);
             break;
         }
         default:

@@ -28,12 +28,20 @@ struct synack_ladder {
 };
 
 /* What an arrow says: flags, relative seq:end, ack, window as scaled; its options as
- * tcpdump writes them; why it left (for repeats and probes, or always with CAUSES). */
+ * tcpdump writes them; why it left (for repeats and probes, or always with CAUSES); and
+ * the numbers of the label on their own (relative unless ABSOLUTE). */
 struct ladder_text {
     char label[96];
     char options[256];
     char cause[48];
+    uint32_t seq, ack;
+    uint64_t win;
 };
+
+/* Whether the ladder draws event ev as a socket call beside its host: every CALL but those
+ * that would have blocked (-EAGAIN: an event loop asks again and again; the trace lines
+ * keep them). */
+bool sk_ladder_shows_call(const struct synack_trace_event *ev);
 
 /* Pairs each OUT with its arrival (sets .arrival). */
 void sk_ladder_pair(struct synack_ladder *l);

@@ -70,6 +70,10 @@ static int *layout(const struct synack_ladder *l, int *total)
             y[i] = r;
             r += 2;
             break;
+        case SYNACK_TRACE_CALL:
+            y[i] = r;
+            if (sk_ladder_shows_call(&e->ev)) r += 2;
+            break;
         default:
             y[i] = r;
             break;
@@ -131,7 +135,12 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
     for (size_t i = 0; i < l->count; i++) {
         const struct ladder_event *e = &l->events[i];
         const struct synack_trace_event *ev = &e->ev;
-        if (ev->kind == SYNACK_TRACE_SEGMENT_IN) continue;
+        /* Only what takes a row is drawn (arrivals sit on their arrows; the engine's inner
+         * events, CWND, RTT and TIMER, are in the graphs): a time for the others would be
+         * written over the next row's. */
+        if (ev->kind != SYNACK_TRACE_SEGMENT_OUT && ev->kind != SYNACK_TRACE_STATE &&
+            ev->kind != SYNACK_TRACE_DROP && !sk_ladder_shows_call(ev))
+            continue;
         double y0 = ypx(y[i]);
         snprintf(tbuf, sizeof tbuf, "%.3f", (double)(ev->time - origin) / 1e6);
         fprintf(out,
@@ -156,6 +165,17 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
                     synack_counter_name((enum synack_counter)ev->u.drop.counter));
             continue;
         }
+        if (ev->kind == SYNACK_TRACE_CALL) {
+            /* Between the lines next to its host, as in the text ladder. */
+            char call[160];
+            fputs("<g class=\"call\"><title>", out);
+            sk_xml_esc(out, synack_trace_format(ev, line, sizeof line));
+            fprintf(out, "</title><text x=\"%d\" y=\"%.1f\" text-anchor=\"%s\" fill=\"#05a\" %s>",
+                    xs - dx, y0 + 4, e->side ? "end" : "start", HALO);
+            sk_xml_esc(out, synack_trace_call_str(ev, call, sizeof call));
+            fputs("</text></g>\n", out);
+            continue;
+        }
         if (ev->kind != SYNACK_TRACE_SEGMENT_OUT) continue;
         sk_ladder_describe(l, e, &t);
         bool lost = !capture && e->arrival < 0;
@@ -166,7 +186,11 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
             y2 = y0 + ROW;
         }
         const char *cls = lost ? "segment lost" : "segment";
-        fprintf(out, "<g class=\"%s%s\">", cls, ev->u.segment.retransmission ? " rtx" : "");
+        /* In the report each arrow links to its row of the segment table (html.c). */
+        if (inline_svg) fprintf(out, "<a href=\"#seg-%zu\">", i);
+        fprintf(out, "<g class=\"%s%s\"", cls, ev->u.segment.retransmission ? " rtx" : "");
+        if (inline_svg) fprintf(out, " id=\"arrow-%zu\"", i);
+        fputc('>', out);
         fputs("<title>", out);
         sk_xml_esc(out, synack_trace_format(ev, line, sizeof line));
         fputs("</title>", out);
@@ -215,7 +239,7 @@ int sk_ladder_svg(struct synack_ladder *l, FILE *out, synack_time_t origin, bool
                     "font-size=\"10\" fill=\"#666\">arr %s</text>",
                     xo - dx, y2 - 8, e->side ? "end" : "start", tbuf);
         }
-        fputs("</g>\n", out);
+        fputs(inline_svg ? "</g></a>\n" : "</g>\n", out);
     }
     fputs("</svg>\n", out);
     free(y);

@@ -192,19 +192,23 @@ t_ping() {
 
 # synack cat stops as soon as both directions are closed (not at the next timer: TIME-WAIT's
 # is a minute away). The kernel side answers "pong" to "ping" and closes.
-t_cat_prompt_exit() {
+# write_pong: $work/pong.py ADDR PORT answers "pong" once its one client has finished.
+write_pong() {
     cat > "$work/pong.py" <<'PY'
 import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 9200)); s.listen(1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
 c, _ = s.accept()
 while c.recv(100):
     pass
 c.sendall(b"pong\n")
 c.close()
 PY
-    in_ns timeout 30 "$py" "$work/pong.py" $KADDR &
+}
+t_cat_prompt_exit() {
+    write_pong
+    in_ns timeout 30 "$py" "$work/pong.py" $KADDR 9200 &
     local srv=$! start end rc
     wait_kernel_listen 9200 || { why="pong server did not listen"; return 1; }
     start=$(date +%s%N)
@@ -216,6 +220,46 @@ PY
         { why="exit $rc, got '$(cat "$work/pong")': $(cat "$work/err")"; return 1; }
     [ $(( (end - start) / 1000000 )) -lt 3000 ] ||
         { why="took $(( (end - start) / 1000000 )) ms to exit"; return 1; }
+}
+# synack cat --ladder draws the connection live on stderr: its socket calls, states and
+# segments both ways, relative numbers, in 80 columns; the data still flows on stdin/stdout.
+t_cat_live_ladder() {
+    write_pong
+    in_ns timeout 30 "$py" "$work/pong.py" $KADDR 9400 &
+    local srv=$! rc line
+    wait_kernel_listen 9400 || { why="pong server did not listen"; return 1; }
+    echo ping | in_ns timeout 20 "$synack" cat --ladder --ascii $KADDR 9400 > "$work/lpong" \
+        2> "$work/ladder"
+    rc=$?
+    wait "$srv"
+    [ $rc -eq 0 ] && [ "$(cat "$work/lpong")" = pong ] ||
+        { why="exit $rc, got '$(cat "$work/lpong")': $(cat "$work/ladder")"; return 1; }
+    for line in '       ms synack      |                                            |peer' \
+        '| socket() = 0 ' '| connect(198.18.0.1:9400) = -EINPROGRESS ' ' SYN-SENT    |' \
+        '|-SYN 0 win 65535---' '|<-SYN,ACK 0 ack 1 win ' ' ESTABLISHED |' '| send(5) = 5 ' \
+        '|-PSH,ACK 1:6 ack 1 win 262144---' '| shutdown(SHUT_WR) = 0 ' \
+        '|<-PSH,ACK 1:6 ack 7 win ' ' TIME-WAIT   |' '| recv(16384) = 5 ' '| recv(16384) = 0 '; do
+        grep -qF -- "$line" "$work/ladder" || { why="no '$line' in: $(cat "$work/ladder")"; return 1; }
+    done
+    [ "$(awk 'length > 80' "$work/ladder" | wc -l)" -eq 0 ] || { why="lines past 80 columns"; return 1; }
+    ! grep -q 'dropped.*(ip_' "$work/ladder" || { why="drops of no connection drawn"; return 1; }
+}
+# synack cat --trace: one line per event, times in ms from the start (not the monotonic
+# clock's), the first the socket() call at 0.000.
+t_cat_trace_times() {
+    write_pong
+    in_ns timeout 30 "$py" "$work/pong.py" $KADDR 9500 &
+    local srv=$! rc
+    wait_kernel_listen 9500 || { why="pong server did not listen"; return 1; }
+    echo ping | in_ns timeout 20 "$synack" cat --trace $KADDR 9500 > /dev/null 2> "$work/trace"
+    rc=$?
+    wait "$srv"
+    [ $rc -eq 0 ] || { why="exit $rc: $(cat "$work/trace")"; return 1; }
+    head -1 "$work/trace" | grep -qx '0.000 ms CALL 0.0.0.0:0-0.0.0.0:0 fd -1 socket() = 0' ||
+        { why="first line: $(head -1 "$work/trace")"; return 1; }
+    grep -q ' ms OUT .* SYN seq=' "$work/trace" && grep -q ' ms STATE .* -> TIME-WAIT$' "$work/trace" &&
+        awk '{ if ($2 != "ms" || $1 + 0 > 20000) exit 1 }' "$work/trace" ||
+        { why="lines not timed from the start: $(head -5 "$work/trace")"; return 1; }
 }
 # Both directions at once through the driver's loss and reordering (issue 7): synack cat
 # sends 4 MiB to a kernel echo server and reads the echo back while still sending.
@@ -439,6 +483,8 @@ run impaired-2pct-loss-1pct-reorder t_impaired_both
 run graceful-close t_graceful_close
 run ping t_ping
 run synack-cat-exits-when-both-closed t_cat_prompt_exit
+run synack-cat-live-ladder t_cat_live_ladder
+run synack-cat-trace-times t_cat_trace_times
 run echo-4MiB-both-ways-impaired t_echo_both_ways
 run streams-3MiB-both-ways-impaired t_streams_both_ways
 run offload-16MiB-both-ways t_offload_both_ways

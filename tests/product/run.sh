@@ -207,11 +207,11 @@ t_demo_step() { # the header and one row, then one more row per line read; the r
     printf '\n\n\n' | "$synack" demo handshake --step > "$tmp/step" 2> "$tmp/err" || return 1
     local rows
     rows=$(grep -E '^ +[0-9]+\.[0-9]{3} ' "$tmp/step" | sed 's/  */ /g')
-    [ "$rows" = " 0.000 | |LISTEN
- 0.000 SYN-SENT | |
- 0.000 |-SYN 0 win 65535--------------------------->|arr 10.000
- 10.000 | |SYN-RECEIVED" ] || { echo "rows: $rows"; return 1; }
-    grep -q -- "--step: input ended" "$tmp/err" && ! grep -q "SYN,ACK 0" "$tmp/step"
+    [ "$rows" = " 0.000 | socket() = 0 |
+ 0.000 | bind(0.0.0.0:80) = 0 |
+ 0.000 | |LISTEN
+ 0.000 | listen(8) = 0 |" ] || { echo "rows: $rows"; return 1; }
+    grep -q -- "--step: input ended" "$tmp/err" && ! grep -q "SYN 0" "$tmp/step"
 }
 check demo-step-one-row-per-line t_demo_step
 t_demo_classic() { # the classic figures: SYN,ACK repeated 3, 6 and 12 s apart
@@ -384,6 +384,59 @@ t_sim_states() { # a simultaneous close: each host's bar from SYN-SENT / LISTEN 
     [ "$(grep -c '<title>TIME-WAIT from 70.000 ms to 60070.000 ms</title>' "$tmp/states.svg")" -eq 2 ]
 }
 check sim-state-timeline t_sim_states
+t_charset() { # Unicode arrows on a UTF-8 terminal or when asked; ASCII in pipes or when asked
+    "$synack" demo handshake > "$tmp/plain" && "$synack" demo handshake --ascii > "$tmp/ascii" &&
+        cmp "$tmp/plain" "$tmp/ascii" && grep -qF -- '-------->|arr 10.000' "$tmp/plain" || return 1
+    "$synack" demo handshake --unicode > "$tmp/uni" || return 1
+    grep -qF '─SYN 0 win 65535──' "$tmp/uni" && grep -qF '──▶│arr 10.000' "$tmp/uni" &&
+        grep -qF '│◀─SYN,ACK 0 ack 1' "$tmp/uni" && ! grep -qF -- '->' "$tmp/uni" || return 1
+    [ "$(tr -d '\n' < "$tmp/plain" | wc -c)" -eq "$(tr -d '\n' < "$tmp/uni" | LC_ALL=C.UTF-8 wc -m)" ] ||
+        { echo "the Unicode ladder is not as wide as the ASCII one"; return 1; }
+    "$synack" ladder tests/captures/kernel-lo.pcap --unicode | grep -qF '│' || return 1
+    if command -v script > /dev/null 2>&1 && locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
+        LC_ALL=C.UTF-8 script -qc "$synack demo handshake" /dev/null | grep -qF '▶│arr 10.000' &&
+            LC_ALL=C script -qc "$synack demo handshake" /dev/null | grep -qF -- '->|arr 10.000' ||
+            { echo "the default does not follow the terminal's locale"; return 1; }
+    fi
+}
+check ladder-unicode-or-ascii t_charset
+t_draw_capture() { # synack draw: the states the segments show, the side the capture was taken on
+    "$synack" sim --bytes 3000 --close both --pcap "$tmp/client.pcap" > /dev/null &&
+        "$synack" draw "$tmp/client.pcap" > "$tmp/draw" || return 1
+    grep -qx 'taken near client: SYN to SYN,ACK 20.000 ms, SYN,ACK to ACK 0.000 ms (the round trip lies before the SYN,ACK)' "$tmp/draw" &&
+        grep -q '^    0.000 SYN-SENT    |' "$tmp/draw" && grep -q '|SYN-RECEIVED$' "$tmp/draw" &&
+        [ "$(grep -c 'CLOSING' "$tmp/draw")" -eq 2 ] && [ "$(grep -c 'TIME-WAIT' "$tmp/draw")" -eq 2 ] &&
+        "$synack" ladder "$tmp/client.pcap" | cmp - "$tmp/draw" &&
+        "$synack" draw tests/captures/kernel-lo.pcap | grep -q '^capture point unclear: '
+}
+check draw-capture-states-and-vantage t_draw_capture
+t_tun_ladder_flag() { # every TUN tool offers --ladder; it cannot share the hook with --trace
+    local t
+    for t in cat "http get" "http serve"; do
+        $synack $t --help | grep -q -- '--ladder   *draw the first connection live' ||
+            { echo "synack $t --help lacks --ladder"; return 1; }
+    done
+    "$synack" cat --ladder --trace 198.18.0.1 9 > /dev/null 2> "$tmp/err"
+    [ $? -eq 2 ] && grep -qF -- '--ladder and --trace both use the trace hook' "$tmp/err"
+}
+check tun-tools-ladder-flag t_tun_ladder_flag
+t_trace_file() { # a run saved as a trace file draws again, ladder and report, as the run drew it
+    "$synack" sim --bytes 3000 --close both --save "$tmp/run.trace" --html "$tmp/run.html" \
+        > "$tmp/run.out" || return 1
+    head -1 "$tmp/run.trace" | grep -qx 'synack-trace 1' || return 1
+    "$synack" ladder "$tmp/run.trace" --html "$tmp/again.html" > "$tmp/again.out" || return 1
+    diff <(sed -n '/^ *ms client/,/^$/p' "$tmp/run.out" | sed '$d') "$tmp/again.out" || return 1
+    diff <(grep -v '^<p class="source">\|<title>\|<h1>' "$tmp/run.html") \
+        <(grep -v '^<p class="source">\|<title>\|<h1>' "$tmp/again.html") || return 1
+    grep -qF 'Source: trace file '"$tmp/run.trace" "$tmp/again.html" &&
+        grep -q '| send(3000) = 3000 ' "$tmp/again.out" &&
+        mkdir -p "$tmp/tr" && "$synack" demo half-close --save "$tmp/tr" > /dev/null &&
+        "$synack" ladder "$tmp/tr/half-close.trace" | grep -q 'shutdown(SHUT_WR) = 0' &&
+        printf 'synack-trace 1\nsides a b\nbad\n' > "$tmp/bad.trace" &&
+        { "$synack" ladder "$tmp/bad.trace" > /dev/null 2> "$tmp/err"; [ $? -eq 1 ]; } &&
+        grep -qF "synack ladder: $tmp/bad.trace: line 3: not an event" "$tmp/err"
+}
+check trace-file-written-and-drawn-again t_trace_file
 
 echo "product: ${pass} passed, ${fail} failed"
 [ "$fail" -eq 0 ]
