@@ -202,8 +202,10 @@ static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int f
     struct synack_conn_info ci;
     bool connecting = synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0 &&
                       ci.state == SYNACK_SYN_SENT;
+    int sflags = (flags & MSG_MORE ? SYNACK_MSG_MORE : 0) | (flags & MSG_EOR ? SYNACK_MSG_EOR : 0);
     for (;;) {
-        ssize_t r = synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
+        ssize_t r = synack_send_flags(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done,
+                                      len - done, sflags);
         if (r > 0)
             done += (size_t)r;
         if (r == 0 || done == len)
@@ -277,10 +279,15 @@ static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int
     if (in)
         return vec_in(pd, fd, iov, n, flags);
     ssize_t total = 0;
+    int last = n - 1;
+    while (last > 0 && iov[last].iov_len == 0)
+        last--;
     for (int i = 0; i < n; i++) {
         if (iov[i].iov_len == 0)
             continue;
-        ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
+        /* One write: its end alone pushes (and ends a record). */
+        int f = i < last ? (flags | MSG_MORE) & ~MSG_EOR : flags;
+        ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, f);
         if (r < 0)
             return total > 0 ? total : r;
         total += r;

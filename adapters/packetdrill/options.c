@@ -147,6 +147,14 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
         if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP &&
+               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
+        r = synack_getsockopt(pd->stack, s,
+                              name == TCP_CORK            ? SYNACK_TCP_CORK
+                              : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
+                                                          : SYNACK_TCP_INQ,
+                              &v);
+        if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
         if (r == 0) r = put_int(val, len, v);
@@ -228,6 +236,15 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
         r = get_int(val, len, &v);
         if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, v);
+    } else if (level == IPPROTO_TCP &&
+               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
+        r = get_int(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(pd->stack, s,
+                                  name == TCP_CORK            ? SYNACK_TCP_CORK
+                                  : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
+                                                              : SYNACK_TCP_INQ,
+                                  v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
         /* Linux: the primary key (16 bytes), optionally followed by a backup key (which
          * synack does not keep); any other length is -EINVAL. */

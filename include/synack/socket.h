@@ -58,6 +58,23 @@ int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpo
  * -EPIPE). len 0 returns 0. */
 ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t len);
 
+/* Flags of synack_send_flags() (send(2)'s MSG_* counterparts). */
+#define SYNACK_MSG_MORE                                                                            \
+    0x8 /* more follows: no PSH at the end of this data, and the output                            \
+           this call asks for holds a partial segment (Linux MSG_MORE) */
+#define SYNACK_MSG_EOR                                                                             \
+    0x10 /* the data ends a record: later data is never put in the same                            \
+            segment, and its last segment carries PSH, also when resent                            \
+            (Linux MSG_EOR; up to 32 records unacknowledged at once,                               \
+            past that a record's end is not kept) */
+
+/* synack_send with flags: SYNACK_MSG_MORE, SYNACK_MSG_EOR, and SYNACK_MSG_DONTWAIT
+ * (accepted and ignored). Without MSG_MORE the last segment of the data carries PSH (Linux
+ * tcp_push), unless a later send extends it first. Errors: those of synack_send, -EINVAL
+ * (an unknown flag). */
+ssize_t synack_send_flags(struct synack_stack *stack, int fd, const void *buf, size_t len,
+                          int flags);
+
 /* Takes up to len received bytes in order; returns the count, or 0 at end of stream (the
  * peer's FIN, or our SHUT_RD). Errors: -EBADF, -EFAULT, -ENOTCONN, -EAGAIN (nothing yet),
  * -ECONNRESET (reset by the peer), -ETIMEDOUT (retries ran out). */
@@ -132,6 +149,15 @@ enum synack_sockopt {
                                     child that accept() returns at once, with the SYN's data
                                     readable, before the handshake's ACK; past qlen, SYNs get
                                     a plain handshake */
+    SYNACK_TCP_CORK,             /* 0/1 (Linux TCP_CORK): partial segments wait until it is
+                                    cleared (then they go), TCP_NODELAY is set, or the
+                                    persist timer fires as with a zero window; full ones go */
+    SYNACK_TCP_NOTSENT_LOWAT,    /* bytes >= 0 (Linux TCP_NOTSENT_LOWAT; 0: the config's
+                                    notsent_lowat): POLLOUT only while twice the bytes
+                                    queued and unsent are below it, and send() takes more
+                                    only while fewer than it wait (see docs/config.md) */
+    SYNACK_TCP_INQ,              /* 0/1 (Linux TCP_INQ): synack_recv_inq() reports the bytes
+                                    left to read after each read */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a

@@ -244,6 +244,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_ports_release(s, tcb);
     sk_conn_release_buffers(s, tcb);
     if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
+    if (tcb->eor) sk_mem_free(s, tcb->eor);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);
 }
@@ -328,7 +329,10 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_idle = listener->ka_idle;
     c->ka_interval = listener->ka_interval;
     c->ka_max = listener->ka_max;
-    c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
+    c->user_timeout = listener->user_timeout;   /* Linux inet_csk_clone_lock copies it too */
+    c->notsent_lowat = listener->notsent_lowat; /* ... and these (the whole tcp_sock) */
+    c->cork = listener->cork;
+    c->inq = listener->inq;
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
         sk_drop(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY,
