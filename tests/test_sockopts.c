@@ -242,6 +242,47 @@ static void notsent_lowat_from_the_config(void **state)
     th_free(&c.h);
 }
 
+/* google/packetdrill inq/server: TCP_INQ, and what Linux's TCP_CM_INQ reports after each
+ * read (tcp_inq_hint: the bytes left, plus 1 once the FIN came); SIOCOUTQNSD's count. */
+static void inq_hint_and_unsent_count(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
+    int v = -1;
+    assert_int_equal(synack_getsockopt(c.h.stack, c.fd, SYNACK_TCP_INQ, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(synack_setsockopt(c.h.stack, c.fd, SYNACK_TCP_INQ, 1), 0);
+    assert_int_equal(synack_getsockopt(c.h.stack, c.fd, SYNACK_TCP_INQ, &v), 0);
+    assert_int_equal(v, 1);
+    peer(&c, A, c.rcv, c.snd, 65535, buf, 10000);
+    struct synack_conn_info ci;
+    assert_int_equal(synack_recv(c.h.stack, c.fd, buf, 2000), 2000);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.recv_hint, 8000);
+    assert_int_equal(ci.recv_queued, 8000);
+    assert_int_equal(synack_recv(c.h.stack, c.fd, buf, 8000), 8000);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.recv_hint, 0);
+    peer(&c, SYNACK_FIN | A, c.rcv + 10000, c.snd, 65535, buf, 10000);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.recv_hint, 10001);
+    assert_int_equal(synack_recv(c.h.stack, c.fd, buf, 10000), 10000);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.recv_hint, 1);
+    assert_int_equal(ci.recv_queued, 0);
+    assert_int_equal(synack_recv(c.h.stack, c.fd, buf, 10), 0);
+    /* What waits unsent: the initial window takes 10 segments of 12500 bytes. */
+    assert_int_equal(synack_send(c.h.stack, c.fd, buf, 12500), 12500);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.send_unsent, 12500);
+    th_poll(&c.h);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.send_unsent, 2500);
+    assert_int_equal(ci.send_queued, 12500);
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +293,7 @@ int main(void)
         cmocka_unit_test(cork_then_nodelay),
         cmocka_unit_test(notsent_lowat_limits_the_queue),
         cmocka_unit_test(notsent_lowat_from_the_config),
+        cmocka_unit_test(inq_hint_and_unsent_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "instance.h"
 
 static ssize_t unlock_ret_size(struct pd *pd, ssize_t r)
@@ -309,7 +311,26 @@ static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
     ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, true) : -EFAULT;
     if (r >= 0) {
         msg->msg_flags = 0;
+        size_t room = msg->msg_controllen;
         msg->msg_controllen = 0;
+        int inq = 0;
+        struct synack_conn_info ci;
+        if (synack_getsockopt(pd->stack, pd_sock_of(pd, fd), SYNACK_TCP_INQ, &inq) == 0 && inq &&
+            synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0) {
+            /* Linux tcp_recvmsg with TCP_INQ: put_cmsg(SOL_TCP, TCP_CM_INQ, tcp_inq_hint),
+             * MSG_CTRUNC when it does not fit. */
+            if (!msg->msg_control || room < CMSG_SPACE(sizeof(int))) {
+                msg->msg_flags |= MSG_CTRUNC;
+            } else {
+                struct cmsghdr *cm = (struct cmsghdr *)msg->msg_control;
+                int hint = (int)ci.recv_hint;
+                cm->cmsg_level = SOL_TCP;
+                cm->cmsg_type = TCP_CM_INQ;
+                cm->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cm), &hint, sizeof hint);
+                msg->msg_controllen = CMSG_SPACE(sizeof(int));
+            }
+        }
     }
     return unlock_ret_size(pd, r);
 }

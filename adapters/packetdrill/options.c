@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include "instance.h"
 
 #define PD_SO_MEMINFO 55 /* asm-generic/socket.h */
@@ -302,14 +303,18 @@ static int pd_ioctl(void *ud, int fd, unsigned long request, ...)
     struct synack_conn_info ci;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
-    } else if (request != FIONREAD && request != TIOCOUTQ) {
+    } else if (request != FIONREAD && request != TIOCOUTQ && request != SIOCOUTQNSD) {
         r = -ENOTTY;
     } else if (!out) {
         r = -EFAULT;
     } else {
         r = synack_get_info(pd->stack, s, &ci);
-        int v = r == 0 ? (int)(request == FIONREAD ? ci.recv_queued : ci.send_queued) : 0;
+        int v = r == 0 ? (int)(request == FIONREAD   ? ci.recv_queued
+                               : request == TIOCOUTQ ? ci.send_queued
+                                                     : ci.send_unsent)
+                       : 0;
         r = r == -EBADF ? r : 0;
+        if (r == 0 && ci.state == SYNACK_LISTEN) r = -EINVAL; /* Linux tcp_ioctl */
         if (r == 0) *out = v;
     }
     return pd_unlock_ret(pd, r);

@@ -156,8 +156,10 @@ enum synack_sockopt {
                                     notsent_lowat): POLLOUT only while twice the bytes
                                     queued and unsent are below it, and send() takes more
                                     only while fewer than it wait (see docs/config.md) */
-    SYNACK_TCP_INQ,              /* 0/1 (Linux TCP_INQ): synack_recv_inq() reports the bytes
-                                    left to read after each read */
+    SYNACK_TCP_INQ,              /* 0/1 (Linux TCP_INQ): the application wants the bytes
+                                    left to read with each read (synack_conn_info's
+                                    recv_hint; the packetdrill adapter's recvmsg returns it
+                                    as the TCP_CM_INQ control message) */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a
@@ -201,7 +203,11 @@ struct synack_conn_info {
     uint64_t bytes_received;  /* payload bytes received in order */
     uint64_t segments_in, segments_out;
     uint32_t send_queued; /* bytes in the send buffer (unsent + unacknowledged) */
-    uint32_t recv_queued; /* bytes readable now */
+    uint32_t recv_queued; /* bytes readable now (Linux SIOCINQ) */
+    uint32_t send_unsent; /* bytes queued and not yet sent (Linux SIOCOUTQNSD; 0 before the
+                             handshake completes) */
+    uint32_t recv_hint;   /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
+                             plus 1 once the peer's FIN has come */
     /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0
      * open, 1 disorder: duplicate ACKs or SACKs seen, 2 CWR: reduced for an ECN echo, 3
      * recovery, 4 loss: after a timeout), segments unacknowledged, SACKed, presumed lost

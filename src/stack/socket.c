@@ -746,6 +746,9 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->segments_out = tcb->segments_out;
     out->send_queued = tcb->sndbuf.len;
     out->recv_queued = tcb->rcvbuf.len;
+    bool synced = tcb->state != SYNACK_SYN_SENT && tcb->state != SYNACK_SYN_RECEIVED;
+    out->send_unsent = synced ? notsent(tcb) : 0; /* Linux tcp_ioctl SIOCOUTQNSD */
+    out->recv_hint = tcb->rcvbuf.len + (tcb->fin_received ? 1u : 0u);
     uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
     uint32_t sacked = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
     out->ca_state = tcb->backoff > 0                                    ? 4

@@ -480,7 +480,6 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
      * packet so that its last one carries PSH; a super-segment carries it itself. A packet
      * ends early where the windows, Nagle or a record stop the burst. */
     unsigned run = 0;
-    bool was_repeat = false;
     for (;; force = false) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
@@ -514,12 +513,12 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         if (len > 0 && !force && !repeat && to_eor == unsent && !nagle_allows(tcb, len, unsent))
             break;
         uint8_t flags = SYNACK_ACK;
-        if (repeat != was_repeat) run = 0; /* Linux retransmits in packets of their own */
-        was_repeat = repeat;
         if (len > 0) {
             bool psh = sk_tcp_ends_push(tcb, tcb->snd_nxt + len) ||
                        force; /* Linux tcp_write_wakeup: a probe's data always has PSH */
-            if (len > tcb->snd_mss || ++run == PSH_SEGS) psh = true;
+            /* A repeat goes as the skbs Linux holds by then, which earlier repeats and
+             * probes have cut to single segments: no pairs (tcp_retransmit_skb). */
+            if (len > tcb->snd_mss || (!repeat && ++run == PSH_SEGS)) psh = true;
             if (psh || len == to_eor) run = 0; /* the next packet starts afresh */
             if (psh) flags |= SYNACK_PSH;
         }
