@@ -283,6 +283,34 @@ static void inq_hint_and_unsent_count(void **state)
     th_free(&c.h);
 }
 
+/* google/packetdrill tcp_info/tcp-info-last_data_recv: when data last came (from the
+ * handshake on) and left, and the last new ACK, for tcp_info's last_* fields. */
+static void last_data_times(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1000, 65535);
+    synack_time_t t0 = c.h.now;
+    struct synack_conn_info ci;
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.last_data_recv, t0);
+    assert_int_equal(ci.last_ack_recv, t0);
+    assert_int_equal(ci.last_data_sent, SYNACK_TIME_NEVER);
+    th_advance(&c.h, SYNACK_SEC(1));
+    peer(&c, A, c.rcv, c.snd, 65535, buf, 1000);
+    th_expect(&c.h, A, c.snd, c.rcv + 1000, 0); /* quick ACK */
+    assert_int_equal(synack_send(c.h.stack, c.fd, buf, 10), 10);
+    th_poll(&c.h);
+    th_expect(&c.h, AP, c.snd, c.rcv + 1000, 10);
+    th_advance(&c.h, SYNACK_MS(10));
+    peer(&c, A, c.rcv + 1000, c.snd + 10, 65535, NULL, 0);
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.last_data_recv, t0 + SYNACK_SEC(1));
+    assert_int_equal(ci.last_data_sent, t0 + SYNACK_SEC(1));
+    assert_int_equal(ci.last_ack_recv, t0 + SYNACK_SEC(1) + SYNACK_MS(10));
+    th_free(&c.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +322,7 @@ int main(void)
         cmocka_unit_test(notsent_lowat_limits_the_queue),
         cmocka_unit_test(notsent_lowat_from_the_config),
         cmocka_unit_test(inq_hint_and_unsent_count),
+        cmocka_unit_test(last_data_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,11 @@ struct linux_tcp_info {
     uint32_t tcpi_dsack_dups, tcpi_reord_seen, tcpi_rcv_ooopack, tcpi_snd_wnd;
 };
 
+static uint32_t ms_since(synack_time_t now, synack_time_t then)
+{
+    return then == SYNACK_TIME_NEVER || then > now ? 0 : (uint32_t)((now - then) / 1000000u);
+}
+
 static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
 {
     if (!val || !len) return -EFAULT;
@@ -91,6 +96,10 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_rcv_mss = ci.rcv_mss;
         ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
         if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
+        /* Milliseconds since (Linux tcp_get_info: jiffies now less lrcvtime etc.). */
+        ti.tcpi_last_data_recv = ms_since(pd->now, ci.last_data_recv);
+        ti.tcpi_last_data_sent = ms_since(pd->now, ci.last_data_sent);
+        ti.tcpi_last_ack_recv = ms_since(pd->now, ci.last_ack_recv);
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */
@@ -138,6 +147,8 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
     } else if (level == SOL_SOCKET && name == SO_REUSEADDR) {
         r = synack_getsockopt(pd->stack, s, SYNACK_SO_REUSEADDR, &v);
         if (r == 0) r = put_int(val, len, v);
+    } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
+        r = synack_poll_events(pd->stack, s) < 0 ? -EBADF : put_int(val, len, pd->fds[s].zerocopy);
     } else if (level == SOL_SOCKET && name == SO_TYPE) {
         r = s >= 0 && synack_poll_events(pd->stack, s) >= 0 ? put_int(val, len, SOCK_STREAM)
                                                             : -EBADF;
@@ -205,6 +216,11 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             pd->fds[s].linger_abort = lg.l_onoff && lg.l_linger == 0;
             r = 0; /* a non-zero linger time: close() stays graceful and returns at once */
         }
+    } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
+        /* Taken, as Linux does for TCP; MSG_ZEROCOPY then sends by copying, and no
+         * completion ever reaches the error queue (synack has none). */
+        r = get_int(val, len, &v);
+        if (r == 0) pd->fds[s].zerocopy = v != 0;
     } else if (level == SOL_SOCKET &&
                (name == SO_REUSEADDR || name == SO_RCVBUF || name == SO_SNDBUF)) {
         r = get_int(val, len, &v);

@@ -206,8 +206,13 @@ struct synack_conn_info {
     uint32_t recv_queued; /* bytes readable now (Linux SIOCINQ) */
     uint32_t send_unsent; /* bytes queued and not yet sent (Linux SIOCOUTQNSD; 0 before the
                              handshake completes) */
-    uint32_t recv_hint;   /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
-                             plus 1 once the peer's FIN has come */
+    /* Stack times (synack_time_t) when data last arrived in order (or the connection was
+     * established), data last left, and the peer last acknowledged something new;
+     * SYNACK_TIME_NEVER if not yet (Linux tcp_info's last_data_recv, last_data_sent and
+     * last_ack_recv are now less these). */
+    synack_time_t last_data_recv, last_data_sent, last_ack_recv;
+    uint32_t recv_hint; /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
+                           plus 1 once the peer's FIN has come */
     /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0
      * open, 1 disorder: duplicate ACKs or SACKs seen, 2 CWR: reduced for an ECN echo, 3
      * recovery, 4 loss: after a timeout), segments unacknowledged, SACKed, presumed lost

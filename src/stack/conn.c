@@ -33,6 +33,7 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
+    tcb->last_data_recv_at = tcb->last_data_sent_at = SYNACK_TIME_NEVER;
     tcb->ka_idle = s->eng.cfg.keepalive_idle;
     tcb->ka_interval = s->eng.cfg.keepalive_interval;
     tcb->ka_max = s->eng.cfg.keepalive_probes;

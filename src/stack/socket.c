@@ -748,6 +748,9 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->recv_queued = tcb->rcvbuf.len;
     bool synced = tcb->state != SYNACK_SYN_SENT && tcb->state != SYNACK_SYN_RECEIVED;
     out->send_unsent = synced ? notsent(tcb) : 0; /* Linux tcp_ioctl SIOCOUTQNSD */
+    out->last_data_recv = tcb->last_data_recv_at;
+    out->last_data_sent = tcb->last_data_sent_at;
+    out->last_ack_recv = tcb->state == SYNACK_CLOSED ? SYNACK_TIME_NEVER : tcb->last_ack_at;
     out->recv_hint = tcb->rcvbuf.len + (tcb->fin_received ? 1u : 0u);
     uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
     uint32_t sacked = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;

@@ -282,6 +282,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     uint32_t off = seq + !!(flags & SYNACK_SYN) - tcb->snd_buf_seq;
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN))) &&
                eng->why != SYNACK_CAUSE_OPEN;
+    /* When data last left, for tcp_info (Linux tcp_event_data_sent). */
+    if (len > 0) tcb->last_data_sent_at = eng->now;
     tcb->segments_out++;
     if (tcb->sack_recovery) tcb->prr_out += len; /* RFC 6937 prr_out */
     if (rtx) {

@@ -188,7 +188,10 @@ struct sk_tcb {
     uint32_t push_seq;
     uint32_t *eor;
     uint8_t eor_head, eor_count;
-    uint32_t notsent_lowat; /* TCP_NOTSENT_LOWAT: writable while less is unsent (UINT32_MAX: off) */
+    uint32_t notsent_lowat; /* TCP_NOTSENT_LOWAT (0: the config's) */
+    /* When data last arrived in order (or the connection was established) and last left
+     * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
+    synack_time_t last_data_recv_at, last_data_sent_at;
     bool push_mark : 1;
     bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
     bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
