@@ -152,10 +152,11 @@ enum synack_sockopt {
     SYNACK_TCP_CORK,             /* 0/1 (Linux TCP_CORK): partial segments wait until it is
                                     cleared (then they go), TCP_NODELAY is set, or the
                                     persist timer fires as with a zero window; full ones go */
-    SYNACK_TCP_NOTSENT_LOWAT,    /* bytes >= 0 (Linux TCP_NOTSENT_LOWAT; 0: the config's
-                                    notsent_lowat): POLLOUT only while twice the bytes
-                                    queued and unsent are below it, and send() takes more
-                                    only while fewer than it wait (see docs/config.md) */
+    SYNACK_TCP_NOTSENT_LOWAT,    /* bytes, as unsigned (Linux TCP_NOTSENT_LOWAT; -1: off;
+                                    0: the config's notsent_lowat): POLLOUT only while
+                                    twice the bytes queued and unsent are below it, and
+                                    send() takes more only while fewer than it wait (see
+                                    docs/config.md) */
     SYNACK_TCP_INQ,              /* 0/1 (Linux TCP_INQ): the application wants the bytes
                                     left to read with each read (synack_conn_info's
                                     recv_hint; the packetdrill adapter's recvmsg returns it

@@ -589,7 +589,7 @@ int synack_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         if (!tcb->cork) sk_sched_want_output(s, tcb);
         return 0;
     case SYNACK_TCP_NOTSENT_LOWAT:
-        if (value < 0) return -EINVAL;
+        /* Linux do_tcp_setsockopt stores the int as it comes: -1 is UINT32_MAX (off). */
         tcb->notsent_lowat = (uint32_t)value;
         sk_sched_update(s, tcb); /* may be writable now, or no longer */
         return 0;
