@@ -330,8 +330,9 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_idle = listener->ka_idle;
     c->ka_interval = listener->ka_interval;
     c->ka_max = listener->ka_max;
-    c->user_timeout = listener->user_timeout;   /* Linux inet_csk_clone_lock copies it too */
-    c->notsent_lowat = listener->notsent_lowat; /* ... and these (the whole tcp_sock) */
+    c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
+    /* ... and these, with the whole tcp_sock. */
+    c->notsent_lowat = listener->notsent_lowat;
     c->cork = listener->cork;
     c->inq = listener->inq;
     int err = sk_conn_alloc_buffers(s, c);

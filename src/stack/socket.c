@@ -251,8 +251,8 @@ static void note_write_end(struct synack_stack *s, struct sk_tcb *tcb, int flags
         tcb->eor_head = tcb->eor_count = 0;
     }
     if (tcb->eor_count == SK_EOR_MAX) return; /* as above */
-    uint32_t last = tcb->eor[(tcb->eor_head + tcb->eor_count - 1u) % SK_EOR_MAX];
-    if (tcb->eor_count > 0 && last == end) return;
+    if (tcb->eor_count > 0 && tcb->eor[(tcb->eor_head + tcb->eor_count - 1u) % SK_EOR_MAX] == end)
+        return;
     tcb->eor[(tcb->eor_head + tcb->eor_count) % SK_EOR_MAX] = end;
     tcb->eor_count++;
 }
@@ -298,8 +298,8 @@ ssize_t synack_send_flags(struct synack_stack *s, int fd, const void *buf, size_
     uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
     if (n < want) tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
     if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
+    tcb->tfo_deferred = false;  /* a deferred Fast Open SYN leaves now, with data */
     note_write_end(s, tcb, flags, (size_t)n == len);
-    tcb->tfo_deferred = false; /* a deferred Fast Open SYN leaves now, with data */
     sk_sched_want_output(s, tcb);
     return (ssize_t)n;
 }
