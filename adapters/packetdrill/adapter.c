@@ -79,6 +79,8 @@ static void config_from_sysctls(struct synack_config *cfg)
     long ecn = sysctl_long("ipv4/tcp_ecn", 0, 2);
     /* Linux's 3 and up (AccECN and its variants) ask as 1 does. */
     cfg->ecn = ecn < 0 ? 2 : ecn > 2 ? 1 : (int)ecn;
+    long lowat = sysctl_long("ipv4/tcp_notsent_lowat", 0, -1);
+    cfg->notsent_lowat = lowat > 0 && lowat < UINT32_MAX ? (uint32_t)lowat : UINT32_MAX;
     long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
     cfg->tail_loss_probe = er == 3 || er == 4;
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "instance.h"
 
 static ssize_t unlock_ret_size(struct pd *pd, ssize_t r)
@@ -226,9 +228,10 @@ static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int f
     if (connecting(pd, fd) && (poll_mask(pd, fd) & SYNACK_POLLOUT))
         return fastopen_send(pd, fd, NULL, buf, len, flags);
     size_t done = 0;
+    int sflags = (flags & MSG_MORE ? SYNACK_MSG_MORE : 0) | (flags & MSG_EOR ? SYNACK_MSG_EOR : 0);
     for (;;) {
-        ssize_t r =
-            synack_send(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done, len - done);
+        ssize_t r = synack_send_flags(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done,
+                                      len - done, sflags);
         if (r > 0) done += (size_t)r;
         if (r == 0 || done == len) break;
         if (r < 0 && (r != -EAGAIN || !block)) return done > 0 ? (ssize_t)done : r;
@@ -288,9 +291,14 @@ static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int
     if (n < 0 || (n > 0 && !iov)) return -EINVAL;
     if (in) return vec_in(pd, fd, iov, n, flags);
     ssize_t total = 0;
+    int last = n - 1;
+    while (last > 0 && iov[last].iov_len == 0)
+        last--;
     for (int i = 0; i < n; i++) {
         if (iov[i].iov_len == 0) continue;
-        ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, flags);
+        /* One write: its end alone pushes (and ends a record). */
+        int f = i < last ? (flags | MSG_MORE) & ~MSG_EOR : flags;
+        ssize_t r = do_send(pd, fd, iov[i].iov_base, iov[i].iov_len, f);
         if (r < 0) return total > 0 ? total : r;
         total += r;
         if ((size_t)r < iov[i].iov_len) break;
@@ -310,7 +318,26 @@ static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
     ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, true) : -EFAULT;
     if (r >= 0) {
         msg->msg_flags = 0;
+        size_t room = msg->msg_controllen;
         msg->msg_controllen = 0;
+        int inq = 0;
+        struct synack_conn_info ci;
+        if (synack_getsockopt(pd->stack, pd_sock_of(pd, fd), SYNACK_TCP_INQ, &inq) == 0 && inq &&
+            synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0) {
+            /* Linux tcp_recvmsg with TCP_INQ: put_cmsg(SOL_TCP, TCP_CM_INQ, tcp_inq_hint),
+             * MSG_CTRUNC when it does not fit. */
+            if (!msg->msg_control || room < CMSG_SPACE(sizeof(int))) {
+                msg->msg_flags |= MSG_CTRUNC;
+            } else {
+                struct cmsghdr *cm = (struct cmsghdr *)msg->msg_control;
+                int hint = (int)ci.recv_hint;
+                cm->cmsg_level = SOL_TCP;
+                cm->cmsg_type = TCP_CM_INQ;
+                cm->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cm), &hint, sizeof hint);
+                msg->msg_controllen = CMSG_SPACE(sizeof(int));
+            }
+        }
     }
     return unlock_ret_size(pd, r);
 }

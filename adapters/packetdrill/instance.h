@@ -27,6 +27,7 @@ struct pd_packet {
 struct pd_fd {
     bool nonblock;
     bool linger_abort; /* SO_LINGER {1, 0}: close() sends RST */
+    bool zerocopy;     /* SO_ZEROCOPY: taken; MSG_ZEROCOPY sends copy (no completions) */
 };
 
 struct pd {

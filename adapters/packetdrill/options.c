@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include "instance.h"
 
 #define PD_SO_MEMINFO 55 /* asm-generic/socket.h */
@@ -56,6 +57,11 @@ struct linux_tcp_info {
     uint32_t tcpi_dsack_dups, tcpi_reord_seen, tcpi_rcv_ooopack, tcpi_snd_wnd;
 };
 
+static uint32_t ms_since(synack_time_t now, synack_time_t then)
+{
+    return then == SYNACK_TIME_NEVER || then > now ? 0 : (uint32_t)((now - then) / 1000000u);
+}
+
 static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
 {
     if (!val || !len) return -EFAULT;
@@ -95,6 +101,10 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
         if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
         ti.tcpi_delivered = ci.delivered;
+        /* Milliseconds since (Linux tcp_get_info: jiffies now less lrcvtime etc.). */
+        ti.tcpi_last_data_recv = ms_since(pd->now, ci.last_data_recv);
+        ti.tcpi_last_data_sent = ms_since(pd->now, ci.last_data_sent);
+        ti.tcpi_last_ack_recv = ms_since(pd->now, ci.last_ack_recv);
     }
     /* Newer kernels' struct is longer: what lies past ours reads as zero (packetdrill asks
      * for its own, longer, copy and checks it got all of it). */
@@ -142,6 +152,8 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
     } else if (level == SOL_SOCKET && name == SO_REUSEADDR) {
         r = synack_getsockopt(pd->stack, s, SYNACK_SO_REUSEADDR, &v);
         if (r == 0) r = put_int(val, len, v);
+    } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
+        r = synack_poll_events(pd->stack, s) < 0 ? -EBADF : put_int(val, len, pd->fds[s].zerocopy);
     } else if (level == SOL_SOCKET && name == SO_TYPE) {
         r = s >= 0 && synack_poll_events(pd->stack, s) >= 0 ? put_int(val, len, SOCK_STREAM)
                                                             : -EBADF;
@@ -156,6 +168,14 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
         r = synack_getsockopt(
             pd->stack, s, name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE,
             &v);
+        if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_TCP &&
+               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
+        r = synack_getsockopt(pd->stack, s,
+                              name == TCP_CORK            ? SYNACK_TCP_CORK
+                              : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
+                                                          : SYNACK_TCP_INQ,
+                              &v);
         if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
@@ -206,6 +226,11 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             pd->fds[s].linger_abort = lg.l_onoff && lg.l_linger == 0;
             r = 0; /* a non-zero linger time: close() stays graceful and returns at once */
         }
+    } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
+        /* Taken, as Linux does for TCP; MSG_ZEROCOPY then sends by copying, and no
+         * completion ever reaches the error queue (synack has none). */
+        r = get_int(val, len, &v);
+        if (r == 0) pd->fds[s].zerocopy = v != 0;
     } else if (level == SOL_SOCKET &&
                (name == SO_REUSEADDR || name == SO_RCVBUF || name == SO_SNDBUF)) {
         r = get_int(val, len, &v);
@@ -238,6 +263,15 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
         r = get_int(val, len, &v);
         if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, v);
+    } else if (level == IPPROTO_TCP &&
+               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
+        r = get_int(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(pd->stack, s,
+                                  name == TCP_CORK            ? SYNACK_TCP_CORK
+                                  : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
+                                                              : SYNACK_TCP_INQ,
+                                  v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
         /* Linux: the primary key (16 bytes), optionally followed by a backup key (which
          * synack does not keep); any other length is -EINVAL. */
@@ -301,14 +335,18 @@ static int pd_ioctl(void *ud, int fd, unsigned long request, ...)
     struct synack_conn_info ci;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
-    } else if (request != FIONREAD && request != TIOCOUTQ) {
+    } else if (request != FIONREAD && request != TIOCOUTQ && request != SIOCOUTQNSD) {
         r = -ENOTTY;
     } else if (!out) {
         r = -EFAULT;
     } else {
         r = synack_get_info(pd->stack, s, &ci);
-        int v = r == 0 ? (int)(request == FIONREAD ? ci.recv_queued : ci.send_queued) : 0;
+        int v = r == 0 ? (int)(request == FIONREAD   ? ci.recv_queued
+                               : request == TIOCOUTQ ? ci.send_queued
+                                                     : ci.send_unsent)
+                       : 0;
         r = r == -EBADF ? r : 0;
+        if (r == 0 && ci.state == SYNACK_LISTEN) r = -EINVAL; /* Linux tcp_ioctl */
         if (r == 0) *out = v;
     }
     return pd_unlock_ret(pd, r);

@@ -84,6 +84,10 @@ struct synack_config {
      * window). A socket whose SO_SNDBUF was set keeps that size. A value not above sndbuf
      * turns tuning off. At most 1 GiB. Default 4 MiB (Linux tcp_wmem[2] = 4194304). */
     uint32_t sndbuf_max;
+    /* TCP_NOTSENT_LOWAT for sockets that set none (Linux net.ipv4.tcp_notsent_lowat): a
+     * socket is writable, and send() queues more, only while fewer bytes than this wait
+     * unsent. Default UINT32_MAX (off, as Linux). */
+    uint32_t notsent_lowat;
     /* Stack-wide limit on the memory holding connection data (buffer chunks and range
      * tables), in bytes; 0 = none. Buffers take memory in 4 KiB chunks as data arrives or
      * is queued and give it back as it drains; at the limit, arriving text is dropped

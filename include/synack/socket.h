@@ -61,6 +61,23 @@ int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpo
  * -EPIPE). len 0 returns 0. */
 ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t len);
 
+/* Flags of synack_send_flags() (send(2)'s MSG_* counterparts). */
+#define SYNACK_MSG_MORE                                                                            \
+    0x8 /* more follows: no PSH at the end of this data, and the output                            \
+           this call asks for holds a partial segment (Linux MSG_MORE) */
+#define SYNACK_MSG_EOR                                                                             \
+    0x10 /* the data ends a record: later data is never put in the same                            \
+            segment, and its last segment carries PSH, also when resent                            \
+            (Linux MSG_EOR; up to 32 records unacknowledged at once,                               \
+            past that a record's end is not kept) */
+
+/* synack_send with flags: SYNACK_MSG_MORE, SYNACK_MSG_EOR, and SYNACK_MSG_DONTWAIT
+ * (accepted and ignored). Without MSG_MORE the last segment of the data carries PSH (Linux
+ * tcp_push), unless a later send extends it first. Errors: those of synack_send, -EINVAL
+ * (an unknown flag). */
+ssize_t synack_send_flags(struct synack_stack *stack, int fd, const void *buf, size_t len,
+                          int flags);
+
 /* Takes up to len received bytes in order; returns the count, or 0 at end of stream (the
  * peer's FIN, or our SHUT_RD). Errors: -EBADF, -EFAULT, -ENOTCONN, -EAGAIN (nothing yet),
  * -ECONNRESET (reset by the peer), -ETIMEDOUT (retries ran out). */
@@ -142,6 +159,18 @@ enum synack_sockopt {
     SYNACK_TCP_SYNCNT,             /* 1..127: SYN (and, on a listener, SYN-ACK) retransmissions
                                       before giving up (Linux TCP_SYNCNT); getsockopt reports
                                       the config's syn_retries until set */
+    SYNACK_TCP_CORK,               /* 0/1 (Linux TCP_CORK): partial segments wait until it is
+                                      cleared (then they go), TCP_NODELAY is set, or the
+                                      persist timer fires as with a zero window; full ones go */
+    SYNACK_TCP_NOTSENT_LOWAT,      /* bytes, as unsigned (Linux TCP_NOTSENT_LOWAT; -1: off;
+                                      0: the config's notsent_lowat): POLLOUT only while
+                                      twice the bytes queued and unsent are below it, and
+                                      send() takes more only while fewer than it wait (see
+                                      docs/config.md) */
+    SYNACK_TCP_INQ,                /* 0/1 (Linux TCP_INQ): the application wants the bytes
+                                      left to read with each read (synack_conn_info's
+                                      recv_hint; the packetdrill adapter's recvmsg returns it
+                                      as the TCP_CM_INQ control message) */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a
@@ -200,7 +229,16 @@ struct synack_conn_info {
     uint64_t bytes_received;  /* payload bytes received in order */
     uint64_t segments_in, segments_out;
     uint32_t send_queued; /* bytes in the send buffer (unsent + unacknowledged) */
-    uint32_t recv_queued; /* bytes readable now */
+    uint32_t recv_queued; /* bytes readable now (Linux SIOCINQ) */
+    uint32_t send_unsent; /* bytes queued and not yet sent (Linux SIOCOUTQNSD; 0 before the
+                             handshake completes) */
+    /* Stack times (synack_time_t) when data last arrived in order (or the connection was
+     * established), data last left, and the peer last acknowledged something new;
+     * SYNACK_TIME_NEVER if not yet (Linux tcp_info's last_data_recv, last_data_sent and
+     * last_ack_recv are now less these). */
+    synack_time_t last_data_recv, last_data_sent, last_ack_recv;
+    uint32_t recv_hint; /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
+                           plus 1 once the peer's FIN has come */
     /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0
      * open, 1 disorder: duplicate ACKs or SACKs seen, 2 CWR: reduced for an ECN echo, 3
      * recovery, 4 loss: after a timeout), segments unacknowledged, SACKed, presumed lost

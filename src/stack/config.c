@@ -27,6 +27,7 @@ void synack_config_init(struct synack_config *c)
     c->rcvbuf_max = 6291456; /* Linux tcp_rmem[2] */
     c->sndbuf_max = 4194304; /* Linux tcp_wmem[2] */
     c->ooo_max_ranges = 32;
+    c->notsent_lowat = UINT32_MAX; /* Linux tcp_notsent_lowat: off */
     c->window_scale = -1;
     c->timestamps = true;
     c->sack = true;

@@ -33,6 +33,7 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
+    tcb->last_data_recv_at = tcb->last_data_sent_at = SYNACK_TIME_NEVER;
     tcb->ka_idle = s->eng.cfg.keepalive_idle;
     tcb->ka_interval = s->eng.cfg.keepalive_interval;
     tcb->ka_max = s->eng.cfg.keepalive_probes;
@@ -244,6 +245,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_ports_release(s, tcb);
     sk_conn_release_buffers(s, tcb);
     if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
+    if (tcb->eor) sk_mem_free(s, tcb->eor);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);
 }
@@ -330,6 +332,10 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_max = listener->ka_max;
     c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
     c->syn_retries = listener->syn_retries;   /* ... and icsk_syn_retries */
+    /* ... and these, with the whole tcp_sock. */
+    c->notsent_lowat = listener->notsent_lowat;
+    c->cork = listener->cork;
+    c->inq = listener->inq;
     int err = sk_conn_alloc_buffers(s, c);
     if (err) {
         sk_drop(eng, err == -ENOBUFS ? SYNACK_CTR_TCP_LISTEN_OVERFLOW : SYNACK_CTR_TCP_NO_MEMORY,

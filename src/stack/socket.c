@@ -203,6 +203,66 @@ static int take_failure(struct sk_tcb *tcb)
     return err;
 }
 
+/* TCP_NOTSENT_LOWAT in force: the socket's, else the stack's (Linux tcp_notsent_lowat). */
+static uint32_t notsent_lowat(const struct synack_stack *s, const struct sk_tcb *tcb)
+{
+    return tcb->notsent_lowat ? tcb->notsent_lowat : s->eng.cfg.notsent_lowat;
+}
+
+/* Bytes queued and not sent (Linux write_seq - snd_nxt). */
+static uint32_t notsent(const struct sk_tcb *tcb)
+{
+    uint32_t end = sk_tcp_data_end(tcb);
+    return seq_gt(end, tcb->snd_nxt) ? end - tcb->snd_nxt : 0;
+}
+
+/* How much of a send TCP_NOTSENT_LOWAT lets in, as Linux's tcp_sendmsg_locked: what the
+ * windows let leave at once, and then a new skb is started only while less than the limit
+ * waits unsent (tcp_stream_memory_free), each filled to the size goal (tcp_xmit_size_goal:
+ * half the peer's largest window in whole MSS, at most 64 KiB). 0: none. */
+static uint32_t lowat_room(const struct synack_stack *s, const struct sk_tcb *tcb)
+{
+    uint32_t lowat = notsent_lowat(s, tcb);
+    if (lowat == UINT32_MAX) return UINT32_MAX;
+    uint32_t flight = sk_tcp_in_flight(tcb), mss = tcb->snd_mss ? tcb->snd_mss : 536;
+    uint32_t cwnd_room = tcb->cwnd > flight ? tcb->cwnd - flight : 0;
+    uint32_t wnd_room = tcb->snd_wnd > flight ? tcb->snd_wnd - flight : 0;
+    uint32_t now = cwnd_room < wnd_room ? cwnd_room : wnd_room, queued = notsent(tcb);
+    uint32_t waiting = queued > now ? queued - now : 0;
+    if (waiting >= lowat) return 0;
+    uint32_t goal = tcb->max_snd_wnd / 2 < 65535u ? tcb->max_snd_wnd / 2 : 65535u;
+    goal = goal / mss * mss;
+    if (goal < mss) goal = mss;
+    uint64_t fill = ((uint64_t)lowat + goal - 1) / goal * goal;
+    uint64_t room = (now > queued ? now - queued : 0) + fill - waiting;
+    return room > UINT32_MAX ? UINT32_MAX : (uint32_t)room;
+}
+
+/* Records where a write ended (Linux tcp_push / tcp_mark_push) and an MSG_EOR record. */
+static void note_write_end(struct synack_stack *s, struct sk_tcb *tcb, int flags, bool whole)
+{
+    uint32_t end = sk_tcp_data_end(tcb);
+    tcb->push_once = false; /* Linux skb_entail clears TCP_NAGLE_PUSH */
+    /* MSG_MORE: no PSH, and the output this send asks for holds partial segments (Linux
+     * tcp_push with TCP_NAGLE_CORK); the mark of an earlier write that this one extends
+     * goes (tcp_sendmsg_locked clears PSH on the skb it appends to). */
+    tcb->more_once = (flags & SYNACK_MSG_MORE) != 0;
+    tcb->push_mark = !(flags & SYNACK_MSG_MORE);
+    tcb->push_seq = end;
+    /* MSG_EOR once the whole write is queued (Linux sets the skb's eor then). */
+    if (!(flags & SYNACK_MSG_EOR) || !whole) return;
+    if (!tcb->eor) {
+        tcb->eor = sk_mem_alloc(s, SK_EOR_MAX * sizeof *tcb->eor, false);
+        if (!tcb->eor) return; /* no memory: the record coalesces, nothing worse */
+        tcb->eor_head = tcb->eor_count = 0;
+    }
+    if (tcb->eor_count == SK_EOR_MAX) return; /* as above */
+    if (tcb->eor_count > 0 && tcb->eor[(tcb->eor_head + tcb->eor_count - 1u) % SK_EOR_MAX] == end)
+        return;
+    tcb->eor[(tcb->eor_head + tcb->eor_count) % SK_EOR_MAX] = end;
+    tcb->eor_count++;
+}
+
 /* The first send on a deferred Fast Open connection (connect with TCP_FASTOPEN_CONNECT, or
  * sendto with MSG_FASTOPEN): the SYN leaves now with as much of buf as it may carry (RFC 7413
  * 4.2.1), and that count is returned, or -EINPROGRESS when it carries none (Linux
@@ -218,13 +278,15 @@ static ssize_t fastopen_syn_data(struct synack_stack *s, struct sk_tcb *tcb, con
     size_t cap = all ? (len > UINT32_MAX ? UINT32_MAX : len) : !fo.data ? 0 : fo.room;
     uint32_t want = len < cap ? (uint32_t)len : (uint32_t)cap;
     uint32_t n = want ? sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want) : 0;
+    if (n) note_write_end(s, tcb, 0, n == len);
     return n ? (ssize_t)n : -EINPROGRESS;
 }
 
-static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t len)
+static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t len, int flags)
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
+    if (flags & ~(SYNACK_MSG_MORE | SYNACK_MSG_EOR | SYNACK_MSG_DONTWAIT)) return -EINVAL;
     if (!buf && len > 0) return -EFAULT;
     if (tcb->error) return take_failure(tcb);
     switch (tcb->state) {
@@ -248,9 +310,15 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
     if (tcb->fin_queued) return -EPIPE;
     if (len == 0) return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    uint32_t room = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT
+                        ? lowat_room(s, tcb)
+                        : UINT32_MAX;
+    if (room == 0) return -EAGAIN; /* TCP_NOTSENT_LOWAT: enough waits unsent */
+    if (want > room) want = room;
     uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
     if (n < want) tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
     if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
+    note_write_end(s, tcb, flags, (size_t)n == len);
     sk_sched_want_output(s, tcb);
     return (ssize_t)n;
 }
@@ -488,7 +556,10 @@ int synack_poll_events(struct synack_stack *s, int fd)
     if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
     bool open = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
                 (tcb->state == SYNACK_SYN_RECEIVED && tcb->tfo_passive);
-    if (open && !tcb->fin_queued && sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb))
+    /* TCP_NOTSENT_LOWAT: Linux tcp_poll asks __sk_stream_is_writeable(sk, 1): twice what
+     * waits unsent below the limit. */
+    if (open && !tcb->fin_queued && sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb) &&
+        (uint64_t)notsent(tcb) * 2 < notsent_lowat(s, tcb))
         ev |= SYNACK_POLLOUT;
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;
@@ -527,7 +598,24 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         return 0;
     case SYNACK_TCP_NODELAY:
         tcb->nodelay = value != 0;
+        /* Linux __tcp_sock_set_nodelay: TCP_NAGLE_PUSH, what waits goes even if corked. */
+        if (tcb->nodelay) tcb->push_once = true;
         if (tcb->nodelay) sk_sched_want_output(s, tcb);
+        return 0;
+    case SYNACK_TCP_CORK:
+        /* Linux tcp_sock_set_cork: uncorking pushes what waits (with TCP_NODELAY even
+         * past Nagle: TCP_NAGLE_PUSH). */
+        tcb->cork = value != 0;
+        if (!tcb->cork && tcb->nodelay) tcb->push_once = true;
+        if (!tcb->cork) sk_sched_want_output(s, tcb);
+        return 0;
+    case SYNACK_TCP_NOTSENT_LOWAT:
+        /* Linux do_tcp_setsockopt stores the int as it comes: -1 is UINT32_MAX (off). */
+        tcb->notsent_lowat = (uint32_t)value;
+        sk_sched_update(s, tcb); /* may be writable now, or no longer */
+        return 0;
+    case SYNACK_TCP_INQ:
+        tcb->inq = value != 0;
         return 0;
     case SYNACK_SO_KEEPALIVE:
         sk_tcp_keepalive_set(&s->eng, tcb, value != 0);
@@ -636,6 +724,15 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     case SYNACK_TCP_FASTOPEN:
         *value = (int)tcb->tfo_qlen;
         return 0;
+    case SYNACK_TCP_CORK:
+        *value = tcb->cork;
+        return 0;
+    case SYNACK_TCP_NOTSENT_LOWAT:
+        *value = (int)tcb->notsent_lowat;
+        return 0;
+    case SYNACK_TCP_INQ:
+        *value = tcb->inq;
+        return 0;
     }
     return -ENOPROTOOPT;
 }
@@ -684,6 +781,12 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->segments_out = tcb->segments_out;
     out->send_queued = tcb->sndbuf.len;
     out->recv_queued = tcb->rcvbuf.len;
+    bool synced = tcb->state != SYNACK_SYN_SENT && tcb->state != SYNACK_SYN_RECEIVED;
+    out->send_unsent = synced ? notsent(tcb) : 0; /* Linux tcp_ioctl SIOCOUTQNSD */
+    out->last_data_recv = tcb->last_data_recv_at;
+    out->last_data_sent = tcb->last_data_sent_at;
+    out->last_ack_recv = tcb->state == SYNACK_CLOSED ? SYNACK_TIME_NEVER : tcb->last_ack_at;
+    out->recv_hint = tcb->rcvbuf.len + (tcb->fin_received ? 1u : 0u);
     uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
     uint32_t sacked = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
     out->ca_state = tcb->backoff > 0                                    ? 4
@@ -721,7 +824,7 @@ static ssize_t do_sendto_fastopen(struct synack_stack *s, int fd,
         return fastopen_syn_data(s, tcb, buf, len, all);
     if (tcb->state == SYNACK_SYN_SENT) return -EALREADY;
     if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error)
-        return do_send(s, fd, buf, len);
+        return do_send(s, fd, buf, len, 0);
     if (!remote) return -EDESTADDRREQ;
     if (!s->eng.cfg.fastopen_client) return -EOPNOTSUPP;
     tcb->tfo = true;
@@ -760,7 +863,7 @@ static int64_t run(struct synack_stack *s, const struct call *c)
     case SYNACK_CALL_CONNECT:
         return do_connect(s, c->fd, c->addr);
     case SYNACK_CALL_SEND:
-        return do_send(s, c->fd, c->out, c->len);
+        return do_send(s, c->fd, c->out, c->len, c->arg2);
     case SYNACK_CALL_RECV:
         return do_recv_flags(s, c->fd, c->in, c->len, c->arg2);
     case SYNACK_CALL_SHUTDOWN:
@@ -829,11 +932,19 @@ int synack_connect(struct synack_stack *s, int fd, const struct synack_endpoint 
     return (int)traced(s, &(struct call){.kind = SYNACK_CALL_CONNECT, .fd = fd, .addr = remote});
 }
 
+ssize_t synack_send_flags(struct synack_stack *s, int fd, const void *buf, size_t len, int flags)
+{
+    return (ssize_t)traced(s, &(struct call){.kind = SYNACK_CALL_SEND,
+                                             .fd = fd,
+                                             .arg = (int64_t)len,
+                                             .arg2 = flags,
+                                             .out = buf,
+                                             .len = len});
+}
+
 ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len)
 {
-    return (ssize_t)traced(
-        s, &(struct call){
-               .kind = SYNACK_CALL_SEND, .fd = fd, .arg = (int64_t)len, .out = buf, .len = len});
+    return synack_send_flags(s, fd, buf, len, 0);
 }
 
 ssize_t synack_recv_flags(struct synack_stack *s, int fd, void *buf, size_t len, int flags)

@@ -284,6 +284,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     uint32_t off = seq + !!(flags & SYNACK_SYN) - tcb->snd_buf_seq;
     bool rtx = seq_lt(seq, tcb->snd_max) && (len > 0 || (flags & (SYNACK_SYN | SYNACK_FIN))) &&
                eng->why != SYNACK_CAUSE_OPEN;
+    /* When data last left, for tcp_info (Linux tcp_event_data_sent). */
+    if (len > 0) tcb->last_data_sent_at = eng->now;
     tcb->segments_out++;
     if (tcb->sack_recovery) tcb->prr_out += len; /* RFC 6937 prr_out */
     /* Linux tcp_event_data_sent (TCP_PINGPONG_THRESH 1): data sent within ato of the last
@@ -365,6 +367,41 @@ void sk_tcp_send_reset_for(struct sk_engine *eng, const struct sk_segment *seg)
     transmit(eng, &seg->dst, &seg->src, &h, NULL, 0, 0, false, SYNACK_CAUSE_RESET);
 }
 
+bool sk_tcp_eor_after(const struct sk_tcb *tcb, uint32_t seq, uint32_t *end)
+{
+    /* The records lie in sequence order: a binary search over the ring. */
+    unsigned lo = 0, hi = tcb->eor_count;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (seq_gt(tcb->eor[(tcb->eor_head + mid) % SK_EOR_MAX], seq))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo == tcb->eor_count) return false;
+    *end = tcb->eor[(tcb->eor_head + lo) % SK_EOR_MAX];
+    return true;
+}
+
+void sk_tcp_eor_acked(struct sk_tcb *tcb)
+{
+    while (tcb->eor_count > 0 && !seq_gt(tcb->eor[tcb->eor_head], tcb->snd_buf_seq)) {
+        tcb->eor_head = (uint8_t)((tcb->eor_head + 1) % SK_EOR_MAX);
+        tcb->eor_count--;
+    }
+}
+
+bool sk_tcp_ends_push(const struct sk_tcb *tcb, uint32_t end)
+{
+    uint32_t eor_end;
+    if (tcb->push_mark && end == tcb->push_seq) return true;
+    return tcb->eor_count > 0 && sk_tcp_eor_after(tcb, end - 1, &eor_end) && eor_end == end;
+}
+
+/* Segments a Linux sender puts in one TSO packet at the rates of a first flight:
+ * tcp_tso_autosize gives at least tcp_min_tso_segs, 2 by default. */
+#define PSH_SEGS 2u
+
 /* May a segment of len bytes (of `unsent` waiting) go now? Sender SWS avoidance (RFC 1122
  * 4.2.3.4) and Nagle (RFC 896) with Minshall's refinement, as Linux: a short segment waits
  * only while an earlier short segment is unacknowledged. */
@@ -373,7 +410,12 @@ static bool nagle_allows(const struct sk_tcb *tcb, uint32_t len, uint32_t unsent
     if (len >= tcb->snd_mss) return true;
     if (len < unsent)
         return len >= tcb->max_snd_wnd / 2; /* window-limited: send if half the max window */
-    if (tcb->nodelay || tcb->fin_queued) return true;
+    /* Linux tcp_nagle_test: the FIN goes; TCP_NAGLE_PUSH (TCP_NODELAY just set) sends what
+     * waits; TCP_NAGLE_CORK (TCP_CORK, or MSG_MORE on the send that asked) holds a partial
+     * segment. */
+    if (tcb->fin_queued || tcb->push_once) return true;
+    if (tcb->cork || tcb->more_once) return false;
+    if (tcb->nodelay) return true;
     return !seq_gt(tcb->snd_sml, tcb->snd_una);
 }
 
@@ -395,6 +437,12 @@ static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
         if (fo.data) len = tcb->sndbuf.len < fo.room ? tcb->sndbuf.len : fo.room;
         tcb->tfo_syn_opt = fo.option;
         tcb->tfo_syn_exp = fo.exp;
+        /* Linux tcp_send_syn_data: the SYN's data is an skb of its own with PSH, which a
+         * repeat of that data keeps. */
+        if (len > 0 && !tcb->push_mark) {
+            tcb->push_mark = true;
+            tcb->push_seq = tcb->iss + 1 + len;
+        }
     }
     tcb->bytes_sent += len;
     if (tcb->state == SYNACK_SYN_SENT) {
@@ -433,6 +481,13 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
     if (!tcb->in_recovery && tcb->snd_nxt == tcb->snd_max)
         held = tcb->sack_ok ? sk_sack_bytes(tcb)
                             : (uint64_t)(tcb->dupacks < 3 ? tcb->dupacks : 3) * tcb->snd_mss;
+    /* PSH as Linux places it. Linux sends a burst as TSO packets of PSH_SEGS segments cut
+     * from each skb (tcp_write_xmit, tso_fragment) and sets PSH on every packet of more than
+     * one segment (__tcp_transmit_skb: pcount > 1); GSO keeps it on the last segment only
+     * (tcp_gso_segment). Without a link that segments, `run` counts the segments of such a
+     * packet so that its last one carries PSH; a super-segment carries it itself. A packet
+     * ends early where the windows, Nagle or a record stop the burst. */
+    unsigned run = 0;
     for (;; force = false) {
         uint32_t off = tcb->snd_nxt - tcb->snd_buf_seq;
         if (seq_gt(tcb->snd_nxt, fin_seq)) break; /* everything, FIN included, is out */
@@ -454,11 +509,27 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
          * SND.MAX and moves it (rexmit.c). */
         bool repeat = seq_lt(tcb->snd_nxt, tcb->snd_max);
         if (repeat && len > tcb->snd_max - tcb->snd_nxt) len = tcb->snd_max - tcb->snd_nxt;
+        /* An MSG_EOR record ends a segment (Linux tcp_skb_can_collapse_to); one that is not
+         * the last of the queue goes without Nagle (tcp_write_xmit tests Nagle on the last
+         * skb only). */
+        uint32_t eor_end = 0;
+        bool eor = tcb->eor_count > 0 && sk_tcp_eor_after(tcb, tcb->snd_nxt, &eor_end);
+        uint32_t to_eor = eor ? eor_end - tcb->snd_nxt : unsent;
+        if (len > to_eor) len = to_eor;
         bool fin = tcb->fin_queued && len == unsent;
         if (len == 0 && !fin) break;
-        if (len > 0 && !force && !repeat && !nagle_allows(tcb, len, unsent)) break;
+        if (len > 0 && !force && !repeat && to_eor == unsent && !nagle_allows(tcb, len, unsent))
+            break;
         uint8_t flags = SYNACK_ACK;
-        if (len > 0 && len == unsent) flags |= SYNACK_PSH;
+        if (len > 0) {
+            bool psh = sk_tcp_ends_push(tcb, tcb->snd_nxt + len) ||
+                       force; /* Linux tcp_write_wakeup: a probe's data always has PSH */
+            /* A repeat goes as the skbs Linux holds by then, which earlier repeats and
+             * probes have cut to single segments: no pairs (tcp_retransmit_skb). */
+            if (len > tcb->snd_mss || (!repeat && ++run == PSH_SEGS)) psh = true;
+            if (psh || len == to_eor) run = 0; /* the next packet starts afresh */
+            if (psh) flags |= SYNACK_PSH;
+        }
         if (fin) flags |= SYNACK_FIN;
         uint32_t seq = tcb->snd_nxt;
         if (len > 0 && !tcb->rtt_timing && seq_geq(seq, tcb->snd_max)) {
@@ -503,10 +574,14 @@ bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
     uint32_t len = unsent < room ? unsent : room;
     if (len > tcb->snd_mss) len = tcb->snd_mss;
     if (len == 0 || tcb->snd_nxt != tcb->snd_max) return false;
-    uint32_t seq = tcb->snd_max;
+    uint32_t seq = tcb->snd_max, eor_end;
+    if (tcb->eor_count > 0 && sk_tcp_eor_after(tcb, seq, &eor_end) && len > eor_end - seq)
+        len = eor_end - seq;
     tcb->last_new_seq = seq;
     tcb->bytes_sent += len;
-    sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (len == unsent ? SYNACK_PSH : 0), len);
+    /* One segment (Linux tcp_write_xmit with push_one): PSH only where a write ends. */
+    sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (sk_tcp_ends_push(tcb, seq + len) ? SYNACK_PSH : 0),
+                len);
     tcb->snd_nxt = tcb->snd_max = seq + len;
     return true;
 }
@@ -527,5 +602,6 @@ void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)
     if (can_send_data(tcb->state) || tcb->state == SYNACK_SYN_RECEIVED) send_data(eng, tcb, false);
     if (tcb->ack_now && tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_LISTEN)
         sk_tcp_send_ack(eng, tcb);
+    tcb->more_once = false; /* MSG_MORE held only the output its own send asked for */
     sk_tcp_update_persist(eng, tcb);
 }

@@ -47,6 +47,17 @@ bool sk_tcp_send_forced(struct sk_engine *eng, struct sk_tcb *tcb);
  * window allows), as RFC 6675 NextSeg rule 2 and RFC 8985 7.3 want; false if none can go. */
 bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb);
 
+/* The end of the first MSG_EOR record that ends after seq; false if none. A segment never
+ * crosses it (Linux: a record is an skb of its own that nothing is appended to). */
+bool sk_tcp_eor_after(const struct sk_tcb *tcb, uint32_t seq, uint32_t *end);
+
+/* Forgets the MSG_EOR records the peer acknowledged (all below snd_buf_seq). */
+void sk_tcp_eor_acked(struct sk_tcb *tcb);
+
+/* Does a segment ending at end carry PSH because a write or a record ends there (Linux
+ * tcp_mark_push on the skb tail, which tso_fragment / tcp_fragment keep on the tail)? */
+bool sk_tcp_ends_push(const struct sk_tcb *tcb, uint32_t end);
+
 /* The sequence number after the last byte in the send buffer (where our FIN goes). */
 static inline uint32_t sk_tcp_data_end(const struct sk_tcb *tcb)
 {

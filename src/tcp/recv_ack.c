@@ -23,6 +23,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
         sk_ring_consume(&eng->mem, &tcb->sndbuf, end - start, 0);
         tcb->snd_buf_seq = end;
         tcb->bytes_acked += end - start;
+        sk_tcp_eor_acked(tcb);
     }
     sk_sack_advance(tcb, ack - tcb->snd_una);
     tcb->snd_una = ack;

@@ -97,6 +97,7 @@ static bool take_in_order(struct sk_engine *eng, struct sk_tcb *tcb, const uint8
     uint32_t advanced = len + extra;
     tcb->rcv_nxt += advanced;
     tcb->bytes_received += advanced;
+    tcb->last_data_recv_at = eng->now; /* Linux tcp_event_data_recv */
     if (tcb->ooo_fin) {
         if (tcb->ooo_fin_off <= advanced)
             tcb->ooo_fin_off = 0;

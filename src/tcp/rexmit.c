@@ -22,10 +22,18 @@ uint32_t sk_tcp_retransmit(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t s
     uint32_t avail = seq_lt(seq, sent_end) ? sent_end - seq : 0;
     uint32_t len = avail < tcb->snd_mss ? avail : tcb->snd_mss;
     if (len > max_len) len = max_len;
+    /* Never across the end of an MSG_EOR record (Linux tcp_retrans_try_collapse leaves
+     * records apart). */
+    uint32_t eor_end;
+    if (len > 0 && tcb->eor_count > 0 && sk_tcp_eor_after(tcb, seq, &eor_end) &&
+        len > eor_end - seq)
+        len = eor_end - seq;
     bool fin = fin_sent && seq + len == data_end;
     if (len == 0 && !fin) return 0;
-    uint8_t flags =
-        SYNACK_ACK | (fin ? SYNACK_FIN : 0) | (len > 0 && len == avail ? SYNACK_PSH : 0);
+    /* PSH where a write or a record ends (Linux tcp_fragment keeps the skb's PSH on its
+     * tail part only). */
+    uint8_t flags = SYNACK_ACK | (fin ? SYNACK_FIN : 0) |
+                    (len > 0 && sk_tcp_ends_push(tcb, seq + len) ? SYNACK_PSH : 0);
     tcb->rtt_timing = false; /* Karn's rule: no RTT sample across a retransmission */
     sk_tcp_send(eng, tcb, seq, flags, len);
     return len + (fin ? 1u : 0u);

@@ -28,6 +28,8 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         else
             eng->live--;
     }
+    /* Linux tcp_finish_connect and tcp_create_openreq_child start lrcvtime here. */
+    if (to == SYNACK_ESTABLISHED && from != SYNACK_ESTABLISHED) tcb->last_data_recv_at = eng->now;
     if (to == SYNACK_TIME_WAIT) {
         /* RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL; nothing else is pending. */
         tcb->rto_at = SYNACK_TIME_NEVER;

@@ -190,6 +190,27 @@ struct sk_tcb {
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
     bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
+
+    /* Send flags and where PSH goes (output.c). push_seq: the end of the latest write that
+     * pushed (Linux tcp_mark_push), while push_mark. eor: the ends of MSG_EOR records not
+     * yet acknowledged, oldest first, a ring of SK_EOR_MAX from eor_head (stack memory,
+     * allocated at the first MSG_EOR, freed with the block). */
+    uint32_t push_seq;
+    uint32_t *eor;
+    uint8_t eor_head, eor_count;
+    uint32_t notsent_lowat; /* TCP_NOTSENT_LOWAT (0: the config's) */
+    /* When data last arrived in order (or the connection was established) and last left
+     * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
+    synack_time_t last_data_recv_at, last_data_sent_at;
+    bool push_mark : 1;
+    bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
+    bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
+    bool push_once : 1; /* TCP_NODELAY set: the next output sends even if corked (Linux
+                           TCP_NAGLE_PUSH, cleared by the next write) */
+    bool inq : 1;       /* TCP_INQ: recvmsg reports the bytes left to read */
 };
+
+/* Most MSG_EOR records held at once; past it a record's end is not kept (it coalesces). */
+#define SK_EOR_MAX 32
 
 #endif

@@ -243,7 +243,7 @@ t_sim_help() { # every flag documented
 check sim-help-documents-every-flag t_sim_help
 t_sim_drop() { # the client's 4th packet (2nd data segment) lost, then sent again with its cause
     "$synack" sim --bytes 3000 --drop client:4 > "$tmp/sim" || return 1
-    grep -qx "   20.000             |-ACK 1449:2897 ack 1 win 262144-x           |lost" "$tmp/sim" &&
+    grep -qx "   20.000             |-PSH,ACK 1449:2897 ack 1 win 262144-x       |lost" "$tmp/sim" &&
         grep -qx "   82.000             |-PSH,ACK 2897:3001 ack 1 win 262144 \[tail-->|arr 92.000" "$tmp/sim" &&
         grep -qx "  282.000             |-ACK 1449:2897 ack 1 win 262144 \[rto #1\]--->|arr 292.000" "$tmp/sim" &&
         grep -qx "client sent 3000 of 3000 bytes; the server received 3000" "$tmp/sim" &&
