@@ -236,6 +236,49 @@ static void queued_data_carries_the_handshake_ack(void **state)
     th_free(&h);
 }
 
+/* The SYN's data is a segment of its own, with PSH, each time it goes (Linux
+ * tcp_send_syn_data): sent again at once when the SYN-ACK takes only the SYN, and again
+ * after the rest is SACKed, then no further than the first SACKed byte (RFC 6675 NextSeg),
+ * not a whole MSS. */
+static void syn_data_keeps_its_bounds_and_push(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    learn_cookie(&h, 1000);
+    int fd = synack_socket(h.stack);
+    static uint8_t data[4000];
+    assert_int_equal(
+        synack_sendto_fastopen_flags(h.stack, fd, &PEER, data, 4000, SYNACK_FASTOPEN_QUEUE_ALL),
+        4000);
+    struct th_out syn = take_syn(&h);
+    assert_int_equal(syn.len, 960);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN | SYNACK_ACK,
+                                   .seq = PEER_ISS,
+                                   .ack = syn.seq + 1,
+                                   .win = 65535,
+                                   .mss = 1460,
+                                   .sack_permitted = true,
+                                   .dport = syn.sport,
+                                   .sport = syn.dport});
+    uint32_t d = syn.seq + 1;
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, d, PEER_ISS + 1, 960);
+    struct th_out o;
+    uint32_t sent = 960;
+    while (th_take(&h, &o))
+        sent += o.len;
+    assert_int_equal(sent, 4000);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = d,
+                                   .win = 65535,
+                                   .dport = syn.sport,
+                                   .sack_count = 1,
+                                   .sack = {{d + 960, d + 4000}}});
+    th_expect(&h, SYNACK_ACK | SYNACK_PSH, d, PEER_ISS + 1, 960);
+    th_free(&h);
+}
+
 /* The same exchange without Fast Open: the first data from the peer is ACKed at once (quick
  * ACK mode at the start of a connection), since nothing we sent answered anything. */
 static void first_data_is_acked_at_once(void **state)
@@ -366,6 +409,7 @@ int main(void)
         cmocka_unit_test(unanswered_request_retries_experimental_option),
         cmocka_unit_test(deferred_connect_sends_the_syn_share),
         cmocka_unit_test(queued_data_carries_the_handshake_ack),
+        cmocka_unit_test(syn_data_keeps_its_bounds_and_push),
         cmocka_unit_test(first_data_is_acked_at_once),
         cmocka_unit_test(synack_with_foreign_ts_echo_is_reset),
         cmocka_unit_test(syncnt_limits_syn_retransmissions),

@@ -247,10 +247,14 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered
     tcb->prr_delivered = tcb->prr_out = 0;
     tcb->recover_fs = tcb->snd_max - tcb->snd_una;
     prr_update(tcb, delivered, ssrb);
+    /* RFC 6675 NextSeg rule 1: the first segment presumed lost, no further than the first
+     * SACKed byte (bytes the peer holds do not go again). */
+    uint32_t hole = tcb->sacked.count > 0 ? tcb->sacked.ranges[0].start : tcb->snd_mss;
     sk_why(eng, SYNACK_CAUSE_SACK_RECOVERY, 0);
-    sk_tcp_retransmit_head(eng, tcb);
+    uint32_t n =
+        sk_tcp_retransmit(eng, tcb, tcb->snd_una, hole < tcb->snd_mss ? hole : tcb->snd_mss);
     sk_why(eng, SYNACK_CAUSE_NONE, 0);
-    tcb->high_rxt = seq_max(tcb->snd_una + tcb->snd_mss, tcb->snd_una);
+    tcb->high_rxt = tcb->snd_una + (n ? n : tcb->snd_mss);
     if (seq_gt(tcb->high_rxt, tcb->snd_max)) tcb->high_rxt = tcb->snd_max;
     sk_tcp_arm_rto(eng, tcb);
     sk_sack_send(eng, tcb);

@@ -395,6 +395,9 @@ bool sk_tcp_ends_push(const struct sk_tcb *tcb, uint32_t end)
 {
     uint32_t eor_end;
     if (tcb->push_mark && end == tcb->push_seq) return true;
+    /* Linux tcp_send_syn_data: the SYN's data is an skb of its own, with PSH, which every
+     * repeat of it keeps. */
+    if (tcb->tfo_syn_len && end == tcb->iss + 1 + tcb->tfo_syn_len) return true;
     return tcb->eor_count > 0 && sk_tcp_eor_after(tcb, end - 1, &eor_end) && eor_end == end;
 }
 
@@ -437,12 +440,7 @@ static void send_syn(struct sk_engine *eng, struct sk_tcb *tcb)
         if (fo.data) len = tcb->sndbuf.len < fo.room ? tcb->sndbuf.len : fo.room;
         tcb->tfo_syn_opt = fo.option;
         tcb->tfo_syn_exp = fo.exp;
-        /* Linux tcp_send_syn_data: the SYN's data is an skb of its own with PSH, which a
-         * repeat of that data keeps. */
-        if (len > 0 && !tcb->push_mark) {
-            tcb->push_mark = true;
-            tcb->push_seq = tcb->iss + 1 + len;
-        }
+        tcb->tfo_syn_len = (uint16_t)len; /* its end pushes (sk_tcp_ends_push) */
     }
     tcb->bytes_sent += len;
     if (tcb->state == SYNACK_SYN_SENT) {
