@@ -286,6 +286,7 @@ static int open_with_sack(struct th *h, enum synack_congestion cc, uint32_t *iss
     struct th_out sa = {0};
     assert_true(th_take(h, &sa));
     *iss = sa.seq;
+    th_advance(h, SYNACK_MS(10)); /* a 10 ms path: RACK's reordering window is 2.5 ms */
     th_inject(h, &(struct th_seg){
                      .flags = SYNACK_ACK, .seq = PEER_ISS + 1, .ack = sa.seq + 1, .win = 32768});
     int fd = synack_accept(h->stack, l, NULL);
@@ -404,9 +405,11 @@ static unsigned segments_out(struct th *h)
 /* Linux tcp_cwnd_reduction (since 5.11): with the pipe below ssthresh, PRR sends what was
  * delivered (the conservative bound, PRR-CRB), one segment more only when the ACK moves
  * SND.UNA without a new loss (PRR-SSRB), and nothing for an ACK that delivers nothing.
- * Here segments 0-7 are lost: on the third SACK the pipe is 11 against ssthresh 14 and one
- * segment was delivered, so one retransmission goes (SSRB would send two); the ACK of that
- * retransmission moves SND.UNA and lets two go; a repeated ACK, none. */
+ * Here segments 0-7 are lost, and by RACK (RFC 8985, no reordering window once three
+ * segments are SACKed) 9 and 11 too, sent before the SACKed 12: on the third SACK the pipe
+ * is 9 against ssthresh 14 and one segment was delivered, so one retransmission goes (SSRB
+ * would send two); the ACK of that retransmission moves SND.UNA and lets two go; a repeated
+ * ACK, none. */
 static void prr_conservative_unless_snd_una_moves(void **state)
 {
     (void)state;
@@ -423,12 +426,54 @@ static void prr_conservative_unless_snd_una_moves(void **state)
     assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
     assert_int_equal(segments_out(&h), 1); /* the fast retransmission alone */
     assert_int_equal(info.ca_state, 3);
-    assert_int_equal(info.lost, 8);
+    assert_int_equal(info.lost, 10);
     sack_blocks(&h, una, una + MSS, 3);
     assert_int_equal(segments_out(&h), 2);
     sack_blocks(&h, una, una + MSS, 3);
     assert_int_equal(segments_out(&h), 0);
     th_free(&h);
+}
+
+/* RACK (RFC 8985 6.2): a segment sent before a SACKed one is lost only once the reordering
+ * window (a quarter of the 10 ms minimum RTT) has passed; if its ACK comes first nothing
+ * goes again. When it does not, the reordering timer sends it at the window's end (6.3). */
+static void rack_waits_a_reordering_window(void **state)
+{
+    (void)state;
+    for (int late = 0; late < 2; late++) {
+        struct th h;
+        uint32_t iss;
+        int fd = open_with_sack(&h, SYNACK_CC_CUBIC, &iss);
+        uint32_t una = iss + 1;
+        sack_dupack(&h, una, 2);               /* segment 2 SACKed, 1 missing */
+        assert_int_equal(segments_out(&h), 1); /* limited transmit, no retransmission */
+        th_advance(&h, SYNACK_US(2400));
+        struct th_out o;
+        bool resent = false;
+        while (th_take(&h, &o))
+            resent |= o.len > 0 && o.seq == una;
+        assert_false(resent);
+        if (!late) {
+            /* Segment 1 arrives: reordering, not loss. */
+            th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                           .seq = PEER_ISS + 1,
+                                           .ack = una + 2 * MSS,
+                                           .win = 32768});
+            th_advance(&h, SYNACK_MS(5));
+            while (th_take(&h, &o))
+                resent |= o.len > 0 && o.seq == una;
+            assert_false(resent);
+            struct synack_conn_info info;
+            assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+            assert_int_equal(info.retransmissions, 0);
+        } else {
+            th_advance(&h, SYNACK_US(200)); /* 2.6 ms after it was SACKed: lost */
+            while (th_take(&h, &o))
+                resent |= o.len > 0 && o.seq == una;
+            assert_true(resent);
+        }
+        th_free(&h);
+    }
 }
 
 /* RFC 2883: the peer reports the retransmitted segment twice (a D-SACK below the
@@ -548,6 +593,7 @@ int main(void)
         cmocka_unit_test(prr_cubic),
         cmocka_unit_test(prr_newreno),
         cmocka_unit_test(prr_conservative_unless_snd_una_moves),
+        cmocka_unit_test(rack_waits_a_reordering_window),
         cmocka_unit_test(dsack_undo),
         cmocka_unit_test(congestion_socket_option),
     };

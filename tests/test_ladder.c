@@ -190,12 +190,14 @@ static void causes_of_retransmissions(void **state)
     assert_int_equal(reno.rtx_by[SYNACK_CAUSE_FAST_RETRANSMIT], 1);
     assert_int_equal(reno.n[SYNACK_CAUSE_SACK_RECOVERY], 0);
     /* The last two of 4 segments lost: no duplicate ACKs; the tail loss probe (2 SRTT with
-     * two segments out) repeats the last; one SACKed segment is not enough to call the
-     * other lost (RFC 6675 IsLost), the timeout repeats it. */
+     * two segments out) repeats the last; its SACK shows the other, sent before it, lost
+     * once the reordering window passed (RACK, RFC 8985 6.2): recovery repeats it, no
+     * timeout. */
     struct causes tail = {.sack = true};
     transfer_with_loss(&tail, 4, 5, 6);
     assert_int_equal(tail.rtx_by[SYNACK_CAUSE_TLP], 1);
-    assert_int_equal(tail.rtx_by[SYNACK_CAUSE_RTO], 1);
+    assert_int_equal(tail.rtx_by[SYNACK_CAUSE_SACK_RECOVERY], 1);
+    assert_int_equal(tail.rtx_by[SYNACK_CAUSE_RTO], 0);
     /* The last of 3 lost without SACK (no TLP): the timeout repeats it. */
     struct causes rto = {.sack = false};
     transfer_with_loss(&rto, 3, 5, 0);

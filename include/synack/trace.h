@@ -58,6 +58,7 @@ enum synack_trace_timer {
     SYNACK_TIMER_DELACK,    /* delayed ACK */
     SYNACK_TIMER_KEEPALIVE, /* keepalive probe (RFC 1122 4.2.3.6) */
     SYNACK_TIMER_CLOSE,     /* end of TIME-WAIT or of an orphaned FIN-WAIT-2 */
+    SYNACK_TIMER_REORDER,   /* RACK's reordering window passed (RFC 8985 6.3) */
     SYNACK_TIMER_COUNT
 };
 /* "rto", "tlp", "persist", "delayed-ack", "keepalive", "close"; "?" out of range. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack/stack_impl.h"
+#include "tcp/rack.h"
 #include "tcp/output.h"
 #include "tcp/state.h"
 #include "tcp/syncookie.h"
@@ -30,7 +31,7 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     if (!tcb) return NULL;
     tcb->state = SYNACK_CLOSED;
     tcb->fd = -1;
-    tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
+    tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = tcb->rack_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
     tcb->last_data_recv_at = tcb->last_data_sent_at = SYNACK_TIME_NEVER;
@@ -246,6 +247,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_conn_release_buffers(s, tcb);
     if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
     if (tcb->eor) sk_mem_free(s, tcb->eor);
+    sk_rack_free(&s->eng, tcb);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);
 }

@@ -439,7 +439,7 @@ static void abort_tcb(struct synack_stack *s, struct sk_tcb *tcb)
                         st == SYNACK_CLOSE_WAIT;
     sk_conn_unhash(s, tcb);
     sk_conn_detach_from_listener(tcb);
-    tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = SYNACK_TIME_NEVER;
+    tcb->rto_at = tcb->persist_at = tcb->close_at = tcb->tlp_at = tcb->rack_at = SYNACK_TIME_NEVER;
     if (st != SYNACK_CLOSED) sk_tcp_set_state(&s->eng, tcb, SYNACK_CLOSED);
     if (synchronized) {
         tcb->rst_pending = true; /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> */

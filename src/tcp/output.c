@@ -7,6 +7,7 @@
 #include <string.h>
 #include "tcp/tracepoints.h"
 #include "tcp/fastopen.h"
+#include "tcp/rack.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
@@ -292,6 +293,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
      * arrival answers it, so the exchange is interactive and ACKs of data may wait to ride
      * on the next reply. */
     if (len > 0 && tcb->ato && eng->now - tcb->lrcvtime < tcb->ato) tcb->pingpong = true;
+    if (len > 0 && !(flags & SYNACK_SYN)) sk_rack_sent(eng, tcb, seq, len); /* RFC 8985 */
     if (rtx) {
         sk_cc_on_retransmit(tcb, seq, len);
         tcb->retransmissions++;

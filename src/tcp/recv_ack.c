@@ -4,6 +4,7 @@
 #include "tcp/answer.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
+#include "tcp/rack.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
@@ -91,6 +92,16 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     if (tcb->ecn_ok && (seg->h.flags & SYNACK_ECE)) sk_cc_on_ece(eng, tcb);
     if (seq_gt(ack, tcb->snd_una)) new_ack(eng, tcb, ack);
     bool sacked_new = tcb->sack_ok && sk_sack_take(eng, tcb, &seg->h.opts);
+    if (tcb->sack_ok) {
+        /* RFC 8985 6.2: the most recently sent of what this ACK delivers, then losses. */
+        uint32_t high = 0;
+        for (unsigned i = 0; sacked_new && i < seg->h.opts.sack_count; i++) {
+            uint32_t e = seg->h.opts.sack[i].end;
+            if (seq_gt(e, tcb->snd_una) && seq_leq(e, tcb->snd_max) && (!high || seq_gt(e, high)))
+                high = e;
+        }
+        sk_rack_on_ack(eng, tcb, una_before, high, sacked_before > 0);
+    }
     /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section
      * 2), which a blind attacker's segments, answered by the peer with plain ACKs, never
      * do; without, RFC 5681 section 2's definition. */
@@ -109,8 +120,15 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         sk_cc_on_sack(eng, tcb, delivered > 0 ? (uint32_t)delivered : 0,
                       advanced > 0 && !newly_lost);
     }
-    /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
-    if (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack))) {
+    /* Window update: SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK); and, as
+     * Linux's tcp_may_update_window, a segment that neither acknowledges new data nor
+     * carries newer data may only open the window or close it: a late duplicate of an old
+     * ACK must not pull the right edge back (stress seed 7753: each end's ACKs then went
+     * out at the edge it believed, behind what the other had taken, and were dropped). */
+    bool news = seq_gt(ack, una_before) || seq_lt(tcb->snd_wl1, seq) || new_wnd > tcb->snd_wnd ||
+                new_wnd == 0;
+    if (news &&
+        (seq_lt(tcb->snd_wl1, seq) || (tcb->snd_wl1 == seq && seq_leq(tcb->snd_wl2, ack)))) {
         tcb->snd_wnd = new_wnd;
         tcb->snd_wl1 = seq;
         tcb->snd_wl2 = ack;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/sack.h"
+#include "tcp/rack.h"
 
 #include "tcp/cc.h"
 
@@ -79,7 +80,9 @@ static uint32_t lost_edge(const struct sk_tcb *tcb)
             break;
         }
     }
-    return edge;
+    /* RFC 8985: what RACK found lost by time (rack.c), when it reaches further. */
+    uint32_t rack = sk_rack_lost_offset(tcb);
+    return rack > edge ? rack : edge;
 }
 
 bool sk_sack_head_lost(const struct sk_tcb *tcb)

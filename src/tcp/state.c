@@ -35,6 +35,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         tcb->rto_at = SYNACK_TIME_NEVER;
         tcb->persist_at = SYNACK_TIME_NEVER;
         tcb->tlp_at = SYNACK_TIME_NEVER;
+        tcb->rack_at = SYNACK_TIME_NEVER;
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ka_at = SYNACK_TIME_NEVER;
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
@@ -49,6 +50,7 @@ void sk_tcp_close_with(struct sk_engine *eng, struct sk_tcb *tcb, int err)
     tcb->persist_at = SYNACK_TIME_NEVER;
     tcb->close_at = SYNACK_TIME_NEVER;
     tcb->tlp_at = SYNACK_TIME_NEVER;
+    tcb->rack_at = SYNACK_TIME_NEVER;
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
     tcb->ack_now = false;

@@ -6,6 +6,7 @@
 #include "tcp/cc.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
+#include "tcp/rack.h"
 #include "tcp/rexmit.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
@@ -105,7 +106,9 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->syn_retransmitted = true;
     } else {
         sk_cc_on_timeout(eng, tcb);
-        sk_sack_clear(tcb);          /* RFC 2018 section 8: the peer may have reneged */
+        sk_sack_clear(tcb);            /* RFC 2018 section 8: the peer may have reneged */
+        tcb->rack_lost = tcb->snd_una; /* everything goes again from SND.UNA */
+        tcb->rack_at = SYNACK_TIME_NEVER;
         tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
@@ -269,6 +272,13 @@ static void timers_due(struct sk_engine *eng, struct sk_tcb *tcb)
         sk_trace_timer(eng, tcb, SYNACK_TIMER_TLP, 0);
         on_tlp(eng, tcb);
     }
+    if (tcb->rack_at <= now) {
+        /* RFC 8985 6.3: the reordering window passed; what is lost now goes (recovery
+         * begins if it had not). */
+        tcb->rack_at = SYNACK_TIME_NEVER;
+        sk_trace_timer(eng, tcb, SYNACK_TIMER_REORDER, 0);
+        if (sk_rack_timeout(eng, tcb)) sk_cc_on_sack(eng, tcb, 0, false);
+    }
     if (tcb->rto_at <= now) {
         sk_trace_timer(eng, tcb, SYNACK_TIMER_RTO, tcb->backoff + 1); /* as rto #N counts */
         on_rto(eng, tcb);
@@ -295,5 +305,6 @@ synack_time_t sk_tcp_next_deadline(const struct sk_tcb *tcb)
     if (tcb->tlp_at < t) t = tcb->tlp_at;
     if (tcb->delack_at < t) t = tcb->delack_at;
     if (tcb->ka_at < t) t = tcb->ka_at;
+    if (tcb->rack_at < t) t = tcb->rack_at;
     return t;
 }

@@ -133,6 +133,7 @@ const char *synack_timer_name(int timer)
         [SYNACK_TIMER_DELACK] = "delayed-ack",
         [SYNACK_TIMER_KEEPALIVE] = "keepalive",
         [SYNACK_TIMER_CLOSE] = "close",
+        [SYNACK_TIMER_REORDER] = "reorder",
     };
     return timer >= 0 && timer < SYNACK_TIMER_COUNT ? names[timer] : "?";
 }

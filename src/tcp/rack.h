@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* RACK (RFC 8985 section 6, as Linux's tcp_recovery=1): time-based loss detection. A segment
+ * is lost once a segment sent after it was delivered and a reordering window has passed
+ * since: RACK.rtt + RACK.reo_wnd after it was sent. The sender keeps when each stretch of
+ * new data left (a small ring per connection with SACK, taken from the engine's memory
+ * when it first sends and given back when it closes) and when the latest retransmission
+ * left; the lost bytes are all unSACKed bytes below an edge, which the SACK scoreboard
+ * (sack.c) takes with RFC 6675's own. */
+#ifndef SK_TCP_RACK_H
+#define SK_TCP_RACK_H
+
+#include "tcp/engine.h"
+
+#define SK_RACK_LOG 32
+
+struct sk_rack_log {
+    unsigned head, count;
+    struct {
+        uint32_t end;  /* sequence number after the stretch */
+        uint32_t t_us; /* when it left (the stack clock in microseconds, 32 bits) */
+    } r[SK_RACK_LOG];
+};
+
+/* Data [seq, seq+len) is being sent: new data extends the log; a repeat sets the time of
+ * the latest retransmission. */
+void sk_rack_sent(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint32_t len);
+
+/* After an ACK moved SND.UNA from una_before and/or SACKed new bytes up to sack_high (0:
+ * none): RFC 8985 6.2 steps 1-3 (RACK.xmit_ts, RACK.end_seq, RACK.rtt, the reordering
+ * window), then step 4 (detect losses, arm the reordering timer). */
+void sk_rack_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t una_before,
+                    uint32_t sack_high, bool had_sacks);
+
+/* The reordering timer fired (RFC 8985 6.3): detect again; returns true if more is lost. */
+bool sk_rack_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* The offset from SND.UNA below which unSACKed bytes are lost by RACK (0: none). */
+uint32_t sk_rack_lost_offset(const struct sk_tcb *tcb);
+
+/* Forgets the log (connection closing, or a timeout: everything goes again). */
+void sk_rack_free(struct sk_engine *eng, struct sk_tcb *tcb);
+
+#endif
