@@ -8,19 +8,21 @@
 
 /* Seeds past the first thousand that once failed, with what they found. */
 static const unsigned regressions[] = {
-    31546, /* a window that rounded to zero under the scale never reopened: an empty buffer
-            * under memory pressure offered one MSS, less than the SWS step past the old edge */
-    15100, /* ACKs sent past a zero window (one scale unit of slack) were dropped with the
-            * news they carried; both ends waited on each other until one gave up */
-    3499,  /* the same, the ACK's sequence number behind the window: ACKs of ours it lost */
-    51184, /* the same with an ACK that only opened the window (the other end probing) */
-    16933, /* such an ACK moved SND.WL1 past RCV.NXT: later window updates looked old */
-    16567, /* limited transmit sent past the peer's window (cwnd's pipe allowed it) */
-    21887, /* the same */
-    63038, /* both ends retransmitting into small windows: each one's ACKs carried a SEQ the
-            * other had passed and were dropped, a retransmission ending at RCV.NXT too */
-    7753,  /* a late duplicate of an old ACK shrank the peer's window; with RACK's timing
-            * both ends then sent ACKs behind what the other held (tcp_may_update_window) */
+    31546,  /* a window that rounded to zero under the scale never reopened: an empty buffer
+             * under memory pressure offered one MSS, less than the SWS step past the old edge */
+    15100,  /* ACKs sent past a zero window (one scale unit of slack) were dropped with the
+             * news they carried; both ends waited on each other until one gave up */
+    3499,   /* the same, the ACK's sequence number behind the window: ACKs of ours it lost */
+    51184,  /* the same with an ACK that only opened the window (the other end probing) */
+    16933,  /* such an ACK moved SND.WL1 past RCV.NXT: later window updates looked old */
+    16567,  /* limited transmit sent past the peer's window (cwnd's pipe allowed it) */
+    21887,  /* the same */
+    63038,  /* both ends retransmitting into small windows: each one's ACKs carried a SEQ the
+             * other had passed and were dropped, a retransmission ending at RCV.NXT too */
+    7753,   /* a late duplicate of an old ACK shrank the peer's window; with RACK's timing
+             * both ends then sent ACKs behind what the other held (tcp_may_update_window) */
+    130259, /* under memory pressure an empty buffer offered one MSS, less than one unit of
+             * the window scale (13): a zero window on the wire, both ends waiting */
 };
 
 static void known_failures_stay_fixed(void **state)

@@ -141,7 +141,12 @@ uint32_t sk_tcp_rcv_window(const struct sk_engine *eng, const struct sk_tcb *tcb
          * only what the stack's memory left can hold; an empty buffer one MSS, as its first
          * write always gets memory (ring.c). */
         size_t left = m->limit > m->in_use ? m->limit - m->in_use : 0;
-        uint32_t floor = tcb->our_mss < free_space ? tcb->our_mss : free_space;
+        /* At least one unit of the window scale, or the MSS would round to a zero window on
+         * the wire (Linux __tcp_select_window aligns up to 1 << rcv_wscale for this; stress
+         * seed 130259: scale 13, MSS 1052, both ends waiting on zero windows). */
+        uint32_t unit = (uint32_t)1 << tcb->rcv_wscale;
+        uint32_t least = tcb->our_mss > unit ? tcb->our_mss : unit;
+        uint32_t floor = least < free_space ? least : free_space;
         if (tcb->rcvbuf.len > 0) floor = 0;
         uint32_t room = left < free_space ? (uint32_t)left : free_space;
         free_space = room > floor ? room : floor;
