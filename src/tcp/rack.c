@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/rack.h"
 
+#include <string.h>
 #include "tcp/mem.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
@@ -16,21 +17,29 @@ static bool t_after(uint32_t a, uint32_t b)
     return (int32_t)(a - b) > 0;
 }
 
+/* The connection's log, taken at its first data (NULL: no memory; RFC 6675's rule alone
+ * then, nothing worse). */
+static struct sk_rack_log *log_of(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    if (!tcb->rack_log) {
+        struct sk_rack_log *l = sk_mem_take(&eng->mem, sizeof *l);
+        if (!l) return NULL;
+        memset(l, 0, sizeof *l);
+        tcb->rack_log = l;
+    }
+    return tcb->rack_log;
+}
+
 void sk_rack_sent(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint32_t len)
 {
     if (!tcb->sack_ok || len == 0) return;
+    struct sk_rack_log *l = log_of(eng, tcb);
+    if (!l) return;
     uint32_t t = now_us(eng);
     if (seq_lt(seq, tcb->snd_max)) {
-        tcb->rack_rxt_us = t; /* a repeat: below HighRxt, sent now */
-        tcb->rack_rxt_valid = true;
+        l->rxt_us = t; /* a repeat: below HighRxt, sent now */
+        l->rxt_valid = true;
         return;
-    }
-    struct sk_rack_log *l = tcb->rack_log;
-    if (!l) {
-        l = sk_mem_take(&eng->mem, sizeof *l);
-        if (!l) return; /* no memory: RFC 6675's rule alone, nothing worse */
-        l->head = l->count = 0;
-        tcb->rack_log = l;
     }
     if (l->count > 0) {
         unsigned last = (l->head + l->count - 1) % SK_RACK_LOG;
@@ -54,7 +63,6 @@ void sk_rack_sent(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint3
 /* When the byte before `end` was first sent: the stretch holding it. False if unknown. */
 static bool sent_time(const struct sk_rack_log *l, uint32_t end, uint32_t *t)
 {
-    if (!l) return false;
     for (unsigned i = 0; i < l->count; i++) {
         unsigned k = (l->head + i) % SK_RACK_LOG;
         if (seq_geq(l->r[k].end, end)) {
@@ -66,37 +74,34 @@ static bool sent_time(const struct sk_rack_log *l, uint32_t end, uint32_t *t)
 }
 
 /* RFC 8985 6.2 step 2: the most recently sent of the delivered segments. */
-static void advance(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t t, uint32_t end)
+static void advance(struct sk_rack_log *l, uint32_t now, uint32_t t, uint32_t end)
 {
-    if (tcb->rack_valid &&
-        !(t_after(t, tcb->rack_xmit_us) || (t == tcb->rack_xmit_us && seq_gt(end, tcb->rack_end))))
-        return;
-    tcb->rack_valid = true;
-    tcb->rack_xmit_us = t;
-    tcb->rack_end = end;
-    tcb->rack_rtt_us = now_us(eng) - t;
+    if (l->valid && !(t_after(t, l->xmit_us) || (t == l->xmit_us && seq_gt(end, l->end)))) return;
+    l->valid = true;
+    l->xmit_us = t;
+    l->end = end;
+    l->rtt_us = now - t;
 }
 
 /* A delivered range [from, to): originals by the log, a repeat by its time, unless its ACK
  * may be the original's (RFC 8985 6.2 step 1: an RTT below the minimum is ambiguous). */
-static void delivered(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t from, uint32_t to,
-                      uint32_t rxt_end)
+static void delivered(struct sk_engine *eng, struct sk_tcb *tcb, struct sk_rack_log *l,
+                      uint32_t from, uint32_t to, uint32_t rxt_end)
 {
-    uint32_t t;
-    if (tcb->rack_rxt_valid && seq_lt(from, rxt_end)) {
+    uint32_t now = now_us(eng), t;
+    if (l->rxt_valid && seq_lt(from, rxt_end)) {
         uint32_t end = seq_lt(to, rxt_end) ? to : rxt_end;
-        uint32_t rtt = now_us(eng) - tcb->rack_rxt_us;
-        if ((uint64_t)rtt * 1000u >= tcb->rtt.min) advance(eng, tcb, tcb->rack_rxt_us, end);
+        if ((uint64_t)(now - l->rxt_us) * 1000u >= tcb->rtt.min) advance(l, now, l->rxt_us, end);
     }
-    if (seq_gt(to, rxt_end) && sent_time(tcb->rack_log, to, &t)) advance(eng, tcb, t, to);
+    if (seq_gt(to, rxt_end) && sent_time(l, to, &t)) advance(l, now, t, to);
 }
 
 /* RFC 8985 6.2 step 4 with Linux's reordering window (tcp_rack_reo_wnd): none while no
  * reordering was seen and the SACKs already make three duplicates or recovery is on; else
  * a quarter of the minimum RTT, at most SRTT. */
-static uint32_t reo_wnd_us(const struct sk_tcb *tcb)
+static uint32_t reo_wnd_us(const struct sk_tcb *tcb, const struct sk_rack_log *l)
 {
-    if (!tcb->reord_seen) {
+    if (!l->reord_seen) {
         uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
         if (tcb->in_recovery || sk_sack_bytes(tcb) >= 3u * mss) return 0;
     }
@@ -108,53 +113,53 @@ static uint32_t reo_wnd_us(const struct sk_tcb *tcb)
 static bool detect(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     tcb->rack_at = SYNACK_TIME_NEVER;
-    const struct sk_rack_log *l = tcb->rack_log;
-    if (!tcb->rack_valid || !l) return false;
-    uint32_t before = sk_rack_lost_offset(tcb), now = now_us(eng), reo = reo_wnd_us(tcb);
-    uint32_t edge = seq_gt(tcb->rack_lost, tcb->snd_una) ? tcb->rack_lost : tcb->snd_una;
+    struct sk_rack_log *l = tcb->rack_log;
+    if (!l || !l->valid) return false;
+    uint32_t before = sk_rack_lost_offset(tcb), now = now_us(eng), reo = reo_wnd_us(tcb, l);
+    uint32_t edge = seq_gt(l->lost, tcb->snd_una) ? l->lost : tcb->snd_una;
     for (unsigned i = 0; i < l->count; i++) {
         unsigned k = (l->head + i) % SK_RACK_LOG;
         uint32_t t = l->r[k].t_us, end = l->r[k].end;
         /* Sent before RACK's segment: earlier, or at the same time lower in sequence. */
-        if (t_after(t, tcb->rack_xmit_us)) break;
-        if (t == tcb->rack_xmit_us && seq_gt(end, tcb->rack_end)) end = tcb->rack_end;
+        if (t_after(t, l->xmit_us)) break;
+        if (t == l->xmit_us && seq_gt(end, l->end)) end = l->end;
         if (!seq_gt(end, edge)) continue;
-        uint32_t deadline = t + tcb->rack_rtt_us + reo;
+        uint32_t deadline = t + l->rtt_us + reo;
         if (t_after(deadline, now)) {
             /* Not yet: the reordering timer looks again then (RFC 8985 6.3). */
             tcb->rack_at = eng->now + (synack_time_t)(deadline - now) * 1000u;
             break;
         }
         edge = end;
-        if (t == tcb->rack_xmit_us) break;
+        if (t == l->xmit_us) break;
     }
     if (seq_gt(edge, tcb->snd_max)) edge = tcb->snd_max;
-    tcb->rack_lost = edge;
+    l->lost = edge;
     return sk_rack_lost_offset(tcb) > before;
 }
 
 void sk_rack_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t una_before,
                     uint32_t sack_high, bool had_sacks)
 {
-    if (!tcb->sack_ok) return;
+    struct sk_rack_log *l = tcb->rack_log;
+    if (!tcb->sack_ok || !l) return;
     uint32_t rxt_end = seq_gt(tcb->high_rxt, una_before) ? tcb->high_rxt : una_before;
     if (seq_gt(tcb->snd_una, una_before)) {
-        delivered(eng, tcb, una_before, tcb->snd_una, rxt_end);
+        delivered(eng, tcb, l, una_before, tcb->snd_una, rxt_end);
         /* A hole filled by bytes never sent again, above which bytes were SACKed: they
          * came late, not lost (Linux tcp_check_sack_reordering). */
-        if (had_sacks && !seq_gt(rxt_end, una_before)) tcb->reord_seen = true;
+        if (had_sacks && !seq_gt(rxt_end, una_before)) l->reord_seen = true;
     }
     if (sack_high && seq_gt(sack_high, tcb->snd_una))
-        delivered(eng, tcb, tcb->snd_una, sack_high, rxt_end);
+        delivered(eng, tcb, l, tcb->snd_una, sack_high, rxt_end);
     /* The edge never trails SND.UNA (so it cannot wrap around the sequence space). */
-    if (!seq_gt(tcb->rack_lost, tcb->snd_una)) tcb->rack_lost = tcb->snd_una;
-    struct sk_rack_log *l = tcb->rack_log;
-    while (l && l->count > 0 && seq_leq(l->r[l->head].end, tcb->snd_una)) {
+    if (!seq_gt(l->lost, tcb->snd_una)) l->lost = tcb->snd_una;
+    while (l->count > 0 && seq_leq(l->r[l->head].end, tcb->snd_una)) {
         l->head = (l->head + 1) % SK_RACK_LOG;
         l->count--;
     }
     if (tcb->snd_una == tcb->snd_max) {
-        tcb->rack_rxt_valid = false;
+        l->rxt_valid = false;
         tcb->rack_at = SYNACK_TIME_NEVER;
         return;
     }
@@ -168,16 +173,21 @@ bool sk_rack_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 
 uint32_t sk_rack_lost_offset(const struct sk_tcb *tcb)
 {
-    if (!tcb->rack_valid || !seq_gt(tcb->rack_lost, tcb->snd_una)) return 0;
-    uint32_t end = seq_lt(tcb->rack_lost, tcb->snd_max) ? tcb->rack_lost : tcb->snd_max;
+    const struct sk_rack_log *l = tcb->rack_log;
+    if (!l || !l->valid || !seq_gt(l->lost, tcb->snd_una)) return 0;
+    uint32_t end = seq_lt(l->lost, tcb->snd_max) ? l->lost : tcb->snd_max;
     return end - tcb->snd_una;
+}
+
+void sk_rack_reset(struct sk_tcb *tcb)
+{
+    tcb->rack_at = SYNACK_TIME_NEVER;
+    if (tcb->rack_log) tcb->rack_log->lost = tcb->snd_una;
 }
 
 void sk_rack_free(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     if (tcb->rack_log) sk_mem_give(&eng->mem, tcb->rack_log, sizeof *tcb->rack_log);
     tcb->rack_log = NULL;
-    tcb->rack_valid = tcb->rack_rxt_valid = false;
     tcb->rack_at = SYNACK_TIME_NEVER;
-    tcb->rack_lost = tcb->snd_una;
 }

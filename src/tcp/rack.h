@@ -14,6 +14,10 @@
 #define SK_RACK_LOG 32
 
 struct sk_rack_log {
+    /* RACK.xmit_ts, RACK.end_seq, RACK.rtt (RFC 8985 6.1), the latest retransmission's time
+     * and the loss edge: all unSACKed bytes below it are lost. */
+    uint32_t xmit_us, end, rtt_us, rxt_us, lost;
+    bool valid, rxt_valid, reord_seen;
     unsigned head, count;
     struct {
         uint32_t end;  /* sequence number after the stretch */
@@ -37,7 +41,10 @@ bool sk_rack_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
 /* The offset from SND.UNA below which unSACKed bytes are lost by RACK (0: none). */
 uint32_t sk_rack_lost_offset(const struct sk_tcb *tcb);
 
-/* Forgets the log (connection closing, or a timeout: everything goes again). */
+/* A timeout: everything goes again from SND.UNA, nothing is marked lost by time. */
+void sk_rack_reset(struct sk_tcb *tcb);
+
+/* Gives the log back (the connection closes). */
 void sk_rack_free(struct sk_engine *eng, struct sk_tcb *tcb);
 
 #endif

@@ -57,10 +57,9 @@ struct sk_tcb {
     /* Statistics. */
     uint64_t retransmissions, timeouts, bytes_sent, bytes_acked, bytes_received;
     uint32_t delivered; /* segments acknowledged or SACKed, our SYN counted (Linux delivered) */
-    /* RACK (rack.h, RFC 8985): when new data left, the latest delivered transmission
-     * (time, end, RTT), the latest retransmission's time, the loss edge, its timer. */
+    /* RACK (rack.h, RFC 8985): its state and when new data left, taken with the first data
+     * sent; the reordering timer. */
     struct sk_rack_log *rack_log;
-    uint32_t rack_xmit_us, rack_end, rack_rtt_us, rack_rxt_us, rack_lost;
     synack_time_t rack_at;
     uint64_t segments_in, segments_out;
 
@@ -156,9 +155,6 @@ struct sk_tcb {
     bool tfo_syn_opt : 1;   /* our first SYN had the Fast Open option (Linux syn_fastopen) */
     bool tfo_syn_exp : 1;   /* ... in the experimental format */
     bool pingpong : 1;      /* interactive: ACKs of data are delayed (see ato) */
-    bool rack_valid : 1;    /* RACK's delivered transmission is known */
-    bool rack_rxt_valid : 1;
-    bool reord_seen : 1;    /* the peer reordered (RACK then keeps a reordering window) */
     bool has_buffers : 1;   /* buffers set up (connect, listen's child); their memory comes
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */

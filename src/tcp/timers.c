@@ -106,9 +106,8 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->syn_retransmitted = true;
     } else {
         sk_cc_on_timeout(eng, tcb);
-        sk_sack_clear(tcb);            /* RFC 2018 section 8: the peer may have reneged */
-        tcb->rack_lost = tcb->snd_una; /* everything goes again from SND.UNA */
-        tcb->rack_at = SYNACK_TIME_NEVER;
+        sk_sack_clear(tcb);          /* RFC 2018 section 8: the peer may have reneged */
+        sk_rack_reset(tcb);          /* everything goes again from SND.UNA */
         tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
