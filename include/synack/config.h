@@ -38,7 +38,8 @@ struct synack_config {
     /* TTL of every IPv4 packet we send. Default 64. */
     uint8_t ttl;
 
-    /* Retransmission timer (RFC 6298): initial 1 s, bounds 200 ms .. 120 s (Linux). */
+    /* Retransmission timer (RFC 6298): initial 1 s, at most 120 s; rto_min (200 ms) bounds
+     * the variance term, so RTO = SRTT + max(4 RTTVAR, rto_min), as Linux. */
     synack_time_t rto_initial;
     synack_time_t rto_min;
     synack_time_t rto_max;

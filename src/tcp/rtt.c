@@ -31,10 +31,11 @@ void sk_rtt_sample(struct sk_rtt *r, synack_time_t sample, synack_time_t rto_min
         r->rttvar = (3 * r->rttvar + diff) / 4;
         r->srtt = (7 * r->srtt + sample) / 8;
     }
+    /* RFC 6298 2.3 and 2.4 leave the minimum's place open: as Linux (tcp_set_rto, whose
+     * rttvar is never below tcp_rto_min), the minimum bounds the variance term, so RTO is
+     * at least SRTT + rto_min, not max(rto_min, SRTT + 4 RTTVAR). */
     synack_time_t var4 = 4 * r->rttvar;
-    synack_time_t rto = r->srtt + (var4 > 1 ? var4 : 1);
-    if (rto < rto_min) /* 2.4: rounded up to the minimum */
-        rto = rto_min;
+    synack_time_t rto = r->srtt + (var4 > rto_min ? var4 : rto_min);
     if (rto > rto_max) /* 2.5: a maximum may be placed */
         rto = rto_max;
     r->rto = rto;

@@ -354,7 +354,7 @@ t_sim_cwnd_rtt() { # a loss repaired by SACK recovery: cwnd, ssthresh, recovery;
         [ "$(grep -c '<rect class="recovery"' "$tmp/cwnd.svg")" -eq 1 ] &&
         grep -qF '<title>recovery from 60.000 ms to 80.000 ms</title>' "$tmp/cwnd.svg" &&
         [ "$(grep -c '<g class="sample">' "$tmp/rtt.svg")" -ge 5 ] &&
-        grep -qF '<g class="sample"><title>sample 20.000 ms at 20.000 ms: srtt 20.000 rttvar 10.000 rto 200.000</title>' "$tmp/rtt.svg" &&
+        grep -qF '<g class="sample"><title>sample 20.000 ms at 20.000 ms: srtt 20.000 rttvar 10.000 rto 220.000</title>' "$tmp/rtt.svg" &&
         grep -q '^<polyline class="rto" ' "$tmp/rtt.svg" && grep -q '^<polyline class="srtt" ' "$tmp/rtt.svg" &&
         for s in '<h2 id="states">' '<h2 id="cwnd">' '<h2 id="rtt">' '<title>ESTABLISHED from 20.000 ms on</title>'; do
             grep -qF "$s" "$tmp/cc.html" || { echo "cc.html lacks $s"; return 1; }
@@ -365,7 +365,7 @@ t_demo_cwnd_timers() { # RTO expiries marked under the axis, one per timeout, wi
     mkdir -p "$tmp/rep" && "$synack" demo rto-backoff --cwnd "$tmp/rep" --rtt "$tmp/rep" > /dev/null &&
         xml_ok "$tmp/rep/rto-backoff-cwnd.svg" && xml_ok "$tmp/rep/rto-backoff-rtt.svg" &&
         [ "$(grep -c '<g class="timer rto"><title>rto timer fired at [0-9.]* ms (timeout #[1-5])' "$tmp/rep/rto-backoff-cwnd.svg")" -eq 5 ] &&
-        grep -qF '<g class="timer rto"><title>rto timer fired at 880.000 ms (timeout #2)' "$tmp/rep/rto-backoff-rtt.svg"
+        grep -qF '<g class="timer rto"><title>rto timer fired at 960.000 ms (timeout #2)' "$tmp/rep/rto-backoff-rtt.svg"
 }
 check demo-cwnd-rtt-timers t_demo_cwnd_timers
 t_ladder_cwnd() { # a capture has no congestion-control events: the picture says so
