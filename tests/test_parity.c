@@ -297,6 +297,36 @@ static void user_timeout_ends_retransmission(void **state)
 
 /* An ACK of new data restarts the count: the limit is on data that stays unacknowledged,
  * not on the connection's age. */
+/* Linux tcp_chrono: the time spent busy sending, and held back by a closed window: 100 ms
+ * against a zero window, then the window opens, the data goes and is acknowledged 30 ms
+ * later; busy the whole 130 ms, window-limited the first 100. */
+static void busy_and_window_limited_time(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, 1460, 0);
+    struct synack_conn_info ci;
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.busy_time, 0);
+    assert_int_equal(synack_send(c.h.stack, c.fd, "0123456789", 10), 10);
+    th_poll(&c.h);
+    th_advance(&c.h, SYNACK_MS(100));
+    struct th_out o;
+    while (th_take(&c.h, &o)) {
+    }
+    th_inject(&c.h, &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd, .win = 1000});
+    th_expect(&c.h, SYNACK_ACK | SYNACK_PSH, c.snd, c.rcv, 10);
+    th_advance(&c.h, SYNACK_MS(30));
+    th_inject(&c.h,
+              &(struct th_seg){.flags = SYNACK_ACK, .seq = c.rcv, .ack = c.snd + 10, .win = 1000});
+    th_advance(&c.h, SYNACK_MS(50)); /* idle now: no longer counted */
+    assert_int_equal(synack_get_info(c.h.stack, c.fd, &ci), 0);
+    assert_int_equal(ci.rwnd_limited, 100000);
+    assert_int_equal(ci.busy_time, 130000);
+    assert_int_equal(ci.sndbuf_limited, 0);
+    th_free(&c.h);
+}
+
 static void user_timeout_restarts_on_progress(void **state)
 {
     (void)state;
@@ -507,6 +537,7 @@ int main(void)
         cmocka_unit_test(listener_drops_syn_fin),
         cmocka_unit_test(user_timeout_ends_retransmission),
         cmocka_unit_test(user_timeout_restarts_on_progress),
+        cmocka_unit_test(busy_and_window_limited_time),
         cmocka_unit_test(user_timeout_ends_connect),
         cmocka_unit_test(rst_at_right_edge_is_outside),
         cmocka_unit_test(user_timeout_inherited_by_accept),

@@ -101,6 +101,9 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_min_rtt = (uint32_t)(ci.min_rtt / 1000);
         if (ci.syn_data_acked) ti.tcpi_options |= 32; /* TCPI_OPT_SYN_DATA */
         ti.tcpi_delivered = ci.delivered;
+        ti.tcpi_busy_time = ci.busy_time;
+        ti.tcpi_rwnd_limited = ci.rwnd_limited;
+        ti.tcpi_sndbuf_limited = ci.sndbuf_limited;
         /* Milliseconds since (Linux tcp_get_info: jiffies now less lrcvtime etc.). */
         ti.tcpi_last_data_recv = ms_since(pd->now, ci.last_data_recv);
         ti.tcpi_last_data_sent = ms_since(pd->now, ci.last_data_sent);

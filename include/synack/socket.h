@@ -237,6 +237,10 @@ struct synack_conn_info {
      * SYNACK_TIME_NEVER if not yet (Linux tcp_info's last_data_recv, last_data_sent and
      * last_ack_recv are now less these). */
     synack_time_t last_data_recv, last_data_sent, last_ack_recv;
+    /* Microseconds spent busy sending (data queued or unacknowledged), and of those, held
+     * back by the peer's window and by our full send buffer (Linux tcpi_busy_time,
+     * tcpi_rwnd_limited, tcpi_sndbuf_limited; counted in whole milliseconds). */
+    uint64_t busy_time, rwnd_limited, sndbuf_limited;
     uint32_t recv_hint; /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
                            plus 1 once the peer's FIN has come */
     /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "stack/stack_impl.h"
 #include "tcp/cc.h"
+#include "tcp/chrono.h"
 #include "tcp/fastopen.h"
 #include "tcp/isn.h"
 #include "tcp/output.h"
@@ -316,8 +317,12 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
     if (room == 0) return -EAGAIN; /* TCP_NOTSENT_LOWAT: enough waits unsent */
     if (want > room) want = room;
     uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
-    if (n < want) tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
+    if (n < want) {
+        tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
+        sk_chrono_start(&s->eng, tcb, SK_CHRONO_SNDBUF);
+    }
     if (n == 0) return -EAGAIN; /* buffer full, or mem_limit reached (as Linux's tcp_mem) */
+    sk_chrono_start(&s->eng, tcb, SK_CHRONO_BUSY);
     note_write_end(s, tcb, flags, (size_t)n == len);
     sk_sched_want_output(s, tcb);
     return (ssize_t)n;
@@ -806,6 +811,9 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->min_rtt = tcb->rtt.min;
     out->syn_data_acked = tcb->tfo_data;
     out->delivered = tcb->delivered;
+    out->busy_time = sk_chrono_total(&s->eng, tcb, SK_CHRONO_BUSY);
+    out->rwnd_limited = sk_chrono_total(&s->eng, tcb, SK_CHRONO_RWND);
+    out->sndbuf_limited = sk_chrono_total(&s->eng, tcb, SK_CHRONO_SNDBUF);
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;

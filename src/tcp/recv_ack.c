@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The fifth step of RFC 9293 3.10.7.4: the ACK field, in ESTABLISHED and later states. */
 #include "tcp/cc.h"
+#include "tcp/chrono.h"
 #include "tcp/answer.h"
 #include "tcp/input.h"
 #include "tcp/output.h"
@@ -38,6 +39,10 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     tcb->backoff = 0; /* Linux: new data acknowledged ends the backoff */
     if (acked > 0) sk_cc_on_ack(eng, tcb, acked);
     if (acked > 0) sk_tcp_snd_space_expand(eng, tcb);
+    /* Linux tcp_new_space / tcp_clean_rtx_queue: room freed in the send buffer; all sent
+     * and acknowledged with nothing queued, the connection is no longer busy. */
+    if (acked > 0 && sk_ring_free(&tcb->sndbuf) > 0) sk_chrono_stop(eng, tcb, SK_CHRONO_SNDBUF);
+    if (ack == tcb->snd_max && tcb->sndbuf.len == 0) sk_chrono_stop(eng, tcb, SK_CHRONO_BUSY);
     /* RFC 6298 5.2: all acknowledged: stop the timer; 5.3: otherwise restart it. */
     tcb->tlp_out = false; /* RFC 8985 7.4: new data acknowledged, a probe may go again */
     if (tcb->snd_una == tcb->snd_max)

@@ -61,6 +61,10 @@ struct sk_tcb {
      * sent; the reordering timer. */
     struct sk_rack_log *rack_log;
     synack_time_t rack_at;
+    /* chrono.h: the clock running since chrono_start, and the time per clock so far (ms). */
+    synack_time_t chrono_start;
+    uint32_t chrono_ms[3];
+    uint8_t chrono_type;
     uint64_t segments_in, segments_out;
 
     enum synack_tcp_state state;
