@@ -11,7 +11,8 @@
 struct seen {
     unsigned drops[SYNACK_CTR_COUNT];
     unsigned synack_out, synack_open, synack_rtx;
-    unsigned rtt, timers[SYNACK_TIMER_COUNT], cwnd;
+    unsigned rtt, timers[SYNACK_TIMER_COUNT], timers_set[SYNACK_TIMER_COUNT], cwnd;
+    synack_time_t reorder_at, reorder_set_at, reorder_fired_at;
     uint32_t first_cwnd, min_ssthresh;
     synack_time_t first_rtt;
 };
@@ -24,8 +25,18 @@ static void collect(void *ctx, const struct synack_trace_event *ev)
         assert_true(ev->u.rtt.srtt > 0 && ev->u.rtt.rto >= SYNACK_MS(200));
     }
     if (ev->kind == SYNACK_TRACE_TIMER && ev->local.port != 80 && ev->u.timer.which >= 0 &&
-        ev->u.timer.which < SYNACK_TIMER_COUNT)
+        ev->u.timer.which < SYNACK_TIMER_COUNT) {
         s->timers[ev->u.timer.which]++;
+        if (ev->u.timer.which == SYNACK_TIMER_REORDER) s->reorder_fired_at = ev->time;
+    }
+    if (ev->kind == SYNACK_TRACE_TIMER_SET && ev->local.port != 80 && ev->u.timer.which >= 0 &&
+        ev->u.timer.which < SYNACK_TIMER_COUNT) {
+        s->timers_set[ev->u.timer.which]++;
+        if (ev->u.timer.which == SYNACK_TIMER_REORDER) {
+            s->reorder_at = ev->u.timer.at;
+            s->reorder_set_at = ev->time;
+        }
+    }
     if (ev->kind == SYNACK_TRACE_CWND && ev->local.port != 80) {
         if (s->cwnd++ == 0) s->first_cwnd = ev->u.cwnd.cwnd;
         if (ev->u.cwnd.ssthresh < s->min_ssthresh) s->min_ssthresh = ev->u.cwnd.ssthresh;
@@ -181,6 +192,12 @@ static void inner_events_of_a_transfer(void **state)
     assert_int_equal(s.first_cwnd, 10 * 1448); /* MSS 1460 less the 12 bytes of timestamps */
     assert_int_equal(s.timers[SYNACK_TIMER_REORDER], 1);
     assert_int_equal(s.timers[SYNACK_TIMER_RTO], 0);
+    /* Armed as well as fired: the reordering timer armed once, when the short segment's
+     * SACK came, for when it then fired; the RTO armed when data first went. */
+    assert_int_equal(s.timers_set[SYNACK_TIMER_REORDER], 1);
+    assert_int_equal(s.reorder_at, s.reorder_fired_at);
+    assert_true(s.reorder_set_at < s.reorder_at);
+    assert_true(s.timers_set[SYNACK_TIMER_RTO] >= 1);
     assert_true(s.cwnd >= 2);
     assert_true(s.min_ssthresh < UINT32_MAX); /* the loss set ssthresh */
     th_pair_free(&w);
@@ -224,6 +241,11 @@ static void inner_events_formatted(void **state)
     ev.u.timer.backoff = 2;
     assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
                         "5.000 ms TIMER 198.18.0.1:40000-198.18.0.2:80 rto (2)");
+    ev.kind = SYNACK_TRACE_TIMER_SET;
+    ev.u.timer.which = SYNACK_TIMER_REORDER;
+    ev.u.timer.at = SYNACK_MS(7) + SYNACK_US(500);
+    assert_string_equal(synack_trace_format(&ev, buf, sizeof buf),
+                        "5.000 ms TIMER-SET 198.18.0.1:40000-198.18.0.2:80 reorder at 7.500 ms");
     assert_string_equal(synack_timer_name(SYNACK_TIMER_DELACK), "delayed-ack");
     assert_string_equal(synack_timer_name(SYNACK_TIMER_COUNT), "?");
 }

@@ -26,6 +26,8 @@ enum synack_trace_kind {
     SYNACK_TRACE_RTT,         /* a round-trip sample updated SRTT, RTTVAR and RTO; see rtt */
     SYNACK_TRACE_TIMER,       /* a connection's timer fired; see timer */
     SYNACK_TRACE_CALL,        /* the application made a socket call; see call */
+    SYNACK_TRACE_TIMER_SET,   /* a connection's timer was armed (it was not running); see
+                                 timer (which, and at: when it will fire) */
 };
 
 /* Which socket call (CALL). Calls that only ask (getsockopt, getsockname, getpeername,
@@ -154,6 +156,7 @@ struct synack_trace_event {
             int which;        /* enum synack_trace_timer */
             unsigned backoff; /* RTO: which timeout in a row this is (1 for the first, as the
                                  segment it sends counts); persist: probes sent before */
+            synack_time_t at; /* TIMER_SET: when it will fire (the stack's clock) */
         } timer;              /* TIMER */
         struct {
             int call;                    /* enum synack_trace_call */

@@ -5,6 +5,7 @@
 #include "tcp/mem.h"
 #include "tcp/sack.h"
 #include "tcp/seq.h"
+#include "tcp/tracepoints.h"
 
 static uint32_t now_us(const struct sk_engine *eng)
 {
@@ -112,6 +113,7 @@ static uint32_t reo_wnd_us(const struct sk_tcb *tcb, const struct sk_rack_log *l
 
 static bool detect(struct sk_engine *eng, struct sk_tcb *tcb)
 {
+    bool was = tcb->rack_at != SYNACK_TIME_NEVER;
     tcb->rack_at = SYNACK_TIME_NEVER;
     struct sk_rack_log *l = tcb->rack_log;
     if (!l || !l->valid) return false;
@@ -128,6 +130,7 @@ static bool detect(struct sk_engine *eng, struct sk_tcb *tcb)
         if (t_after(deadline, now)) {
             /* Not yet: the reordering timer looks again then (RFC 8985 6.3). */
             tcb->rack_at = eng->now + (synack_time_t)(deadline - now) * 1000u;
+            if (!was) sk_trace_timer_set(eng, tcb, SYNACK_TIMER_REORDER, tcb->rack_at);
             break;
         }
         edge = end;

@@ -5,6 +5,7 @@
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/tracepoints.h"
 
 static void take_fin(struct sk_engine *eng, struct sk_tcb *tcb)
 {
@@ -83,6 +84,7 @@ static void schedule_ack(struct sk_engine *eng, struct sk_tcb *tcb, bool urgent)
         tcb->ack_now = true;
     } else if (tcb->delack_at == SYNACK_TIME_NEVER) {
         tcb->delack_at = eng->now + eng->cfg.delayed_ack;
+        sk_trace_timer_set(eng, tcb, SYNACK_TIMER_DELACK, tcb->delack_at);
     }
 }
 

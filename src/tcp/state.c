@@ -39,6 +39,7 @@ void sk_tcp_set_state(struct sk_engine *eng, struct sk_tcb *tcb, enum synack_tcp
         tcb->delack_at = SYNACK_TIME_NEVER;
         tcb->ka_at = SYNACK_TIME_NEVER;
         tcb->close_at = eng->now + 2 * eng->cfg.msl;
+        sk_trace_timer_set(eng, tcb, SYNACK_TIMER_CLOSE, tcb->close_at);
         if (eng->hooks.time_wait) eng->hooks.time_wait(eng, tcb);
     }
     sk_tcp_trace_state(eng, &tcb->local, &tcb->remote, from, to);

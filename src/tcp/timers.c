@@ -14,7 +14,9 @@
 
 void sk_tcp_arm_rto(struct sk_engine *eng, struct sk_tcb *tcb)
 {
+    bool was = tcb->rto_at != SYNACK_TIME_NEVER;
     tcb->rto_at = eng->now + sk_rtt_backoff(&tcb->rtt, tcb->backoff, eng->cfg.rto_max);
+    if (!was) sk_trace_timer_set(eng, tcb, SYNACK_TIMER_RTO, tcb->rto_at);
 }
 
 static bool has_unsent(const struct sk_tcb *tcb)
@@ -42,6 +44,7 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     synack_time_t when = sk_rtt_backoff(&tcb->rtt, tcb->persist_backoff, eng->cfg.persist_max);
     if (when < eng->cfg.persist_min) when = eng->cfg.persist_min;
     tcb->persist_at = eng->now + when;
+    sk_trace_timer_set(eng, tcb, SYNACK_TIMER_PERSIST, tcb->persist_at);
 }
 
 /* What to do when the retries run out (RFC 9293 3.8.3, RFC 1122 4.2.3.5). */
@@ -139,6 +142,7 @@ void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
      * (tcp_schedule_loss_probe) probes at the RTO's time instead, so that a lone segment,
      * whose PTO includes room for a delayed ACK, is probed before cwnd collapses. */
     tcb->tlp_at = eng->now + pto < tcb->rto_at ? eng->now + pto : tcb->rto_at;
+    sk_trace_timer_set(eng, tcb, SYNACK_TIMER_TLP, tcb->tlp_at);
 }
 
 /* RFC 8985 7.3: send one new segment if the window allows, else retransmit the last one;
@@ -168,6 +172,7 @@ void sk_tcp_keepalive_set(struct sk_engine *eng, struct sk_tcb *tcb, bool on)
     tcb->keepalive = on;
     tcb->ka_probes = 0;
     tcb->ka_at = on ? eng->now + tcb->ka_idle : SYNACK_TIME_NEVER;
+    if (on) sk_trace_timer_set(eng, tcb, SYNACK_TIMER_KEEPALIVE, tcb->ka_at);
 }
 
 /* RFC 1122 4.2.3.6, as Linux's tcp_keepalive_timer: while data is outstanding the
@@ -194,6 +199,7 @@ static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->ka_probes++;
     tcb->ka_at = eng->now + tcb->ka_interval;
+    sk_trace_timer_set(eng, tcb, SYNACK_TIMER_KEEPALIVE, tcb->ka_at);
 }
 
 static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)

@@ -53,3 +53,13 @@ void sk_trace_timer(struct sk_engine *eng, const struct sk_tcb *tcb, int which, 
     ev.u.timer.backoff = backoff;
     sk_trace_emit(eng, &ev);
 }
+
+void sk_trace_timer_set(struct sk_engine *eng, const struct sk_tcb *tcb, int which,
+                        synack_time_t at)
+{
+    struct synack_trace_event ev;
+    if (!sk_trace_begin(eng, SYNACK_TRACE_TIMER_SET, &tcb->local, &tcb->remote, &ev)) return;
+    ev.u.timer.which = which;
+    ev.u.timer.at = at;
+    sk_trace_emit(eng, &ev);
+}

@@ -20,5 +20,8 @@ void sk_trace_cwnd(struct sk_engine *eng, const struct sk_tcb *tcb);
 void sk_trace_rtt(struct sk_engine *eng, const struct sk_tcb *tcb, synack_time_t sample);
 /* A timer fired (enum synack_trace_timer). */
 void sk_trace_timer(struct sk_engine *eng, const struct sk_tcb *tcb, int which, unsigned backoff);
+/* A timer that was not running was armed to fire at `at` (SYNACK_TRACE_TIMER_SET). */
+void sk_trace_timer_set(struct sk_engine *eng, const struct sk_tcb *tcb, int which,
+                        synack_time_t at);
 
 #endif

@@ -19,10 +19,11 @@
 #define MAX_FIELDS 24
 
 static const char *const kinds[] = {
-    [SYNACK_TRACE_SEGMENT_IN] = "IN", [SYNACK_TRACE_SEGMENT_OUT] = "OUT",
-    [SYNACK_TRACE_STATE] = "STATE",   [SYNACK_TRACE_DROP] = "DROP",
-    [SYNACK_TRACE_CWND] = "CWND",     [SYNACK_TRACE_RTT] = "RTT",
-    [SYNACK_TRACE_TIMER] = "TIMER",   [SYNACK_TRACE_CALL] = "CALL",
+    [SYNACK_TRACE_SEGMENT_IN] = "IN",       [SYNACK_TRACE_SEGMENT_OUT] = "OUT",
+    [SYNACK_TRACE_STATE] = "STATE",         [SYNACK_TRACE_DROP] = "DROP",
+    [SYNACK_TRACE_CWND] = "CWND",           [SYNACK_TRACE_RTT] = "RTT",
+    [SYNACK_TRACE_TIMER] = "TIMER",         [SYNACK_TRACE_CALL] = "CALL",
+    [SYNACK_TRACE_TIMER_SET] = "TIMER-SET",
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -68,6 +69,9 @@ static void write_event(FILE *out, int side, const struct synack_trace_event *ev
         break;
     case SYNACK_TRACE_TIMER:
         fprintf(out, " %d %u", ev->u.timer.which, ev->u.timer.backoff);
+        break;
+    case SYNACK_TRACE_TIMER_SET:
+        fprintf(out, " %d %" PRIu64, ev->u.timer.which, ev->u.timer.at);
         break;
     case SYNACK_TRACE_CALL:
         fprintf(out, " %d %d %" PRId64 " %d", ev->u.call.call, ev->u.call.fd, ev->u.call.arg,
@@ -240,6 +244,10 @@ static bool parse_event(char *line, struct synack_trace_event *ev, int *side)
     case SYNACK_TRACE_TIMER:
         ev->u.timer.which = (int)num(&f, 0, INT32_MAX);
         ev->u.timer.backoff = (unsigned)unum(&f, UINT32_MAX);
+        break;
+    case SYNACK_TRACE_TIMER_SET:
+        ev->u.timer.which = (int)num(&f, 0, INT32_MAX);
+        ev->u.timer.at = unum(&f, UINT64_MAX);
         break;
     case SYNACK_TRACE_CALL:
         ev->u.call.call = (int)num(&f, 0, INT32_MAX);

@@ -311,6 +311,11 @@ char *synack_trace_format(const struct synack_trace_event *ev, char *buf, size_t
         snprintf(buf, size, "%.3f ms TIMER %s:%u-%s:%u %s (%u)", ms, l, ev->local.port, r,
                  ev->remote.port, synack_timer_name(ev->u.timer.which), ev->u.timer.backoff);
         break;
+    case SYNACK_TRACE_TIMER_SET:
+        snprintf(buf, size, "%.3f ms TIMER-SET %s:%u-%s:%u %s at %.3f ms", ms, l, ev->local.port, r,
+                 ev->remote.port, synack_timer_name(ev->u.timer.which),
+                 (double)ev->u.timer.at / 1e6);
+        break;
     case SYNACK_TRACE_CALL: {
         char call[160];
         snprintf(buf, size, "%.3f ms CALL %s:%u-%s:%u fd %d %s", ms, l, ev->local.port, r,
