@@ -20,7 +20,13 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
  * reports it as its first SACK block. Only with SACK agreed. Defined in recv_data.c. */
 void sk_tcp_note_dsack(struct sk_tcb *tcb, uint32_t start, uint32_t end);
 
-#define SK_TCP_ATO_MIN SYNACK_MS(40) /* Linux TCP_ATO_MIN: the least delayed-ACK estimate */
+#define SK_TCP_ATO_MIN_US 40000u /* Linux TCP_ATO_MIN: the least delayed-ACK estimate */
+
+/* The stack clock in microseconds, 32 bits (the delayed-ACK estimator's). */
+static inline uint32_t sk_tcp_now_us(const struct sk_engine *eng)
+{
+    return (uint32_t)(eng->now / 1000u);
+}
 
 /* Quick-ACK mode (Linux tcp_enter_quickack_mode): the next segments of data are ACKed at
  * once, interactive mode ends. Defined in recv_data.c. */

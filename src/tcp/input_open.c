@@ -221,8 +221,8 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         tcb->delivered++; /* the SYN, with the data it carried (Linux counts SYN-data once) */
         sk_tcp_syn_acked(eng, tcb);
         sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
-        tcb->ack_now = true;      /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
-        tcb->lrcvtime = eng->now; /* Linux tcp_finish_connect */
+        tcb->ack_now = true;               /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        tcb->lrcv_us = sk_tcp_now_us(eng); /* Linux tcp_finish_connect */
         /* Data queued beyond what the SYN carried (Linux: a writer waits for the handshake,
          * sk_write_pending): it carries this ACK, and quick-ACK mode begins. */
         if (tcb->sndbuf.len > tcb->snd_max - tcb->snd_buf_seq) sk_tcp_enter_quickack(eng, tcb);

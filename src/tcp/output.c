@@ -8,6 +8,7 @@
 #include "tcp/tracepoints.h"
 #include "tcp/chrono.h"
 #include "tcp/fastopen.h"
+#include "tcp/input.h"
 #include "tcp/rack.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
@@ -298,7 +299,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     /* Linux tcp_event_data_sent (TCP_PINGPONG_THRESH 1): data sent within ato of the last
      * arrival answers it, so the exchange is interactive and ACKs of data may wait to ride
      * on the next reply. */
-    if (len > 0 && tcb->ato && eng->now - tcb->lrcvtime < tcb->ato) tcb->pingpong = true;
+    if (len > 0 && tcb->ato_us && sk_tcp_now_us(eng) - tcb->lrcv_us < tcb->ato_us)
+        tcb->pingpong = true;
     if (len > 0 && !(flags & SYNACK_SYN)) sk_rack_sent(eng, tcb, seq, len); /* RFC 8985 */
     if (rtx) {
         sk_cc_on_retransmit(tcb, seq, len);

@@ -48,7 +48,7 @@ void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb)
     (void)eng;
     incr_quickack(tcb);
     tcb->pingpong = false;
-    tcb->ato = SK_TCP_ATO_MIN;
+    tcb->ato_us = SK_TCP_ATO_MIN_US;
 }
 
 /* Data arrived in order (Linux tcp_event_data_recv): the first data turns quick-ACK mode on;
@@ -56,19 +56,21 @@ void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb)
  * restarting) turns it on again. */
 static void data_received(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    synack_time_t now = eng->now, gap = now - tcb->lrcvtime, rto = tcb->rtt.rto;
-    if (tcb->ato == 0) {
+    uint32_t now = sk_tcp_now_us(eng), gap = now - tcb->lrcv_us;
+    uint64_t rto64 = tcb->rtt.rto / 1000u;
+    uint32_t rto = rto64 > UINT32_MAX ? UINT32_MAX : (uint32_t)rto64;
+    if (tcb->ato_us == 0) {
         incr_quickack(tcb);
-        tcb->ato = SK_TCP_ATO_MIN;
-    } else if (gap <= SK_TCP_ATO_MIN / 2) {
-        tcb->ato = tcb->ato / 2 + SK_TCP_ATO_MIN / 2;
-    } else if (gap < tcb->ato) {
-        tcb->ato = tcb->ato / 2 + gap;
-        if (tcb->ato > rto) tcb->ato = rto;
+        tcb->ato_us = SK_TCP_ATO_MIN_US;
+    } else if (gap <= SK_TCP_ATO_MIN_US / 2) {
+        tcb->ato_us = tcb->ato_us / 2 + SK_TCP_ATO_MIN_US / 2;
+    } else if (gap < tcb->ato_us) {
+        tcb->ato_us = tcb->ato_us / 2 + gap;
+        if (tcb->ato_us > rto) tcb->ato_us = rto;
     } else if (gap > rto) {
         incr_quickack(tcb);
     }
-    tcb->lrcvtime = now;
+    tcb->lrcv_us = now;
 }
 
 /* When to acknowledge in-order data (RFC 1122 4.2.3.2, RFC 5681 4.2): at once in quick-ACK

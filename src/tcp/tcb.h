@@ -56,7 +56,6 @@ struct sk_tcb {
 
     /* Statistics. */
     uint64_t retransmissions, timeouts, bytes_sent, bytes_acked, bytes_received;
-    uint32_t delivered; /* segments acknowledged or SACKed, our SYN counted (Linux delivered) */
     /* RACK (rack.h, RFC 8985): its state and when new data left, taken with the first data
      * sent; the reordering timer. */
     struct sk_rack_log *rack_log;
@@ -64,7 +63,7 @@ struct sk_tcb {
     /* chrono.h: the clock running since chrono_start, and the time per clock so far (ms). */
     synack_time_t chrono_start;
     uint32_t chrono_ms[3];
-    uint8_t chrono_type;
+    uint32_t delivered; /* segments acknowledged or SACKed, our SYN counted (Linux delivered) */
     uint64_t segments_in, segments_out;
 
     enum synack_tcp_state state;
@@ -125,9 +124,12 @@ struct sk_tcb {
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
     unsigned quickacks;         /* segments still ACKed at once (quick-ACK mode) */
-    /* Delayed-ACK estimator, as Linux's icsk_ack: ato (0 until the first data), when data
-     * last arrived, and interactive (pingpong) mode, in which ACKs wait to ride on replies. */
-    synack_time_t ato, lrcvtime;
+    uint32_t notsent_lowat;     /* TCP_NOTSENT_LOWAT (0: the config's) */
+    /* Delayed-ACK estimator, as Linux's icsk_ack: ato (0 until the first data) and when data
+     * last arrived, in microseconds on a 32-bit clock (a gap of 71 minutes reads short: an
+     * estimate, not a timer), and interactive (pingpong) mode, in which ACKs wait to ride on
+     * replies. */
+    uint32_t ato_us, lrcv_us;
     unsigned backoff;         /* consecutive RTO expirations (retries) */
     unsigned persist_backoff; /* zero-window probe interval doublings */
     unsigned persist_probes;  /* probes sent since the peer last answered */
@@ -148,6 +150,7 @@ struct sk_tcb {
     uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
     uint8_t cc_algo;                /* enum synack_congestion */
     uint8_t syn_retries;            /* TCP_SYNCNT (0: the config's syn/synack_retries) */
+    uint8_t chrono_type;            /* the clock running (chrono.h) */
 
     bool wscale_ok : 1;
     bool ts_ok : 1;         /* RFC 7323: both SYNs carried timestamps */
@@ -191,6 +194,13 @@ struct sk_tcb {
     bool counted : 1;     /* counts against max_connections (the stack's) */
     bool dead : 1;        /* freed at the end of the current stack call */
     bool rst_pending : 1; /* aborted: the next poll sends RST, then frees */
+    /* Send flags (output.c; see push_seq below): */
+    bool push_mark : 1;
+    bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
+    bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
+    bool push_once : 1; /* TCP_NODELAY set: the next output sends even if corked (Linux
+                           TCP_NAGLE_PUSH, cleared by the next write) */
+    bool inq : 1;       /* TCP_INQ: recvmsg reports the bytes left to read */
 
     /* TCP Fast Open server (RFC 7413 4.3). A listener's limit on Fast Open children still
      * in SYN-RECEIVED (Linux TCP_FASTOPEN qlen; 0: no Fast Open), how many there are, and
@@ -201,6 +211,7 @@ struct sk_tcb {
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
     bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
+    uint8_t eor_head, eor_count; /* the MSG_EOR ring below */
 
     /* Send flags and where PSH goes (output.c). push_seq: the end of the latest write that
      * pushed (Linux tcp_mark_push), while push_mark. eor: the ends of MSG_EOR records not
@@ -208,17 +219,9 @@ struct sk_tcb {
      * allocated at the first MSG_EOR, freed with the block). */
     uint32_t push_seq;
     uint32_t *eor;
-    uint8_t eor_head, eor_count;
-    uint32_t notsent_lowat; /* TCP_NOTSENT_LOWAT (0: the config's) */
     /* When data last arrived in order (or the connection was established) and last left
      * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
     synack_time_t last_data_recv_at, last_data_sent_at;
-    bool push_mark : 1;
-    bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
-    bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
-    bool push_once : 1; /* TCP_NODELAY set: the next output sends even if corked (Linux
-                           TCP_NAGLE_PUSH, cleared by the next write) */
-    bool inq : 1;       /* TCP_INQ: recvmsg reports the bytes left to read */
 };
 
 /* Most MSG_EOR records held at once; past it a record's end is not kept (it coalesces). */

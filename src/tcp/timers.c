@@ -260,9 +260,10 @@ static void timers_due(struct sk_engine *eng, struct sk_tcb *tcb)
          * interactive after all (ato back to its minimum), or ato was too short. */
         if (tcb->pingpong) {
             tcb->pingpong = false;
-            tcb->ato = SK_TCP_ATO_MIN;
+            tcb->ato_us = SK_TCP_ATO_MIN_US;
         } else {
-            tcb->ato = 2 * tcb->ato < tcb->rtt.rto ? 2 * tcb->ato : tcb->rtt.rto;
+            uint64_t rto = tcb->rtt.rto / 1000u, twice = 2 * (uint64_t)tcb->ato_us;
+            tcb->ato_us = (uint32_t)(twice < rto ? twice : rto < UINT32_MAX ? rto : UINT32_MAX);
         }
         sk_why(eng, SYNACK_CAUSE_DELAYED_ACK, 0);
         if (tcb->state != SYNACK_CLOSED) sk_tcp_output(eng, tcb);
