@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "instance.h"
+#include "synack/ladder.h"
 
 #define PD_DEFAULT_ADDR SYNACK_IPV4(192, 168, 0, 1)
 #define PD_START SYNACK_SEC(1000000) /* virtual clock origin */
@@ -94,6 +95,15 @@ static void config_from_sysctls(struct synack_config *cfg)
     cfg->window_scale = (int8_t)(ws < 0 ? 0 : ws > 14 ? 14 : ws);
 }
 
+/* SYNACK_PD_TRACE=1 in the environment: every trace event of the stack, one line each on
+ * stderr (synack_trace_format), to see why a script fails. */
+static void trace_to_stderr(void *ctx, const struct synack_trace_event *ev)
+{
+    (void)ctx;
+    char line[512];
+    fprintf(stderr, "synack: %s\n", synack_trace_format(ev, line, sizeof line));
+}
+
 /* The stack is made at the first socket call or packet, after the script's init command
  * ran, so that it mirrors the kernel settings the script chose; after each later shell
  * command (a script may run `sysctl` mid-way) the next call reads them again, as Linux reads
@@ -116,6 +126,8 @@ void pd_ensure_stack(struct pd *pd)
     for (int i = 0; i < 16; i++) /* reproducible runs */
         cfg.secret[i] = (uint8_t)(0x5a + i);
     config_from_sysctls(&cfg);
+    const char *trace = getenv("SYNACK_PD_TRACE");
+    if (trace && *trace && *trace != '0') cfg.trace = trace_to_stderr;
     struct synack_link link = {pd, capture};
     pd->stack = synack_stack_new(&cfg, &link);
     if (!pd->stack) {
