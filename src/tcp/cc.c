@@ -246,6 +246,7 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered
     tcb->rtt_timing = false;
     tcb->prr_delivered = tcb->prr_out = 0;
     tcb->recover_fs = tcb->snd_max - tcb->snd_una;
+    tcb->high_rxt = tcb->snd_una; /* nothing of this episode sent again yet */
     prr_update(tcb, delivered, ssrb);
     /* RFC 6675 NextSeg rule 1: the first segment presumed lost, no further than the first
      * SACKed byte (bytes the peer holds do not go again). */

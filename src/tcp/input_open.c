@@ -149,6 +149,11 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
 
 void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
 {
+    /* RFC 6675 HighRxt starts at the first data byte: a sequence number compares only
+     * within 2^31 of another, and 0 would read as ahead of half of all ISNs (pipe and RACK
+     * then took everything as retransmitted: fast_recovery/prr-ss-10pkt-lost-1 failed or
+     * passed with the ISN). */
+    tcb->high_rxt = tcb->iss + 1;
     if (tcb->rtt_timing && !tcb->syn_retransmitted) {
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
         sk_trace_rtt(eng, tcb, eng->now - tcb->rtt_start);

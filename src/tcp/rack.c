@@ -26,6 +26,10 @@ static struct sk_rack_log *log_of(struct sk_engine *eng, struct sk_tcb *tcb)
         struct sk_rack_log *l = sk_mem_take(&eng->mem, sizeof *l);
         if (!l) return NULL;
         memset(l, 0, sizeof *l);
+        /* The loss edge starts at SND.UNA: a sequence number compares only within 2^31 of
+         * another, and 0 would read as ahead of half of all SND.UNA values (the flakiness
+         * of fast_recovery/prr-ss-10pkt-lost-1: it followed the ISN). */
+        l->lost = tcb->snd_una;
         tcb->rack_log = l;
     }
     return tcb->rack_log;

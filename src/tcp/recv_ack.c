@@ -29,6 +29,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     }
     sk_sack_advance(tcb, ack - tcb->snd_una);
     tcb->snd_una = ack;
+    if (seq_lt(tcb->high_rxt, ack)) tcb->high_rxt = ack; /* never far behind: no wrap */
     if (seq_lt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
     if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
         /* RFC 6298 2.2/2.3 with Karn's rule: the timed segment was never retransmitted. */
