@@ -503,6 +503,37 @@ static void rack_waits_a_reordering_window(void **state)
     }
 }
 
+/* Linux tcp_check_sack_reordering: a segment SACKed after one 7 segments above it (and
+ * never sent again) came late: the peer reorders by 7 (tcpi_reordering, 3 before), and RACK
+ * keeps its reordering window from then on. */
+static void sack_below_the_highest_measures_reordering(void **state)
+{
+    (void)state;
+    struct th h;
+    uint32_t iss;
+    int fd = open_with_sack(&h, SYNACK_CC_CUBIC, &iss);
+    uint32_t una = iss + 1;
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.reordering, 3);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_ACK,
+                                   .seq = PEER_ISS + 1,
+                                   .ack = una,
+                                   .win = 32768,
+                                   .sack_count = 1,
+                                   .sack = {{una + 8 * MSS, una + 9 * MSS}}});
+    th_inject(&h, &(struct th_seg){
+                      .flags = SYNACK_ACK,
+                      .seq = PEER_ISS + 1,
+                      .ack = una,
+                      .win = 32768,
+                      .sack_count = 2,
+                      .sack = {{una + 1 * MSS, una + 3 * MSS}, {una + 8 * MSS, una + 9 * MSS}}});
+    assert_int_equal(synack_get_info(h.stack, fd, &info), 0);
+    assert_int_equal(info.reordering, 8); /* from segment 1 up to the end of segment 8 */
+    th_free(&h);
+}
+
 /* RFC 2883: the peer reports the retransmitted segment twice (a D-SACK below the
  * cumulative ACK): the original was not lost but late, and the reduction is undone, cwnd
  * and ssthresh restored, as Linux's tcp_try_undo_dsack; without the D-SACK it stays. */
@@ -621,6 +652,7 @@ int main(void)
         cmocka_unit_test(prr_newreno),
         cmocka_unit_test(prr_conservative_unless_snd_una_moves),
         cmocka_unit_test(rack_waits_a_reordering_window),
+        cmocka_unit_test(sack_below_the_highest_measures_reordering),
         cmocka_unit_test(dsack_undo),
         cmocka_unit_test(congestion_socket_option),
     };

@@ -80,7 +80,7 @@ static int tcp_info(struct pd *pd, int s, void *val, socklen_t *len)
         ti.tcpi_snd_cwnd = ci.cwnd / mss;
         /* Linux reports an unset ssthresh as TCP_INFINITE_SSTHRESH (0x7fffffff). */
         ti.tcpi_snd_ssthresh = ci.ssthresh >= 0x3fffffffu ? 0x7fffffffu : ci.ssthresh / mss;
-        ti.tcpi_reordering = 3; /* Linux tcp_reordering */
+        ti.tcpi_reordering = ci.reordering;
         ti.tcpi_total_retrans = (uint32_t)ci.retransmissions;
         ti.tcpi_bytes_acked = ci.bytes_acked;
         ti.tcpi_bytes_received = ci.bytes_received;

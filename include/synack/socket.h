@@ -241,6 +241,9 @@ struct synack_conn_info {
      * back by the peer's window and by our full send buffer (Linux tcpi_busy_time,
      * tcpi_rwnd_limited, tcpi_sndbuf_limited; counted in whole milliseconds). */
     uint64_t busy_time, rwnd_limited, sndbuf_limited;
+    /* How far the peer was seen to reorder, in segments (3 until seen more; Linux
+     * tcpi_reordering). */
+    uint32_t reordering;
     uint32_t recv_hint; /* what Linux's TCP_CM_INQ reports (tcp_inq_hint): recv_queued,
                            plus 1 once the peer's FIN has come */
     /* Loss recovery, as Linux's tcp_info reports it (segments, not bytes): its state (0

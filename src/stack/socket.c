@@ -814,6 +814,7 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->busy_time = sk_chrono_total(&s->eng, tcb, SK_CHRONO_BUSY);
     out->rwnd_limited = sk_chrono_total(&s->eng, tcb, SK_CHRONO_RWND);
     out->sndbuf_limited = sk_chrono_total(&s->eng, tcb, SK_CHRONO_SNDBUF);
+    out->reordering = tcb->reordering ? tcb->reordering : 3;
     if (tcb->state == SYNACK_CLOSED && tcb->remote.port == 0 && tcb->local.port == 0)
         return -ENOTCONN;
     return 0;

@@ -173,6 +173,11 @@ void sk_rack_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t una_befo
     detect(eng, tcb);
 }
 
+void sk_rack_note_reordering(struct sk_tcb *tcb)
+{
+    if (tcb->rack_log) tcb->rack_log->reord_seen = true;
+}
+
 bool sk_rack_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     return detect(eng, tcb);

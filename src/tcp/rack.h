@@ -35,6 +35,9 @@ void sk_rack_sent(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint3
 void sk_rack_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t una_before,
                     uint32_t sack_high, bool had_sacks);
 
+/* The peer reordered (sack.c saw it): keep a reordering window from now on. */
+void sk_rack_note_reordering(struct sk_tcb *tcb);
+
 /* The reordering timer fired (RFC 8985 6.3): detect again; returns true if more is lost. */
 bool sk_rack_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
 

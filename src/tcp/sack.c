@@ -17,6 +17,31 @@ static uint32_t sacked_bytes(const struct sk_reasm *q)
     return n;
 }
 
+/* The first byte of [so, eo) not SACKed before (eo: all of it was). */
+static uint32_t first_new(const struct sk_reasm *q, uint32_t so, uint32_t eo)
+{
+    uint32_t x = so;
+    for (unsigned i = 0; i < q->count && x < eo; i++)
+        if (q->ranges[i].start <= x && x < q->ranges[i].end) x = q->ranges[i].end;
+    return x < eo ? x : eo;
+}
+
+/* Newly SACKed bytes below the highest SACKed byte, never sent again, arrived late, not
+ * lost: the peer reordered by as many segments as the first of them lies below it (Linux
+ * tcp_check_sack_reordering, per newly SACKed skb; at most tcp_max_reordering 300). */
+static void note_reordering(struct sk_tcb *tcb, uint32_t so, uint32_t eo)
+{
+    const struct sk_reasm *q = &tcb->sacked;
+    uint32_t fack = q->count ? q->ranges[q->count - 1].end : 0;
+    uint32_t rxt = seq_gt(tcb->high_rxt, tcb->snd_una) ? tcb->high_rxt - tcb->snd_una : 0;
+    uint32_t low = first_new(q, so, eo);
+    if (low >= eo || low >= fack || low < rxt) return;
+    uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1, segs = (fack - low + mss - 1) / mss;
+    uint32_t now = tcb->reordering ? tcb->reordering : 3;
+    if (segs > now) tcb->reordering = (uint16_t)(segs < 300 ? segs : 300);
+    sk_rack_note_reordering(tcb);
+}
+
 bool sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp_options *o)
 {
     if (o->sack_count == 0) return false;
@@ -37,6 +62,7 @@ bool sk_sack_take(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_tcp
         uint32_t eo = e - tcb->snd_una;
         if (so == 0 || eo > span)
             continue; /* SND.UNA itself is never SACKed: it would have been ACKed */
+        note_reordering(tcb, so, eo);
         sk_reasm_add(&eng->mem, &tcb->sacked, so, eo); /* a full table keeps what it has */
     }
     return sacked_bytes(&tcb->sacked) > before;

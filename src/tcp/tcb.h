@@ -145,6 +145,8 @@ struct sk_tcb {
     uint16_t our_mss;               /* MSS we announce */
     uint16_t pmtu;                  /* path MTU learned (RFC 1191); 0: the link's */
     uint16_t tfo_syn_len;           /* data our first SYN carried (Fast Open) */
+    uint16_t reordering;            /* how far the peer reordered, in segments (Linux
+                                       tp->reordering; 0: not yet, read as 3) */
     uint16_t peer_mss;              /* MSS the peer announced (or the default) */
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
     uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
