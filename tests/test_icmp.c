@@ -258,6 +258,43 @@ static void fastopen_child_fails_before_accept(void **state)
     th_free(&h);
 }
 
+/* IP_TOS and IP_MTU_DISCOVER, as Linux: the TOS byte on every packet (its ECN bits the
+ * stack's), DF on by default; with IP_PMTUDISC_DONT, DF clear and "fragmentation needed"
+ * changes nothing. */
+static void tos_and_dont_fragment(void **state)
+{
+    (void)state;
+    struct th h;
+    th_init(&h, NULL);
+    uint32_t iss;
+    int fd = th_active_open(&h, 100, &iss, NULL);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_IP_TOS, 256), -EINVAL);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_IP_TOS, 0xb9), 0);
+    int v = 0;
+    assert_int_equal(synack_getsockopt(h.stack, fd, SYNACK_IP_TOS, &v), 0);
+    assert_int_equal(v, 0xb8);
+    static uint8_t data[2920];
+    assert_int_equal(synack_send(h.stack, fd, data, 1460), 1460);
+    th_poll(&h);
+    struct th_out o = th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1, 101, 1460);
+    assert_int_equal(o.tos, 0xb8);
+    assert_true(o.df);
+    assert_int_equal(synack_getsockopt(h.stack, fd, SYNACK_IP_MTU_DISCOVER, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(synack_setsockopt(h.stack, fd, SYNACK_IP_MTU_DISCOVER, 0), 0);
+    assert_int_equal(synack_send(h.stack, fd, data, 1460), 1460);
+    th_poll(&h);
+    o = th_expect(&h, SYNACK_ACK | SYNACK_PSH, iss + 1461, 101, 1460);
+    assert_false(o.df);
+    uint8_t pkt[128];
+    th_inject_raw(&h, pkt, unreachable_rest(&o, 4, iss + 1, 1000, pkt));
+    th_expect_none(&h);
+    struct synack_conn_info ci;
+    synack_get_info(h.stack, fd, &ci);
+    assert_int_equal(ci.snd_mss, 1460);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +306,7 @@ int main(void)
         cmocka_unit_test(fastopen_child_fails_before_accept),
         cmocka_unit_test(frag_needed_lowers_mss),
         cmocka_unit_test(frag_needed_for_a_syn),
+        cmocka_unit_test(tos_and_dont_fragment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

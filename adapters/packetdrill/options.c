@@ -167,6 +167,10 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
     } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
         if (r == 0) r = put_int(val, len, v);
+    } else if (level == IPPROTO_IP && (name == IP_TOS || name == IP_MTU_DISCOVER)) {
+        r = synack_getsockopt(pd->stack, s, name == IP_TOS ? SYNACK_IP_TOS : SYNACK_IP_MTU_DISCOVER,
+                              &v);
+        if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
         r = synack_getsockopt(
             pd->stack, s, name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE,
@@ -212,6 +216,17 @@ static int get_int(const void *val, socklen_t len, int *out)
     if (!val || len < (socklen_t)sizeof(int)) return -EINVAL;
     memcpy(out, val, sizeof *out);
     return 0;
+}
+
+/* Linux ip_setsockopt: an int, or for the byte-sized options (IP_TOS, IP_MTU_DISCOVER...) a
+ * single byte. */
+static int get_int_or_byte(const void *val, socklen_t len, int *out)
+{
+    if (val && len >= 1 && len < (socklen_t)sizeof(int)) {
+        *out = *(const unsigned char *)val;
+        return 0;
+    }
+    return get_int(val, len, out);
 }
 
 static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val, socklen_t len)
@@ -282,6 +297,11 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             r = -EINVAL;
         else
             r = val ? synack_set_fastopen_key(pd->stack, s, val) : -EFAULT;
+    } else if (level == IPPROTO_IP && (name == IP_TOS || name == IP_MTU_DISCOVER)) {
+        r = get_int_or_byte(val, len, &v);
+        if (r == 0)
+            r = synack_setsockopt(pd->stack, s,
+                                  name == IP_TOS ? SYNACK_IP_TOS : SYNACK_IP_MTU_DISCOVER, v);
     } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
         r = get_int(val, len, &v);
         if (r == 0)

@@ -171,6 +171,13 @@ enum synack_sockopt {
                                       left to read with each read (synack_conn_info's
                                       recv_hint; the packetdrill adapter's recvmsg returns it
                                       as the TCP_CM_INQ control message) */
+    SYNACK_IP_TOS,                 /* 0..255 (Linux IP_TOS): the IPv4 TOS byte of the
+                                      connection's packets; its two ECN bits stay the stack's
+                                      (RFC 3168); inherited by accept() */
+    SYNACK_IP_MTU_DISCOVER,        /* Linux IP_MTU_DISCOVER: 0 (IP_PMTUDISC_DONT: packets may
+                                      be fragmented, DF clear, "fragmentation needed" changes
+                                      nothing) or 1..5 (the default, 1: DF set, path MTU
+                                      discovery per RFC 1191) */
 };
 
 /* connect() and send() in one, with TCP Fast Open (RFC 7413, Linux's MSG_FASTOPEN): with a

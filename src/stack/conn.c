@@ -334,6 +334,8 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->ka_max = listener->ka_max;
     c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
     c->syn_retries = listener->syn_retries;   /* ... and icsk_syn_retries */
+    c->tos = listener->tos;                   /* ... and inet->tos, */
+    c->pmtu_dont = listener->pmtu_dont;       /* and pmtudisc */
     /* ... and these, with the whole tcp_sock. */
     c->notsent_lowat = listener->notsent_lowat;
     c->cork = listener->cork;

@@ -654,6 +654,14 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         if (value < 1 || value > 127) return -EINVAL; /* Linux MAX_TCP_SYNCNT */
         tcb->syn_retries = (uint8_t)value;
         return 0;
+    case SYNACK_IP_TOS:
+        if (value < 0 || value > 255) return -EINVAL;
+        tcb->tos = (uint8_t)(value & ~3); /* RFC 3168: the ECN field is the stack's */
+        return 0;
+    case SYNACK_IP_MTU_DISCOVER:
+        if (value < 0 || value > 5) return -EINVAL; /* Linux IP_PMTUDISC_DONT..OMIT */
+        tcb->pmtu_dont = value == 0;
+        return 0;
     case SYNACK_TCP_MAXSEG:
         if (value < 64 || value > s->eng.cfg.mss || (!fresh && tcb->state != SYNACK_LISTEN))
             return -EINVAL;
@@ -716,6 +724,12 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         return 0;
     case SYNACK_TCP_SYNCNT:
         *value = tcb->syn_retries ? tcb->syn_retries : (int)s->eng.cfg.syn_retries;
+        return 0;
+    case SYNACK_IP_TOS:
+        *value = tcb->tos;
+        return 0;
+    case SYNACK_IP_MTU_DISCOVER:
+        *value = tcb->pmtu_dont ? 0 : 1;
         return 0;
     case SYNACK_TCP_MAXSEG:
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;

@@ -64,6 +64,8 @@ struct sk_engine {
      * of input waits for the poll that follows the batch (hooks.want_output). */
     bool defer_output;
     uint8_t tx_ecn; /* the ECN field of the segment being sent (sk_tcp_send) */
+    uint8_t tx_tos; /* its TOS bits but ECN (IP_TOS) */
+    bool tx_nodf;   /* its DF flag clear (IP_PMTUDISC_DONT) */
 };
 
 /* A parsed incoming segment with its addresses. */

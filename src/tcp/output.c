@@ -90,8 +90,12 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
         sk_tcp_set_checksum(tcp, tcp_len, local->addr, remote->addr);
     sk_ipv4_emit(eng->scratch, local->addr, remote->addr, SK_IPPROTO_TCP, eng->cfg.ttl, eng->ip_id,
                  (uint16_t)tcp_len);
-    if (eng->tx_ecn) sk_ipv4_set_ecn(eng->scratch, eng->tx_ecn);
-    eng->tx_ecn = 0;
+    if (eng->tx_tos || eng->tx_nodf)
+        sk_ipv4_set_tos_df(eng->scratch, (uint8_t)(eng->tx_tos | eng->tx_ecn), !eng->tx_nodf);
+    else if (eng->tx_ecn)
+        sk_ipv4_set_ecn(eng->scratch, eng->tx_ecn);
+    eng->tx_ecn = eng->tx_tos = 0;
+    eng->tx_nodf = false;
     /* The link gives each piece of a super-segment an ID of its own, counting up. */
     eng->ip_id = (uint16_t)(eng->ip_id + (tso ? (len + seg_size - 1) / seg_size : 1));
     sk_count(eng, SYNACK_CTR_IP_OUT);
@@ -266,6 +270,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     h.seq = seq;
     bool syn = (flags & SYNACK_SYN) != 0;
     eng->tx_ecn = 0;
+    eng->tx_tos = tcb->tos; /* IP_TOS, IP_MTU_DISCOVER */
+    eng->tx_nodf = tcb->pmtu_dont;
     if (tcb->ecn_ok && !syn) {
         /* RFC 3168 6.1.3: ECE on every ACK until the peer's CWR; 6.1.2: CWR on the first new
          * data after a reduction; 6.1.5 (as Linux): only new data is ECN-capable, never a

@@ -11,7 +11,7 @@
 bool sk_tcp_mtu_reduced(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t mtu)
 {
     if (tcb->state == SYNACK_LISTEN || tcb->state == SYNACK_CLOSED ||
-        tcb->state == SYNACK_TIME_WAIT)
+        tcb->state == SYNACK_TIME_WAIT || tcb->pmtu_dont) /* IP_PMTUDISC_DONT: as Linux */
         return false;
     if (mtu < SK_PMTU_MIN) mtu = SK_PMTU_MIN;
     uint32_t now_mtu = tcb->pmtu ? tcb->pmtu : (uint32_t)eng->cfg.mss + 40u;

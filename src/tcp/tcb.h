@@ -145,8 +145,6 @@ struct sk_tcb {
     uint16_t our_mss;               /* MSS we announce */
     uint16_t pmtu;                  /* path MTU learned (RFC 1191); 0: the link's */
     uint16_t tfo_syn_len;           /* data our first SYN carried (Fast Open) */
-    uint16_t reordering;            /* how far the peer reordered, in segments (Linux
-                                       tp->reordering; 0: not yet, read as 3) */
     uint16_t peer_mss;              /* MSS the peer announced (or the default) */
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
     uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
@@ -164,6 +162,7 @@ struct sk_tcb {
     bool tfo_syn_opt : 1;   /* our first SYN had the Fast Open option (Linux syn_fastopen) */
     bool tfo_syn_exp : 1;   /* ... in the experimental format */
     bool pingpong : 1;      /* interactive: ACKs of data are delayed (see ato) */
+    bool pmtu_dont : 1;     /* IP_PMTUDISC_DONT: DF clear, no path MTU discovery */
     bool has_buffers : 1;   /* buffers set up (connect, listen's child); their memory comes
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */
@@ -198,28 +197,31 @@ struct sk_tcb {
     bool rst_pending : 1; /* aborted: the next poll sends RST, then frees */
     /* Send flags (output.c; see push_seq below): */
     bool push_mark : 1;
-    bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
-    bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
-    bool push_once : 1; /* TCP_NODELAY set: the next output sends even if corked (Linux
-                           TCP_NAGLE_PUSH, cleared by the next write) */
-    bool inq : 1;       /* TCP_INQ: recvmsg reports the bytes left to read */
+    bool cork : 1;       /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
+    bool more_once : 1;  /* MSG_MORE: the output this send asks for holds partial segments */
+    bool push_once : 1;  /* TCP_NODELAY set: the next output sends even if corked (Linux
+                            TCP_NAGLE_PUSH, cleared by the next write) */
+    bool inq : 1;        /* TCP_INQ: recvmsg reports the bytes left to read */
+    uint8_t tos;         /* IP_TOS: the TOS byte's upper six bits */
+    uint8_t eor_head;    /* the MSG_EOR ring below: its first record */
+    uint16_t reordering; /* how far the peer reordered, in segments (Linux tp->reordering;
+                            0: not yet, read as 3) */
+    uint8_t eor_count;   /* ... and how many it holds */
 
     /* TCP Fast Open server (RFC 7413 4.3). A listener's limit on Fast Open children still
      * in SYN-RECEIVED (Linux TCP_FASTOPEN qlen; 0: no Fast Open), how many there are, and
      * its own cookie key (NULL: the stack's; stack memory, freed with the block). */
-    unsigned tfo_qlen, tfo_pending;
-    uint8_t *tfo_key;
     bool tfo_passive : 1; /* a Fast Open child: in the accept queue before the ACK */
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
     bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
-    uint8_t eor_head, eor_count; /* the MSG_EOR ring below */
-
+    unsigned tfo_qlen, tfo_pending;
     /* Send flags and where PSH goes (output.c). push_seq: the end of the latest write that
      * pushed (Linux tcp_mark_push), while push_mark. eor: the ends of MSG_EOR records not
      * yet acknowledged, oldest first, a ring of SK_EOR_MAX from eor_head (stack memory,
      * allocated at the first MSG_EOR, freed with the block). */
     uint32_t push_seq;
+    uint8_t *tfo_key;
     uint32_t *eor;
     /* When data last arrived in order (or the connection was established) and last left
      * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */

@@ -53,3 +53,11 @@ void sk_ipv4_set_ecn(uint8_t *buf, uint8_t ecn)
     buf[10] = buf[11] = 0;
     sk_put16(buf + 10, sk_csum_finish(sk_csum_add(0, buf, (size_t)(buf[0] & 0xf) * 4)));
 }
+
+void sk_ipv4_set_tos_df(uint8_t *buf, uint8_t tos, bool df)
+{
+    buf[1] = tos;
+    buf[6] = (uint8_t)(df ? buf[6] | 0x40 : buf[6] & ~0x40);
+    buf[10] = buf[11] = 0;
+    sk_put16(buf + 10, sk_csum_finish(sk_csum_add(0, buf, (size_t)(buf[0] & 0xf) * 4)));
+}

@@ -4,6 +4,7 @@
 #define SK_WIRE_IPV4_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SK_IPV4_HDR_LEN 20
@@ -43,6 +44,8 @@ void sk_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, uint8
 /* Sets the ECN field (RFC 3168 5: the two low bits of the former TOS byte) of a header
  * sk_ipv4_emit wrote, and its checksum. */
 void sk_ipv4_set_ecn(uint8_t *buf, uint8_t ecn);
+/* Sets the whole TOS byte and the DF flag of the header at buf, and its checksum. */
+void sk_ipv4_set_tos_df(uint8_t *buf, uint8_t tos, bool df);
 
 #define SK_IP_ECT0 0x2u /* ECN-Capable Transport(0) */
 #define SK_IP_CE 0x3u   /* Congestion Experienced */

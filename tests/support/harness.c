@@ -35,6 +35,8 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now
     o->ack = t.ack;
     o->flags = t.flags;
     o->ecn = ip.tos & 3u;
+    o->tos = ip.tos;
+    o->df = (pkt[6] & 0x40) != 0;
     o->win = t.window;
     o->len = (uint32_t)(ip.payload_len - t.hdr_len);
     assert_true(o->len <= sizeof o->payload);

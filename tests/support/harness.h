@@ -37,6 +37,8 @@ struct th_out {
     unsigned sack_count;
     uint32_t sack[4][2];
     uint8_t ecn;     /* the IP header's ECN field */
+    uint8_t tos;     /* the whole TOS byte */
+    bool df;         /* Don't Fragment set */
     bool has_fo;     /* Fast Open option present */
     unsigned fo_len; /* its cookie length (0: a request) */
     uint8_t fo_cookie[16];
