@@ -303,6 +303,38 @@ static void keys_per_listener_and_stack(void **state)
     th_free(&h);
 }
 
+/* Key rotation (Linux TCP_FASTOPEN_KEY with a backup key): a cookie made under the backup
+ * key is still taken, and the SYN-ACK brings the client the current cookie; a cookie under
+ * neither key is not. The same for the stack's keys (fd < 0). */
+static void backup_key_still_takes_old_cookies(void **state)
+{
+    (void)state;
+    static const uint8_t NEWKEY[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    uint8_t fresh[8];
+    sk_tfo_cookie(NEWKEY, TH_PEER_ADDR, TH_LOCAL_ADDR, fresh);
+    for (int stackwide = 0; stackwide < 2; stackwide++) {
+        struct th h;
+        int lfd = tfo_listen(&h, 5);
+        assert_int_equal(synack_set_fastopen_keys(h.stack, stackwide ? -1 : lfd, NEWKEY, KEY), 0);
+        cookie_syn(&h, TH_PEER_PORT, "old", COOKIE); /* COOKIE is KEY's */
+        struct th_out sa = synack_acking(&h, PEER_ISS + 4);
+        assert_true(sa.has_fo);
+        assert_int_equal(sa.fo_len, 8);
+        assert_memory_equal(sa.fo_cookie, fresh, 8);
+        cookie_syn(&h, TH_PEER_PORT + 1, "new", fresh);
+        sa = synack_acking(&h, PEER_ISS + 4);
+        assert_false(sa.has_fo); /* a current cookie needs no new one */
+        /* Without the backup, KEY's cookie is refused: only the SYN is acknowledged. */
+        assert_int_equal(synack_set_fastopen_keys(h.stack, stackwide ? -1 : lfd, NEWKEY, NULL), 0);
+        cookie_syn(&h, TH_PEER_PORT + 2, "old", COOKIE);
+        sa = synack_acking(&h, PEER_ISS + 1);
+        assert_memory_equal(sa.fo_cookie, fresh, 8);
+        assert_int_equal(ctr(&h, SYNACK_CTR_TCP_FASTOPEN_PASSIVE), 2);
+        assert_int_equal(ctr(&h, SYNACK_CTR_TCP_FASTOPEN_PASSIVE_FAIL), 1);
+        th_free(&h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +346,7 @@ int main(void)
         cmocka_unit_test(qlen_overflow_falls_back),
         cmocka_unit_test(reset_before_accept_keeps_data),
         cmocka_unit_test(keys_per_listener_and_stack),
+        cmocka_unit_test(backup_key_still_takes_old_cookies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

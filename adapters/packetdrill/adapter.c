@@ -48,12 +48,17 @@ static void fastopen_sysctl_key(struct synack_config *cfg)
 {
     FILE *f = fopen("/proc/sys/net/ipv4/tcp_fastopen_key", "r");
     if (!f) return;
-    unsigned w[4];
-    if (fscanf(f, "%x-%x-%x-%x", &w[0], &w[1], &w[2], &w[3]) == 4) {
+    unsigned w[8];
+    int n = fscanf(f, "%x-%x-%x-%x,%x-%x-%x-%x", &w[0], &w[1], &w[2], &w[3], &w[4], &w[5], &w[6],
+                   &w[7]);
+    if (n >= 4) {
         for (int i = 0; i < 16; i++)
             cfg->fastopen_key[i] = (uint8_t)(w[i / 4] >> (8 * (i % 4)));
         cfg->fastopen_key_set = true;
     }
+    cfg->fastopen_backup_key_set = n == 8; /* "primary,backup" */
+    for (int i = 0; n == 8 && i < 16; i++)
+        cfg->fastopen_backup_key[i] = (uint8_t)(w[4 + i / 4] >> (8 * (i % 4)));
     fclose(f);
 }
 

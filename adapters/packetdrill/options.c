@@ -291,12 +291,14 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
                                                               : SYNACK_TCP_INQ,
                                   v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
-        /* Linux: the primary key (16 bytes), optionally followed by a backup key (which
-         * synack does not keep); any other length is -EINVAL. */
+        /* Linux: the primary key (16 bytes), optionally followed by a backup key; any other
+         * length is -EINVAL. */
         if (len != 16 && len != 32)
             r = -EINVAL;
         else
-            r = val ? synack_set_fastopen_key(pd->stack, s, val) : -EFAULT;
+            r = val ? synack_set_fastopen_keys(pd->stack, s, val,
+                                               len == 32 ? (const uint8_t *)val + 16 : NULL)
+                    : -EFAULT;
     } else if (level == IPPROTO_IP && (name == IP_TOS || name == IP_MTU_DISCOVER)) {
         r = get_int_or_byte(val, len, &v);
         if (r == 0)

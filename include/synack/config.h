@@ -139,6 +139,10 @@ struct synack_config {
      * (synack_set_fastopen_key). Defaults: false, zeros. */
     bool fastopen_key_set;
     uint8_t fastopen_key[16];
+    /* A second key whose cookies are still taken, not given out (Linux's backup key, for
+     * rotating keys: net.ipv4.tcp_fastopen_key's second part). Defaults: false, zeros. */
+    bool fastopen_backup_key_set;
+    uint8_t fastopen_backup_key[16];
     /* Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): in-order data is acknowledged for at
      * least every second full-sized segment, otherwise within this delay; out-of-order
      * data, a filled hole and a FIN are acknowledged at once, and so are the first 16

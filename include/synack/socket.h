@@ -210,6 +210,10 @@ ssize_t synack_sendto_fastopen_flags(struct synack_stack *stack, int fd,
  * 8 bytes, as Linux computes it (so a key gives Linux's cookie). Errors: -EBADF, -EINVAL (key
  * NULL), -ENOMEM. */
 int synack_set_fastopen_key(struct synack_stack *stack, int fd, const uint8_t key[16]);
+/* The same with a backup key (Linux TCP_FASTOPEN_KEY with 32 bytes, for rotating keys):
+ * cookies are given out under key and accepted under key or backup; backup NULL: none. */
+int synack_set_fastopen_keys(struct synack_stack *stack, int fd, const uint8_t key[16],
+                             const uint8_t backup[16]);
 
 /* Errors: -EBADF, -ENOPROTOOPT (unknown option), -EINVAL (bad value or wrong state),
  * -EOPNOTSUPP (SYNACK_TCP_FASTOPEN_CONNECT with fastopen_client off in the config), -ENOMEM

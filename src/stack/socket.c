@@ -756,22 +756,33 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
     return -ENOPROTOOPT;
 }
 
-int synack_set_fastopen_key(struct synack_stack *s, int fd, const uint8_t key[16])
+int synack_set_fastopen_keys(struct synack_stack *s, int fd, const uint8_t key[16],
+                             const uint8_t backup[16])
 {
     if (!key) return -EINVAL;
     if (fd < 0) {
         memcpy(s->eng.cfg.fastopen_key, key, 16);
         s->eng.cfg.fastopen_key_set = true;
+        if (backup) memcpy(s->eng.cfg.fastopen_backup_key, backup, 16);
+        s->eng.cfg.fastopen_backup_key_set = backup != NULL;
         return 0;
     }
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (!tcb->tfo_key) {
-        tcb->tfo_key = sk_mem_alloc(s, 16, false);
+        tcb->tfo_key = sk_mem_alloc(s, SK_TFO_KEYS_SIZE, false);
         if (!tcb->tfo_key) return -ENOMEM;
     }
+    /* The primary key, the backup, and whether there is one (fastopen.h). */
     memcpy(tcb->tfo_key, key, 16);
+    if (backup) memcpy(tcb->tfo_key + 16, backup, 16);
+    tcb->tfo_key[32] = backup != NULL;
     return 0;
+}
+
+int synack_set_fastopen_key(struct synack_stack *s, int fd, const uint8_t key[16])
+{
+    return synack_set_fastopen_keys(s, fd, key, NULL);
 }
 
 int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out)

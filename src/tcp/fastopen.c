@@ -92,6 +92,18 @@ void sk_tfo_cookie(const uint8_t key[16], uint32_t saddr, uint32_t daddr,
         out[i] = (uint8_t)(h >> (8 * i)); /* Linux: cpu_to_le64(siphash(...)) */
 }
 
+bool sk_tfo_backup_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16])
+{
+    if (listener && listener->tfo_key) {
+        if (!listener->tfo_key[32]) return false;
+        memcpy(out, listener->tfo_key + 16, 16);
+        return true;
+    }
+    if (!eng->cfg.fastopen_key_set || !eng->cfg.fastopen_backup_key_set) return false;
+    memcpy(out, eng->cfg.fastopen_backup_key, 16);
+    return true;
+}
+
 void sk_tfo_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16])
 {
     if (listener && listener->tfo_key) {
@@ -138,9 +150,25 @@ enum sk_tfo_verdict sk_tfo_server_syn(struct sk_engine *eng, const struct sk_tcb
     uint8_t key[16], good[SK_TFO_COOKIE_LEN];
     sk_tfo_key(eng, listener, key);
     sk_tfo_cookie(key, seg->src.addr, seg->dst.addr, good);
-    /* RFC 7413 4.3 step 2: a valid cookie: the child is made now and takes the data. */
-    if (o->fo_len == SK_TFO_COOKIE_LEN && memcmp(o->fo_cookie, good, sizeof good) == 0) {
+    /* RFC 7413 4.3 step 2: a valid cookie: the child is made now and takes the data. Valid
+     * under the key or the backup key (Linux tcp_fastopen_cookie_gen_check tries both). */
+    uint8_t backup[16], old_good[SK_TFO_COOKIE_LEN];
+    bool under_backup = false;
+    if (o->fo_len == SK_TFO_COOKIE_LEN && sk_tfo_backup_key(eng, listener, backup)) {
+        sk_tfo_cookie(backup, seg->src.addr, seg->dst.addr, old_good);
+        under_backup = memcmp(o->fo_cookie, old_good, sizeof old_good) == 0;
+    }
+    if (o->fo_len == SK_TFO_COOKIE_LEN &&
+        (under_backup || memcmp(o->fo_cookie, good, sizeof good) == 0)) {
         sk_count(eng, SYNACK_CTR_TCP_FASTOPEN_PASSIVE);
+        if (under_backup) {
+            /* The client holds an old cookie: the SYN-ACK brings it the current one (Linux
+             * tcp_try_fastopen: valid_foc). */
+            reply->send = true;
+            reply->exp = o->fo_exp;
+            reply->len = SK_TFO_COOKIE_LEN;
+            memcpy(reply->cookie, good, sizeof good);
+        }
         return SK_TFO_ACCEPT;
     }
     /* RFC 7413 4.3 step 1 (a request) and step 3 (an invalid cookie: the data is dropped,
