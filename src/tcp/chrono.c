@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/chrono.h"
 
-#include "tcp/output.h"
-
 static void account(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     if (tcb->chrono_type != SK_CHRONO_NONE)
@@ -31,10 +29,10 @@ void sk_chrono_stop(struct sk_engine *eng, struct sk_tcb *tcb, enum sk_chrono c)
 
 uint64_t sk_chrono_total(const struct sk_engine *eng, const struct sk_tcb *tcb, enum sk_chrono c)
 {
-    uint64_t t = 0;
     /* Busy time counts the limited stretches too (Linux tcp_get_info_chrono_stats). */
-    for (int k = c == SK_CHRONO_BUSY ? SK_CHRONO_BUSY : (int)c;
-         k <= (c == SK_CHRONO_BUSY ? SK_CHRONO_SNDBUF : (int)c); k++) {
+    int last = c == SK_CHRONO_BUSY ? SK_CHRONO_SNDBUF : (int)c;
+    uint64_t t = 0;
+    for (int k = (int)c; k <= last; k++) {
         t += (uint64_t)tcb->chrono_ms[k - 1] * 1000u;
         if (tcb->chrono_type == k) t += (eng->now - tcb->chrono_start) / 1000u;
     }

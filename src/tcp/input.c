@@ -12,11 +12,20 @@
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
 
-/* 3.10.7.4 first: the four cases of segment acceptability. */
-static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t seglen, uint32_t wnd,
-                       bool rst)
+/* 3.10.7.4 first: the four cases of segment acceptability (len: its text; seglen: its
+ * sequence space, SYN and FIN counted). */
+static bool acceptable(const struct sk_tcb *tcb, uint32_t seq, uint32_t len, uint32_t seglen,
+                       uint32_t wnd, uint8_t flags)
 {
     uint32_t nxt = tcb->rcv_nxt;
+    bool rst = (flags & SYNACK_RST) != 0;
+    /* A retransmission ending exactly at RCV.NXT (text we hold, the peer missed our ACK of
+     * it) is taken for its ACK field, its text trimmed and D-SACKed, as Linux's tcp_sequence
+     * takes any segment ending at or past RCV.WUP: when both sides retransmit into small
+     * windows, each one's pure ACKs carry a SEQ the other already passed, and this is what
+     * still tells each that its data arrived (stress seed 63038: both timed out). */
+    if (len > 0 && !(flags & (SYNACK_SYN | SYNACK_RST)) && seq_lt(seq, nxt) && seq + seglen == nxt)
+        return true;
     /* A segment without text exactly at the right edge is taken too, as Linux's
      * tcp_sequence does (!after(seq, rcv_nxt + window)): a peer whose data filled our window
      * sends its ACKs with SEQ = SND.NXT = that edge (Linux tcp_acceptable_seq), and the
@@ -173,14 +182,7 @@ void sk_tcp_input_synchronized(struct sk_engine *eng, struct sk_tcb *tcb,
             return;
         }
     }
-    /* A retransmission ending exactly at RCV.NXT (text we hold, the peer missed our ACK of
-     * it) is taken for its ACK field, its text trimmed and D-SACKed, as Linux's tcp_sequence
-     * takes any segment ending at or past RCV.WUP: when both sides retransmit into small
-     * windows, each one's pure ACKs carry a SEQ the other already passed, and this is what
-     * still tells each that its data arrived (stress seed 63038: both timed out). */
-    bool dup_tail = len > 0 && !(flags & (SYNACK_SYN | SYNACK_RST)) && seq_lt(seq, tcb->rcv_nxt) &&
-                    seq + seglen == tcb->rcv_nxt;
-    if (!dup_tail && !acceptable(tcb, seq, seglen, wnd, (flags & SYNACK_RST) != 0)) {
+    if (!acceptable(tcb, seq, len, seglen, wnd, flags)) {
         /* RCV.WND zero: still take the ACK (and RST) of a segment at RCV.NXT, drop its
          * text (3.10.7.4 first, "special allowance"). A bare FIN there is taken, as Linux
          * does (tcp_data_queue): it needs no buffer space, and a peer that closes into a

@@ -30,7 +30,7 @@ static inline uint32_t sk_tcp_now_us(const struct sk_engine *eng)
 
 /* Quick-ACK mode (Linux tcp_enter_quickack_mode): the next segments of data are ACKed at
  * once, interactive mode ends. Defined in recv_data.c. */
-void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb);
+void sk_tcp_enter_quickack(struct sk_tcb *tcb);
 
 /* Seventh and eighth steps of 3.10.7.4: segment text and FIN, already trimmed to the
  * window. Defined in recv_data.c. */

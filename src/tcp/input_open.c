@@ -230,7 +230,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
         tcb->lrcv_us = sk_tcp_now_us(eng); /* Linux tcp_finish_connect */
         /* Data queued beyond what the SYN carried (Linux: a writer waits for the handshake,
          * sk_write_pending): it carries this ACK, and quick-ACK mode begins. */
-        if (tcb->sndbuf.len > tcb->snd_max - tcb->snd_buf_seq) sk_tcp_enter_quickack(eng, tcb);
+        if (tcb->sndbuf.len > tcb->snd_max - tcb->snd_buf_seq) sk_tcp_enter_quickack(tcb);
         if (seg->len > 0 || (flags & SYNACK_FIN))
             sk_tcp_take_text(eng, tcb, seg->h.seq + 1, seg->payload, seg->len,
                              (flags & SYNACK_FIN) != 0);

@@ -570,18 +570,13 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
     /* Linux tcp_write_xmit: what waits unsent is held back by the peer's window (the
      * congestion window would let a segment go), or not (tcp_chrono RWND_LIMITED). */
     uint32_t unsent = seq_gt(fin_seq, tcb->snd_nxt) ? fin_seq - tcb->snd_nxt : 0;
-    if (unsent > 0) {
-        uint32_t need = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
-        uint32_t flight = sk_tcp_in_flight(tcb), wnd_end = tcb->snd_una + tcb->snd_wnd;
-        uint32_t wnd_room = seq_gt(wnd_end, tcb->snd_nxt) ? wnd_end - tcb->snd_nxt : 0;
-        bool cwnd_ok = (uint64_t)flight + need <= tcb->cwnd;
-        if (cwnd_ok && wnd_room < need)
-            sk_chrono_start(eng, tcb, SK_CHRONO_RWND);
-        else
-            sk_chrono_stop(eng, tcb, SK_CHRONO_RWND);
-    } else {
+    uint32_t need = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
+    uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+    uint32_t wnd_room = seq_gt(wnd_end, tcb->snd_nxt) ? wnd_end - tcb->snd_nxt : 0;
+    if (need > 0 && (uint64_t)sk_tcp_in_flight(tcb) + need <= tcb->cwnd && wnd_room < need)
+        sk_chrono_start(eng, tcb, SK_CHRONO_RWND);
+    else
         sk_chrono_stop(eng, tcb, SK_CHRONO_RWND);
-    }
     /* Linux tcp_write_xmit: the flight filled the congestion window (no room left for a
      * full segment: Linux counts packets), or not. */
     bool limited = (uint64_t)sk_tcp_in_flight(tcb) + tcb->snd_mss > tcb->cwnd;

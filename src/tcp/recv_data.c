@@ -43,9 +43,8 @@ static void incr_quickack(struct sk_tcb *tcb)
     if (q > tcb->quickacks) tcb->quickacks = q;
 }
 
-void sk_tcp_enter_quickack(struct sk_engine *eng, struct sk_tcb *tcb)
+void sk_tcp_enter_quickack(struct sk_tcb *tcb)
 {
-    (void)eng;
     incr_quickack(tcb);
     tcb->pingpong = false;
     tcb->ato_us = SK_TCP_ATO_MIN_US;
