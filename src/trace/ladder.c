@@ -259,6 +259,9 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
             char text[sizeof t.label + sizeof t.cause + 4];
             snprintf(text, sizeof text, "%s%s%s%s", t.label, *t.cause ? " [" : "", t.cause,
                      *t.cause ? "]" : "");
+            /* A cause that does not fit on the arrow goes on the first line below it. */
+            bool cause_below = *t.cause && strlen(text) > MID_W - 4;
+            if (cause_below) snprintf(text, sizeof text, "%s", t.label);
             bool lost = !capture && e->arrival < 0;
             arrow(mid, text, e->side == 0, lost);
             if (lost)
@@ -267,6 +270,10 @@ void synack_ladder_render(struct synack_ladder *l, FILE *out, synack_time_t orig
                 fmt_ms(side[!e->side], sizeof side[0], "arr ", l->events[e->arrival].ev.time,
                        origin);
             row(l, out, time, side[0], mid, side[1]);
+            if (cause_below) {
+                snprintf(mid, sizeof mid, "  [%.*s]", MID_W - 4, t.cause);
+                row(l, out, "", "", mid, "");
+            }
             /* The options on lines of their own, cut after a comma to fit. */
             const char *o = t.options;
             while (*o) {
