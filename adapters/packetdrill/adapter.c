@@ -89,6 +89,7 @@ static void config_from_sysctls(struct synack_config *cfg)
     cfg->notsent_lowat = lowat > 0 && lowat < UINT32_MAX ? (uint32_t)lowat : UINT32_MAX;
     long er = sysctl_long("ipv4/tcp_early_retrans", 0, 3);
     cfg->tail_loss_probe = er == 3 || er == 4;
+    cfg->frto = sysctl_long("ipv4/tcp_frto", 0, 2) != 0;
     /* Linux tcp_select_initial_window: wscale = log2(max(tcp_rmem[2], rmem_max)) - 15. */
     long space = sysctl_long("ipv4/tcp_rmem", 2, 6291456);
     long rmax = sysctl_long("core/rmem_max", 0, 212992);

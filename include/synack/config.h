@@ -153,6 +153,13 @@ struct synack_config {
      * probe a silent tail after about two round trips instead of waiting for the RTO.
      * Default true. */
     bool tail_loss_probe;
+    /* F-RTO (RFC 5682 3, the SACK-enhanced algorithm, as Linux's tcp_frto=2): after a
+     * timeout, the first ACK that moves SND.UNA lets new data go instead of repeating old;
+     * if the next acknowledges data that was never sent again, the timeout was spurious and
+     * the window is restored. Independently of it, an ACK echoing a timestamp older than
+     * the first retransmission undoes the timeout too (RFC 3522, Linux tcp_packet_delayed).
+     * Default true. */
+    bool frto;
     /* Explicit Congestion Notification (RFC 3168), as Linux's tcp_ecn: 0 never; 1 ask for it
      * in our SYNs and accept it in the peer's; 2 accept it when a peer's SYN asks, never
      * ask. With it agreed, new data leaves ECT(0); a CE mark on what arrives is echoed with

@@ -70,6 +70,8 @@ enum synack_counter {
     SYNACK_CTR_TCP_ECN_REDUCED,              /* window reductions for an ECN echo (RFC 3168) */
     SYNACK_CTR_TCP_SPURIOUS_UNDO,            /* window reductions undone: D-SACK showed every
                                                 retransmission of the episode spurious */
+    SYNACK_CTR_TCP_SPURIOUS_RTO,             /* timeouts found spurious and undone (F-RTO,
+                                                RFC 5682, or the timestamps, RFC 3522) */
     SYNACK_CTR_ICMP_IN,                      /* ICMP messages received (valid checksum) */
     SYNACK_CTR_ICMP_BAD,                     /* ICMP messages too short or with a bad checksum */
     SYNACK_CTR_ICMP_ECHO_REPLIED,            /* echo requests answered */

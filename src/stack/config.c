@@ -32,6 +32,7 @@ void synack_config_init(struct synack_config *c)
     c->timestamps = true;
     c->sack = true;
     c->tail_loss_probe = true;
+    c->frto = true;
     c->delayed_ack = SYNACK_MS(40);
     c->fastopen_client = true;
     c->keepalive_idle = SYNACK_SEC(7200);

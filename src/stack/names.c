@@ -91,6 +91,7 @@ const char *synack_counter_name(enum synack_counter id)
         [SYNACK_CTR_TCP_SNDBUF_GROWN] = "tcp_sndbuf_grown",
         [SYNACK_CTR_TCP_ECN_REDUCED] = "tcp_ecn_reduced",
         [SYNACK_CTR_TCP_SPURIOUS_UNDO] = "tcp_spurious_undo",
+        [SYNACK_CTR_TCP_SPURIOUS_RTO] = "tcp_spurious_rto",
         [SYNACK_CTR_ICMP_IN] = "icmp_in",
         [SYNACK_CTR_ICMP_BAD] = "icmp_bad",
         [SYNACK_CTR_ICMP_ECHO_REPLIED] = "icmp_echo_replied",

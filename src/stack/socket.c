@@ -819,7 +819,7 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->recv_hint = tcb->rcvbuf.len + (tcb->fin_received ? 1u : 0u);
     uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 1;
     uint32_t sacked = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
-    out->ca_state = tcb->backoff > 0                                    ? 4
+    out->ca_state = tcb->backoff > 0 || tcb->in_loss                    ? 4
                     : tcb->in_recovery                                  ? 3
                     : tcb->ecn_ok && seq_lt(tcb->snd_una, tcb->cwr_end) ? 2
                     : tcb->dupacks > 0 || sacked > 0                    ? 1

@@ -77,6 +77,14 @@ static void arm_undo(struct sk_tcb *tcb)
     tcb->undo_armed = true;
 }
 
+/* Linux tcp_undo_cwnd_reduction: the window and ssthresh no lower than before the
+ * reduction found unnecessary. */
+static void restore_prior(struct sk_tcb *tcb)
+{
+    if (tcb->cwnd < tcb->prior_cwnd) tcb->cwnd = tcb->prior_cwnd;
+    if (tcb->ssthresh < tcb->prior_ssthresh) tcb->ssthresh = tcb->prior_ssthresh;
+}
+
 void sk_cc_on_retransmit(struct sk_tcb *tcb, uint32_t seq, uint32_t len)
 {
     if (tcb->undo_armed && len > 0 && seq_lt(seq, tcb->undo_end))
@@ -96,8 +104,7 @@ void sk_cc_on_dsack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t start, u
     /* Every retransmission of the episode arrived twice: the originals were not lost
      * (reordering, or a delay), and the reduction is undone (RFC 2883 section 5 leaves the
      * response open; Linux restores the window and ssthresh and leaves recovery). */
-    if (tcb->cwnd < tcb->prior_cwnd) tcb->cwnd = tcb->prior_cwnd;
-    if (tcb->ssthresh < tcb->prior_ssthresh) tcb->ssthresh = tcb->prior_ssthresh;
+    restore_prior(tcb);
     tcb->in_recovery = tcb->sack_recovery = false;
     tcb->dupacks = 0;
     tcb->undo_armed = false;
@@ -187,14 +194,78 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
 {
+    bool fresh = !tcb->in_recovery && !tcb->in_loss;
     /* RFC 5681 3.1 equation 4 (RFC 9438 4.8 for CUBIC), on the first timeout of this
-     * segment only. */
-    if (tcb->backoff == 1) tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
+     * segment only; the window before it is kept in case it proves spurious (Linux
+     * tcp_init_undo). */
+    if (tcb->backoff == 1) {
+        tcb->prior_cwnd = tcb->cwnd;
+        tcb->prior_ssthresh = tcb->ssthresh;
+        tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
+    }
     tcb->cwnd = tcb->snd_mss; /* RFC 5681 3.1: loss window = 1 SMSS */
-    tcb->undo_armed = false;  /* a timeout is not undone by D-SACK here (Linux: F-RTO) */
+    tcb->undo_armed = false;  /* not undone by D-SACK: F-RTO and timestamps judge it */
     tcb->dupacks = 0;
     tcb->in_recovery = tcb->sack_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
+    /* The episode (Linux tcp_enter_loss): its first retransmission's TSval, and how far it
+     * has gone back (SND.NXT returns to SND.UNA: on_rto). */
+    if (!tcb->in_loss) {
+        tcb->loss_tsval = sk_tcp_ts_now(eng, tcb);
+        tcb->high_rxt = tcb->snd_una;
+    } else if (seq_gt(tcb->snd_nxt, tcb->high_rxt)) {
+        tcb->high_rxt = tcb->snd_nxt;
+    }
+    tcb->in_loss = true;
+    tcb->frto_hold = false;
+    /* RFC 5682 3.1 step 1, as Linux: F-RTO unless the timeout interrupts a fast recovery
+     * or follows an ACK of part of an earlier timeout's data. */
+    tcb->frto = eng->cfg.frto && (fresh || tcb->backoff > 1);
+}
+
+/* The timeout was spurious: the originals were delayed, not lost. The window comes back
+ * (Linux tcp_try_undo_loss) and what was sent before counts as in flight again: nothing
+ * more of it goes again (Linux unmarks it lost). */
+static void undo_loss(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    restore_prior(tcb);
+    tcb->snd_nxt = tcb->snd_max;
+    tcb->in_loss = tcb->frto = false;
+    sk_count(eng, SYNACK_CTR_TCP_SPURIOUS_RTO);
+}
+
+void sk_cc_loss_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_loss_ack *a)
+{
+    bool recovered = seq_geq(tcb->snd_una, tcb->recover);
+    /* RFC 3522 (Linux tcp_packet_delayed): the ACK echoes a TSval older than the first
+     * retransmission, so it answers the originals. */
+    if (a->advanced && a->echo_older) {
+        undo_loss(eng, tcb);
+        return;
+    }
+    if (tcb->frto) {
+        /* RFC 5682 3.1 step 3.b (SACK-enhanced, 3.2): data never sent again is
+         * acknowledged or SACKed: not everything was lost. */
+        if (a->original_acked) {
+            undo_loss(eng, tcb);
+            return;
+        }
+        if (seq_gt(tcb->snd_max, tcb->recover)) {
+            /* Step 3.a: after new data went, a duplicate ACK or new SACK shows the loss. */
+            if (a->duplicate) tcb->frto = false;
+        } else if (a->advanced && !recovered) {
+            /* Step 2.b: new data instead of repeats (at most two segments, what the window
+             * allows), or, with none to send, the conventional recovery. */
+            tcb->recover = tcb->snd_max;
+            if (sk_tcp_send_new_ahead(eng, tcb, 2)) {
+                tcb->frto_hold = true;
+                return;
+            }
+            tcb->frto = false;
+        }
+    }
+    /* Step 2.a: everything up to the episode's end acknowledged; it is over. */
+    if (recovered) tcb->in_loss = tcb->frto = false;
 }
 
 /* RFC 6937 section 3: on each ACK in recovery, cwnd = pipe + sndcnt, where sndcnt keeps

@@ -66,7 +66,20 @@ void sk_cc_on_retransmit(struct sk_tcb *tcb, uint32_t seq, uint32_t len);
  * per window of data, and CWR goes on the next new data. */
 void sk_cc_on_ece(struct sk_engine *eng, struct sk_tcb *tcb);
 
-/* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). */
+/* The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window); starts
+ * or continues a loss episode (tcb->in_loss), judged by F-RTO (RFC 5682) when configured. */
 void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb);
+
+/* What an ACK during a loss episode showed (recv_ack.c). */
+struct sk_loss_ack {
+    bool advanced;       /* it moved SND.UNA */
+    bool echo_older;     /* its TSecr is older than the episode's first retransmission */
+    bool original_acked; /* it acknowledged or SACKed data below recover never sent again */
+    bool duplicate;      /* a duplicate ACK, or one SACKing new data */
+};
+
+/* An ACK during a loss episode, after the ACK and its SACK blocks were taken: undoes a
+ * spurious timeout, or takes F-RTO's next step (RFC 5682 3.1), which may send new data. */
+void sk_cc_loss_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_loss_ack *a);
 
 #endif

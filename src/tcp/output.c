@@ -522,6 +522,7 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
          * sent before (a segment never mixes repeated and new bytes); new data starts at
          * SND.MAX and moves it (rexmit.c). */
         bool repeat = seq_lt(tcb->snd_nxt, tcb->snd_max);
+        if (repeat && tcb->frto_hold) break; /* F-RTO waits for the next ACK (cc.c) */
         if (repeat && len > tcb->snd_max - tcb->snd_nxt) len = tcb->snd_max - tcb->snd_nxt;
         /* An MSG_EOR record ends a segment (Linux tcp_skb_can_collapse_to); one that is not
          * the last of the queue goes without Nagle (tcp_write_xmit tests Nagle on the last
@@ -589,7 +590,9 @@ bool sk_tcp_send_forced(struct sk_engine *eng, struct sk_tcb *tcb)
     return can_send_data(tcb->state) && send_data(eng, tcb, true);
 }
 
-bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
+/* One segment of new data at SND.MAX, as much as the peer's window allows up to an MSS;
+ * SND.NXT follows unless it is behind (F-RTO). Returns the bytes sent. */
+static uint32_t send_one_new(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t data_end = sk_tcp_data_end(tcb);
     uint32_t unsent = seq_lt(tcb->snd_max, data_end) ? data_end - tcb->snd_max : 0;
@@ -597,7 +600,7 @@ bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
     uint32_t room = seq_gt(wnd_end, tcb->snd_max) ? wnd_end - tcb->snd_max : 0;
     uint32_t len = unsent < room ? unsent : room;
     if (len > tcb->snd_mss) len = tcb->snd_mss;
-    if (len == 0 || tcb->snd_nxt != tcb->snd_max) return false;
+    if (len == 0) return 0;
     uint32_t seq = tcb->snd_max, eor_end;
     if (tcb->eor_count > 0 && sk_tcp_eor_after(tcb, seq, &eor_end) && len > eor_end - seq)
         len = eor_end - seq;
@@ -606,8 +609,26 @@ bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
     /* One segment (Linux tcp_write_xmit with push_one): PSH only where a write ends. */
     sk_tcp_send(eng, tcb, seq, SYNACK_ACK | (sk_tcp_ends_push(tcb, seq + len) ? SYNACK_PSH : 0),
                 len);
-    tcb->snd_nxt = tcb->snd_max = seq + len;
-    return true;
+    if (tcb->snd_nxt == seq) tcb->snd_nxt = seq + len;
+    tcb->snd_max = seq + len;
+    return len;
+}
+
+bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb)
+{
+    return tcb->snd_nxt == tcb->snd_max && send_one_new(eng, tcb) > 0;
+}
+
+bool sk_tcp_send_new_ahead(struct sk_engine *eng, struct sk_tcb *tcb, unsigned most)
+{
+    /* What is in flight: the repeats since SND.UNA (what lies between SND.NXT and SND.MAX
+     * counts as lost, as Linux marks it after a timeout). */
+    uint32_t flight = sk_tcp_in_flight(tcb);
+    uint32_t budget = tcb->cwnd > flight ? tcb->cwnd - flight : 0;
+    unsigned sent = 0;
+    for (uint32_t len; sent < most && budget > 0 && (len = send_one_new(eng, tcb)) > 0; sent++)
+        budget = budget > len ? budget - len : 0;
+    return sent > 0;
 }
 
 void sk_tcp_output(struct sk_engine *eng, struct sk_tcb *tcb)

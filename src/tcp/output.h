@@ -47,6 +47,11 @@ bool sk_tcp_send_forced(struct sk_engine *eng, struct sk_tcb *tcb);
  * window allows), as RFC 6675 NextSeg rule 2 and RFC 8985 7.3 want; false if none can go. */
 bool sk_tcp_send_new(struct sk_engine *eng, struct sk_tcb *tcb);
 
+/* F-RTO (RFC 5682 3.1 step 2.b): up to `most` segments of new data at SND.MAX while SND.NXT
+ * is behind it after a timeout, within the congestion window (counting only the repeats in
+ * flight) and the peer's. Returns whether any went. */
+bool sk_tcp_send_new_ahead(struct sk_engine *eng, struct sk_tcb *tcb, unsigned most);
+
 /* The end of the first MSG_EOR record that ends after seq; false if none. A segment never
  * crosses it (Linux: a record is an skb of its own that nothing is appended to). */
 bool sk_tcp_eor_after(const struct sk_tcb *tcb, uint32_t seq, uint32_t *end);
@@ -90,6 +95,12 @@ static inline uint32_t sk_tcp_offered_window(const struct sk_tcb *tcb)
 }
 
 /* Bytes sent and not yet acknowledged, counting SYN and FIN. */
+/* The TSval our segments carry now (RFC 7323 5.4: a 1 ms clock, offset per connection). */
+static inline uint32_t sk_tcp_ts_now(const struct sk_engine *eng, const struct sk_tcb *tcb)
+{
+    return (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
+}
+
 static inline uint32_t sk_tcp_in_flight(const struct sk_tcb *tcb)
 {
     return tcb->snd_nxt - tcb->snd_una;

@@ -53,6 +53,18 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     sk_tcp_arm_tlp(eng, tcb);
 }
 
+/* RFC 5682 3.1 step 3.b with 3.2's SACK: this ACK acknowledges or SACKs data below the
+ * episode's end that has not been sent again (at or past `front`, how far it went back). */
+static bool original_acked(const struct sk_tcb *tcb, const struct sk_tcp_options *o, uint32_t front,
+                           bool sacked_new)
+{
+    if (seq_gt(seq_min(tcb->snd_una, tcb->recover), front)) return true;
+    for (unsigned i = 0; sacked_new && i < o->sack_count; i++)
+        if (seq_lt(seq_max(o->sack[i].start, front), seq_min(o->sack[i].end, tcb->recover)))
+            return true;
+    return false;
+}
+
 bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_segment *seg,
                      uint32_t seq, uint32_t seglen)
 {
@@ -82,6 +94,11 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     if (tcb->snd_una == tcb->iss && seq_gt(ack, tcb->iss) && tcb->state != SYNACK_SYN_RECEIVED)
         sk_tcp_syn_acked(eng, tcb);
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
+    /* A loss episode: how far it has gone back so far; F-RTO's new data waited for this ACK. */
+    bool in_loss = tcb->in_loss;
+    if (in_loss && seq_gt(tcb->snd_nxt, tcb->high_rxt)) tcb->high_rxt = tcb->snd_nxt;
+    uint32_t loss_front = tcb->high_rxt;
+    tcb->frto_hold = false;
     /* RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes. */
     uint32_t una_before = tcb->snd_una, sacked_before = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;
     uint32_t lost_before = tcb->sack_recovery ? sk_sack_lost_bytes(tcb) : 0;
@@ -111,8 +128,8 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     /* A duplicate ACK: with SACK, one that SACKs octets not SACKed before (RFC 6675 section
      * 2), which a blind attacker's segments, answered by the peer with plain ACKs, never
      * do; without, RFC 5681 section 2's definition. */
-    if (old_ack && (tcb->sack_ok ? sacked_new : seglen == 0 && new_wnd == tcb->snd_wnd))
-        sk_cc_on_dupack(eng, tcb);
+    bool dupack = old_ack && (tcb->sack_ok ? sacked_new : seglen == 0 && new_wnd == tcb->snd_wnd);
+    if (dupack) sk_cc_on_dupack(eng, tcb);
     /* RFC 6937 DeliveredData; in segments (Linux tp->delivered) our SYN-ACK counts as one. */
     int64_t delivered = (int64_t)(uint32_t)(tcb->snd_una - una_before) +
                         (tcb->sack_ok ? (int64_t)sk_sack_bytes(tcb) - (int64_t)sacked_before : 0);
@@ -139,6 +156,19 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         tcb->snd_wl1 = seq;
         tcb->snd_wl2 = ack;
         if (new_wnd > tcb->max_snd_wnd) tcb->max_snd_wnd = new_wnd;
+    }
+    /* After a timeout: a spurious one is undone; F-RTO takes its step (cc.c), new data
+     * within the window just taken. */
+    if (in_loss && tcb->in_loss) {
+        const struct sk_tcp_options *o = &seg->h.opts;
+        struct sk_loss_ack la = {
+            .advanced = seq_gt(tcb->snd_una, una_before),
+            .echo_older = tcb->ts_ok && o->has_timestamp && o->ts_ecr != 0 &&
+                          seq_lt(o->ts_ecr, tcb->loss_tsval),
+            .original_acked = original_acked(tcb, o, loss_front, sacked_new),
+            .duplicate = dupack || sacked_new,
+        };
+        sk_cc_loss_ack(eng, tcb, &la);
     }
     switch (tcb->state) {
     case SYNACK_FIN_WAIT_1:

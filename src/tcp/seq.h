@@ -33,4 +33,9 @@ static inline uint32_t seq_max(uint32_t a, uint32_t b)
     return seq_gt(a, b) ? a : b;
 }
 
+static inline uint32_t seq_min(uint32_t a, uint32_t b)
+{
+    return seq_lt(a, b) ? a : b;
+}
+
 #endif

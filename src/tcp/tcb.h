@@ -120,6 +120,10 @@ struct sk_tcb {
      * the retransmissions of that data not yet D-SACKed. */
     uint32_t prior_cwnd, prior_ssthresh, undo_marker, undo_end, undo_retrans;
     uint32_t cwr_end; /* ECE is acted on once per window: not again before this is ACKed */
+    /* After a timeout (in_loss, Linux TCP_CA_Loss; cc.c): the episode ends when recover is
+     * acknowledged, high_rxt is as far as it has gone back, and loss_tsval is the TSval of
+     * its first retransmission (RFC 3522: an ACK echoing an older one was for originals). */
+    uint32_t loss_tsval;
     unsigned dupacks;
     uint32_t recover;
     unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
@@ -183,6 +187,9 @@ struct sk_tcb {
     bool in_recovery : 1;
     bool cwnd_limited : 1; /* the last window's flight filled cwnd (cc.c) */
     bool undo_armed : 1;   /* a reduction may still be undone (cc.c) */
+    bool in_loss : 1;      /* going back after a timeout (see loss_tsval) */
+    bool frto : 1;         /* ... and F-RTO (RFC 5682) still judging it (cc.c) */
+    bool frto_hold : 1;    /* F-RTO sent new data: nothing goes again before the next ACK */
     bool ecn_ok : 1;       /* RFC 3168: both ends agreed in the handshake */
     bool ece_pending : 1;  /* a CE mark came: ECE on our ACKs until the peer's CWR */
     bool cwr_pending : 1;  /* we reduced for an ECE: CWR on the next new data */

@@ -127,7 +127,7 @@ void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb)
     bool open = tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
                 tcb->state == SYNACK_FIN_WAIT_1 || tcb->state == SYNACK_CLOSING ||
                 tcb->state == SYNACK_LAST_ACK;
-    if (!eng->cfg.tail_loss_probe || !tcb->sack_ok || !open || tcb->in_recovery ||
+    if (!eng->cfg.tail_loss_probe || !tcb->sack_ok || !open || tcb->in_recovery || tcb->in_loss ||
         tcb->backoff > 0 || tcb->tlp_out || tcb->snd_max == tcb->snd_una ||
         tcb->rto_at == SYNACK_TIME_NEVER)
         return;

@@ -28,7 +28,7 @@ struct side_plan {
     uint32_t rcvbuf_max, sndbuf_max; /* auto-tuning limits; 0: off */
     int ecn;                         /* config ecn: 0, 1 (ask), 2 (accept) */
     uint16_t mss;
-    bool timestamps, sack, tlp, nodelay;
+    bool timestamps, sack, tlp, nodelay, frto;
     int8_t window_scale;
     synack_time_t delayed_ack;
     unsigned initial_cwnd;
@@ -177,6 +177,7 @@ static void make_plan(uint64_t seed, struct plan *p)
         if (unit(&r) < 0.5) sp->rcvbuf_max = sp->rcvbuf << (1 + upto(&r, 5));
         if (unit(&r) < 0.5) sp->sndbuf_max = sp->sndbuf << (1 + upto(&r, 5));
         sp->ecn = (int)upto(&r, 2);
+        sp->frto = unit(&r) < 0.8;
     }
 }
 
@@ -203,11 +204,12 @@ static void describe(const struct plan *p, char *buf, size_t n)
         const struct side_plan *s = &p->side[i];
         k += snprintf(
             buf + k, n - (size_t)k,
-            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d ws=%d dack=%llums nodelay=%d "
+            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d frto=%d ws=%d dack=%llums "
+            "nodelay=%d "
             "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
             "reo=%.3f cor=%.3f rate=%lluM",
             i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->ecn,
-            s->mss, s->timestamps, s->sack, s->window_scale,
+            s->mss, s->timestamps, s->sack, s->frto, s->window_scale,
             (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
             (unsigned long long)(s->pause_every / 1000000),
             (unsigned long long)(s->pause_len / 1000000), s->mem_limit, (double)s->path.delay / 1e6,
@@ -283,6 +285,7 @@ static void configure(const struct side_plan *sp, int idx, FILE *trace, struct s
     c->timestamps = sp->timestamps;
     c->sack = sp->sack;
     c->tail_loss_probe = sp->tlp;
+    c->frto = sp->frto;
     c->window_scale = sp->window_scale;
     c->delayed_ack = sp->delayed_ack;
     c->initial_cwnd_segments = sp->initial_cwnd;
