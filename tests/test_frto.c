@@ -171,6 +171,12 @@ static void frto_real_loss_goes_back(void **state)
     assert_int_equal(spurious(&f), 0);
     assert_int_equal(info.ca_state, 4);
     assert_int_equal(info.ssthresh, 7 * MSS);
+    /* F-RTO has given its verdict: an ACK reaching segment 4, never resent, undoes nothing
+     * now. */
+    fr_ack(&f, 4, 0, SEGS, SEGS + 1);
+    assert_int_equal(spurious(&f), 0);
+    assert_int_equal(fr_info(&f).ca_state, 4);
+    assert_int_equal(fr_info(&f).ssthresh, 7 * MSS);
     th_free(&f.h);
 }
 
