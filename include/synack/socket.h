@@ -71,9 +71,15 @@ ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t 
             (Linux MSG_EOR; up to 32 records unacknowledged at once,                               \
             past that a record's end is not kept) */
 
-/* synack_send with flags: SYNACK_MSG_MORE, SYNACK_MSG_EOR, and SYNACK_MSG_DONTWAIT
- * (accepted and ignored). Without MSG_MORE the last segment of the data carries PSH (Linux
- * tcp_push), unless a later send extends it first. Errors: those of synack_send, -EINVAL
+#define SYNACK_MSG_ZEROCOPY                                                                        \
+    0x20 /* do not copy buf: the stack reads it, for every segment and                             \
+            retransmission, until the peer acknowledges it; buf must stay                          \
+            as it is until synack_zerocopy_completed counts this send (Linux                       \
+            MSG_ZEROCOPY). Plain sends on the same socket are copied, in order */
+
+/* synack_send with flags: SYNACK_MSG_MORE, SYNACK_MSG_EOR, SYNACK_MSG_ZEROCOPY and
+ * SYNACK_MSG_DONTWAIT (accepted and ignored). Without MSG_MORE the last segment of the data carries
+ * PSH (Linux tcp_push), unless a later send extends it first. Errors: those of synack_send, -EINVAL
  * (an unknown flag). */
 ssize_t synack_send_flags(struct synack_stack *stack, int fd, const void *buf, size_t len,
                           int flags);
@@ -95,6 +101,30 @@ ssize_t synack_recv(struct synack_stack *stack, int fd, void *buf, size_t len);
  * synack_recv would (a pending error is reported, and cleared, as by Linux's recv(MSG_PEEK)).
  * Errors: those of synack_recv, -EINVAL (an unknown flag). */
 ssize_t synack_recv_flags(struct synack_stack *stack, int fd, void *buf, size_t len, int flags);
+
+/* Zero-copy sends (SYNACK_MSG_ZEROCOPY) of this socket the stack is done with, counted from
+ * its creation: a send that queued n > 0 bytes is done when the peer has acknowledged them,
+ * and its buffer may then be reused. Sends are done in the order they were made, so a FIFO
+ * of buffers and this count say which are free. synack_close copies what is still
+ * unacknowledged (all buffers are free when it returns); synack_abort drops it. While the
+ * connection lives a failed connection keeps its references until one of them. Writable
+ * (SYNACK_POLLOUT) readiness comes with the acknowledgments. Errors: -EBADF. */
+int64_t synack_zerocopy_completed(struct synack_stack *stack, int fd);
+
+/* Zero-copy receive: views of the bytes ready to read, in order, pointing into the receive
+ * buffer (nothing copied): at most max (struct synack_iovec, link.h) in views, *count
+ * set. Returns the bytes they cover; what synack_recv would return when there is nothing
+ * (0 at end of stream, -EAGAIN, a pending error). The bytes stay in the buffer, and the
+ * views valid, until synack_recv_return; until then the socket's other receive calls and
+ * another borrow return -EBUSY. Errors: -EBADF, -EINVAL (views NULL, max 0, or count
+ * NULL), -ENOMEM. */
+ssize_t synack_recv_borrow(struct synack_stack *stack, int fd, struct synack_iovec *views,
+                           unsigned max, unsigned *count);
+
+/* Ends a borrow: the first n of the borrowed bytes are consumed, as a read of n bytes would
+ * (the window may open); the rest stay to be read again. The views are invalid from now
+ * on. Errors: -EBADF, -EINVAL (no borrow, or n more than was borrowed). */
+int synack_recv_return(struct synack_stack *stack, int fd, size_t n);
 
 /* Half-close. SHUT_WR sends FIN after the queued data; SHUT_RD makes recv return 0 instead
  * of -EAGAIN once the received data is read (as Linux: data that arrives later is still

@@ -43,9 +43,11 @@ enum synack_trace_call {
     SYNACK_CALL_SHUTDOWN, /* arg: how (SYNACK_SHUT_*) */
     SYNACK_CALL_CLOSE,
     SYNACK_CALL_ABORT,
-    SYNACK_CALL_SETSOCKOPT, /* arg: the value, arg2: the option (enum synack_sockopt) */
-    SYNACK_CALL_SENDTO,     /* synack_sendto_fastopen(_flags): addr, arg bytes offered,
-                               arg2 its flags */
+    SYNACK_CALL_SETSOCKOPT,  /* arg: the value, arg2: the option (enum synack_sockopt) */
+    SYNACK_CALL_SENDTO,      /* synack_sendto_fastopen(_flags): addr, arg bytes offered,
+                                arg2 its flags */
+    SYNACK_CALL_RECV_BORROW, /* arg: views offered; result: bytes lent */
+    SYNACK_CALL_RECV_RETURN, /* arg: bytes given back (consumed) */
     SYNACK_CALL_COUNT
 };
 /* "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",

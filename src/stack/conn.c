@@ -5,6 +5,7 @@
 #include <string.h>
 #include "stack/stack_impl.h"
 #include "tcp/rack.h"
+#include "tcp/zcopy.h"
 #include "tcp/output.h"
 #include "tcp/state.h"
 #include "tcp/syncookie.h"
@@ -89,6 +90,10 @@ int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t s
 {
     struct sk_ring *r = &tcb->sndbuf, n;
     if (size < r->len) size = r->len;
+    if (tcb->zc && tcb->zc->sending) {
+        r->cap = size; /* the ring only counts bytes: a new limit */
+        return 0;
+    }
     sk_ring_init(&n, size);
     uint8_t chunk[1024];
     for (uint32_t off = 0; off < r->len;) {
@@ -225,6 +230,9 @@ void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb)
 void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->has_buffers) return;
+    if (tcb->zc) sk_zc_clear(&s->eng.mem, tcb->zc); /* every zero-copy send completed */
+    if (tcb->zc && tcb->zc->sending)
+        tcb->sndbuf.len = 0; /* counted bytes only: the ring holds no memory */
     sk_ring_release(&s->eng.mem, &tcb->sndbuf);
     sk_ring_release(&s->eng.mem, &tcb->rcvbuf);
     sk_reasm_release(&s->eng.mem, &tcb->reasm);
@@ -247,6 +255,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_conn_release_buffers(s, tcb);
     if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
     if (tcb->eor) sk_mem_free(s, tcb->eor);
+    if (tcb->zc) sk_zc_free(&s->eng.mem, tcb->zc);
     sk_rack_free(&s->eng, tcb);
     count_connection(s, tcb, false);
     sk_mem_free(s, tcb);

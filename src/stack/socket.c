@@ -15,11 +15,17 @@
 #include "tcp/state.h"
 #include "tcp/timers.h"
 #include "tcp/tracepoints.h"
+#include "tcp/zcopy.h"
 
 static struct sk_tcb *get(struct synack_stack *s, int fd)
 {
     if (!s || fd < 0 || (unsigned)fd >= s->max_fds) return NULL;
     return s->fds[fd];
+}
+
+struct sk_tcb *sk_sock_get(struct synack_stack *s, int fd)
+{
+    return get(s, fd);
 }
 
 static int do_socket(struct synack_stack *s)
@@ -204,6 +210,20 @@ static int take_failure(struct sk_tcb *tcb)
     return err;
 }
 
+ssize_t sk_sock_recv_empty(struct sk_tcb *tcb, size_t len)
+{
+    if (tcb->error) return take_failure(tcb);
+    if (tcb->shut_rd || tcb->fin_received) return 0;
+    switch (tcb->state) {
+    case SYNACK_CLOSED:
+        return tcb->remote.port ? 0 : -ENOTCONN;
+    case SYNACK_LISTEN:
+        return -ENOTCONN;
+    default:
+        return len == 0 ? 0 : -EAGAIN;
+    }
+}
+
 /* TCP_NOTSENT_LOWAT in force: the socket's, else the stack's (Linux tcp_notsent_lowat). */
 static uint32_t notsent_lowat(const struct synack_stack *s, const struct sk_tcb *tcb)
 {
@@ -287,7 +307,9 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
 {
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (flags & ~(SYNACK_MSG_MORE | SYNACK_MSG_EOR | SYNACK_MSG_DONTWAIT)) return -EINVAL;
+    if (flags & ~(SYNACK_MSG_MORE | SYNACK_MSG_EOR | SYNACK_MSG_DONTWAIT | SYNACK_MSG_ZEROCOPY))
+        return -EINVAL;
+    bool zerocopy = (flags & SYNACK_MSG_ZEROCOPY) != 0;
     if (!buf && len > 0) return -EFAULT;
     if (tcb->error) return take_failure(tcb);
     switch (tcb->state) {
@@ -296,6 +318,7 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
         break;
     case SYNACK_SYN_SENT:
         if (!tcb->tfo_deferred) return -EAGAIN;
+        if (zerocopy) return -EINVAL; /* the SYN's data is copied: synack_send for it */
         return fastopen_syn_data(s, tcb, buf, len, false);
     case SYNACK_SYN_RECEIVED:
         /* RFC 7413 4.3: a Fast Open child may send before the ACK (Linux
@@ -316,7 +339,7 @@ static ssize_t do_send(struct synack_stack *s, int fd, const void *buf, size_t l
                         : UINT32_MAX;
     if (room == 0) return -EAGAIN; /* TCP_NOTSENT_LOWAT: enough waits unsent */
     if (want > room) want = room;
-    uint32_t n = sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
+    uint32_t n = sk_sock_queue(s, tcb, buf, want, zerocopy);
     if (n < want) {
         tcb->snd_nospace = true; /* auto-tuning may grow it (autotune.h) */
         sk_chrono_start(&s->eng, tcb, SK_CHRONO_SNDBUF);
@@ -361,6 +384,7 @@ static ssize_t do_recv_flags(struct synack_stack *s, int fd, void *buf, size_t l
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_TRUNC)) return -EINVAL;
+    if (tcb->zc && tcb->zc->borrowed) return -EBUSY; /* synack_recv_return first */
     bool trunc = (flags & SYNACK_MSG_TRUNC) != 0;
     if (!buf && len > 0 && !trunc) return -EFAULT;
     if (tcb->rcvbuf.len > 0 && len > 0) {
@@ -370,21 +394,17 @@ static ssize_t do_recv_flags(struct synack_stack *s, int fd, void *buf, size_t l
          * not reached with a changed window). */
         if (!trunc) sk_ring_peek(&tcb->rcvbuf, 0, buf, n);
         if (flags & SYNACK_MSG_PEEK) return (ssize_t)n;
-        sk_ring_consume(&s->eng.mem, &tcb->rcvbuf, n, sk_reasm_extent(&tcb->reasm));
-        sk_tcp_rcv_space_adjust(&s->eng, tcb);
-        if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
+        sk_sock_consume_read(s, tcb, n);
         return (ssize_t)n;
     }
-    if (tcb->error) return take_failure(tcb);
-    if (tcb->shut_rd || tcb->fin_received) return 0;
-    switch (tcb->state) {
-    case SYNACK_CLOSED:
-        return tcb->remote.port ? 0 : -ENOTCONN;
-    case SYNACK_LISTEN:
-        return -ENOTCONN;
-    default:
-        return len == 0 ? 0 : -EAGAIN;
-    }
+    return sk_sock_recv_empty(tcb, len);
+}
+
+void sk_sock_consume_read(struct synack_stack *s, struct sk_tcb *tcb, uint32_t n)
+{
+    sk_ring_consume(&s->eng.mem, &tcb->rcvbuf, n, sk_reasm_extent(&tcb->reasm));
+    sk_tcp_rcv_space_adjust(&s->eng, tcb);
+    if (tcb->state != SYNACK_CLOSED) maybe_window_update(s, tcb);
 }
 
 /* CLOSE / SHUT_WR in a synchronized state: FIN after the queued data (RFC 9293 3.10.4). */
@@ -485,9 +505,10 @@ static int do_close(struct synack_stack *s, int fd)
         abort_tcb(s, tcb); /* RFC 9293 3.10.4: delete the TCB, nothing to send */
         break;
     default:
-        if (tcb->rcvbuf.len > 0) {
-            /* RFC 2525 2.17 / RFC 9293 3.10.4 note, as Linux: closing with unread data
-             * resets the connection. */
+        /* RFC 2525 2.17 / RFC 9293 3.10.4 note, as Linux: closing with unread data resets
+         * the connection. So does a close whose unacknowledged zero-copy data cannot be
+         * copied (the application's buffers are free once close returns). */
+        if (tcb->rcvbuf.len > 0 || !sk_sock_zc_release(s, tcb)) {
             abort_tcb(s, tcb);
             break;
         }
@@ -881,6 +902,8 @@ struct call {
     const void *out;              /* send's bytes */
     void *in;                     /* recv's buffer */
     size_t len;
+    struct synack_iovec *views; /* recv_borrow's */
+    unsigned *count;
 };
 
 static int64_t run(struct synack_stack *s, const struct call *c)
@@ -908,6 +931,10 @@ static int64_t run(struct synack_stack *s, const struct call *c)
         return do_abort(s, c->fd);
     case SYNACK_CALL_SETSOCKOPT:
         return do_setsockopt(s, c->fd, (enum synack_sockopt)c->arg2, (int)c->arg);
+    case SYNACK_CALL_RECV_BORROW:
+        return sk_sock_recv_borrow(s, c->fd, c->views, (unsigned)c->arg, c->count);
+    case SYNACK_CALL_RECV_RETURN:
+        return sk_sock_recv_return(s, c->fd, c->len);
     default: /* SYNACK_CALL_SENDTO */
         return do_sendto_fastopen(s, c->fd, c->addr, c->out, c->len, c->arg2);
     }
@@ -1030,4 +1057,19 @@ ssize_t synack_sendto_fastopen(struct synack_stack *s, int fd, const struct syna
                                const void *buf, size_t len)
 {
     return synack_sendto_fastopen_flags(s, fd, remote, buf, len, 0);
+}
+
+ssize_t synack_recv_borrow(struct synack_stack *s, int fd, struct synack_iovec *views, unsigned max,
+                           unsigned *count)
+{
+    return (ssize_t)traced(
+        s,
+        &(struct call){
+            .kind = SYNACK_CALL_RECV_BORROW, .fd = fd, .arg = max, .views = views, .count = count});
+}
+
+int synack_recv_return(struct synack_stack *s, int fd, size_t n)
+{
+    return (int)traced(
+        s, &(struct call){.kind = SYNACK_CALL_RECV_RETURN, .fd = fd, .arg = (int64_t)n, .len = n});
 }

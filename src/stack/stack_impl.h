@@ -73,6 +73,24 @@ void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb);
 /* Takes tcb out of its listener's SYN or accept queue, if in one. */
 void sk_conn_detach_from_listener(struct sk_tcb *tcb);
 
+/* Socket calls (socket.c) shared with zerocopy.c: the block of a descriptor (NULL if none);
+ * what a receive returns with nothing to read (EOF, a pending error, -EAGAIN...); n bytes
+ * read: consumed, the window announced if it grew enough. */
+struct sk_tcb *sk_sock_get(struct synack_stack *s, int fd);
+ssize_t sk_sock_recv_empty(struct sk_tcb *tcb, size_t len);
+void sk_sock_consume_read(struct synack_stack *s, struct sk_tcb *tcb, uint32_t n);
+
+/* Zero-copy (zerocopy.c). Queues up to want bytes of buf for sending (copied, or with zc
+ * referenced until acknowledged); returns how many (0: no room, or no memory). */
+uint32_t sk_sock_queue(struct synack_stack *s, struct sk_tcb *tcb, const uint8_t *buf,
+                       uint32_t want, bool zc);
+/* close(): the application's zero-copy buffers are copied so that it may free them; false
+ * if the memory could not be had. */
+bool sk_sock_zc_release(struct synack_stack *s, struct sk_tcb *tcb);
+int64_t sk_sock_recv_borrow(struct synack_stack *s, int fd, struct synack_iovec *views,
+                            unsigned max, unsigned *count);
+int sk_sock_recv_return(struct synack_stack *s, int fd, size_t n);
+
 /* ICMP (icmp.c): echo, errors for our connections, port unreachable for UDP. */
 void sk_icmp_input(struct synack_stack *s, const struct sk_ipv4 *ip);
 void sk_udp_unreachable(struct synack_stack *s, const struct sk_ipv4 *ip, const uint8_t *pkt);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/autotune.h"
+#include "tcp/zcopy.h"
 
 #include "tcp/output.h"
 #include "tcp/seq.h"
@@ -120,7 +121,9 @@ void sk_tcp_rcv_space_adjust(struct sk_engine *eng, struct sk_tcb *tcb)
         win += 2 * (win * (copied - tcb->rcvq_space) / tcb->rcvq_space);
         uint32_t extent = tcb->rcvbuf.len + sk_reasm_extent(&tcb->reasm);
         bool queue = queued(tcb, (synack_time_t)tcb->rcv_rtt_last_us * NS_PER_US);
-        if (win > tcb->rcvbuf.cap && !queue &&
+        /* Not while views of the buffer are lent out (zcopy.h): growing may move it. */
+        bool lent = tcb->zc && tcb->zc->borrowed;
+        if (win > tcb->rcvbuf.cap && !queue && !lent &&
             grow(eng, &tcb->rcvbuf, win, tcb->rcvbuf_max, extent))
             sk_count(eng, SYNACK_CTR_TCP_RCVBUF_GROWN);
         tcb->rcvq_space = copied;

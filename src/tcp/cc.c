@@ -183,8 +183,9 @@ void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = true;
-    tcb->tlp_at = SYNACK_TIME_NEVER; /* RFC 8985 7.2: no probe during recovery */
-    tcb->rtt_timing = false;         /* Karn */
+    tcb->in_loss = tcb->frto = false; /* a timeout's episode is over (Linux: Loss -> Recovery) */
+    tcb->tlp_at = SYNACK_TIME_NEVER;  /* RFC 8985 7.2: no probe during recovery */
+    tcb->rtt_timing = false;          /* Karn */
     sk_why(eng, SYNACK_CAUSE_FAST_RETRANSMIT, 0);
     sk_tcp_retransmit_head(eng, tcb);
     sk_why(eng, SYNACK_CAUSE_NONE, 0);
@@ -313,6 +314,7 @@ void sk_cc_on_sack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t delivered
     tcb->ssthresh = sk_cc_of(tcb)->on_loss(eng, tcb);
     tcb->recover = tcb->snd_max;
     tcb->in_recovery = tcb->sack_recovery = true;
+    tcb->in_loss = tcb->frto = false; /* as above */
     tcb->tlp_at = SYNACK_TIME_NEVER;
     tcb->rtt_timing = false;
     tcb->prr_delivered = tcb->prr_out = 0;

@@ -110,6 +110,7 @@ static bool complete_handshake(struct sk_engine *eng, struct sk_tcb *tcb,
     tcb->max_snd_wnd = tcb->snd_wnd;
     tcb->snd_wl1 = seg->h.seq;
     tcb->snd_wl2 = ack;
+    tcb->snd_edge = ack + tcb->snd_wnd;
     sk_tcp_set_state(eng, tcb, SYNACK_ESTABLISHED);
     if (tcb->passive) eng->hooks.established(eng, tcb);
     return true;

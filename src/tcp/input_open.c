@@ -65,6 +65,7 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     tcb->max_snd_wnd = tcb->snd_wnd;
     tcb->snd_wl1 = seg->h.seq;
     tcb->snd_wl2 = seg->h.ack;
+    tcb->snd_edge = (seg->h.flags & SYNACK_ACK) ? seg->h.ack + tcb->snd_wnd : tcb->iss;
 }
 
 /* RFC 7413 4.3 step 2: a SYN with a valid cookie. The child takes the SYN's data now (the
@@ -217,7 +218,7 @@ void sk_tcp_input_syn_sent(struct sk_engine *eng, struct sk_tcb *tcb, const stru
          * tcp_rcv_fastopen_synack: marked lost and retransmitted, no separate ACK). */
         uint32_t acked = ack - (tcb->iss + 1);
         if (acked > tcb->sndbuf.len) acked = tcb->sndbuf.len;
-        sk_ring_consume(&eng->mem, &tcb->sndbuf, acked, 0);
+        sk_tcp_sndbuf_consume(eng, tcb, acked);
         tcb->snd_buf_seq += acked;
         tcb->bytes_acked += acked;
         tcb->snd_nxt = ack;

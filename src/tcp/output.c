@@ -10,6 +10,7 @@
 #include "tcp/fastopen.h"
 #include "tcp/input.h"
 #include "tcp/rack.h"
+#include "tcp/zcopy.h"
 #include "tcp/seq.h"
 #include "tcp/timers.h"
 #include "wire/ipv4.h"
@@ -40,25 +41,31 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
     sk_trace_emit(eng, &ev);
 }
 
-/* The pieces of n bytes at offset off from the ring's head as they lie in its chunks, into
- * iov (at most max); returns how many, or 0 if they need more than max. */
-static unsigned ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n,
-                            struct synack_iovec *iov, unsigned max)
+/* A connection's payload: references to n bytes at offset off of its send buffer (the
+ * ring, or the zero-copy extents), at most max pieces, 0 if more were needed; or a copy. */
+static unsigned payload_pieces(const struct sk_tcb *tcb, uint32_t off, uint32_t n,
+                               struct synack_iovec *iov, unsigned max)
 {
-    uint64_t at64 = (uint64_t)r->head + off;
-    uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap), k = 0;
-    while (n > 0) {
-        if (k == max) return 0;
-        uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
-        uint32_t size =
-            r->cap - i * SK_RING_CHUNK < SK_RING_CHUNK ? r->cap - i * SK_RING_CHUNK : SK_RING_CHUNK;
-        uint32_t take = size - at < n ? size - at : n;
-        iov[k++] = (struct synack_iovec){r->chunks[i] + at, take};
-        n -= take;
-        pos += take;
-        if (pos == r->cap) pos = 0;
+    if (tcb->zc && tcb->zc->sending) return sk_zc_pieces(tcb->zc, off, n, iov, max);
+    return sk_ring_pieces(&tcb->sndbuf, off, n, iov, max);
+}
+
+static void payload_copy(const struct sk_tcb *tcb, uint32_t off, uint8_t *out, uint32_t n)
+{
+    if (tcb->zc && tcb->zc->sending)
+        sk_zc_peek(tcb->zc, off, out, n);
+    else
+        sk_ring_peek(&tcb->sndbuf, off, out, n);
+}
+
+void sk_tcp_sndbuf_consume(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t n)
+{
+    if (tcb->zc && tcb->zc->sending) {
+        sk_zc_consume(&eng->mem, tcb->zc, n);
+        tcb->sndbuf.len -= n;
+    } else {
+        sk_ring_consume(&eng->mem, &tcb->sndbuf, n, 0);
     }
-    return k;
 }
 
 /* Builds IPv4 + TCP around h and payload in the scratch buffer and hands it to the link. A
@@ -66,7 +73,7 @@ static unsigned ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n,
  * the headers in scratch plus references into the send buffer, through transmit_tso. */
 static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *local,
                          const struct synack_endpoint *remote, const struct sk_tcp_header *h,
-                         const struct sk_ring *data, uint32_t data_off, uint32_t len,
+                         const struct sk_tcb *data, uint32_t data_off, uint32_t len,
                          uint16_t seg_size, bool retransmission, uint8_t cause)
 {
     uint8_t *tcp = eng->scratch + SK_IPV4_HDR_LEN;
@@ -77,11 +84,11 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
     struct synack_iovec iov[SYNACK_LINK_MAX_IOV];
     unsigned niov = 0;
     if (tso) {
-        niov = ring_pieces(data, data_off, len, iov + 1, SYNACK_LINK_MAX_IOV - 1);
+        niov = payload_pieces(data, data_off, len, iov + 1, SYNACK_LINK_MAX_IOV - 1);
         if (niov == 0) return; /* cannot happen: seg_max bounds len */
         niov++;
     } else if (len > 0) {
-        sk_ring_peek(data, data_off, tcp + hlen, len);
+        payload_copy(data, data_off, tcp + hlen, len);
     }
     size_t tcp_len = hlen + len;
     if (eng->offload.tx_csum)
@@ -114,7 +121,7 @@ static void transmit_seg(struct sk_engine *eng, const struct synack_endpoint *lo
 /* A segment of at most one MSS (control segments, answers). */
 static void transmit(struct sk_engine *eng, const struct synack_endpoint *local,
                      const struct synack_endpoint *remote, const struct sk_tcp_header *h,
-                     const struct sk_ring *data, uint32_t data_off, uint32_t len,
+                     const struct sk_tcb *data, uint32_t data_off, uint32_t len,
                      bool retransmission, uint8_t cause)
 {
     transmit_seg(eng, local, remote, h, data, data_off, len, 0, retransmission, cause);
@@ -327,8 +334,7 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
                 : len                  ? SYNACK_CAUSE_DATA
                 : (flags & SYNACK_FIN) ? SYNACK_CAUSE_FIN
                                        : SYNACK_CAUSE_ACK;
-    transmit_seg(eng, &tcb->local, &tcb->remote, &h, &tcb->sndbuf, off, len, tcb->snd_mss, rtx,
-                 cause);
+    transmit_seg(eng, &tcb->local, &tcb->remote, &h, tcb, off, len, tcb->snd_mss, rtx, cause);
 }
 
 uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
@@ -340,6 +346,14 @@ uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
      * zero-window exchange could go on forever. Linux tcp_acceptable_seq, with the same
      * slack of one window-scale unit. */
     uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+    /* The furthest edge the peer offered, if it took it back since: a receiver takes
+     * segments up to any edge it offered (RFC 9293 3.8.6.2.2: it should not shrink), and
+     * ours may seem to by less than a unit of the scale, rounding (RFC 7323 2.4). An ACK
+     * below that edge could carry a SEQ lower than a segment already sent there, and the
+     * peer, whose SND.WL1 that one may have set, would refuse its window update (stress
+     * seed 7589: both ends then waited on zero windows). */
+    if (seq_gt(tcb->snd_edge, wnd_end) && seq_leq(tcb->snd_edge, tcb->snd_max))
+        wnd_end = tcb->snd_edge;
     if (seq_leq(tcb->snd_max, wnd_end) ||
         (tcb->wscale_ok && tcb->snd_max - wnd_end < (1u << tcb->snd_wscale)))
         return tcb->snd_max;

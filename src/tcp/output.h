@@ -94,13 +94,17 @@ static inline uint32_t sk_tcp_offered_window(const struct sk_tcb *tcb)
     return seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
 }
 
-/* Bytes sent and not yet acknowledged, counting SYN and FIN. */
+/* Drops n acknowledged bytes from the head of the send buffer (the ring, or the zero-copy
+ * extents: zero-copy sends wholly acknowledged are completed). */
+void sk_tcp_sndbuf_consume(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t n);
+
 /* The TSval our segments carry now (RFC 7323 5.4: a 1 ms clock, offset per connection). */
 static inline uint32_t sk_tcp_ts_now(const struct sk_engine *eng, const struct sk_tcb *tcb)
 {
     return (uint32_t)(eng->now / 1000000u) + tcb->ts_offset;
 }
 
+/* Bytes sent and not yet acknowledged, counting SYN and FIN. */
 static inline uint32_t sk_tcp_in_flight(const struct sk_tcb *tcb)
 {
     return tcb->snd_nxt - tcb->snd_una;

@@ -22,7 +22,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     uint32_t end = seq_lt(ack, data_end) ? ack : data_end;
     uint32_t acked = seq_gt(end, start) ? end - start : 0; /* data bytes, not SYN / FIN */
     if (acked > 0) {
-        sk_ring_consume(&eng->mem, &tcb->sndbuf, end - start, 0);
+        sk_tcp_sndbuf_consume(eng, tcb, end - start);
         tcb->snd_buf_seq = end;
         tcb->bytes_acked += end - start;
         sk_tcp_eor_acked(tcb);
@@ -156,6 +156,7 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
         tcb->snd_wl1 = seq;
         tcb->snd_wl2 = ack;
         if (new_wnd > tcb->max_snd_wnd) tcb->max_snd_wnd = new_wnd;
+        if (seq_gt(ack + new_wnd, tcb->snd_edge)) tcb->snd_edge = ack + new_wnd;
     }
     /* After a timeout: a spurious one is undone; F-RTO takes its step (cc.c), new data
      * within the window just taken. */

@@ -258,3 +258,38 @@ size_t sk_ring_memory(const struct sk_ring *r)
         if (r->chunks[i]) total += chunk_size(r, i);
     return total;
 }
+
+/* The pieces of up to n bytes from offset off, at most max; *covered: their bytes. */
+static unsigned pieces(const struct sk_ring *r, uint32_t off, uint32_t n, struct synack_iovec *iov,
+                       unsigned max, uint32_t *covered)
+{
+    uint64_t at64 = (uint64_t)r->head + off;
+    uint32_t pos = (uint32_t)(at64 < r->cap ? at64 : at64 % r->cap), k = 0;
+    *covered = 0;
+    while (n > 0 && k < max) {
+        uint32_t i = pos / SK_RING_CHUNK, at = pos % SK_RING_CHUNK;
+        uint32_t size = chunk_size(r, i), take = size - at < n ? size - at : n;
+        iov[k++] = (struct synack_iovec){r->chunks[i] + at, take};
+        n -= take;
+        *covered += take;
+        pos += take;
+        if (pos == r->cap) pos = 0;
+    }
+    return k;
+}
+
+unsigned sk_ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n, struct synack_iovec *iov,
+                        unsigned max)
+{
+    uint32_t covered;
+    unsigned k = pieces(r, off, n, iov, max, &covered);
+    return covered == n ? k : 0;
+}
+
+uint32_t sk_ring_views(const struct sk_ring *r, uint32_t n, struct synack_iovec *iov, unsigned max,
+                       unsigned *count)
+{
+    uint32_t covered;
+    *count = pieces(r, 0, n, iov, max, &covered);
+    return covered;
+}

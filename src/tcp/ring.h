@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "synack/link.h"
 #include "tcp/mem.h"
 
 #define SK_RING_CHUNK 4096u /* the last chunk is smaller when cap is not a multiple */
@@ -53,6 +54,14 @@ void sk_ring_consume(struct sk_mem *m, struct sk_ring *r, uint32_t n, uint32_t k
 bool sk_ring_grow(struct sk_mem *m, struct sk_ring *r, uint32_t cap, uint32_t extent);
 /* Gives back every chunk (the ring keeps its capacity and is empty). */
 void sk_ring_release(struct sk_mem *m, struct sk_ring *r);
+/* The pieces of n committed bytes at offset off from the head as they lie in the chunks,
+ * into iov (at most max); returns how many, or 0 if they need more than max. */
+unsigned sk_ring_pieces(const struct sk_ring *r, uint32_t off, uint32_t n, struct synack_iovec *iov,
+                        unsigned max);
+/* Views of the first n committed bytes, at most max pieces (*count); returns the bytes they
+ * cover (fewer than n when max pieces do not reach). */
+uint32_t sk_ring_views(const struct sk_ring *r, uint32_t n, struct synack_iovec *iov, unsigned max,
+                       unsigned *count);
 /* Bytes of memory the ring holds now. */
 size_t sk_ring_memory(const struct sk_ring *r);
 

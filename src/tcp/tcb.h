@@ -16,6 +16,7 @@ struct sk_port_entry;
 /* Members are grouped by size (8, 4, 2, then 1-bit flags) so the block has no padding to
  * speak of: it is the whole fixed cost of a connection (issue 8). */
 struct sk_rack_log;
+struct sk_zc;
 
 struct sk_tcb {
     /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
@@ -72,6 +73,7 @@ struct sk_tcb {
      * after a timeout SND.NXT goes back to SND.UNA while snd_max remembers what was sent. */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t max_snd_wnd;  /* largest window the peer offered (RFC 1122 4.2.3.4) */
+    uint32_t snd_edge;     /* the right edge furthest right the peer has offered */
     uint32_t snd_sml;      /* end of the last short segment sent (Minshall / Linux) */
     uint32_t snd_buf_seq;  /* sequence number of the send buffer's first byte */
     uint32_t high_rxt;     /* RFC 6675 HighRxt */
@@ -228,6 +230,9 @@ struct sk_tcb {
      * yet acknowledged, oldest first, a ring of SK_EOR_MAX from eor_head (stack memory,
      * allocated at the first MSG_EOR, freed with the block). */
     uint32_t push_seq;
+    /* Zero-copy sending and receiving (zcopy.h): taken at the first use, freed with the
+     * block. */
+    struct sk_zc *zc;
     uint8_t *tfo_key;
     uint32_t *eor;
     /* When data last arrived in order (or the connection was established) and last left

@@ -153,6 +153,8 @@ const char *synack_call_name(int call)
         [SYNACK_CALL_ABORT] = "abort",
         [SYNACK_CALL_SETSOCKOPT] = "setsockopt",
         [SYNACK_CALL_SENDTO] = "sendto",
+        [SYNACK_CALL_RECV_BORROW] = "recv_borrow",
+        [SYNACK_CALL_RECV_RETURN] = "recv_return",
     };
     return call >= 0 && call < SYNACK_CALL_COUNT ? names[call] : "?";
 }
@@ -172,7 +174,7 @@ static const char *errno_name(int64_t err)
         E(EFAULT),     E(EAGAIN),       E(EINPROGRESS),  E(EALREADY),      E(EISCONN),
         E(ENOTCONN),   E(EPIPE),        E(EADDRINUSE),   E(EADDRNOTAVAIL), E(ECONNREFUSED),
         E(ECONNRESET), E(ECONNABORTED), E(ETIMEDOUT),    E(EHOSTUNREACH),  E(ENETUNREACH),
-        E(EOPNOTSUPP), E(ENOPROTOOPT),  E(EDESTADDRREQ),
+        E(EOPNOTSUPP), E(ENOPROTOOPT),  E(EDESTADDRREQ), E(EBUSY),
     };
 #undef E
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -219,8 +221,13 @@ char *synack_trace_call_str(const struct synack_trace_event *ev, char *buf, size
         snprintf(args, sizeof args, "%s:%u, %" PRId64 "%s", ip, ep->port, a,
                  ev->u.call.arg2 & SYNACK_FASTOPEN_QUEUE_ALL ? ", FASTOPEN_QUEUE_ALL" : "");
         break;
-    case SYNACK_CALL_LISTEN:
     case SYNACK_CALL_SEND:
+        snprintf(args, sizeof args, "%" PRId64 "%s", a,
+                 ev->u.call.arg2 & SYNACK_MSG_ZEROCOPY ? ", MSG_ZEROCOPY" : "");
+        break;
+    case SYNACK_CALL_LISTEN:
+    case SYNACK_CALL_RECV_BORROW:
+    case SYNACK_CALL_RECV_RETURN:
         snprintf(args, sizeof args, "%" PRId64, a);
         break;
     case SYNACK_CALL_RECV:

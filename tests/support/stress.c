@@ -29,6 +29,7 @@ struct side_plan {
     int ecn;                         /* config ecn: 0, 1 (ask), 2 (accept) */
     uint16_t mss;
     bool timestamps, sack, tlp, nodelay, frto;
+    int zerocopy; /* 0 copying sends; 1 zero-copy sends (SYNACK_MSG_ZEROCOPY); 2 both */
     int8_t window_scale;
     synack_time_t delayed_ack;
     unsigned initial_cwnd;
@@ -54,7 +55,8 @@ struct side {
     struct sk_rng rng;
     uint64_t sent, received, to_send, to_receive;
     bool shut, eof;
-    bool connected; /* the handshake completed (shutdown in SYN-SENT would abort it) */
+    bool connected;  /* the handshake completed (shutdown in SYN-SENT would abort it) */
+    uint8_t *zc_buf; /* zero-copy sends: the whole pattern, unchanged while the run lasts */
     /* Echo server: bytes read and not yet sent back. */
     uint8_t *pending;
     uint32_t pending_len, pending_off;
@@ -178,6 +180,7 @@ static void make_plan(uint64_t seed, struct plan *p)
         if (unit(&r) < 0.5) sp->sndbuf_max = sp->sndbuf << (1 + upto(&r, 5));
         sp->ecn = (int)upto(&r, 2);
         sp->frto = unit(&r) < 0.8;
+        sp->zerocopy = (int)upto(&r, 2);
     }
 }
 
@@ -204,12 +207,12 @@ static void describe(const struct plan *p, char *buf, size_t n)
         const struct side_plan *s = &p->side[i];
         k += snprintf(
             buf + k, n - (size_t)k,
-            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d frto=%d ws=%d dack=%llums "
+            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d frto=%d zc=%d ws=%d dack=%llums "
             "nodelay=%d "
             "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
             "reo=%.3f cor=%.3f rate=%lluM",
             i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->ecn,
-            s->mss, s->timestamps, s->sack, s->frto, s->window_scale,
+            s->mss, s->timestamps, s->sack, s->frto, s->zerocopy, s->window_scale,
             (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
             (unsigned long long)(s->pause_every / 1000000),
             (unsigned long long)(s->pause_len / 1000000), s->mem_limit, (double)s->path.delay / 1e6,
@@ -330,12 +333,18 @@ static void send_pattern(struct run *r, struct side *s, uint64_t limit)
 {
     uint8_t buf[CHUNK];
     uint32_t chunk = r->p->side[s->idx].write_chunk;
+    int zerocopy = r->p->side[s->idx].zerocopy;
     while (s->sent < limit) {
         uint64_t n = limit - s->sent;
         if (n > chunk) n = chunk;
-        for (uint64_t i = 0; i < n; i++)
+        /* Zero-copy sends reference the pattern where it lies (every send, or every other
+         * write's worth when mixed with copying ones). */
+        bool zc = s->zc_buf && (zerocopy == 1 || (s->sent / chunk) % 2 == 0);
+        for (uint64_t i = 0; !zc && i < n; i++)
             buf[i] = pattern(s->idx, s->sent + i);
-        ssize_t k = synack_send(s->st, s->fd, buf, (size_t)n);
+        ssize_t k = zc ? synack_send_flags(s->st, s->fd, s->zc_buf + s->sent, (size_t)n,
+                                           SYNACK_MSG_ZEROCOPY)
+                       : synack_send(s->st, s->fd, buf, (size_t)n);
         if (k == -EAGAIN) return;
         if (k <= 0) {
             fail(r, "%s: send returned %lld", name(s), (long long)k);
@@ -575,6 +584,13 @@ bool stress_run(uint64_t seed, const struct stress_opts *opts, struct stress_rep
         r.s[1].to_send = r.s[0].to_receive = p.bytes[1];
     }
     if (p.mode == MODE_ECHO) r.s[1].to_send = p.bytes[0];
+    for (int i = 0; i < 2; i++) {
+        struct side *s = &r.s[i];
+        if (!p.side[i].zerocopy || s->to_send == 0) continue;
+        s->zc_buf = malloc(s->to_send);
+        for (uint64_t k = 0; s->zc_buf && k < s->to_send; k++)
+            s->zc_buf[k] = pattern(i, k);
+    }
 
     r.lfd = synack_socket(r.s[1].st);
     struct synack_endpoint any = {0, PORT}, srv = {SERVER_ADDR, PORT};
@@ -636,6 +652,8 @@ bool stress_run(uint64_t seed, const struct stress_opts *opts, struct stress_rep
     for (int i = 0; i < 2; i++)
         free(r.s[i].pending);
     synack_sim_free(r.sim);
+    for (int i = 0; i < 2; i++)
+        free(r.s[i].zc_buf); /* after the stacks: they may reference it to the end */
     if (trace) fclose(trace);
     return !r.failed;
 }
