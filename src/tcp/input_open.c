@@ -6,6 +6,7 @@
 #include "tcp/rexmit.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
+#include "tcp/listen.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
@@ -77,7 +78,7 @@ static void take_fastopen(struct sk_engine *eng, struct sk_tcb *listener, struct
 {
     child->tfo_passive = true;
     child->tfo_counted = true;
-    listener->tfo_pending++;
+    listener->listen->tfo_pending++;
     if (seg->len > 0) {
         /* The window our SYN-ACK will offer covers it (Linux tcp_fastopen_add_skb queues
          * the SYN's data as it is). */

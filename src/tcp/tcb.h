@@ -12,6 +12,7 @@
 #include "tcp/rtt.h"
 
 struct sk_port_entry;
+struct sk_listen;
 
 /* Members are grouped by size (8, 4, 2, then 1-bit flags) so the block has no padding to
  * speak of: it is the whole fixed cost of a connection (issue 8). */
@@ -33,7 +34,6 @@ struct sk_tcb {
      * was sent (Linux retrans_stamp) and the first zero-window probe of this stall (Linux
      * icsk_probes_tstamp). timers.c. */
     synack_time_t user_timeout, rexmit_stamp, probe_stamp;
-    synack_time_t cookie_at; /* a listener's last SYN cookie (syncookie.c) */
 
     /* Buffers. sndbuf holds data from sequence number snd_buf_seq on (unacknowledged and
      * unsent); rcvbuf holds readable data, then out-of-order data past it. */
@@ -42,10 +42,11 @@ struct sk_tcb {
     struct sk_reasm sacked; /* RFC 6675 scoreboard: SACKed ranges above SND.UNA */
     struct sk_rtt rtt;
 
-    /* Listener state (state == LISTEN) and the child's link to it. */
+    /* A listener's own state (listen.h; NULL until it listens), and a child's link to its
+     * listener. A listener is linked in the stack's list of them by queue_next. */
+    struct sk_listen *listen;
     struct sk_tcb *listener;                /* our listener while in its queues */
     struct sk_tcb *queue_next, *queue_prev; /* in the listener's SYN or accept queue */
-    struct sk_tcb *accept_head, *accept_tail, *syn_head;
 
     /* Stack bookkeeping. */
     struct sk_tcb *touch_next;          /* stack/sched.h: touched in this call */
@@ -142,8 +143,7 @@ struct sk_tcb {
     int error;      /* pending error (SO_ERROR; recv/send report it once); 0 if none */
     int soft_error; /* last ICMP soft error (RFC 1122 4.2.3.9), reported on timeout */
     uint32_t sndbuf_size, rcvbuf_size;
-    unsigned accept_len, syn_len, backlog; /* a listener's queues */
-    unsigned heap_pos;                     /* 1 + index in the stack's timer heap, 0 if not in it */
+    unsigned heap_pos; /* 1 + index in the stack's timer heap, 0 if not in it */
 
     uint16_t snd_mss;               /* effective MSS for what we send */
     uint16_t our_mss;               /* MSS we announce */
@@ -195,7 +195,6 @@ struct sk_tcb {
     bool cwr_pending : 1;  /* we reduced for an ECE: CWR on the next new data */
     bool passive : 1;      /* created by a listener */
     bool reuseaddr : 1;
-    bool cookie_sent : 1;
     bool in_accept_queue : 1;
     bool touched : 1, out_marked : 1; /* stack/sched.h */
     bool hashed : 1;
@@ -215,20 +214,16 @@ struct sk_tcb {
                             0: not yet, read as 3) */
     uint8_t eor_count;   /* ... and how many it holds */
 
-    /* TCP Fast Open server (RFC 7413 4.3). A listener's limit on Fast Open children still
-     * in SYN-RECEIVED (Linux TCP_FASTOPEN qlen; 0: no Fast Open), how many there are, and
-     * its own cookie key (NULL: the stack's; stack memory, freed with the block). */
+    /* TCP Fast Open server (RFC 7413 4.3; the listener's side is in listen.h). */
     bool tfo_passive : 1; /* a Fast Open child: in the accept queue before the ACK */
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
     bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
-    unsigned tfo_qlen, tfo_pending;
     /* Send flags and where PSH goes (output.c). push_seq: the end of the latest write that
      * pushed (Linux tcp_mark_push), while push_mark. eor: the ends of MSG_EOR records not
      * yet acknowledged, oldest first, a ring of SK_EOR_MAX from eor_head (stack memory,
      * allocated at the first MSG_EOR, freed with the block). */
     uint32_t push_seq;
-    uint8_t *tfo_key;
     uint32_t *eor;
     /* When data last arrived in order (or the connection was established) and last left
      * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
