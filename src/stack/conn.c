@@ -36,9 +36,6 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
     tcb->last_data_recv_at = tcb->last_data_sent_at = SYNACK_TIME_NEVER;
-    tcb->ka_idle = s->eng.cfg.keepalive_idle;
-    tcb->ka_interval = s->eng.cfg.keepalive_interval;
-    tcb->ka_max = s->eng.cfg.keepalive_probes;
     tcb->quickacks = 16; /* Linux TCP_MAX_QUICKACKS */
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
@@ -336,13 +333,13 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->our_mss = listener->our_mss;
     c->nodelay = listener->nodelay;
     c->keepalive = listener->keepalive; /* inherited, as BSD and Linux do */
-    c->ka_idle = listener->ka_idle;
-    c->ka_interval = listener->ka_interval;
+    c->ka_idle_s = listener->ka_idle_s;
+    c->ka_interval_s = listener->ka_interval_s;
     c->ka_max = listener->ka_max;
-    c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
-    c->syn_retries = listener->syn_retries;   /* ... and icsk_syn_retries */
-    c->tos = listener->tos;                   /* ... and inet->tos, */
-    c->pmtu_dont = listener->pmtu_dont;       /* and pmtudisc */
+    c->user_timeout_ms = listener->user_timeout_ms; /* Linux inet_csk_clone_lock copies it too */
+    c->syn_retries = listener->syn_retries;         /* ... and icsk_syn_retries */
+    c->tos = listener->tos;                         /* ... and inet->tos, */
+    c->pmtu_dont = listener->pmtu_dont;             /* and pmtudisc */
     /* ... and these, with the whole tcp_sock. */
     c->notsent_lowat = listener->notsent_lowat;
     c->cork = listener->cork;

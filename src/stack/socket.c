@@ -634,11 +634,11 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
     case SYNACK_TCP_KEEPCNT:
         if (value < 1 || value > 32767) return -EINVAL; /* Linux's bounds */
         if (opt == SYNACK_TCP_KEEPCNT)
-            tcb->ka_max = (unsigned)value;
+            tcb->ka_max = (uint16_t)value;
         else if (opt == SYNACK_TCP_KEEPINTVL)
-            tcb->ka_interval = SYNACK_SEC(value);
+            tcb->ka_interval_s = (uint16_t)value;
         else
-            tcb->ka_idle = SYNACK_SEC(value);
+            tcb->ka_idle_s = (uint16_t)value;
         if (tcb->keepalive) {
             sk_tcp_keepalive_set(&s->eng, tcb, true);
             sk_sched_update(s, tcb);
@@ -672,7 +672,7 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
         if (value < 0) return -EINVAL; /* Linux do_tcp_setsockopt */
-        tcb->user_timeout = SYNACK_MS(value);
+        tcb->user_timeout_ms = (uint32_t)value;
         return 0;
     case SYNACK_TCP_CONGESTION:
         if (value < 0 || value >= SYNACK_CC_COUNT) return -EINVAL; /* Linux: -ENOENT by name */
@@ -712,13 +712,13 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         *value = tcb->keepalive;
         return 0;
     case SYNACK_TCP_KEEPIDLE:
-        *value = (int)(tcb->ka_idle / SYNACK_SEC(1));
+        *value = (int)(sk_tcp_ka_idle(&s->eng, tcb) / SYNACK_SEC(1));
         return 0;
     case SYNACK_TCP_KEEPINTVL:
-        *value = (int)(tcb->ka_interval / SYNACK_SEC(1));
+        *value = (int)(sk_tcp_ka_interval(&s->eng, tcb) / SYNACK_SEC(1));
         return 0;
     case SYNACK_TCP_KEEPCNT:
-        *value = (int)tcb->ka_max;
+        *value = (int)sk_tcp_ka_max(&s->eng, tcb);
         return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         *value = tcb->tfo_connect;
@@ -739,7 +739,7 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
-        *value = (int)(tcb->user_timeout / SYNACK_MS(1));
+        *value = (int)tcb->user_timeout_ms;
         return 0;
     case SYNACK_TCP_CONGESTION:
         *value = tcb->cc_algo;

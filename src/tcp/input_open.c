@@ -262,7 +262,7 @@ void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_seg
     if (tcb->keepalive) {
         /* The peer is alive: RFC 1122 4.2.3.6 probes only after a silence. */
         tcb->ka_probes = 0;
-        tcb->ka_at = eng->now + tcb->ka_idle;
+        tcb->ka_at = eng->now + sk_tcp_ka_idle(eng, tcb);
     }
     uint32_t cwnd = tcb->cwnd, ssthresh = tcb->ssthresh;
     switch (tcb->state) {
