@@ -116,11 +116,13 @@ static void invalid_config_rejected(void **state)
 struct counting_alloc {
     long live;
     long calls;
+    bool refuse; /* every allocation fails */
 };
 
 static void *count_alloc(void *ctx, size_t n)
 {
     struct counting_alloc *c = ctx;
+    if (c->refuse) return NULL;
     c->live++;
     c->calls++;
     return malloc(n);
@@ -133,17 +135,52 @@ static void count_free(void *ctx, void *p)
     free(p);
 }
 
-static void memory_hooks_and_no_per_packet_allocation(void **state)
+/* A harness whose stack takes its memory through ca's hooks. */
+static void init_counted(struct th *h, struct counting_alloc *ca)
 {
-    (void)state;
-    struct counting_alloc ca = {0, 0};
     struct synack_config cfg;
     th_config(&cfg);
     cfg.alloc = count_alloc;
     cfg.dealloc = count_free;
-    cfg.mem_ctx = &ca;
+    cfg.mem_ctx = ca;
+    th_init(h, &cfg);
+}
+
+/* A listener's queues are memory of their own, taken by listen(): without it, listen()
+ * fails with -ENOMEM and leaves the socket as it was, ready to listen when memory returns. */
+static void listen_without_memory_is_enomem(void **state)
+{
+    (void)state;
+    struct counting_alloc ca = {0, 0, false};
     struct th h;
-    th_init(&h, &cfg);
+    init_counted(&h, &ca);
+    struct synack_stack *s = h.stack;
+    int fd = synack_socket(s);
+    struct synack_endpoint ep = {0, TH_LOCAL_PORT};
+    assert_int_equal(synack_bind(s, fd, &ep), 0);
+    ca.refuse = true;
+    assert_int_equal(synack_listen(s, fd, 4), -ENOMEM);
+    assert_int_equal(synack_setsockopt(s, fd, SYNACK_TCP_FASTOPEN, 4), -ENOMEM);
+    struct synack_conn_info info;
+    assert_int_equal(synack_get_info(s, fd, &info), 0);
+    assert_int_equal(info.state, SYNACK_CLOSED);
+    int qlen = -1;
+    assert_int_equal(synack_getsockopt(s, fd, SYNACK_TCP_FASTOPEN, &qlen), 0);
+    assert_int_equal(qlen, 0);
+    ca.refuse = false;
+    assert_int_equal(synack_listen(s, fd, 4), 0);
+    assert_int_equal(synack_get_info(s, fd, &info), 0);
+    assert_int_equal(info.state, SYNACK_LISTEN);
+    assert_int_equal(synack_accept(s, fd, NULL), -EAGAIN);
+    th_free(&h);
+}
+
+static void memory_hooks_and_no_per_packet_allocation(void **state)
+{
+    (void)state;
+    struct counting_alloc ca = {0, 0, false};
+    struct th h;
+    init_counted(&h, &ca);
     int l = th_listen(&h, 4);
     uint32_t iss;
     int fd = th_passive_open(&h, l, 500, &iss);
@@ -180,14 +217,9 @@ static void memory_hooks_and_no_per_packet_allocation(void **state)
 static void time_wait_holds_no_buffers(void **state)
 {
     (void)state;
-    struct counting_alloc ca = {0, 0};
-    struct synack_config cfg;
-    th_config(&cfg);
-    cfg.alloc = count_alloc;
-    cfg.dealloc = count_free;
-    cfg.mem_ctx = &ca;
+    struct counting_alloc ca = {0, 0, false};
     struct th h;
-    th_init(&h, &cfg);
+    init_counted(&h, &ca);
     int l = th_listen(&h, 4);
     uint32_t iss;
     int fd = th_passive_open(&h, l, 500, &iss);
@@ -329,6 +361,7 @@ int main(void)
         cmocka_unit_test(bind_conflicts_and_reuseaddr),
         cmocka_unit_test(socket_limit_is_emfile),
         cmocka_unit_test(invalid_config_rejected),
+        cmocka_unit_test(listen_without_memory_is_enomem),
         cmocka_unit_test(memory_hooks_and_no_per_packet_allocation),
         cmocka_unit_test(time_wait_holds_no_buffers),
         cmocka_unit_test(isn_keyed_and_clocked),

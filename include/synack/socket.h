@@ -39,7 +39,8 @@ int synack_bind(struct synack_stack *stack, int fd, const struct synack_endpoint
 
 /* Starts listening; backlog bounds completed connections waiting in accept() (and half-open
  * ones, like Linux's SYN queue). backlog <= 0 means 1; it is capped at 4096.
- * Errors: -EBADF, -EINVAL (connected or connecting), -EADDRINUSE. */
+ * Errors: -EBADF, -EINVAL (connected or connecting), -EADDRINUSE, -ENOMEM (the memory hooks
+ * gave no memory for the listener's queues; the socket is left as it was). */
 int synack_listen(struct synack_stack *stack, int fd, int backlog);
 
 /* Takes one established connection from a listener's queue; fills *peer if not NULL.

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stack/stack_impl.h"
+#include "tcp/listen.h"
 #include "tcp/rack.h"
 #include "tcp/zcopy.h"
 #include "tcp/output.h"
@@ -36,9 +37,6 @@ struct sk_tcb *sk_conn_new(struct synack_stack *s)
     tcb->delack_at = SYNACK_TIME_NEVER;
     tcb->ka_at = SYNACK_TIME_NEVER;
     tcb->last_data_recv_at = tcb->last_data_sent_at = SYNACK_TIME_NEVER;
-    tcb->ka_idle = s->eng.cfg.keepalive_idle;
-    tcb->ka_interval = s->eng.cfg.keepalive_interval;
-    tcb->ka_max = s->eng.cfg.keepalive_probes;
     tcb->quickacks = 16; /* Linux TCP_MAX_QUICKACKS */
     sk_rtt_init(&tcb->rtt, s->eng.cfg.rto_initial);
     tcb->our_mss = s->eng.cfg.mss;
@@ -167,6 +165,12 @@ void sk_conn_add_listener(struct synack_stack *s, struct sk_tcb *tcb)
     s->listeners = tcb;
 }
 
+struct sk_listen *sk_conn_listen_state(struct synack_stack *s, struct sk_tcb *tcb)
+{
+    if (!tcb->listen) tcb->listen = sk_mem_alloc(s, sizeof *tcb->listen, true);
+    return tcb->listen;
+}
+
 void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb)
 {
     for (struct sk_tcb **p = &s->listeners; *p; p = &(*p)->queue_next) {
@@ -197,14 +201,14 @@ static void queue_unlink(struct sk_tcb **head, struct sk_tcb **tail, struct sk_t
  * ACK; synack's child forgets its listener when accepted). */
 static void tfo_uncount(struct sk_tcb *tcb)
 {
-    if (tcb->tfo_counted && tcb->listener) tcb->listener->tfo_pending--;
+    if (tcb->tfo_counted && tcb->listener) tcb->listener->listen->tfo_pending--;
     tcb->tfo_counted = false;
 }
 
 void sk_conn_detach_from_listener(struct sk_tcb *tcb)
 {
-    struct sk_tcb *l = tcb->listener;
-    if (!l) return;
+    if (!tcb->listener) return;
+    struct sk_listen *l = tcb->listener->listen;
     tfo_uncount(tcb);
     if (tcb->in_accept_queue) {
         queue_unlink(&l->accept_head, &l->accept_tail, tcb);
@@ -253,7 +257,7 @@ void sk_conn_free(struct synack_stack *s, struct sk_tcb *tcb)
     sk_sched_forget(s, tcb);
     sk_ports_release(s, tcb);
     sk_conn_release_buffers(s, tcb);
-    if (tcb->tfo_key) sk_mem_free(s, tcb->tfo_key);
+    sk_mem_free(s, tcb->listen);
     if (tcb->eor) sk_mem_free(s, tcb->eor);
     if (tcb->zc) sk_zc_free(&s->eng.mem, tcb->zc);
     sk_rack_free(&s->eng, tcb);
@@ -275,9 +279,9 @@ void sk_conn_reap(struct synack_stack *s)
 
 static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    struct sk_tcb *l = tcb->listener;
     if (tcb->state != SYNACK_SYN_RECEIVED) tfo_uncount(tcb); /* a Fast Open child's ACK came */
-    if (!l || tcb->in_accept_queue) return;
+    if (!tcb->listener || tcb->in_accept_queue) return;
+    struct sk_listen *l = tcb->listener->listen;
     queue_unlink(&l->syn_head, NULL, tcb);
     l->syn_len--;
     tcb->in_accept_queue = true;
@@ -288,7 +292,7 @@ static void hook_established(struct sk_engine *eng, struct sk_tcb *tcb)
         l->accept_head = tcb;
     l->accept_tail = tcb;
     l->accept_len++;
-    sk_sched_touch(stack_of(eng), l); /* readable now */
+    sk_sched_touch(stack_of(eng), tcb->listener); /* readable now */
 }
 
 static void hook_closed(struct sk_engine *eng, struct sk_tcb *tcb)
@@ -320,8 +324,8 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
         sk_drop(eng, SYNACK_CTR_TCP_NO_MEMORY, seg); /* memory pressure: no new connections */
         return NULL;
     }
-    if (listener->accept_len >= listener->backlog ||
-        (!from_cookie && listener->syn_len >= listener->backlog)) {
+    struct sk_listen *l = listener->listen;
+    if (l->accept_len >= l->backlog || (!from_cookie && l->syn_len >= l->backlog)) {
         sk_drop(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW, seg);
         return NULL;
     }
@@ -338,13 +342,13 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->our_mss = listener->our_mss;
     c->nodelay = listener->nodelay;
     c->keepalive = listener->keepalive; /* inherited, as BSD and Linux do */
-    c->ka_idle = listener->ka_idle;
-    c->ka_interval = listener->ka_interval;
+    c->ka_idle_s = listener->ka_idle_s;
+    c->ka_interval_s = listener->ka_interval_s;
     c->ka_max = listener->ka_max;
-    c->user_timeout = listener->user_timeout; /* Linux inet_csk_clone_lock copies it too */
-    c->syn_retries = listener->syn_retries;   /* ... and icsk_syn_retries */
-    c->tos = listener->tos;                   /* ... and inet->tos, */
-    c->pmtu_dont = listener->pmtu_dont;       /* and pmtudisc */
+    c->user_timeout_ms = listener->user_timeout_ms; /* Linux inet_csk_clone_lock copies it too */
+    c->syn_retries = listener->syn_retries;         /* ... and icsk_syn_retries */
+    c->tos = listener->tos;                         /* ... and inet->tos, */
+    c->pmtu_dont = listener->pmtu_dont;             /* and pmtudisc */
     /* ... and these, with the whole tcp_sock. */
     c->notsent_lowat = listener->notsent_lowat;
     c->cork = listener->cork;
@@ -365,10 +369,10 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     }
     c->passive = true;
     c->listener = listener;
-    c->queue_next = listener->syn_head;
+    c->queue_next = l->syn_head;
     if (c->queue_next) c->queue_next->queue_prev = c;
-    listener->syn_head = c;
-    listener->syn_len++;
+    l->syn_head = c;
+    l->syn_len++;
     sk_conn_hash(s, c);
     sk_sched_touch(s, c);
     return c;

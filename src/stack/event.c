@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include "stack/stack_impl.h"
+#include "tcp/listen.h"
 
 #define EV_MODES (SYNACK_EV_ET | SYNACK_EV_ONESHOT)
 #define EV_KNOWN                                                                                   \
@@ -60,7 +61,7 @@ static void sig_of(const struct sk_tcb *tcb, struct ev_sig *out)
 {
     out->rcv_nxt = tcb->rcv_nxt;
     out->snd_una = tcb->snd_una;
-    out->accept_len = tcb->accept_len;
+    out->accept_len = tcb->listen ? tcb->listen->accept_len : 0;
     out->error = tcb->error;
     out->state = (int)tcb->state;
 }

@@ -8,6 +8,7 @@
 #include "tcp/chrono.h"
 #include "tcp/fastopen.h"
 #include "tcp/isn.h"
+#include "tcp/listen.h"
 #include "tcp/output.h"
 #include "tcp/autotune.h"
 #include "tcp/sack.h"
@@ -112,10 +113,12 @@ static int do_listen(struct synack_stack *s, int fd, int backlog)
     if (backlog <= 0) backlog = 1;
     if (backlog > 4096) backlog = 4096; /* Linux somaxconn */
     if (tcb->state == SYNACK_LISTEN) {
-        tcb->backlog = (unsigned)backlog;
+        tcb->listen->backlog = (unsigned)backlog;
         return 0;
     }
     if (tcb->state != SYNACK_CLOSED || tcb->remote.port != 0 || tcb->error) return -EINVAL;
+    struct sk_listen *l = sk_conn_listen_state(s, tcb);
+    if (!l) return -ENOMEM;
     if (tcb->local.port == 0) {
         tcb->local.addr = 0;
         int err = pick_port(s, tcb, NULL);
@@ -125,11 +128,11 @@ static int do_listen(struct synack_stack *s, int fd, int backlog)
     }
     int err = sk_ports_hold(s, tcb, SK_PORT_LISTEN);
     if (err) return err;
-    tcb->backlog = (unsigned)backlog;
+    l->backlog = (unsigned)backlog;
     /* Linux inet_listen with tcp_fastopen 0x400 (TFO_SERVER_WO_SOCKOPT1): Fast Open on a
      * listener that did not ask, its backlog as the limit (fastopen_queue_tune). */
-    if (s->eng.cfg.fastopen_server && s->eng.cfg.fastopen_any_listener && tcb->tfo_qlen == 0)
-        tcb->tfo_qlen = (unsigned)backlog;
+    if (s->eng.cfg.fastopen_server && s->eng.cfg.fastopen_any_listener && l->tfo_qlen == 0)
+        l->tfo_qlen = (unsigned)backlog;
     sk_tcp_set_state(&s->eng, tcb, SYNACK_LISTEN);
     sk_conn_add_listener(s, tcb);
     return 0;
@@ -140,10 +143,10 @@ static int do_accept(struct synack_stack *s, int fd, struct synack_endpoint *pee
     struct sk_tcb *l = get(s, fd);
     if (!l) return -EBADF;
     if (l->state != SYNACK_LISTEN) return -EINVAL;
-    if (!l->accept_head) return -EAGAIN;
+    if (!l->listen->accept_head) return -EAGAIN;
     int slot = sk_fdtable_take(&s->fd_free);
     if (slot < 0) return -EMFILE;
-    struct sk_tcb *c = l->accept_head;
+    struct sk_tcb *c = l->listen->accept_head;
     sk_conn_detach_from_listener(c);
     c->fd = slot;
     s->fds[slot] = c;
@@ -479,10 +482,10 @@ static void close_listener(struct synack_stack *s, struct sk_tcb *l)
     sk_conn_remove_listener(s, l);
     /* Linux inet_csk_listen_stop: queued connections are reset, half-open ones dropped.
      * Each leaves its queue as it goes. */
-    while (l->accept_head)
-        abort_tcb(s, l->accept_head); /* established, never accepted: RST */
-    while (l->syn_head) {
-        struct sk_tcb *t = l->syn_head;
+    while (l->listen->accept_head)
+        abort_tcb(s, l->listen->accept_head); /* established, never accepted: RST */
+    while (l->listen->syn_head) {
+        struct sk_tcb *t = l->listen->syn_head;
         sk_tcp_set_state(&s->eng, t, SYNACK_CLOSED); /* half-open: dropped quietly */
         sk_conn_kill(s, t);
     }
@@ -576,7 +579,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
     int ev = 0;
-    if (tcb->state == SYNACK_LISTEN) return tcb->accept_head ? SYNACK_POLLIN : 0;
+    if (tcb->state == SYNACK_LISTEN) return tcb->listen->accept_head ? SYNACK_POLLIN : 0;
     if (tcb->error) ev |= SYNACK_POLLERR;
     if (tcb->rcvbuf.len > 0 || tcb->fin_received || tcb->shut_rd || tcb->error) ev |= SYNACK_POLLIN;
     if (tcb->tfo_deferred) ev |= SYNACK_POLLOUT; /* Fast Open: the first send opens it */
@@ -652,11 +655,11 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
     case SYNACK_TCP_KEEPCNT:
         if (value < 1 || value > 32767) return -EINVAL; /* Linux's bounds */
         if (opt == SYNACK_TCP_KEEPCNT)
-            tcb->ka_max = (unsigned)value;
+            tcb->ka_max = (uint16_t)value;
         else if (opt == SYNACK_TCP_KEEPINTVL)
-            tcb->ka_interval = SYNACK_SEC(value);
+            tcb->ka_interval_s = (uint16_t)value;
         else
-            tcb->ka_idle = SYNACK_SEC(value);
+            tcb->ka_idle_s = (uint16_t)value;
         if (tcb->keepalive) {
             sk_tcp_keepalive_set(&s->eng, tcb, true);
             sk_sched_update(s, tcb);
@@ -690,7 +693,7 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
         if (value < 0) return -EINVAL; /* Linux do_tcp_setsockopt */
-        tcb->user_timeout = SYNACK_MS(value);
+        tcb->user_timeout_ms = (uint32_t)value;
         return 0;
     case SYNACK_TCP_CONGESTION:
         if (value < 0 || value >= SYNACK_CC_COUNT) return -EINVAL; /* Linux: -ENOENT by name */
@@ -700,7 +703,8 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         /* Linux do_tcp_setsockopt TCP_FASTOPEN: CLOSED or LISTEN only; accepted even with
          * the server off in the config (which then keeps Fast Open off). */
         if (value < 0 || (tcb->state != SYNACK_LISTEN && !fresh)) return -EINVAL;
-        tcb->tfo_qlen = (unsigned)(value > 4096 ? 4096 : value); /* min(qlen, somaxconn) */
+        if (!sk_conn_listen_state(s, tcb)) return -ENOMEM;               /* kept for listen() */
+        tcb->listen->tfo_qlen = (unsigned)(value > 4096 ? 4096 : value); /* min(qlen, somaxconn) */
         return 0;
     }
     return -ENOPROTOOPT;
@@ -729,13 +733,13 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         *value = tcb->keepalive;
         return 0;
     case SYNACK_TCP_KEEPIDLE:
-        *value = (int)(tcb->ka_idle / SYNACK_SEC(1));
+        *value = (int)(sk_tcp_ka_idle(&s->eng, tcb) / SYNACK_SEC(1));
         return 0;
     case SYNACK_TCP_KEEPINTVL:
-        *value = (int)(tcb->ka_interval / SYNACK_SEC(1));
+        *value = (int)(sk_tcp_ka_interval(&s->eng, tcb) / SYNACK_SEC(1));
         return 0;
     case SYNACK_TCP_KEEPCNT:
-        *value = (int)tcb->ka_max;
+        *value = (int)sk_tcp_ka_max(&s->eng, tcb);
         return 0;
     case SYNACK_TCP_FASTOPEN_CONNECT:
         *value = tcb->tfo_connect;
@@ -756,13 +760,13 @@ int synack_getsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt, i
         *value = tcb->state >= SYNACK_ESTABLISHED ? tcb->snd_mss : tcb->our_mss;
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
-        *value = (int)(tcb->user_timeout / SYNACK_MS(1));
+        *value = (int)tcb->user_timeout_ms;
         return 0;
     case SYNACK_TCP_CONGESTION:
         *value = tcb->cc_algo;
         return 0;
     case SYNACK_TCP_FASTOPEN:
-        *value = (int)tcb->tfo_qlen;
+        *value = tcb->listen ? (int)tcb->listen->tfo_qlen : 0;
         return 0;
     case SYNACK_TCP_CORK:
         *value = tcb->cork;
@@ -790,14 +794,13 @@ int synack_set_fastopen_keys(struct synack_stack *s, int fd, const uint8_t key[1
     }
     struct sk_tcb *tcb = get(s, fd);
     if (!tcb) return -EBADF;
-    if (!tcb->tfo_key) {
-        tcb->tfo_key = sk_mem_alloc(s, SK_TFO_KEYS_SIZE, false);
-        if (!tcb->tfo_key) return -ENOMEM;
-    }
-    /* The primary key, the backup, and whether there is one (fastopen.h). */
-    memcpy(tcb->tfo_key, key, 16);
-    if (backup) memcpy(tcb->tfo_key + 16, backup, 16);
-    tcb->tfo_key[32] = backup != NULL;
+    struct sk_listen *l = sk_conn_listen_state(s, tcb); /* taken before listen() too */
+    if (!l) return -ENOMEM;
+    /* The primary key, the backup, and whether there is one (listen.h). */
+    memcpy(l->tfo_key, key, 16);
+    if (backup) memcpy(l->tfo_key + 16, backup, 16);
+    l->tfo_key[32] = backup != NULL;
+    l->tfo_keyed = true;
     return 0;
 }
 

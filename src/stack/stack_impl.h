@@ -64,6 +64,9 @@ struct sk_tcb *sk_conn_lookup(struct synack_stack *s, const struct synack_endpoi
 struct sk_tcb *sk_conn_find_listener(struct synack_stack *s, const struct synack_endpoint *local);
 void sk_conn_add_listener(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_remove_listener(struct synack_stack *s, struct sk_tcb *tcb);
+/* tcb's listener state (tcp/listen.h), taken zeroed through the memory hooks if it has none
+ * yet, as the block itself is; freed with the block. NULL if the memory could not be had. */
+struct sk_listen *sk_conn_listen_state(struct synack_stack *s, struct sk_tcb *tcb);
 /* Marks tcb for freeing at the end of the current call (unhashing it first). */
 void sk_conn_kill(struct synack_stack *s, struct sk_tcb *tcb);
 void sk_conn_reap(struct synack_stack *s);

@@ -167,8 +167,9 @@ void sk_cc_on_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t acked)
 void sk_cc_on_dupack(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t mss = tcb->snd_mss;
-    if (tcb->dupacks < 1000000) tcb->dupacks++; /* saturates: never wraps back to the threshold */
-    if (tcb->sack_ok) return;                   /* RFC 6675 recovery: sk_cc_on_sack */
+    if (tcb->dupacks < UINT16_MAX)
+        tcb->dupacks++;       /* saturates: never wraps back to the threshold */
+    if (tcb->sack_ok) return; /* RFC 6675 recovery: sk_cc_on_sack */
     if (tcb->in_recovery) {
         tcb->cwnd += mss; /* RFC 5681 3.2 step 4: inflate for each further dupack */
         if (tcb->cwnd > CWND_CAP) tcb->cwnd = CWND_CAP;

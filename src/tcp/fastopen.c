@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tcp/engine.h"
 #include "tcp/isn.h"
+#include "tcp/listen.h"
 
 const struct sk_tfo_entry *sk_tfo_lookup(const struct sk_tfo_cache *c, uint32_t addr)
 {
@@ -94,9 +95,10 @@ void sk_tfo_cookie(const uint8_t key[16], uint32_t saddr, uint32_t daddr,
 
 bool sk_tfo_backup_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16])
 {
-    if (listener && listener->tfo_key) {
-        if (!listener->tfo_key[32]) return false;
-        memcpy(out, listener->tfo_key + 16, 16);
+    const struct sk_listen *l = listener ? listener->listen : NULL;
+    if (l && l->tfo_keyed) {
+        if (!l->tfo_key[32]) return false;
+        memcpy(out, l->tfo_key + 16, 16);
         return true;
     }
     if (!eng->cfg.fastopen_key_set || !eng->cfg.fastopen_backup_key_set) return false;
@@ -106,8 +108,9 @@ bool sk_tfo_backup_key(const struct sk_engine *eng, const struct sk_tcb *listene
 
 void sk_tfo_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16])
 {
-    if (listener && listener->tfo_key) {
-        memcpy(out, listener->tfo_key, 16);
+    const struct sk_listen *l = listener ? listener->listen : NULL;
+    if (l && l->tfo_keyed) {
+        memcpy(out, l->tfo_key, 16);
     } else if (eng->cfg.fastopen_key_set) {
         memcpy(out, eng->cfg.fastopen_key, 16);
     } else {
@@ -132,9 +135,10 @@ enum sk_tfo_verdict sk_tfo_server_syn(struct sk_engine *eng, const struct sk_tcb
     /* Linux tcp_try_fastopen: the server must be on, the SYN must carry data or the option,
      * and the listener must allow Fast Open (its qlen, RFC 7413 5.1's limit on pending
      * Fast Open requests). */
-    if (!eng->cfg.fastopen_server || listener->tfo_qlen == 0) return SK_TFO_NONE;
+    const struct sk_listen *l = listener->listen;
+    if (!eng->cfg.fastopen_server || l->tfo_qlen == 0) return SK_TFO_NONE;
     if (seg->len == 0 && !o->has_fastopen) return SK_TFO_NONE;
-    if (listener->tfo_pending >= listener->tfo_qlen) {
+    if (l->tfo_pending >= l->tfo_qlen) {
         /* RFC 7413 5.1: over the limit, fall back to a plain 3-way handshake, with no
          * cookie either (Linux TCPFastOpenListenOverflow). */
         sk_count(eng, SYNACK_CTR_TCP_FASTOPEN_LISTEN_OVERFLOW);

@@ -72,8 +72,6 @@ void sk_tfo_cookie(const uint8_t key[16], uint32_t saddr, uint32_t daddr,
 void sk_tfo_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16]);
 /* The backup key (cookies still taken, not given out), if there is one. */
 bool sk_tfo_backup_key(const struct sk_engine *eng, const struct sk_tcb *listener, uint8_t out[16]);
-/* A listener's own keys (tfo_key): primary, backup, and a byte saying if the backup is set. */
-#define SK_TFO_KEYS_SIZE 33
 
 /* What a listener does with a SYN (RFC 7413 4.3, Linux tcp_try_fastopen). */
 enum sk_tfo_verdict {

@@ -6,6 +6,7 @@
 #include "tcp/rexmit.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
+#include "tcp/listen.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
@@ -78,7 +79,7 @@ static void take_fastopen(struct sk_engine *eng, struct sk_tcb *listener, struct
 {
     child->tfo_passive = true;
     child->tfo_counted = true;
-    listener->tfo_pending++;
+    listener->listen->tfo_pending++;
     if (seg->len > 0) {
         /* The window our SYN-ACK will offer covers it (Linux tcp_fastopen_add_skb queues
          * the SYN's data as it is). */
@@ -262,7 +263,7 @@ void sk_tcp_input(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_seg
     if (tcb->keepalive) {
         /* The peer is alive: RFC 1122 4.2.3.6 probes only after a silence. */
         tcb->ka_probes = 0;
-        tcb->ka_at = eng->now + tcb->ka_idle;
+        tcb->ka_at = eng->now + sk_tcp_ka_idle(eng, tcb);
     }
     uint32_t cwnd = tcb->cwnd, ssthresh = tcb->ssthresh;
     switch (tcb->state) {

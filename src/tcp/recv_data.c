@@ -40,7 +40,7 @@ static void incr_quickack(struct sk_tcb *tcb)
     unsigned q = sk_tcp_offered_window(tcb) / (2 * mss);
     if (q < 2) q = 2;
     if (q > 16) q = 16;
-    if (q > tcb->quickacks) tcb->quickacks = q;
+    if (q > tcb->quickacks) tcb->quickacks = (uint8_t)q;
 }
 
 void sk_tcp_enter_quickack(struct sk_tcb *tcb)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tcp/input.h"
 #include "tcp/isn.h"
+#include "tcp/listen.h"
 #include "tcp/output.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
@@ -74,14 +75,14 @@ static int check_cookie(const struct sk_engine *eng, const struct sk_segment *ac
 bool sk_tcp_cookie_wanted(const struct sk_engine *eng, const struct sk_tcb *listener)
 {
     if (eng->cfg.syncookies == 2) return true;
-    return eng->cfg.syncookies == 1 && listener->syn_len >= listener->backlog;
+    return eng->cfg.syncookies == 1 && listener->listen->syn_len >= listener->listen->backlog;
 }
 
 bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
                           const struct sk_segment *seg)
 {
     if (eng->cfg.syncookies == 0) return false;
-    if (listener->accept_len >= listener->backlog) {
+    if (listener->listen->accept_len >= listener->listen->backlog) {
         /* Linux drops the SYN too when the accept queue is full: a cookie would only make
          * a connection nobody can take. */
         sk_drop(eng, SYNACK_CTR_TCP_LISTEN_OVERFLOW, seg);
@@ -128,8 +129,8 @@ bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
         /* Without timestamps the cookie carries only the MSS: no scaling, no SACK. */
         h.opts.has_wscale = false;
     }
-    listener->cookie_at = eng->now;
-    listener->cookie_sent = true;
+    listener->listen->cookie_at = eng->now;
+    listener->listen->cookie_sent = true;
     sk_count(eng, SYNACK_CTR_TCP_COOKIES_SENT);
     sk_tcp_send_header(eng, &seg->dst, &seg->src, &h);
     return true;
@@ -144,8 +145,8 @@ static bool cookie_candidate(const struct sk_engine *eng, const struct sk_tcb *l
         return false;
     /* Linux tcp_synq_no_recent_overflow: ACKs are checked only for a while after cookies
      * were sent (or always with syncookies 2). */
-    return eng->cfg.syncookies == 2 ||
-           (listener->cookie_sent && eng->now - listener->cookie_at <= COOKIE_VALID);
+    return eng->cfg.syncookies == 2 || (listener->listen->cookie_sent &&
+                                        eng->now - listener->listen->cookie_at <= COOKIE_VALID);
 }
 
 bool sk_tcp_cookie_matches(const struct sk_engine *eng, const struct sk_tcb *listener,

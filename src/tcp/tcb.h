@@ -12,6 +12,7 @@
 #include "tcp/rtt.h"
 
 struct sk_port_entry;
+struct sk_listen;
 
 /* Members are grouped by size (8, 4, 2, then 1-bit flags) so the block has no padding to
  * speak of: it is the whole fixed cost of a connection (issue 8). */
@@ -20,21 +21,19 @@ struct sk_zc;
 
 struct sk_tcb {
     /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
-    synack_time_t rto_at;               /* retransmission (also SYN / SYN-ACK) */
-    synack_time_t persist_at;           /* zero-window probe, or the SWS override */
-    synack_time_t close_at;             /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
-    synack_time_t tlp_at;               /* tail loss probe (RFC 8985 7) */
-    synack_time_t delack_at;            /* delayed ACK due */
-    synack_time_t ka_at;                /* keepalive probe due (RFC 1122 4.2.3.6) */
-    synack_time_t ka_idle, ka_interval; /* per socket, from the config */
-    synack_time_t last_ack_at;          /* when the peer last sent an acceptable ACK */
-    synack_time_t rtt_start;            /* when the timed segment left (Karn's rule) */
-    synack_time_t last_oow_answer;      /* last rate-limited answer (answer.c) */
-    /* TCP_USER_TIMEOUT (RFC 5482): the limit (0: off), when the data being retransmitted
-     * was sent (Linux retrans_stamp) and the first zero-window probe of this stall (Linux
-     * icsk_probes_tstamp). timers.c. */
-    synack_time_t user_timeout, rexmit_stamp, probe_stamp;
-    synack_time_t cookie_at; /* a listener's last SYN cookie (syncookie.c) */
+    synack_time_t rto_at;          /* retransmission (also SYN / SYN-ACK) */
+    synack_time_t persist_at;      /* zero-window probe, or the SWS override */
+    synack_time_t close_at;        /* TIME-WAIT end, or orphaned FIN-WAIT-2 limit */
+    synack_time_t tlp_at;          /* tail loss probe (RFC 8985 7) */
+    synack_time_t delack_at;       /* delayed ACK due */
+    synack_time_t ka_at;           /* keepalive probe due (RFC 1122 4.2.3.6) */
+    synack_time_t last_ack_at;     /* when the peer last sent an acceptable ACK */
+    synack_time_t rtt_start;       /* when the timed segment left (Karn's rule) */
+    synack_time_t last_oow_answer; /* last rate-limited answer (answer.c) */
+    /* TCP_USER_TIMEOUT (RFC 5482): when the data being retransmitted was sent (Linux
+     * retrans_stamp) and the first zero-window probe of this stall (Linux
+     * icsk_probes_tstamp); the limit is user_timeout_ms below. timers.c. */
+    synack_time_t rexmit_stamp, probe_stamp;
 
     /* Buffers. sndbuf holds data from sequence number snd_buf_seq on (unacknowledged and
      * unsent); rcvbuf holds readable data, then out-of-order data past it. */
@@ -43,10 +42,11 @@ struct sk_tcb {
     struct sk_reasm sacked; /* RFC 6675 scoreboard: SACKed ranges above SND.UNA */
     struct sk_rtt rtt;
 
-    /* Listener state (state == LISTEN) and the child's link to it. */
+    /* A listener's own state (listen.h; NULL until it listens), and a child's link to its
+     * listener. A listener is linked in the stack's list of them by queue_next. */
+    struct sk_listen *listen;
     struct sk_tcb *listener;                /* our listener while in its queues */
     struct sk_tcb *queue_next, *queue_prev; /* in the listener's SYN or accept queue */
-    struct sk_tcb *accept_head, *accept_tail, *syn_head;
 
     /* Stack bookkeeping. */
     struct sk_tcb *touch_next;          /* stack/sched.h: touched in this call */
@@ -66,6 +66,15 @@ struct sk_tcb {
     uint32_t chrono_ms[3];
     uint32_t delivered; /* segments acknowledged or SACKed, our SYN counted (Linux delivered) */
     uint64_t segments_in, segments_out;
+    /* The ends of MSG_EOR records not yet acknowledged, oldest first, a ring of SK_EOR_MAX
+     * from eor_head (stack memory, allocated at the first MSG_EOR, freed with the block). */
+    uint32_t *eor;
+    /* Zero-copy sending and receiving (zcopy.h): taken at the first use, freed with the
+     * block. */
+    struct sk_zc *zc;
+    /* When data last arrived in order (or the connection was established) and last left
+     * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
+    synack_time_t last_data_recv_at, last_data_sent_at;
 
     enum synack_tcp_state state;
     struct synack_endpoint local, remote;
@@ -93,6 +102,10 @@ struct sk_tcb {
     uint32_t rcvbuf_max, sndbuf_max;
     uint32_t rcv_rtt_us, rcv_rtt_last_us, rcv_rtt_seq;
     uint32_t rcvq_space, rcvq_read;
+    /* After a timeout (in_loss, Linux TCP_CA_Loss; cc.c): the episode ends when recover is
+     * acknowledged, high_rxt is as far as it has gone back, and loss_tsval is the TSval of
+     * its first retransmission (RFC 3522: an ACK echoing an older one was for originals). */
+    uint32_t loss_tsval;
     synack_time_t rcv_rtt_time, rcvq_time;
     /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
     uint32_t dsack_start, dsack_end;
@@ -122,41 +135,49 @@ struct sk_tcb {
      * the retransmissions of that data not yet D-SACKed. */
     uint32_t prior_cwnd, prior_ssthresh, undo_marker, undo_end, undo_retrans;
     uint32_t cwr_end; /* ECE is acted on once per window: not again before this is ACKed */
-    /* After a timeout (in_loss, Linux TCP_CA_Loss; cc.c): the episode ends when recover is
-     * acknowledged, high_rxt is as far as it has gone back, and loss_tsval is the TSval of
-     * its first retransmission (RFC 3522: an ACK echoing an older one was for originals). */
-    uint32_t loss_tsval;
-    unsigned dupacks;
     uint32_t recover;
-    unsigned ka_probes, ka_max; /* keepalive probes sent unanswered, and the limit */
-    unsigned quickacks;         /* segments still ACKed at once (quick-ACK mode) */
-    uint32_t notsent_lowat;     /* TCP_NOTSENT_LOWAT (0: the config's) */
+    unsigned ka_probes;       /* keepalive probes sent unanswered */
+    uint32_t notsent_lowat;   /* TCP_NOTSENT_LOWAT (0: the config's) */
+    uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT (RFC 5482) in ms, as Linux keeps it; 0: off */
     /* Delayed-ACK estimator, as Linux's icsk_ack: ato (0 until the first data) and when data
      * last arrived, in microseconds on a 32-bit clock (a gap of 71 minutes reads short: an
      * estimate, not a timer), and interactive (pingpong) mode, in which ACKs wait to ride on
      * replies. */
     uint32_t ato_us, lrcv_us;
-    unsigned backoff;         /* consecutive RTO expirations (retries) */
-    unsigned persist_backoff; /* zero-window probe interval doublings */
-    unsigned persist_probes;  /* probes sent since the peer last answered */
+    unsigned backoff;        /* consecutive RTO expirations (retries) */
+    unsigned persist_probes; /* probes sent since the peer last answered */
     /* Socket side. */
-    int fd;         /* descriptor, or -1 once closed by the application */
-    int error;      /* pending error (SO_ERROR; recv/send report it once); 0 if none */
-    int soft_error; /* last ICMP soft error (RFC 1122 4.2.3.9), reported on timeout */
+    int fd; /* descriptor, or -1 once closed by the application */
     uint32_t sndbuf_size, rcvbuf_size;
-    unsigned accept_len, syn_len, backlog; /* a listener's queues */
-    unsigned heap_pos;                     /* 1 + index in the stack's timer heap, 0 if not in it */
+    unsigned heap_pos; /* 1 + index in the stack's timer heap, 0 if not in it */
+    /* Where PSH goes (output.c): the end of the latest write that pushed (Linux
+     * tcp_mark_push), while push_mark. */
+    uint32_t push_seq;
 
-    uint16_t snd_mss;               /* effective MSS for what we send */
-    uint16_t our_mss;               /* MSS we announce */
-    uint16_t pmtu;                  /* path MTU learned (RFC 1191); 0: the link's */
-    uint16_t tfo_syn_len;           /* data our first SYN carried (Fast Open) */
-    uint16_t peer_mss;              /* MSS the peer announced (or the default) */
-    uint8_t snd_wscale, rcv_wscale; /* RFC 7323: shifts, 0 unless both sides sent WS */
-    uint8_t port_hold;              /* stack/ports.h: how it holds its local port */
-    uint8_t cc_algo;                /* enum synack_congestion */
-    uint8_t syn_retries;            /* TCP_SYNCNT (0: the config's syn/synack_retries) */
-    uint8_t chrono_type;            /* the clock running (chrono.h) */
+    uint16_t snd_mss;     /* effective MSS for what we send */
+    uint16_t our_mss;     /* MSS we announce */
+    uint16_t pmtu;        /* path MTU learned (RFC 1191); 0: the link's */
+    uint16_t tfo_syn_len; /* data our first SYN carried (Fast Open) */
+    uint16_t peer_mss;    /* MSS the peer announced (or the default) */
+    uint16_t reordering;  /* how far the peer reordered, in segments (Linux tp->reordering;
+                             0: not yet, read as 3) */
+    int16_t error;        /* pending error (SO_ERROR; recv/send report it once); 0 if none */
+    int16_t soft_error;   /* last ICMP soft error (RFC 1122 4.2.3.9), reported on timeout */
+    /* Keepalive per socket (TCP_KEEPIDLE and TCP_KEEPINTVL in seconds, TCP_KEEPCNT; 1 ..
+     * 32767 each); 0: the config's (timers.h sk_tcp_ka_idle and its kin read them). */
+    uint16_t ka_idle_s, ka_interval_s, ka_max;
+    uint16_t dupacks; /* saturates at UINT16_MAX (only up to 3 matters: cc.c) */
+    uint8_t snd_wscale : 4, rcv_wscale : 4; /* RFC 7323: shifts (at most 14), 0 unless both
+                                               sides sent WS */
+    uint8_t port_hold : 2;   /* stack/ports.h: how it holds its local port (enum sk_port_hold) */
+    uint8_t chrono_type : 2; /* the clock running (chrono.h enum sk_chrono) */
+    uint8_t cc_algo;         /* enum synack_congestion */
+    uint8_t syn_retries;     /* TCP_SYNCNT (0: the config's syn/synack_retries) */
+    uint8_t persist_backoff; /* zero-window probe interval doublings (at most 31) */
+    uint8_t quickacks;       /* segments still ACKed at once (quick-ACK mode; at most 16) */
+    uint8_t tos;             /* IP_TOS: the TOS byte's upper six bits */
+    uint8_t eor_head;        /* the MSG_EOR ring (eor, below): its first record */
+    uint8_t eor_count;       /* ... and how many it holds */
 
     bool wscale_ok : 1;
     bool ts_ok : 1;         /* RFC 7323: both SYNs carried timestamps */
@@ -197,47 +218,24 @@ struct sk_tcb {
     bool cwr_pending : 1;  /* we reduced for an ECE: CWR on the next new data */
     bool passive : 1;      /* created by a listener */
     bool reuseaddr : 1;
-    bool cookie_sent : 1;
     bool in_accept_queue : 1;
     bool touched : 1, out_marked : 1; /* stack/sched.h */
     bool hashed : 1;
     bool counted : 1;     /* counts against max_connections (the stack's) */
     bool dead : 1;        /* freed at the end of the current stack call */
     bool rst_pending : 1; /* aborted: the next poll sends RST, then frees */
-    /* Send flags (output.c; see push_seq below): */
+    /* Send flags (output.c; see push_seq above): */
     bool push_mark : 1;
-    bool cork : 1;       /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
-    bool more_once : 1;  /* MSG_MORE: the output this send asks for holds partial segments */
-    bool push_once : 1;  /* TCP_NODELAY set: the next output sends even if corked (Linux
-                            TCP_NAGLE_PUSH, cleared by the next write) */
-    bool inq : 1;        /* TCP_INQ: recvmsg reports the bytes left to read */
-    uint8_t tos;         /* IP_TOS: the TOS byte's upper six bits */
-    uint8_t eor_head;    /* the MSG_EOR ring below: its first record */
-    uint16_t reordering; /* how far the peer reordered, in segments (Linux tp->reordering;
-                            0: not yet, read as 3) */
-    uint8_t eor_count;   /* ... and how many it holds */
-
-    /* TCP Fast Open server (RFC 7413 4.3). A listener's limit on Fast Open children still
-     * in SYN-RECEIVED (Linux TCP_FASTOPEN qlen; 0: no Fast Open), how many there are, and
-     * its own cookie key (NULL: the stack's; stack memory, freed with the block). */
+    bool cork : 1;      /* TCP_CORK: partial segments wait (Linux TCP_NAGLE_CORK) */
+    bool more_once : 1; /* MSG_MORE: the output this send asks for holds partial segments */
+    bool push_once : 1; /* TCP_NODELAY set: the next output sends even if corked (Linux
+                           TCP_NAGLE_PUSH, cleared by the next write) */
+    bool inq : 1;       /* TCP_INQ: recvmsg reports the bytes left to read */
+    /* TCP Fast Open server (RFC 7413 4.3; the listener's side is in listen.h). */
     bool tfo_passive : 1; /* a Fast Open child: in the accept queue before the ACK */
     bool tfo_counted : 1; /* ... and counted in its listener's tfo_pending */
     bool tfo_data : 1;    /* our SYN-ACK acknowledged data from the SYN (TCPI_OPT_SYN_DATA) */
     bool tfo_fresh : 1;   /* no data since the SYN's: reads do not open the window */
-    unsigned tfo_qlen, tfo_pending;
-    /* Send flags and where PSH goes (output.c). push_seq: the end of the latest write that
-     * pushed (Linux tcp_mark_push), while push_mark. eor: the ends of MSG_EOR records not
-     * yet acknowledged, oldest first, a ring of SK_EOR_MAX from eor_head (stack memory,
-     * allocated at the first MSG_EOR, freed with the block). */
-    uint32_t push_seq;
-    /* Zero-copy sending and receiving (zcopy.h): taken at the first use, freed with the
-     * block. */
-    struct sk_zc *zc;
-    uint8_t *tfo_key;
-    uint32_t *eor;
-    /* When data last arrived in order (or the connection was established) and last left
-     * (Linux icsk_ack.lrcvtime and lsndtime, for tcp_info); SYNACK_TIME_NEVER before. */
-    synack_time_t last_data_recv_at, last_data_sent_at;
 };
 
 /* Most MSG_EOR records held at once; past it a record's end is not kept (it coalesces). */

@@ -63,8 +63,8 @@ static void give_up(struct sk_engine *eng, struct sk_tcb *tcb)
 static void clamp_to_user_timeout(const struct sk_engine *eng, const struct sk_tcb *tcb,
                                   synack_time_t *at, synack_time_t since, synack_time_t least)
 {
-    if (!tcb->user_timeout || *at == SYNACK_TIME_NEVER) return;
-    synack_time_t limit = since + tcb->user_timeout;
+    if (!tcb->user_timeout_ms || *at == SYNACK_TIME_NEVER) return;
+    synack_time_t limit = since + SYNACK_MS(tcb->user_timeout_ms);
     if (limit < eng->now + least) limit = eng->now + least;
     if (limit < *at) *at = limit;
 }
@@ -96,8 +96,8 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
      * from the first retransmission on, data unacknowledged for longer than the limit ends
      * the connection, whatever the retry count, in every state (SYN-SENT too) and also
      * while a shrunk window turns retransmissions into probes. */
-    bool user_expired =
-        tcb->user_timeout && tcb->backoff > 0 && eng->now - tcb->rexmit_stamp >= tcb->user_timeout;
+    bool user_expired = tcb->user_timeout_ms && tcb->backoff > 0 &&
+                        eng->now - tcb->rexmit_stamp >= SYNACK_MS(tcb->user_timeout_ms);
     if (user_expired ||
         (probing ? eng->now - tcb->last_ack_at > eng->cfg.rto_max : tcb->backoff >= limit)) {
         give_up(eng, tcb);
@@ -171,7 +171,7 @@ void sk_tcp_keepalive_set(struct sk_engine *eng, struct sk_tcb *tcb, bool on)
 {
     tcb->keepalive = on;
     tcb->ka_probes = 0;
-    tcb->ka_at = on ? eng->now + tcb->ka_idle : SYNACK_TIME_NEVER;
+    tcb->ka_at = on ? eng->now + sk_tcp_ka_idle(eng, tcb) : SYNACK_TIME_NEVER;
     if (on) sk_trace_timer_set(eng, tcb, SYNACK_TIMER_KEEPALIVE, tcb->ka_at);
 }
 
@@ -185,10 +185,10 @@ static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
                 tcb->state == SYNACK_FIN_WAIT_2;
     if (!tcb->keepalive || !live) return;
     if (tcb->snd_max != tcb->snd_una || tcb->sndbuf.len > 0) {
-        tcb->ka_at = eng->now + tcb->ka_idle;
+        tcb->ka_at = eng->now + sk_tcp_ka_idle(eng, tcb);
         return;
     }
-    if (tcb->ka_probes >= tcb->ka_max) {
+    if (tcb->ka_probes >= sk_tcp_ka_max(eng, tcb)) {
         sk_count(eng, SYNACK_CTR_TCP_CONN_DROPPED);
         sk_tcp_send_abort_rst(eng, tcb);
         sk_tcp_close_with(eng, tcb, -ETIMEDOUT);
@@ -198,7 +198,7 @@ static void on_keepalive(struct sk_engine *eng, struct sk_tcb *tcb)
     sk_tcp_send(eng, tcb, tcb->snd_una - 1, SYNACK_ACK, 0);
     sk_why(eng, SYNACK_CAUSE_NONE, 0);
     tcb->ka_probes++;
-    tcb->ka_at = eng->now + tcb->ka_interval;
+    tcb->ka_at = eng->now + sk_tcp_ka_interval(eng, tcb);
     sk_trace_timer_set(eng, tcb, SYNACK_TIMER_KEEPALIVE, tcb->ka_at);
 }
 
@@ -211,7 +211,8 @@ static void on_persist(struct sk_engine *eng, struct sk_tcb *tcb)
     if (!tcb->probe_stamped) {
         tcb->probe_stamped = true;
         tcb->probe_stamp = eng->now;
-    } else if (tcb->user_timeout && eng->now - tcb->probe_stamp >= tcb->user_timeout) {
+    } else if (tcb->user_timeout_ms &&
+               eng->now - tcb->probe_stamp >= SYNACK_MS(tcb->user_timeout_ms)) {
         give_up(eng, tcb);
         return;
     }

@@ -17,6 +17,25 @@ void sk_tcp_update_persist(struct sk_engine *eng, struct sk_tcb *tcb);
  * no backoff, data in flight), never past the RTO; otherwise disarms it. */
 void sk_tcp_arm_tlp(struct sk_engine *eng, struct sk_tcb *tcb);
 
+/* Keepalive (RFC 1122 4.2.3.6): the idle time before the first probe, the time between
+ * probes and how many go unanswered before the connection is dropped: the socket's
+ * (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT), else the config's. */
+static inline synack_time_t sk_tcp_ka_idle(const struct sk_engine *eng, const struct sk_tcb *tcb)
+{
+    return tcb->ka_idle_s ? SYNACK_SEC(tcb->ka_idle_s) : eng->cfg.keepalive_idle;
+}
+
+static inline synack_time_t sk_tcp_ka_interval(const struct sk_engine *eng,
+                                               const struct sk_tcb *tcb)
+{
+    return tcb->ka_interval_s ? SYNACK_SEC(tcb->ka_interval_s) : eng->cfg.keepalive_interval;
+}
+
+static inline unsigned sk_tcp_ka_max(const struct sk_engine *eng, const struct sk_tcb *tcb)
+{
+    return tcb->ka_max ? tcb->ka_max : eng->cfg.keepalive_probes;
+}
+
 /* Starts (or stops) the keepalive clock after the socket option changed. */
 void sk_tcp_keepalive_set(struct sk_engine *eng, struct sk_tcb *tcb, bool on);
 
