@@ -110,7 +110,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libsynack.a
 EXAMPLE_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                   -Wmissing-prototypes -Iinclude $(OPT)
 HAVE_OPENSSL = $(shell pkg-config --exists openssl 2>/dev/null && echo yes)
-EXAMPLE_BIN = $(BUILD)/examples/echo_sim $(BUILD)/examples/http_fetch \
+EXAMPLE_BIN = $(BUILD)/examples/echo_sim $(BUILD)/examples/zerocopy_sim $(BUILD)/examples/http_fetch \
               $(if $(HAVE_OPENSSL),$(BUILD)/examples/tls_client)
 examples: $(EXAMPLE_BIN)
 	$(if $(HAVE_OPENSSL),,@echo "examples: tls_client left out: no OpenSSL (apt-get install libssl-dev)")

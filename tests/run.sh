@@ -52,14 +52,15 @@ if [ -x "$build/synack" ]; then
     sub_suite ladders "$(bash "$(dirname "$0")/ladders/check.sh" "$build" 2>&1)" ||
         { fail=$((fail + 1)); echo "FAIL ladders: no summary"; }
 fi
-# The simulator example (make examples) checks every echoed byte itself: one test.
-if [ -x "$build/examples/echo_sim" ]; then
-    if timeout 120 ${VALGRIND:-} "$build/examples/echo_sim" >/dev/null 2>&1; then
-        pass=$((pass + 1)); echo "ok   examples/echo_sim"
+# The simulator examples (make examples) check every byte themselves: one test each.
+for ex in echo_sim zerocopy_sim; do
+    [ -x "$build/examples/$ex" ] || continue
+    if timeout 120 ${VALGRIND:-} "$build/examples/$ex" >/dev/null 2>&1; then
+        pass=$((pass + 1)); echo "ok   examples/$ex"
     else
-        fail=$((fail + 1)); echo "FAIL examples/echo_sim"
+        fail=$((fail + 1)); echo "FAIL examples/$ex"
     fi
-fi
+done
 # packetdrill scripts against the adapter (release build only: the adapter is not built
 # with sanitizers); skipped with a message when no packetdrill binary is available.
 if [ -f "$build/libsynack-packetdrill.so" ]; then
