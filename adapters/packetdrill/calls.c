@@ -33,6 +33,8 @@ int pd_fd_open(struct pd *pd, int s)
     pd->osfd_sock[fd] = s + 1;
     pd->fds[s].nonblock = false;
     pd->fds[s].linger_abort = false;
+    pd->fds[s].zerocopy = false;
+    pd_zc_release(pd, s); /* a socket number used before */
     return fd;
 }
 
@@ -118,10 +120,13 @@ static int pd_accept(void *ud, int fd, struct sockaddr *addr, socklen_t *len)
     if (r >= 0) {
         int s = r;
         r = pd_fd_open(pd, s);
-        if (r < 0)
+        if (r < 0) {
             synack_abort(pd->stack, s);
-        else
+        } else {
             from_endpoint(&peer, addr, len);
+            /* Linux: the child inherits SOCK_ZEROCOPY (sock_copy). */
+            pd->fds[s].zerocopy = pd->fds[pd_sock_of(pd, fd)].zerocopy;
+        }
     }
     return pd_unlock_ret(pd, r);
 }
@@ -211,24 +216,43 @@ static ssize_t fastopen_send(struct pd *pd, int fd, const struct synack_endpoint
     bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     ssize_t r = synack_sendto_fastopen_flags(pd->stack, pd_sock_of(pd, fd), to, buf, len,
                                              block ? SYNACK_FASTOPEN_QUEUE_ALL : 0);
-    if (!block || !(r == -EINPROGRESS || r >= 0) || !connecting(pd, fd)) return r;
+    if (!block || !(r == -EINPROGRESS || r >= 0) || !connecting(pd, fd)) {
+        if (r > 0) pd_zc_note(pd, fd, flags); /* MSG_ZEROCOPY: one notification */
+        return r;
+    }
     int err = wait_connected(pd, fd);
     if (err) return err;
     size_t done = r > 0 ? (size_t)r : 0;
-    if (done == len) return (ssize_t)done;
-    ssize_t more = do_send(pd, fd, (const uint8_t *)buf + done, len - done, flags);
-    return more < 0 ? (done > 0 ? (ssize_t)done : more) : (ssize_t)done + more;
+    if (done < len) {
+        ssize_t more =
+            do_send(pd, fd, (const uint8_t *)buf + done, len - done, flags & ~MSG_ZEROCOPY);
+        if (more < 0 && done == 0) return more;
+        if (more > 0) done += (size_t)more;
+    }
+    if (done > 0) pd_zc_note(pd, fd, flags);
+    return (ssize_t)done;
 }
 
 /* A blocking send queues everything before returning (or fails after a partial write). */
 static ssize_t do_send(struct pd *pd, int fd, const void *buf, size_t len, int flags)
 {
-    bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     /* Connecting and writable: a TCP_FASTOPEN_CONNECT socket whose SYN waits for data. */
     if (connecting(pd, fd) && (poll_mask(pd, fd) & SYNACK_POLLOUT))
         return fastopen_send(pd, fd, NULL, buf, len, flags);
+    ssize_t r = pd_zc_wanted(pd, fd, flags)
+                    ? pd_zc_send(pd, fd, &(struct iovec){(void *)(uintptr_t)buf, len}, 1, flags)
+                    : pd_send_loop(pd, fd, buf, len, flags, false);
+    /* Linux sk_stream_wait_connect: a send on a socket that is not connected (nor
+     * connecting) fails with EPIPE; synack says ENOTCONN, as POSIX. */
+    return r == -ENOTCONN ? -EPIPE : r;
+}
+
+ssize_t pd_send_loop(struct pd *pd, int fd, const void *buf, size_t len, int flags, bool zc)
+{
+    bool block = blocking(pd, fd) && !(flags & MSG_DONTWAIT);
     size_t done = 0;
-    int sflags = (flags & MSG_MORE ? SYNACK_MSG_MORE : 0) | (flags & MSG_EOR ? SYNACK_MSG_EOR : 0);
+    int sflags = (flags & MSG_MORE ? SYNACK_MSG_MORE : 0) | (flags & MSG_EOR ? SYNACK_MSG_EOR : 0) |
+                 (zc ? SYNACK_MSG_ZEROCOPY : 0);
     for (;;) {
         ssize_t r = synack_send_flags(pd->stack, pd_sock_of(pd, fd), (const uint8_t *)buf + done,
                                       len - done, sflags);
@@ -290,6 +314,7 @@ static ssize_t vec_io(struct pd *pd, int fd, const struct iovec *iov, int n, int
 {
     if (n < 0 || (n > 0 && !iov)) return -EINVAL;
     if (in) return vec_in(pd, fd, iov, n, flags);
+    if (pd_zc_wanted(pd, fd, flags)) return pd_zc_send(pd, fd, iov, n, flags); /* one ID */
     ssize_t total = 0;
     int last = n - 1;
     while (last > 0 && iov[last].iov_len == 0)
@@ -315,6 +340,7 @@ static ssize_t pd_readv(void *ud, int fd, const struct iovec *iov, int iovcnt)
 static ssize_t pd_recvmsg(void *ud, int fd, struct msghdr *msg, int flags)
 {
     struct pd *pd = pd_lock(ud);
+    if (flags & MSG_ERRQUEUE) return unlock_ret_size(pd, pd_zc_errqueue(pd, fd, msg));
     ssize_t r = msg ? vec_io(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags, true) : -EFAULT;
     if (r >= 0) {
         msg->msg_flags = 0;
@@ -415,6 +441,7 @@ static int pd_close(void *ud, int fd)
     int s = pd_sock_of(pd, fd);
     int r =
         s >= 0 && pd->fds[s].linger_abort ? synack_abort(pd->stack, s) : synack_close(pd->stack, s);
+    if (r == 0) pd_zc_release(pd, s); /* synack copied or dropped what it still referenced */
     if (r == 0) pd_fd_close(pd, fd);
     return pd_unlock_ret(pd, r);
 }

@@ -36,7 +36,7 @@ static uint32_t epoll_mask(uint32_t ev)
     uint32_t m = 0;
     if (ev & SYNACK_POLLIN) m |= EPOLLIN | EPOLLRDNORM;
     if (ev & SYNACK_POLLOUT) m |= EPOLLOUT | EPOLLWRNORM;
-    if (ev & SYNACK_POLLERR) m |= EPOLLERR;
+    if (ev & (SYNACK_POLLERR | SYNACK_POLLZEROCOPY)) m |= EPOLLERR; /* the error queue */
     if (ev & SYNACK_POLLHUP) m |= EPOLLHUP;
     if (ev & SYNACK_POLLRDHUP) m |= EPOLLRDHUP;
     return m;
@@ -45,7 +45,7 @@ static uint32_t epoll_mask(uint32_t ev)
 /* epoll interest and mode bits -> the event API's. */
 static uint32_t synack_interest(uint32_t events)
 {
-    uint32_t m = 0;
+    uint32_t m = SYNACK_POLLZEROCOPY; /* EPOLLERR is always reported */
     if (events & (EPOLLIN | EPOLLRDNORM)) m |= SYNACK_POLLIN;
     if (events & (EPOLLOUT | EPOLLWRNORM)) m |= SYNACK_POLLOUT;
     if (events & EPOLLRDHUP) m |= SYNACK_POLLRDHUP;

@@ -24,10 +24,13 @@ struct pd_packet {
     synack_time_t time;
 };
 
+struct pd_zc;
+
 struct pd_fd {
     bool nonblock;
     bool linger_abort; /* SO_LINGER {1, 0}: close() sends RST */
-    bool zerocopy;     /* SO_ZEROCOPY: taken; MSG_ZEROCOPY sends copy (no completions) */
+    bool zerocopy;     /* SO_ZEROCOPY: MSG_ZEROCOPY sends are notified (zerocopy.c) */
+    struct pd_zc *zc;  /* their notification state, from the first */
 };
 
 struct pd {
@@ -111,6 +114,18 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
 /* sendfile(2) to a descriptor of the instance (interpose.c: packetdrill's interface has no
  * member for it); -1 with errno on failure. */
 ssize_t pd_sendfile(void *ud, int out_fd, int in_fd, off_t *offset, size_t count);
+/* The send loop of calls.c: queues len bytes (all of them if the socket blocks), with zc
+ * through synack's zero-copy API. */
+ssize_t pd_send_loop(struct pd *pd, int fd, const void *buf, size_t len, int flags, bool zc);
+/* MSG_ZEROCOPY (zerocopy.c): whether a send with these flags is one (SO_ZEROCOPY set);
+ * such a send of the gathered vector; the error queue's notification (recvmsg with
+ * MSG_ERRQUEUE); the socket is gone. */
+bool pd_zc_wanted(struct pd *pd, int fd, int flags);
+ssize_t pd_zc_send(struct pd *pd, int fd, const struct iovec *iov, int n, int flags);
+/* A Fast Open send that queued bytes (copied into the SYN): notified as Linux does. */
+void pd_zc_note(struct pd *pd, int fd, int flags);
+ssize_t pd_zc_errqueue(struct pd *pd, int fd, struct msghdr *msg);
+void pd_zc_release(struct pd *pd, int s);
 /* The instance packetdrill made last (interpose.c), NULL before. */
 extern struct pd *pd_current;
 void pd_fill_epoll(struct packetdrill_interface *ifc);

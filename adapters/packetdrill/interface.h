@@ -26,8 +26,8 @@ struct packetdrill_interface {
     ssize_t (*read)(void *ud, int fd, void *buf, size_t count);
     ssize_t (*readv)(void *ud, int fd, const struct iovec *iov, int iovcnt);
     ssize_t (*recv)(void *ud, int fd, void *buf, size_t len, int flags);
-    ssize_t (*recvfrom)(void *ud, int fd, void *buf, size_t len, int flags,
-                        struct sockaddr *src, socklen_t *srclen);
+    ssize_t (*recvfrom)(void *ud, int fd, void *buf, size_t len, int flags, struct sockaddr *src,
+                        socklen_t *srclen);
     ssize_t (*recvmsg)(void *ud, int fd, struct msghdr *msg, int flags);
     ssize_t (*write)(void *ud, int fd, const void *buf, size_t count);
     ssize_t (*writev)(void *ud, int fd, const struct iovec *iov, int iovcnt);
@@ -48,14 +48,13 @@ struct packetdrill_interface {
     int (*gettimeofday)(void *ud, struct timeval *tv, struct timezone *tz);
     int (*epoll_create)(void *ud, int size);
     int (*epoll_ctl)(void *ud, int epfd, int op, int fd, struct epoll_event *event);
-    int (*epoll_wait)(void *ud, int epfd, struct epoll_event *events, int maxevents,
-                      int timeout);
+    int (*epoll_wait)(void *ud, int epfd, struct epoll_event *events, int maxevents, int timeout);
     int (*pipe)(void *ud, int pipefd[2]);
     int (*splice)(void *ud, int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
                   unsigned int flags);
 };
 
-__attribute__((visibility("default"))) void packetdrill_interface_init(const char *flags,
-                                                                 struct packetdrill_interface *ifc);
+__attribute__((visibility("default"))) void
+packetdrill_interface_init(const char *flags, struct packetdrill_interface *ifc);
 
 #endif

@@ -245,10 +245,13 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             r = 0; /* a non-zero linger time: close() stays graceful and returns at once */
         }
     } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
-        /* Taken, as Linux does for TCP; MSG_ZEROCOPY then sends by copying, and no
-         * completion ever reaches the error queue (synack has none). */
+        /* MSG_ZEROCOPY sends are then notified on the error queue (zerocopy.c). */
         r = get_int(val, len, &v);
         if (r == 0) pd->fds[s].zerocopy = v != 0;
+    } else if (level == SOL_SOCKET && name == SO_MARK) {
+        /* The packets' firewall mark: it selects routes and filters on the host, nothing
+         * TCP puts on the wire; taken (the script runs as root, as Linux requires). */
+        r = get_int(val, len, &v);
     } else if (level == SOL_SOCKET &&
                (name == SO_REUSEADDR || name == SO_RCVBUF || name == SO_SNDBUF)) {
         r = get_int(val, len, &v);
@@ -384,7 +387,7 @@ static short revents_of(int ev, short events)
     if (ev & SYNACK_POLLOUT) r |= POLLOUT | POLLWRNORM;
     if (ev & SYNACK_POLLRDHUP) r |= POLLRDHUP;
     r &= events;
-    if (ev & SYNACK_POLLERR) r |= POLLERR;
+    if (ev & (SYNACK_POLLERR | SYNACK_POLLZEROCOPY)) r |= POLLERR; /* the error queue */
     if (ev & SYNACK_POLLHUP) r |= POLLHUP;
     return r;
 }
