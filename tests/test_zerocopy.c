@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "harness.h"
+#include "synack/event.h"
 
 #define MSS 1000
 
@@ -117,6 +118,39 @@ static void close_copies_unacknowledged_bytes(void **state)
     th_free(&c.h);
 }
 
+/* SYNACK_POLLZEROCOPY: up once a send completes, down once synack_zerocopy_completed has
+ * told; an edge-triggered event set reports it when the acknowledgment comes. */
+static void completion_readiness(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, MSS, 65535);
+    struct synack_events *set = synack_events_new(c.h.stack);
+    assert_non_null(set);
+    assert_int_equal(synack_events_add(set, c.fd, SYNACK_POLLZEROCOPY | SYNACK_EV_ET,
+                                       (union synack_event_data){.u64 = 7}),
+                     0);
+    struct synack_event ev[4];
+    uint8_t buf[500];
+    memset(buf, 'q', sizeof buf);
+    assert_int_equal(synack_send_flags(c.h.stack, c.fd, buf, sizeof buf, SYNACK_MSG_ZEROCOPY),
+                     (ssize_t)sizeof buf);
+    th_poll(&c.h);
+    expect_bytes(&c, c.snd, buf, sizeof buf);
+    assert_int_equal(synack_poll_events(c.h.stack, c.fd) & SYNACK_POLLZEROCOPY, 0);
+    assert_int_equal(synack_events_wait(set, ev, 4), 0);
+    peer(&c, c.snd + 500, NULL, 0);
+    assert_true(synack_poll_events(c.h.stack, c.fd) & SYNACK_POLLZEROCOPY);
+    assert_int_equal(synack_events_wait(set, ev, 4), 1);
+    assert_int_equal(ev[0].fd, c.fd);
+    assert_int_equal(ev[0].events, SYNACK_POLLZEROCOPY);
+    assert_int_equal(ev[0].data.u64, 7);
+    assert_int_equal(synack_zerocopy_completed(c.h.stack, c.fd), 1);
+    assert_int_equal(synack_poll_events(c.h.stack, c.fd) & SYNACK_POLLZEROCOPY, 0);
+    synack_events_free(set);
+    th_free(&c.h);
+}
+
 /* The arguments: an unknown descriptor, a zero-copy send before the connection exists. */
 static void zerocopy_bad_arguments(void **state)
 {
@@ -212,6 +246,7 @@ int main(void)
         cmocka_unit_test(zerocopy_send_reads_the_callers_buffer),
         cmocka_unit_test(copying_and_zerocopy_sends_mix_in_order),
         cmocka_unit_test(close_copies_unacknowledged_bytes),
+        cmocka_unit_test(completion_readiness),
         cmocka_unit_test(zerocopy_bad_arguments),
         cmocka_unit_test(borrow_lends_views_until_returned),
         cmocka_unit_test(borrow_with_one_view_and_end_of_stream),

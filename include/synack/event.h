@@ -2,11 +2,11 @@
 /* synack: an event API for many sockets, shaped like Linux epoll(7).
  *
  * An event set belongs to one stack. Register descriptors in it with the readiness bits you
- * care about (SYNACK_POLLIN, SYNACK_POLLOUT, SYNACK_POLLRDHUP; SYNACK_POLLERR and SYNACK_POLLHUP
- * are always reported, as epoll does) and a user value; synack_events_wait() then returns the
- * sockets that are ready. The cost of a wait is proportional to the number of ready sockets, never
- * to the number registered: the stack tells the set which sockets a call touched (input,
- * poll, socket calls), and only those are looked at.
+ * care about (SYNACK_POLLIN, SYNACK_POLLOUT, SYNACK_POLLRDHUP, SYNACK_POLLZEROCOPY; SYNACK_POLLERR
+ * and SYNACK_POLLHUP are always reported, as epoll does) and a user value; synack_events_wait()
+ * then returns the sockets that are ready. The cost of a wait is proportional to the number of
+ * ready sockets, never to the number registered: the stack tells the set which sockets a call
+ * touched (input, poll, socket calls), and only those are looked at.
  *
  * Modes (as epoll):
  * - level-triggered (the default): a ready socket is reported by every wait while it stays

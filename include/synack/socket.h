@@ -23,6 +23,9 @@
 #define SYNACK_POLLRDHUP                                                                           \
     0x20 /* the peer finished sending (its FIN came), or reading was shut                          \
             down or the connection ended (Linux POLLRDHUP) */
+#define SYNACK_POLLZEROCOPY                                                                        \
+    0x40 /* zero-copy sends have completed since synack_zerocopy_completed                         \
+            last told (Linux reports them on the error queue, POLLERR) */
 
 /* shutdown() directions. */
 #define SYNACK_SHUT_RD 0
@@ -108,8 +111,9 @@ ssize_t synack_recv_flags(struct synack_stack *stack, int fd, void *buf, size_t 
  * and its buffer may then be reused. Sends are done in the order they were made, so a FIFO
  * of buffers and this count say which are free. synack_close copies what is still
  * unacknowledged (all buffers are free when it returns); synack_abort drops it. While the
- * connection lives a failed connection keeps its references until one of them. Writable
- * (SYNACK_POLLOUT) readiness comes with the acknowledgments. Errors: -EBADF. */
+ * connection lives a failed connection keeps its references until one of them. Readiness
+ * SYNACK_POLLZEROCOPY says sends completed since the last call (which clears it).
+ * Errors: -EBADF. */
 int64_t synack_zerocopy_completed(struct synack_stack *stack, int fd);
 
 /* Zero-copy receive: views of the bytes ready to read, in order, pointing into the receive

@@ -16,7 +16,8 @@
 
 #define EV_MODES (SYNACK_EV_ET | SYNACK_EV_ONESHOT)
 #define EV_KNOWN                                                                                   \
-    (SYNACK_POLLIN | SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP | SYNACK_POLLRDHUP | EV_MODES)
+    (SYNACK_POLLIN | SYNACK_POLLOUT | SYNACK_POLLERR | SYNACK_POLLHUP | SYNACK_POLLRDHUP |         \
+     SYNACK_POLLZEROCOPY | EV_MODES)
 /* As epoll: errors and hang-ups are reported whatever the interest. */
 #define EV_ALWAYS (SYNACK_POLLERR | SYNACK_POLLHUP)
 

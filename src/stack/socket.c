@@ -595,6 +595,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     if (closed) ev |= SYNACK_POLLIN | SYNACK_POLLOUT; /* calls return at once (error or EOF) */
     /* Linux tcp_poll: RCV_SHUTDOWN (the peer's FIN, SHUT_RD, or the end) reads as RDHUP. */
     if (tcb->fin_received || tcb->shut_rd || closed) ev |= SYNACK_POLLRDHUP;
+    if (tcb->zc && tcb->zc->completed != tcb->zc->reported) ev |= SYNACK_POLLZEROCOPY;
     return ev;
 }
 

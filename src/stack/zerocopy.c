@@ -61,7 +61,9 @@ int64_t synack_zerocopy_completed(struct synack_stack *s, int fd)
 {
     struct sk_tcb *tcb = sk_sock_get(s, fd);
     if (!tcb) return -EBADF;
-    return tcb->zc ? (int64_t)tcb->zc->completed : 0;
+    if (!tcb->zc) return 0;
+    tcb->zc->reported = tcb->zc->completed; /* SYNACK_POLLZEROCOPY clears */
+    return (int64_t)tcb->zc->completed;
 }
 
 int64_t sk_sock_recv_borrow(struct synack_stack *s, int fd, struct synack_iovec *views,

@@ -28,6 +28,7 @@ struct sk_zc {
     unsigned head, count, cap;
     uint64_t queued, consumed; /* bytes ever queued, and ever acknowledged */
     uint64_t completed;        /* zero-copy sends finished with */
+    uint64_t reported;         /* ... as synack_zerocopy_completed last told the application */
     uint32_t borrowed;         /* bytes of the receive buffer lent out (synack_recv_borrow) */
     bool sending;              /* the send buffer is this queue (from the first zero-copy send) */
 };
