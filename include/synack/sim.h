@@ -54,6 +54,15 @@ struct synack_sim_path_stats {
     uint64_t ce_marked; /* ECN-capable packets marked CE (ecn_mark_threshold) */
 };
 
+/* Gives host a network card with offloads, as virtio or a modern NIC (call before traffic):
+ * its stack may send TCP segments of up to 64 KiB with the checksum left partial, which the
+ * card cuts into packets of the stack's MSS (TSO: each with its own SEQ, IP ID and
+ * checksums, PSH and FIN only on the last) and checksums before the path sees them, so loss,
+ * rate and queues act on real packets; arriving packets are checksummed by the card and
+ * passed with SYNACK_INPUT_CSUM_VALID when it holds. on false removes it. Errors: -EINVAL
+ * (no such host), -ENOMEM. */
+int synack_sim_set_offload(struct synack_sim *sim, int host, bool on);
+
 /* Creates an empty simulation whose random choices all derive from seed. NULL on ENOMEM. */
 struct synack_sim *synack_sim_new(uint64_t seed);
 /* Frees the simulation, its hosts and stacks, packets in flight and open captures. */

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "wire/ipv4.h"
+#include "sim/nic.h"
 #include "sim/path.h"
 #include "sim/rng.h"
 #include "synack/pcap.h"
 
 #define MAX_HOSTS 64
+
+/* Largest packet a host with offloads hands its card (a TSO super-segment). */
+#define NIC_TSO_MAX 65536u
 
 struct sim_host {
     struct synack_sim *sim;
@@ -19,6 +23,7 @@ struct sim_host {
     uint32_t addr;
     struct synack_stack *stack;
     struct synack_pcap *capture;
+    uint8_t *nic; /* with offloads (synack_sim_set_offload): the card's buffers, else NULL */
 };
 
 struct sim_link {
@@ -101,6 +106,7 @@ void synack_sim_free(struct synack_sim *sim)
     for (int i = 0; i < sim->nhosts; i++) {
         synack_stack_free(sim->hosts[i].stack);
         synack_pcap_close(sim->hosts[i].capture);
+        free(sim->hosts[i].nic);
     }
     for (int i = 0; i < sim->nlinks; i++) {
         sk_sim_path_release(&sim->links[i].ab);
@@ -133,11 +139,10 @@ static void capture(struct sim_host *h, const uint8_t *pkt, size_t len, synack_t
     if (h->capture) synack_pcap_write(h->capture, t, pkt, len);
 }
 
-/* Link callback of every host: route by destination address, run the path, queue. Never
- * calls back into a stack (this runs inside one). */
-static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
+/* A packet leaving a host: route by destination address, run the path, queue. Never calls
+ * back into a stack (this runs inside one). */
+static void route(struct sim_host *h, const uint8_t *pkt, size_t len, synack_time_t now)
 {
-    struct sim_host *h = ctx;
     struct synack_sim *sim = h->sim;
     capture(h, pkt, len, now);
     int to = -1;
@@ -164,6 +169,60 @@ static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time
         struct arrival a = {arr[i].time, sim->order++, to, h->index, copy, len};
         if (heap_push(sim, a)) free(copy);
     }
+}
+
+/* Link callback of every host. With offloads the card finishes the checksum first. */
+static void host_transmit(void *ctx, const uint8_t *pkt, size_t len, synack_time_t now)
+{
+    struct sim_host *h = ctx;
+    if (!h->nic || len > NIC_TSO_MAX) {
+        route(h, pkt, len, now);
+        return;
+    }
+    memcpy(h->nic, pkt, len);
+    sk_nic_finish_csum(h->nic, len);
+    route(h, h->nic, len, now);
+}
+
+struct nic_piece {
+    struct sim_host *h;
+    synack_time_t now;
+};
+
+static void nic_emit(void *ctx, const uint8_t *pkt, size_t len)
+{
+    struct nic_piece *p = ctx;
+    route(p->h, pkt, len, p->now);
+}
+
+/* TSO: the card gathers the super-segment and cuts it into packets of seg_size. */
+static void host_transmit_tso(void *ctx, const struct synack_iovec *iov, unsigned niov, size_t len,
+                              uint16_t seg_size, synack_time_t now)
+{
+    struct sim_host *h = ctx;
+    if (len > NIC_TSO_MAX) return; /* cannot happen: tso_max bounds it */
+    uint8_t *gathered = h->nic, *out = h->nic + NIC_TSO_MAX;
+    for (unsigned i = 0, at = 0; i < niov; at += (unsigned)iov[i].len, i++)
+        memcpy(gathered + at, iov[i].base, iov[i].len);
+    struct nic_piece piece = {h, now};
+    sk_nic_segment(gathered, len, seg_size, out, nic_emit, &piece);
+}
+
+int synack_sim_set_offload(struct synack_sim *sim, int host, bool on)
+{
+    if (!valid_host(sim, host)) return -EINVAL;
+    struct sim_host *h = &sim->hosts[host];
+    if (on && !h->nic) {
+        h->nic = malloc(2 * NIC_TSO_MAX); /* the gathered segment, then one piece of it */
+        if (!h->nic) return -ENOMEM;
+    }
+    struct synack_link_offload off = {true, NIC_TSO_MAX, host_transmit_tso};
+    int err = synack_stack_set_link_offload(h->stack, on ? &off : NULL);
+    if (err || !on) {
+        free(h->nic);
+        h->nic = NULL;
+    }
+    return err;
 }
 
 int synack_sim_add_host(struct synack_sim *sim, const struct synack_config *config)
@@ -301,7 +360,9 @@ static void run_due(struct synack_sim *sim)
         struct sk_sim_path *p = path_between(sim, a.from, a.to);
         if (p) p->stats.delivered++;
         capture(h, a.pkt, a.len, sim->now);
-        synack_stack_input(h->stack, a.pkt, a.len, sim->now);
+        /* A card with offloads verifies checksums and says so; a bad one the stack finds. */
+        unsigned flags = h->nic && sk_nic_csum_ok(a.pkt, a.len) ? SYNACK_INPUT_CSUM_VALID : 0;
+        synack_stack_input_flags(h->stack, a.pkt, a.len, sim->now, flags);
         free(a.pkt);
     }
     for (int i = 0; i < sim->nhosts; i++) {

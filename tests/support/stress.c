@@ -30,6 +30,7 @@ struct side_plan {
     uint16_t mss;
     bool timestamps, sack, tlp, nodelay, frto;
     int zerocopy; /* 0 copying sends; 1 zero-copy sends (SYNACK_MSG_ZEROCOPY); 2 both */
+    bool offload; /* a card with TSO and checksum offload (synack_sim_set_offload) */
     int8_t window_scale;
     synack_time_t delayed_ack;
     unsigned initial_cwnd;
@@ -181,6 +182,7 @@ static void make_plan(uint64_t seed, struct plan *p)
         sp->ecn = (int)upto(&r, 2);
         sp->frto = unit(&r) < 0.8;
         sp->zerocopy = (int)upto(&r, 2);
+        sp->offload = unit(&r) < 0.5;
     }
 }
 
@@ -205,19 +207,20 @@ static void describe(const struct plan *p, char *buf, size_t n)
         k += snprintf(buf + k, n - (size_t)k, " bytes=%u/%u", p->bytes[0], p->bytes[1]);
     for (int i = 0; i < 2 && k < (int)n; i++) {
         const struct side_plan *s = &p->side[i];
-        k += snprintf(
-            buf + k, n - (size_t)k,
-            " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d frto=%d zc=%d ws=%d dack=%llums "
-            "nodelay=%d "
-            "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
-            "reo=%.3f cor=%.3f rate=%lluM",
-            i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max, s->ecn,
-            s->mss, s->timestamps, s->sack, s->frto, s->zerocopy, s->window_scale,
-            (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
-            (unsigned long long)(s->pause_every / 1000000),
-            (unsigned long long)(s->pause_len / 1000000), s->mem_limit, (double)s->path.delay / 1e6,
-            s->path.loss, s->path.ge_good_to_bad, s->path.duplicate, s->path.reorder,
-            s->path.corrupt, (unsigned long long)(s->path.rate_bps / 1000000));
+        k += snprintf(buf + k, n - (size_t)k,
+                      " | %s rcv=%u/%u snd=%u/%u ecn=%d mss=%u ts=%d sack=%d frto=%d zc=%d tso=%d "
+                      "ws=%d dack=%llums "
+                      "nodelay=%d "
+                      "pause=%llu/%llums mem=%zu delay=%.1fms loss=%.3f ge=%.3f dup=%.3f "
+                      "reo=%.3f cor=%.3f rate=%lluM",
+                      i ? "server" : "client", s->rcvbuf, s->rcvbuf_max, s->sndbuf, s->sndbuf_max,
+                      s->ecn, s->mss, s->timestamps, s->sack, s->frto, s->zerocopy, s->offload,
+                      s->window_scale, (unsigned long long)(s->delayed_ack / 1000000), s->nodelay,
+                      (unsigned long long)(s->pause_every / 1000000),
+                      (unsigned long long)(s->pause_len / 1000000), s->mem_limit,
+                      (double)s->path.delay / 1e6, s->path.loss, s->path.ge_good_to_bad,
+                      s->path.duplicate, s->path.reorder, s->path.corrupt,
+                      (unsigned long long)(s->path.rate_bps / 1000000));
     }
 }
 
@@ -560,6 +563,9 @@ bool stress_run(uint64_t seed, const struct stress_opts *opts, struct stress_rep
         return false;
     }
     synack_sim_link(r.sim, host[0], host[1], &p.side[0].path, &p.side[1].path);
+    for (int i = 0; i < 2; i++)
+        if (p.side[i].offload && synack_sim_set_offload(r.sim, host[i], true))
+            fail(&r, "%s: offload refused", i ? "server" : "client");
     if (opts && opts->pcap_prefix) {
         char path[512];
         for (int i = 0; i < 2; i++) {
