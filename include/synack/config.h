@@ -8,7 +8,15 @@
 #include "synack/types.h"
 
 /* Limits of the fields below. */
-#define SYNACK_MSS_MAX 65495u     /* 65535 less the IPv4 and TCP headers */
+#define SYNACK_MSS_MAX 65495u /* 65535 less the IPv4 and TCP headers */
+#define SYNACK_MAX_ROUTES 8u  /* routes with their own settings (synack_config.routes) */
+
+/* A route with its own advertised MSS (synack_config.routes). */
+struct synack_route {
+    uint32_t prefix;    /* host order; the bits past prefix_len are ignored */
+    uint8_t prefix_len; /* 0 .. 32; 0 matches every address */
+    uint16_t advmss;    /* 64 .. 65495 */
+};
 #define SYNACK_BUF_MIN 256u       /* smallest send or receive buffer (also SO_*BUF) */
 #define SYNACK_BUF_MAX (1u << 30) /* largest send or receive buffer */
 
@@ -33,6 +41,12 @@ struct synack_config {
 
     /* Maximum segment size announced in our SYN: the MTU less 40; 64 .. 65495. Default 1460. */
     uint16_t mss;
+    /* Routes with their own MSS, as Linux's `ip route add PREFIX/LEN ... advmss N`: a
+     * connection to an address the longest matching prefix covers announces that route's
+     * advmss instead of mss (a socket's TCP_MAXSEG still lowers it). nroutes of the
+     * SYNACK_MAX_ROUTES entries are in use. Default none. */
+    struct synack_route routes[SYNACK_MAX_ROUTES];
+    unsigned nroutes;
     /* MSS assumed when the peer's SYN carries no MSS option (RFC 9293 3.7.1). Default 536. */
     uint16_t default_peer_mss;
     /* TTL of every IPv4 packet we send. Default 64. */

@@ -64,6 +64,11 @@ static const char *first_violation(const struct synack_config *c)
     if (c->mss < 64 || c->mss > SYNACK_MSS_MAX)
         return "mss must be 64 .. 65495 (an IPv4 packet holds at most 65535 bytes)";
     if (c->default_peer_mss < 64) return "default_peer_mss must be at least 64";
+    if (c->nroutes > SYNACK_MAX_ROUTES) return "nroutes must be at most SYNACK_MAX_ROUTES";
+    for (unsigned i = 0; i < c->nroutes; i++)
+        if (c->routes[i].prefix_len > 32 || c->routes[i].advmss < 64 ||
+            c->routes[i].advmss > SYNACK_MSS_MAX)
+            return "routes: prefix_len must be 0 .. 32 and advmss 64 .. 65495";
     if (c->rto_min == 0 || c->rto_initial == 0 || c->rto_min > c->rto_max)
         return "rto_min and rto_initial must be > 0 and rto_min <= rto_max";
     if (c->persist_min == 0) return "persist_min must be > 0";

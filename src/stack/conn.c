@@ -6,6 +6,7 @@
 #include "stack/stack_impl.h"
 #include "tcp/listen.h"
 #include "tcp/rack.h"
+#include "tcp/route.h"
 #include "tcp/zcopy.h"
 #include "tcp/output.h"
 #include "tcp/state.h"
@@ -339,7 +340,8 @@ static struct sk_tcb *hook_spawn(struct sk_engine *eng, struct sk_tcb *listener,
     c->rcvbuf_max = listener->rcvbuf_max;
     c->cc_algo = listener->cc_algo; /* Linux inet_csk_clone_lock: the listener's algorithm */
     c->sndbuf_max = listener->sndbuf_max;
-    c->our_mss = listener->our_mss;
+    c->user_mss = listener->user_mss; /* Linux copies user_mss with the tcp_sock */
+    c->our_mss = sk_route_advmss(&s->eng.cfg, remote->addr, listener->our_mss, listener->user_mss);
     c->nodelay = listener->nodelay;
     c->keepalive = listener->keepalive; /* inherited, as BSD and Linux do */
     c->ka_idle_s = listener->ka_idle_s;

@@ -15,6 +15,7 @@
 #include "tcp/seq.h"
 #include "tcp/state.h"
 #include "tcp/timers.h"
+#include "tcp/route.h"
 #include "tcp/tracepoints.h"
 #include "tcp/zcopy.h"
 
@@ -180,6 +181,8 @@ static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoi
     int err = sk_conn_alloc_buffers(s, tcb);
     if (err) return err == -ENOBUFS ? -ENOBUFS : -ENOMEM;
     tcb->remote = *remote;
+    /* The route's MSS, if one covers the peer (Linux tcp_connect_init: tcp_advertise_mss). */
+    tcb->our_mss = sk_route_advmss(&s->eng.cfg, remote->addr, tcb->our_mss, tcb->user_mss);
     /* RFC 6528: ISN from a keyed hash of the 4-tuple plus the clock. */
     tcb->iss = sk_engine_isn(&s->eng, &tcb->local, &tcb->remote);
     tcb->ts_offset = sk_ts_offset(s->eng.cfg.secret, &tcb->local, &tcb->remote);
@@ -691,6 +694,7 @@ static int do_setsockopt(struct synack_stack *s, int fd, enum synack_sockopt opt
         if (value < 64 || value > s->eng.cfg.mss || (!fresh && tcb->state != SYNACK_LISTEN))
             return -EINVAL;
         tcb->our_mss = (uint16_t)value;
+        tcb->user_mss = true;
         return 0;
     case SYNACK_TCP_USER_TIMEOUT:
         if (value < 0) return -EINVAL; /* Linux do_tcp_setsockopt */

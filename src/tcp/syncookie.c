@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "tcp/syncookie.h"
+#include "tcp/route.h"
 
 #include <string.h>
 #include "tcp/input.h"
@@ -103,7 +104,7 @@ bool sk_tcp_cookie_synack(struct sk_engine *eng, struct sk_tcb *listener,
     /* RFC 7323 2.2: the window of a SYN is not scaled. */
     h.window = (uint16_t)(listener->rcvbuf_size > 65535 ? 65535 : listener->rcvbuf_size);
     h.opts.has_mss = true;
-    h.opts.mss = listener->our_mss;
+    h.opts.mss = sk_route_advmss(&eng->cfg, seg->src.addr, listener->our_mss, listener->user_mss);
     bool sack = eng->cfg.sack && o->sack_permitted;
     uint8_t wscale = sk_tcp_wscale_for(&eng->cfg, listener->rcvbuf_size, listener->rcvbuf_max);
     if (o->has_wscale) {

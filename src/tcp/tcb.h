@@ -190,6 +190,7 @@ struct sk_tcb {
     bool tfo_syn_exp : 1;   /* ... in the experimental format */
     bool pingpong : 1;      /* interactive: ACKs of data are delayed (see ato) */
     bool pmtu_dont : 1;     /* IP_PMTUDISC_DONT: DF clear, no path MTU discovery */
+    bool user_mss : 1;      /* TCP_MAXSEG set our_mss: a route's advmss only lowers it */
     bool has_buffers : 1;   /* buffers set up (connect, listen's child); their memory comes
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */
