@@ -21,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "synack/synack.h"
@@ -561,6 +565,72 @@ static void kernel_bulk(uint64_t total, double *wall, double *cpu, uint64_t *bad
     close(k.lfd);
 }
 
+/* The kernel's bulk transfer over the loopback of a private network namespace whose MTU is
+ * mtu (a child process: unshare(CLONE_NEWNET) needs root). False, with why set, if it could
+ * not run. CPU time is the child's (both its threads). */
+struct kresult {
+    double wall, cpu;
+    uint64_t bad;
+};
+
+static bool kernel_bulk_mtu(uint64_t total, int mtu, struct kresult *out, const char **why)
+{
+    int fd[2];
+    if (pipe(fd)) {
+        *why = "pipe failed";
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        alarm(300); /* bounded: a stuck transfer ends the child */
+        struct kresult r = {0, 0, 0};
+        int code = 0;
+        if (unshare(CLONE_NEWNET)) {
+            code = 2;
+        } else {
+            int s = socket(AF_INET, SOCK_DGRAM, 0);
+            struct ifreq ifr;
+            memset(&ifr, 0, sizeof ifr);
+            snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+            ifr.ifr_mtu = mtu;
+            bool ok =
+                s >= 0 && ioctl(s, SIOCSIFMTU, &ifr) == 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+            ifr.ifr_flags |= IFF_UP;
+            ok = ok && ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
+            if (s >= 0) close(s);
+            if (ok)
+                kernel_bulk(total, &r.wall, &r.cpu, &r.bad);
+            else
+                code = 3;
+        }
+        if (write(fd[1], &r, sizeof r) != (ssize_t)sizeof r) code = 4;
+        _exit(code);
+    }
+    close(fd[1]);
+    int status = 0;
+    ssize_t n = pid > 0 ? read(fd[0], out, sizeof *out) : -1;
+    close(fd[0]);
+    if (pid > 0) waitpid(pid, &status, 0);
+    int code = pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 5;
+    *why = code == 2   ? "skipped: needs root (a private network namespace)"
+           : code == 3 ? "skipped: could not set the loopback's MTU"
+                       : "skipped: the child failed";
+    return code == 0 && n == (ssize_t)sizeof *out && out->cpu > 0;
+}
+
+/* The CPU's clock from /proc/cpuinfo ("cpu MHz"), 0 if not said. */
+static double cpu_mhz(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    double mhz = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "cpu MHz : %lf", &mhz) == 1) break;
+    if (f) fclose(f);
+    return mhz;
+}
+
 static void machine(int argc, char **argv)
 {
     char model[256] = "unknown";
@@ -615,8 +685,15 @@ int main(int argc, char **argv)
         double cpu = cpu_s() - c0, wall = wall_s() - w0;
         double kwall = 0, kcpu = 0;
         uint64_t kbad = 0;
-        kernel_bulk((uint64_t)bulk_mib << 20, &kwall, &kcpu, &kbad);
-        double bits = (double)((uint64_t)bulk_mib << 20) * 8;
+        uint64_t bytes = (uint64_t)bulk_mib << 20;
+        kernel_bulk(bytes, &kwall, &kcpu, &kbad);
+        double bits = (double)bytes * 8;
+        /* The kernel at the MTU that matches synack's MSS 1460, and at loopback's own. */
+        struct kresult k1500 = {0, 0, 0}, k65536 = {0, 0, 0};
+        const char *why1500 = NULL, *why65536 = NULL;
+        bool have1500 = kernel_bulk_mtu(bytes, 1500, &k1500, &why1500);
+        bool have65536 = kernel_bulk_mtu(bytes, 65536, &k65536, &why65536);
+        double mhz = cpu_mhz();
         const struct synack_config *cf = synack_stack_config(b.c);
         int sndbuf = 0, rcvbuf = 0;
         synack_getsockopt(b.c, cfd, SYNACK_SO_SNDBUF, &sndbuf);
@@ -633,6 +710,29 @@ int main(int argc, char **argv)
                kcpu, kwall, kbad ? " VERIFICATION FAILED" : "", bits / kcpu / 1e9,
                bits / kwall / 1e9);
         printf("  ratio synack/kernel per CPU-second: %.2fx\n", (bits / cpu) / (bits / kcpu));
+        struct {
+            bool have;
+            const char *why;
+            struct kresult *r;
+            int mtu;
+        } ks[2] = {{have1500, why1500, &k1500, 1500}, {have65536, why65536, &k65536, 65536}};
+        for (int i = 0; i < 2; i++) {
+            if (!ks[i].have) {
+                printf("  kernel loopback, MTU %d: %s\n", ks[i].mtu, ks[i].why);
+                continue;
+            }
+            printf("  kernel loopback, MTU %d, private namespace: %.3f CPU-s, %.3f s wall%s: "
+                   "%.2f Gbit/s per CPU-second, %.2f Gbit/s wall\n",
+                   ks[i].mtu, ks[i].r->cpu, ks[i].r->wall,
+                   ks[i].r->bad ? " VERIFICATION FAILED" : "", bits / ks[i].r->cpu / 1e9,
+                   bits / ks[i].r->wall / 1e9);
+        }
+        if (have1500)
+            printf("  ratio synack (MSS 1460) / kernel at MTU 1500 per CPU-second: %.2fx\n",
+                   k1500.cpu / cpu);
+        if (mhz > 0)
+            printf("  cycles per byte at %.0f MHz: synack %.2f, kernel %.2f\n", mhz,
+                   cpu * mhz * 1e6 / (double)bytes, kcpu * mhz * 1e6 / (double)bytes);
         bench_free(&b);
         /* The same transfer with the zero-copy API (the application's bytes neither copied
          * into the send buffer nor out of the receive buffer), and over a link with
@@ -655,11 +755,20 @@ int main(int argc, char **argv)
             c0 = cpu_s();
             per_packet(&b, cfd, sfd, bulk_mib, NULL, rows[r].zerocopy);
             double vcpu = cpu_s() - c0, vwall = wall_s() - w0;
+            /* Against the kernel at the MTU of the same packet sizes (MSS-sized packets:
+             * 1500; 64 KiB segments: 65536), else the host's loopback. */
+            const struct kresult *kr = !rows[r].offload && have1500   ? &k1500
+                                       : rows[r].offload && have65536 ? &k65536
+                                                                      : NULL;
+            double against = kr ? kr->cpu : kcpu;
             printf("  synack, %s (application copies per byte: %d): %.3f CPU-s, %.3f s wall: "
-                   "%.2f Gbit/s per CPU-second, %.2f Gbit/s wall; %.2fx the kernel per "
-                   "CPU-second\n",
+                   "%.2f Gbit/s per CPU-second, %.2f Gbit/s wall; %.2fx the kernel %s per "
+                   "CPU-second",
                    rows[r].what, rows[r].zerocopy ? 0 : 2, vcpu, vwall, bits / vcpu / 1e9,
-                   bits / vwall / 1e9, kcpu / vcpu);
+                   bits / vwall / 1e9, against / vcpu,
+                   kr ? (rows[r].offload ? "at MTU 65536" : "at MTU 1500") : "(host loopback)");
+            if (mhz > 0) printf("; %.2f cycles per byte", vcpu * mhz * 1e6 / (double)bytes);
+            printf("\n");
             bench_free(&b);
         }
         printf("\n");
