@@ -39,7 +39,17 @@ struct arrival {
     size_t len;
 };
 
+/* Packets in flight live in buffers of POOL_BUF bytes kept on a free list once used, so a
+ * running simulation allocates only when more are in flight than ever before; larger
+ * packets (an MSS above 2 KiB) are allocated one by one. */
+#define POOL_BUF 2048u
+
+struct pool_buf {
+    struct pool_buf *next;
+};
+
 struct synack_sim {
+    struct pool_buf *pool; /* free packet buffers */
     struct sk_rng rng;
     synack_time_t now;
     struct sim_host hosts[MAX_HOSTS];
@@ -51,6 +61,26 @@ struct synack_sim {
     uint64_t order;
     uint64_t unroutable;
 };
+
+static uint8_t *buf_take(struct synack_sim *sim, size_t len)
+{
+    if (len > POOL_BUF) return malloc(len);
+    struct pool_buf *b = sim->pool;
+    if (!b) return malloc(POOL_BUF);
+    sim->pool = b->next;
+    return (uint8_t *)b;
+}
+
+static void buf_give(struct synack_sim *sim, uint8_t *p, size_t len)
+{
+    if (!p || len > POOL_BUF) {
+        free(p);
+        return;
+    }
+    struct pool_buf *b = (struct pool_buf *)(void *)p;
+    b->next = sim->pool;
+    sim->pool = b;
+}
 
 static bool before(const struct arrival *x, const struct arrival *y)
 {
@@ -114,6 +144,11 @@ void synack_sim_free(struct synack_sim *sim)
     }
     for (size_t i = 0; i < sim->heap_len; i++)
         free(sim->heap[i].pkt);
+    while (sim->pool) {
+        struct pool_buf *b = sim->pool;
+        sim->pool = b->next;
+        free(b);
+    }
     free(sim->heap);
     free(sim->links);
     free(sim);
@@ -160,14 +195,14 @@ static void route(struct sim_host *h, const uint8_t *pkt, size_t len, synack_tim
     struct sk_sim_arrival arr[2];
     unsigned n = sk_sim_path_offer(path, &sim->rng, pkt, len, now, arr);
     for (unsigned i = 0; i < n; i++) {
-        uint8_t *copy = malloc(len ? len : 1);
+        uint8_t *copy = buf_take(sim, len);
         if (!copy) continue; /* out of memory in the harness: the packet is lost */
         memcpy(copy, pkt, len);
         if (arr[i].ce && len >= SK_IPV4_HDR_LEN) sk_ipv4_set_ecn(copy, SK_IP_CE);
         if (arr[i].corrupt_bit >= 0)
             copy[arr[i].corrupt_bit / 8] ^= (uint8_t)(1u << (arr[i].corrupt_bit % 8));
         struct arrival a = {arr[i].time, sim->order++, to, h->index, copy, len};
-        if (heap_push(sim, a)) free(copy);
+        if (heap_push(sim, a)) buf_give(sim, copy, len);
     }
 }
 
@@ -363,7 +398,7 @@ static void run_due(struct synack_sim *sim)
         /* A card with offloads verifies checksums and says so; a bad one the stack finds. */
         unsigned flags = h->nic && sk_nic_csum_ok(a.pkt, a.len) ? SYNACK_INPUT_CSUM_VALID : 0;
         synack_stack_input_flags(h->stack, a.pkt, a.len, sim->now, flags);
-        free(a.pkt);
+        buf_give(sim, a.pkt, a.len);
     }
     for (int i = 0; i < sim->nhosts; i++) {
         struct synack_stack *st = sim->hosts[i].stack;
