@@ -25,6 +25,14 @@ int synack_tun_open(const char *name);
  * synack_tun_open. */
 int synack_tun_open_vnet(const char *name, bool *offload);
 
+/* Opens one more queue of the multi-queue device `name` (IFF_MULTI_QUEUE; created by the
+ * first call), with IFF_VNET_HDR and offloads as synack_tun_open_vnet() (*offload in and
+ * out). Each call returns a descriptor of its own queue: the kernel spreads the flows it
+ * sends over the queues and keeps each flow on the queue our packets of it last came from,
+ * so one stack per queue, each on its own core, can serve disjoint connections. Errors: those
+ * of synack_tun_open; -EINVAL also when `name` exists without IFF_MULTI_QUEUE. */
+int synack_tun_open_queue(const char *name, bool *offload);
+
 /* Gives the kernel's side of the device the address addr/prefix (host order) and brings it
  * up. Errors: -EADDRINUSE (the address is already on another interface), -EPERM, -errno. */
 int synack_tun_configure(const char *name, uint32_t addr, unsigned prefix);

@@ -35,9 +35,10 @@ int synack_tun_open(const char *name)
     return tun_open(name, IFF_TUN | IFF_NO_PI); /* raw IP, no packet-information header */
 }
 
-int synack_tun_open_vnet(const char *name, bool *offload)
+/* IFF_VNET_HDR with its header size, and the offloads asked for (*offload in and out). */
+static int open_vnet(const char *name, short extra, bool *offload)
 {
-    int fd = tun_open(name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+    int fd = tun_open(name, (short)(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR | extra));
     if (fd < 0) {
         *offload = false;
         return fd;
@@ -51,6 +52,16 @@ int synack_tun_open_vnet(const char *name, bool *offload)
     unsigned long want = *offload ? TUN_F_CSUM | TUN_F_TSO4 : 0;
     if (ioctl(fd, TUNSETOFFLOAD, want) < 0) *offload = false;
     return fd;
+}
+
+int synack_tun_open_vnet(const char *name, bool *offload)
+{
+    return open_vnet(name, 0, offload);
+}
+
+int synack_tun_open_queue(const char *name, bool *offload)
+{
+    return open_vnet(name, IFF_MULTI_QUEUE, offload);
 }
 
 /* Is addr already configured on some interface other than `name`? */
