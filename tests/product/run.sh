@@ -246,7 +246,8 @@ t_sim_drop() { # the client's 4th packet (2nd data segment) lost, then sent agai
     # (a quarter of the 20 ms RTT) has passed, 25 ms after it left
     "$synack" sim --bytes 3000 --drop client:4 --ascii > "$tmp/sim" || return 1
     grep -qx "   20.000             |-PSH,ACK 1449:2897 ack 1 win 262144-x       |lost" "$tmp/sim" &&
-        grep -qx "   45.000             |-ACK 1449:2897 ack 1 win 262144 \[sack rec-->|arr 55.000" "$tmp/sim" &&
+        grep -A1 -x "   45.000             |-ACK 1449:2897 ack 1 win 262144------------>|arr 55.000" \
+            "$tmp/sim" | grep -qx "                      |  \[sack recovery\]                           |" &&
         grep -qx "client sent 3000 of 3000 bytes; the server received 3000" "$tmp/sim" &&
         grep -qx "client: 1 retransmission(s) or probe(s), 1 sack recovery" "$tmp/sim"
 }
