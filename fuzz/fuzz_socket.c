@@ -38,14 +38,24 @@ static const int E_ACCEPT[] = {EBADF, EINVAL, EAGAIN, EMFILE, ENOMEM, 0};
 static const int E_CONNECT[] = {ENOBUFS,    EBADF,         EISCONN, EALREADY,
                                 EINVAL,     EADDRNOTAVAIL, ENOMEM,  EINPROGRESS,
                                 EADDRINUSE, ECONNREFUSED,  0};
-static const int E_SEND[] = {EBADF,     EFAULT,       ENOTCONN,     EAGAIN,      EPIPE,  ECONNRESET,
-                             ETIMEDOUT, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENOMEM, 0};
+/* EINPROGRESS: the first send of a TCP_FASTOPEN_CONNECT socket whose SYN carries nothing. */
+static const int E_SEND[] = {
+    EBADF,        EFAULT,       ENOTCONN,    EAGAIN, EPIPE,       ECONNRESET, ETIMEDOUT,
+    ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENOMEM, EINPROGRESS, 0};
 static const int E_FASTOPEN[] = {ENOBUFS,    EBADF,         EFAULT,       ENOTCONN,    EAGAIN,
                                  EPIPE,      ECONNRESET,    ETIMEDOUT,    EISCONN,     EALREADY,
                                  EINVAL,     EADDRNOTAVAIL, ENOMEM,       EINPROGRESS, EOPNOTSUPP,
                                  EADDRINUSE, ECONNREFUSED,  EHOSTUNREACH, ENETUNREACH, 0};
 static const int E_RECV[] = {EBADF,        EFAULT,       ENOTCONN,    EAGAIN, ECONNRESET, ETIMEDOUT,
                              ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EINVAL, EPIPE,      0};
+/* A zero-copy send on a deferred Fast Open connection: -EINVAL; a borrow while one is out:
+ * -EBUSY (and every receive then). */
+static const int E_SEND_ZC[] = {
+    EBADF,        EFAULT,       ENOTCONN,    EAGAIN, EPIPE,  ECONNRESET, ETIMEDOUT,
+    ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, ENOMEM, EINVAL, 0};
+static const int E_BORROW[] = {
+    EBADF,        EFAULT,      ENOTCONN, EAGAIN, ECONNRESET, ETIMEDOUT, ECONNREFUSED,
+    EHOSTUNREACH, ENETUNREACH, EINVAL,   EPIPE,  EBUSY,      ENOMEM,    0};
 static const int E_SHUT[] = {EBADF, EINVAL, ENOTCONN, 0};
 static const int E_CLOSE[] = {EBADF, 0};
 static const int E_OPT[] = {EBADF, ENOPROTOOPT, EINVAL, EOPNOTSUPP, ENOMEM, 0};
@@ -173,14 +183,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             add_fd(&w, a);
             break;
         }
-        case 5:
-        case 6: {
+        case 5: {
             int fd = pick_fd(&w, &in);
             uint8_t m = fz_u8(&in);
             size_t n = (m & 0x80) ? (size_t)fz_u16(&in) : m;
             ssize_t r = synack_send(st, fd, buf, n);
             expect("send", (long)r, E_SEND);
             if (r > (ssize_t)n) fail("send (more than asked)", (long)r);
+            break;
+        }
+        case 6: {
+            /* A zero-copy send (buf lives as long as the run), or a borrow and its return. */
+            int fd = pick_fd(&w, &in);
+            uint8_t m = fz_u8(&in);
+            size_t n = (m & 0x80) ? (size_t)fz_u16(&in) : m;
+            if (m & 0x40) {
+                ssize_t r = synack_send_flags(st, fd, buf, n, SYNACK_MSG_ZEROCOPY);
+                expect("send zerocopy", (long)r, E_SEND_ZC);
+                if (r > (ssize_t)n) fail("send zerocopy (more than asked)", (long)r);
+                int64_t done = synack_zerocopy_completed(st, fd);
+                if (done < 0 && done != -EBADF) fail("zerocopy_completed", (long)done);
+                break;
+            }
+            struct synack_iovec v[4];
+            unsigned count = 0, max = 1 + (m & 3);
+            ssize_t r = synack_recv_borrow(st, fd, v, max, &count);
+            expect("recv_borrow", (long)r, E_BORROW);
+            size_t lent = 0;
+            for (unsigned i = 0; r > 0 && i < count; i++)
+                lent += v[i].len;
+            if (r > 0 && (count == 0 || count > max || lent != (size_t)r))
+                fail("recv_borrow (views)", (long)r);
+            int back = synack_recv_return(st, fd, r > 0 ? (size_t)r * (m & 7) / 7 : 0);
+            if (r > 0 && back != 0) fail("recv_return", back);
             break;
         }
         case 7:

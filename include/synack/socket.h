@@ -60,7 +60,8 @@ int synack_connect(struct synack_stack *stack, int fd, const struct synack_endpo
 
 /* Queues up to len bytes for sending; returns the number queued (> 0).
  * Errors: -EBADF, -EFAULT (buf NULL with len > 0), -ENOTCONN (not connected), -EAGAIN
- * (send buffer full; also while SYN-SENT/SYN-RECEIVED), -EPIPE (write side shut down or
+ * (send buffer full; also while SYN-SENT/SYN-RECEIVED), -EINPROGRESS (the first send of a
+ * SYNACK_TCP_FASTOPEN_CONNECT socket, when its SYN carries none of buf), -EPIPE (write side shut down or
  * closed by us), -ECONNRESET / -ETIMEDOUT (the connection failed: reported once, then
  * -EPIPE). len 0 returns 0. */
 ssize_t synack_send(struct synack_stack *stack, int fd, const void *buf, size_t len);

@@ -110,8 +110,12 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
     } else {
         sk_cc_on_timeout(eng, tcb);
         sk_sack_clear(tcb);          /* RFC 2018 section 8: the peer may have reneged */
-        sk_rack_reset(tcb);          /* everything goes again from SND.UNA */
-        tcb->snd_nxt = tcb->snd_una; /* go back: resend from the first unacknowledged byte */
+        sk_rack_reset(tcb); /* everything goes again from SND.UNA */
+        /* Go back: resend from the first unacknowledged byte; past our SYN when that is
+         * still unacknowledged (closed before the handshake ended, RFC 9293 3.10.4: FIN-WAIT-1
+         * of a Fast Open child), which sk_tcp_retransmit_head sends again itself (fuzz_socket
+         * found data taken from before the send buffer). */
+        tcb->snd_nxt = tcb->snd_una == tcb->iss ? tcb->iss + 1 : tcb->snd_una;
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
     sk_why(eng, SYNACK_CAUSE_RTO, tcb->backoff);
