@@ -128,7 +128,9 @@ static void frto_undoes_a_spurious_timeout(void **state)
         struct fr f;
         fr_open(&f, sack, false, true);
         assert_int_equal(fr_info(&f).ca_state, 4); /* Linux TCP_CA_Loss */
+        assert_int_equal(fr_info(&f).retrans, 1);  /* Linux retrans_out: segment 1 again */
         fr_ack(&f, 1, 0, 0, 0);
+        assert_int_equal(fr_info(&f).retrans, 0);
         fr_expect_segment(&f, SEGS);
         fr_expect_segment(&f, SEGS + 1);
         th_expect_none(&f.h);

@@ -186,7 +186,7 @@ static int do_connect(struct synack_stack *s, int fd, const struct synack_endpoi
     /* RFC 6528: ISN from a keyed hash of the 4-tuple plus the clock. */
     tcb->iss = sk_engine_isn(&s->eng, &tcb->local, &tcb->remote);
     tcb->ts_offset = sk_ts_offset(s->eng.cfg.secret, &tcb->local, &tcb->remote);
-    tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_sml = tcb->iss;
+    tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_sml = tcb->rtx_end = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;
     sk_cc_init(&s->eng, tcb);
     sk_conn_hash(s, tcb);
@@ -856,8 +856,14 @@ int synack_get_info(struct synack_stack *s, int fd, struct synack_conn_info *out
     out->unacked = (sk_tcp_in_flight(tcb) + mss - 1) / mss;
     out->sacked = (sacked + mss - 1) / mss;
     out->lost = tcb->sack_ok ? (sk_sack_lost_bytes(tcb) + mss - 1) / mss : 0;
-    if (tcb->in_recovery && seq_gt(tcb->high_rxt, tcb->snd_una))
-        out->retrans = (tcb->high_rxt - tcb->snd_una + mss - 1) / mss;
+    /* Linux retrans_out: segments sent again and not yet acknowledged, whatever sent them
+     * (RTO, recovery, a probe, Fast Open's SYN data), the SACKed ones not counted. */
+    if (seq_gt(tcb->rtx_end, tcb->snd_una)) {
+        uint32_t span = tcb->rtx_end - tcb->snd_una;
+        uint32_t held = tcb->sack_ok ? sk_sack_bytes_below(tcb, tcb->rtx_end) : 0;
+        span = span > held ? span - held : 0;
+        out->retrans = (span + mss - 1) / mss;
+    }
     out->backoff = tcb->backoff;
     out->probes = tcb->persist_probes;
     out->advmss = tcb->our_mss;

@@ -133,7 +133,7 @@ void sk_tcp_input_listen(struct sk_engine *eng, struct sk_tcb *tcb, const struct
      * sequence space (Linux: tw_snd_nxt + 65535 + 2), so old duplicates can't fit. */
     child->iss = seg->isn_hint ? seg->isn_hint : sk_engine_isn(eng, &child->local, &child->remote);
     child->ts_offset = sk_ts_offset(eng->cfg.secret, &child->local, &child->remote);
-    child->snd_una = child->iss;
+    child->snd_una = child->rtx_end = child->iss;
     child->snd_nxt = child->iss;
     child->snd_max = child->iss;
     child->snd_sml = child->iss;

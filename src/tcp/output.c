@@ -317,6 +317,8 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     if (len > 0 && !(flags & SYNACK_SYN)) sk_rack_sent(eng, tcb, seq, len); /* RFC 8985 */
     if (rtx) {
         sk_cc_on_retransmit(tcb, seq, len);
+        if (len > 0 && (seq_lt(tcb->rtx_end, tcb->snd_una) || seq_gt(seq + len, tcb->rtx_end)))
+            tcb->rtx_end = seq + len;
         tcb->retransmissions++;
         sk_count(eng, SYNACK_CTR_TCP_RETRANSMIT);
     }

@@ -177,6 +177,17 @@ uint32_t sk_sack_bytes(const struct sk_tcb *tcb)
     return n;
 }
 
+uint32_t sk_sack_bytes_below(const struct sk_tcb *tcb, uint32_t end)
+{
+    uint32_t limit = end - tcb->snd_una, n = 0; /* the ranges are offsets from SND.UNA */
+    for (unsigned i = 0; i < tcb->sacked.count; i++) {
+        uint32_t s = tcb->sacked.ranges[i].start, e = tcb->sacked.ranges[i].end;
+        if (s >= limit) break;
+        n += (e < limit ? e : limit) - s;
+    }
+    return n;
+}
+
 void sk_sack_send(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     uint32_t data_end = sk_tcp_data_end(tcb);

@@ -194,7 +194,7 @@ bool sk_tcp_cookie_ack(struct sk_engine *eng, struct sk_tcb *listener, const str
     sk_tcp_take_syn(eng, child, &syn);
     child->iss = seg->h.ack - 1;
     child->ts_offset = sk_ts_offset(eng->cfg.secret, &child->local, &child->remote);
-    child->snd_una = child->iss;
+    child->snd_una = child->rtx_end = child->iss;
     child->snd_nxt = child->snd_max = child->iss + 1; /* our SYN-ACK went */
     child->snd_sml = child->iss;
     child->snd_buf_seq = child->iss + 1;

@@ -83,6 +83,7 @@ struct sk_tcb {
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
     uint32_t max_snd_wnd;  /* largest window the peer offered (RFC 1122 4.2.3.4) */
     uint32_t snd_edge;     /* the right edge furthest right the peer has offered */
+    uint32_t rtx_end;      /* end of the furthest data sent again (tcp_info retrans) */
     uint32_t snd_sml;      /* end of the last short segment sent (Minshall / Linux) */
     uint32_t snd_buf_seq;  /* sequence number of the send buffer's first byte */
     uint32_t high_rxt;     /* RFC 6675 HighRxt */
