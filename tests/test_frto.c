@@ -22,7 +22,7 @@ struct fr {
 
 /* A passive open (MSS 1000, SACK and timestamps as asked), 20 segments queued of which the
  * initial window of 10 leaves; tail loss probes off so that the timeout comes first. */
-static void fr_open(struct fr *f, bool sack, bool ts, bool frto)
+static void fr_start(struct fr *f, bool sack, bool ts, bool frto)
 {
     memset(f, 0, sizeof *f);
     struct synack_config cfg;
@@ -67,7 +67,12 @@ static void fr_open(struct fr *f, bool sack, bool ts, bool frto)
         if (i == 0) f->tsval[0] = o.ts_val;
     }
     th_expect_none(&f->h);
-    /* The timeout: segment 1 goes again, alone (RFC 6298 5.4, cwnd one segment). */
+}
+
+/* The timeout: segment 1 goes again, alone (RFC 6298 5.4, cwnd one segment). */
+static void fr_timeout(struct fr *f)
+{
+    struct th_out o;
     th_run_next(&f->h, SYNACK_SEC(10));
     assert_true(th_take(&f->h, &o));
     assert_int_equal(o.seq, f->una);
@@ -75,6 +80,12 @@ static void fr_open(struct fr *f, bool sack, bool ts, bool frto)
     f->tsval[1] = o.ts_val;
     th_expect_none(&f->h);
     th_advance(&f->h, SYNACK_MS(5));
+}
+
+static void fr_open(struct fr *f, bool sack, bool ts, bool frto)
+{
+    fr_start(f, sack, ts, frto);
+    fr_timeout(f);
 }
 
 /* The peer acknowledges up to segment k (1-based: ack = una + k seg), echoing `ecr`, and
@@ -148,8 +159,41 @@ static void frto_undoes_a_spurious_timeout(void **state)
         fr_expect_segment(&f, SEGS + 2);
         fr_expect_segment(&f, SEGS + 3);
         th_expect_none(&f.h);
+        if (sack) {
+            /* RFC 5682 3.1 step 3.b: the recovery point is SND.UNA again, so a loss in the
+             * flight the timeout thought lost starts a fast recovery at once: segment 4
+             * missing, 5 .. 7 SACKed (three segments: RFC 6675 IsLost). */
+            fr_ack(&f, 3, 0, 4, 7);
+            fr_expect_segment(&f, 3);
+            assert_int_equal(fr_info(&f).ca_state, 3);
+        }
         th_free(&f.h);
     }
+}
+
+/* Segments 1 and 2 lost, 3 .. 10 SACKed: recovery resends 1, lost again; two timeouts
+ * (F-RTO is on for a repeated timeout), the scoreboard cleared by each. The ACK of segment 1
+ * re-reports 3 .. 10: nothing new arrived that was never sent again (Linux keeps the SACK
+ * marks and sets FLAG_ORIG_SACK_ACKED only for new ones), so the timeouts stand. */
+static void resacked_blocks_are_no_verdict(void **state)
+{
+    (void)state;
+    struct fr f;
+    fr_start(&f, true, false, true);
+    fr_ack(&f, 0, 0, 2, SEGS);
+    struct th_out o;
+    while (th_take(&f.h, &o)) {
+    } /* recovery's retransmissions: lost */
+    for (int rto = 0; rto < 2; rto++) {
+        th_run_next(&f.h, SYNACK_SEC(30));
+        while (th_take(&f.h, &o)) {
+        }
+    }
+    th_advance(&f.h, SYNACK_MS(5));
+    fr_ack(&f, 1, 0, 2, SEGS);
+    assert_int_equal(spurious(&f), 0);
+    assert_int_equal(fr_info(&f).ca_state, 4);
+    th_free(&f.h);
 }
 
 /* RFC 5682 3.1 step 3.a: after F-RTO's new data, a duplicate ACK (SACKing segment 11) shows
@@ -231,6 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(frto_undoes_a_spurious_timeout),
         cmocka_unit_test(frto_real_loss_goes_back),
+        cmocka_unit_test(resacked_blocks_are_no_verdict),
         cmocka_unit_test(timestamps_undo_a_spurious_timeout),
         cmocka_unit_test(frto_off_goes_back_at_once),
     };

@@ -67,6 +67,33 @@ static void syn_ack_takes_the_route(void **state)
     }
 }
 
+/* A route announces more than the config's MSS; what we send stays within the local MTU
+ * the config's MSS stands for (a peer offering 8960 gets 1460-byte segments). */
+static void route_mss_is_only_announced(void **state)
+{
+    (void)state;
+    struct synack_config cfg;
+    routed_config(&cfg);
+    struct th h;
+    th_init(&h, &cfg);
+    int l = th_listen(&h, 4);
+    th_inject(&h, &(struct th_seg){.flags = SYNACK_SYN, .seq = 5000, .win = 65535, .mss = 8960});
+    struct th_out sa = {0};
+    assert_true(th_take(&h, &sa));
+    assert_int_equal(sa.mss, 8960);
+    th_inject(&h,
+              &(struct th_seg){.flags = SYNACK_ACK, .seq = 5001, .ack = sa.seq + 1, .win = 65535});
+    int fd = synack_accept(h.stack, l, NULL);
+    assert_true(fd >= 0);
+    static uint8_t data[4000];
+    assert_int_equal(synack_send(h.stack, fd, data, sizeof data), (ssize_t)sizeof data);
+    th_poll(&h);
+    struct th_out o;
+    assert_true(th_take(&h, &o));
+    assert_int_equal(o.len, 1460);
+    th_free(&h);
+}
+
 static void bad_routes_are_refused(void **state)
 {
     (void)state;
@@ -90,6 +117,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(longest_prefix_names_the_mss),
         cmocka_unit_test(syn_ack_takes_the_route),
+        cmocka_unit_test(route_mss_is_only_announced),
         cmocka_unit_test(bad_routes_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

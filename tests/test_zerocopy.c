@@ -151,6 +151,32 @@ static void completion_readiness(void **state)
     th_free(&c.h);
 }
 
+/* Each send takes an extent, at most 4096 of them unacknowledged: past that a send takes
+ * nothing (-EAGAIN) and the socket is not writable, until an acknowledgment frees some. */
+static void extents_run_out_cleanly(void **state)
+{
+    (void)state;
+    struct th_conn c;
+    th_conn_open(&c, NULL, MSS, 65535);
+    static uint8_t byte[4097];
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(
+            synack_send_flags(c.h.stack, c.fd, byte + i, 1, SYNACK_MSG_ZEROCOPY | SYNACK_MSG_MORE),
+            1);
+    assert_int_equal(synack_send_flags(c.h.stack, c.fd, byte + 4096, 1, SYNACK_MSG_ZEROCOPY),
+                     -EAGAIN);
+    assert_int_equal(synack_poll_events(c.h.stack, c.fd) & SYNACK_POLLOUT, 0);
+    th_poll(&c.h);
+    struct th_out o;
+    uint32_t out = 0;
+    while (th_take(&c.h, &o))
+        out += o.len;
+    peer(&c, c.snd + out, NULL, 0);
+    assert_true(synack_poll_events(c.h.stack, c.fd) & SYNACK_POLLOUT);
+    assert_int_equal(synack_send_flags(c.h.stack, c.fd, byte + 4096, 1, SYNACK_MSG_ZEROCOPY), 1);
+    th_free(&c.h);
+}
+
 /* The arguments: an unknown descriptor, a zero-copy send before the connection exists. */
 static void zerocopy_bad_arguments(void **state)
 {
@@ -247,6 +273,7 @@ int main(void)
         cmocka_unit_test(copying_and_zerocopy_sends_mix_in_order),
         cmocka_unit_test(close_copies_unacknowledged_bytes),
         cmocka_unit_test(completion_readiness),
+        cmocka_unit_test(extents_run_out_cleanly),
         cmocka_unit_test(zerocopy_bad_arguments),
         cmocka_unit_test(borrow_lends_views_until_returned),
         cmocka_unit_test(borrow_with_one_view_and_end_of_stream),

@@ -45,48 +45,57 @@ bool pd_zc_wanted(struct pd *pd, int fd, int flags)
     return (flags & MSG_ZEROCOPY) && s >= 0 && pd->fds[s].zerocopy;
 }
 
-/* Records a call that queued bytes: its ID is the next one. False without memory. */
-static bool note(struct pd *pd, int fd, uint8_t *copy)
+/* Room for one more call's record (a send is made only with it: a record never fails).
+ * NULL without memory. */
+static struct pd_zc *reserve(struct pd *pd, int fd)
 {
-    int s = pd_sock_of(pd, fd);
-    struct pd_zc *zc = zc_of(pd, s, true);
+    struct pd_zc *zc = zc_of(pd, pd_sock_of(pd, fd), true);
+    if (!zc || zc->count < zc->cap) return zc;
+    size_t cap = zc->cap ? 2 * zc->cap : 16;
+    struct pd_zc_call *c = malloc(cap * sizeof *c);
+    if (!c) return NULL;
+    for (size_t i = 0; i < zc->count; i++)
+        c[i] = zc->calls[(zc->head + i) % zc->cap];
+    free(zc->calls);
+    zc->calls = c;
+    zc->cap = cap;
+    zc->head = 0;
+    return zc;
+}
+
+/* Records a call that queued bytes (after reserve): its ID is the next one; it completes
+ * once the stream is acknowledged to where the call left it. */
+static void record(struct pd *pd, int fd, struct pd_zc *zc, uint8_t *copy)
+{
     struct synack_conn_info ci;
-    if (!zc || synack_get_info(pd->stack, s, &ci) != 0) return false;
-    if (zc->count == zc->cap) {
-        size_t cap = zc->cap ? 2 * zc->cap : 16;
-        struct pd_zc_call *c = malloc(cap * sizeof *c);
-        if (!c) return -ENOMEM;
-        for (size_t i = 0; i < zc->count; i++)
-            c[i] = zc->calls[(zc->head + i) % zc->cap];
-        free(zc->calls);
-        zc->calls = c;
-        zc->cap = cap;
-        zc->head = 0;
-    }
-    zc->calls[(zc->head + zc->count++) % zc->cap] =
-        (struct pd_zc_call){copy, ci.bytes_acked + ci.send_queued};
-    return true;
+    uint64_t end = synack_get_info(pd->stack, pd_sock_of(pd, fd), &ci) == 0
+                       ? ci.bytes_acked + ci.send_queued
+                       : UINT64_MAX; /* cannot happen on a connection that took data */
+    zc->calls[(zc->head + zc->count++) % zc->cap] = (struct pd_zc_call){copy, end};
 }
 
 void pd_zc_note(struct pd *pd, int fd, int flags)
 {
-    if (pd_zc_wanted(pd, fd, flags)) note(pd, fd, NULL);
+    struct pd_zc *zc = pd_zc_wanted(pd, fd, flags) ? reserve(pd, fd) : NULL;
+    if (zc) record(pd, fd, zc, NULL); /* without memory, the notification is lost */
 }
 
 ssize_t pd_zc_send(struct pd *pd, int fd, const struct iovec *iov, int n, int flags)
 {
+    struct pd_zc *zc = reserve(pd, fd);
+    if (!zc) return -ENOBUFS; /* Linux: no notification slot (sock_zerocopy_alloc) */
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += iov[i].iov_len;
     uint8_t *copy = malloc(total ? total : 1);
-    if (!copy) return -ENOMEM;
+    if (!copy) return -ENOBUFS;
     for (size_t i = 0, at = 0; i < (size_t)n; at += iov[i].iov_len, i++)
         memcpy(copy + at, iov[i].iov_base, iov[i].iov_len);
     ssize_t r = pd_send_loop(pd, fd, copy, total, flags, true);
-    if (r > 0 && note(pd, fd, copy)) return r;
-    /* Nothing queued; or no memory to remember the call: synack then references the copy
-     * until close (pd_zc_release frees what is left), as a lost notification. */
-    if (r <= 0) free(copy);
+    if (r > 0)
+        record(pd, fd, zc, copy); /* freed once acknowledged (or at close) */
+    else
+        free(copy); /* nothing queued: nothing references it */
     return r;
 }
 

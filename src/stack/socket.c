@@ -590,8 +590,10 @@ int synack_poll_events(struct synack_stack *s, int fd)
                 (tcb->state == SYNACK_SYN_RECEIVED && tcb->tfo_passive);
     /* TCP_NOTSENT_LOWAT: Linux tcp_poll asks __sk_stream_is_writeable(sk, 1): twice what
      * waits unsent below the limit. */
-    if (open && !tcb->fin_queued && sk_ring_free(&tcb->sndbuf) > 0 && sndbuf_memory_ok(s, tcb) &&
-        (uint64_t)notsent(tcb) * 2 < notsent_lowat(s, tcb))
+    /* A zero-copy queue with every extent in use takes no send until some are acknowledged. */
+    bool extents = !tcb->zc || !tcb->zc->sending || tcb->zc->count < SK_ZC_MAX_EXTENTS;
+    if (open && !tcb->fin_queued && extents && sk_ring_free(&tcb->sndbuf) > 0 &&
+        sndbuf_memory_ok(s, tcb) && (uint64_t)notsent(tcb) * 2 < notsent_lowat(s, tcb))
         ev |= SYNACK_POLLOUT;
     bool closed = tcb->state == SYNACK_CLOSED && tcb->remote.port != 0;
     if (closed || (tcb->fin_received && tcb->fin_queued)) ev |= SYNACK_POLLHUP;

@@ -210,13 +210,16 @@ void sk_cc_on_timeout(struct sk_engine *eng, struct sk_tcb *tcb)
     tcb->dupacks = 0;
     tcb->in_recovery = tcb->sack_recovery = false;
     tcb->recover = tcb->snd_max; /* RFC 6582 section 4: no fast retransmit for old dupacks */
-    /* The episode (Linux tcp_enter_loss): its first retransmission's TSval, and how far it
-     * has gone back (SND.NXT returns to SND.UNA: on_rto). */
+    /* The episode (Linux tcp_enter_loss): how far it has gone back (SND.NXT returns to
+     * SND.UNA: on_rto), and what the peer had SACKed when it began (the scoreboard is
+     * cleared; re-reported blocks are not news for F-RTO). */
+    uint32_t sacked = tcb->snd_una + sk_sack_highest(tcb);
     if (!tcb->in_loss) {
-        tcb->loss_tsval = sk_tcp_ts_now(eng, tcb);
         tcb->high_rxt = tcb->snd_una;
-    } else if (seq_gt(tcb->snd_nxt, tcb->high_rxt)) {
-        tcb->high_rxt = tcb->snd_nxt;
+        tcb->loss_sacked = sacked;
+    } else {
+        if (seq_gt(tcb->snd_nxt, tcb->high_rxt)) tcb->high_rxt = tcb->snd_nxt;
+        if (seq_gt(sacked, tcb->loss_sacked)) tcb->loss_sacked = sacked;
     }
     tcb->in_loss = true;
     tcb->frto_hold = false;
@@ -232,6 +235,7 @@ static void undo_loss(struct sk_engine *eng, struct sk_tcb *tcb)
 {
     restore_prior(tcb);
     tcb->snd_nxt = tcb->snd_max;
+    tcb->recover = tcb->snd_una; /* RFC 5682 3.1 step 3.b: a later loss starts a recovery */
     tcb->in_loss = tcb->frto = false;
     sk_count(eng, SYNACK_CTR_TCP_SPURIOUS_RTO);
 }

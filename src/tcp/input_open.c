@@ -34,6 +34,10 @@ void sk_tcp_take_syn(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     if (mss < 64) mss = 64;
     tcb->peer_mss = (uint16_t)mss;
     tcb->snd_mss = tcb->peer_mss < tcb->our_mss ? tcb->peer_mss : tcb->our_mss;
+    /* A route may announce more than the config's MSS (advmss), but what we send stays
+     * within the local MTU the config's MSS stands for (Linux: the route's advmss is only
+     * announced; the path MTU bounds what is sent). */
+    if (tcb->snd_mss > eng->cfg.mss) tcb->snd_mss = eng->cfg.mss;
     /* RFC 7323 2.2 / 2.3: scaling only if both SYNs carry the option; shifts over 14 are
      * used as 14. */
     if (o->has_wscale) {

@@ -317,6 +317,10 @@ void sk_tcp_send(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t seq, uint8_
     if (len > 0 && !(flags & SYNACK_SYN)) sk_rack_sent(eng, tcb, seq, len); /* RFC 8985 */
     if (rtx) {
         sk_cc_on_retransmit(tcb, seq, len);
+        /* Linux retrans_stamp: the TSval of the first retransmission while none is
+         * outstanding (RFC 3522 compares the echo with it, cc.c). */
+        if (len > 0 && !seq_gt(tcb->rtx_end, tcb->snd_una))
+            tcb->loss_tsval = sk_tcp_ts_now(eng, tcb);
         if (len > 0 && (seq_lt(tcb->rtx_end, tcb->snd_una) || seq_gt(seq + len, tcb->rtx_end)))
             tcb->rtx_end = seq + len;
         tcb->retransmissions++;
@@ -354,6 +358,9 @@ uint32_t sk_tcp_acceptable_seq(const struct sk_tcb *tcb)
      * below that edge could carry a SEQ lower than a segment already sent there, and the
      * peer, whose SND.WL1 that one may have set, would refuse its window update (stress
      * seed 7589: both ends then waited on zero windows). */
+    /* (Only when we sent up to it: a peer that truly retracted its window by more takes
+     * SEQ at its new edge only, RFC 9293 3.10.7.4; a retreat by rounding is less than the
+     * unit of slack below, and SND.MAX goes then.) */
     if (seq_gt(tcb->snd_edge, wnd_end) && seq_leq(tcb->snd_edge, tcb->snd_max))
         wnd_end = tcb->snd_edge;
     if (seq_leq(tcb->snd_max, wnd_end) ||
@@ -534,6 +541,12 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         uint32_t most = seg_max(eng, tcb);
         if (len > most) len = most;
         if (len > tcb->snd_mss && len < unsent) len -= len % tcb->snd_mss;
+        /* A zero-copy send buffer (an extent per send) may need more pieces than the link
+         * takes for one super-segment: no more than fit (whole MSS, at least one). */
+        if (len > tcb->snd_mss && tcb->zc && tcb->zc->sending) {
+            uint32_t fit = sk_zc_span(tcb->zc, off, len, SYNACK_LINK_MAX_IOV - 1);
+            if (fit < len) len = fit > tcb->snd_mss ? fit - fit % tcb->snd_mss : tcb->snd_mss;
+        }
         /* After a timeout SND.NXT is behind SND.MAX: what lies below SND.MAX goes again as
          * sent before (a segment never mixes repeated and new bytes); new data starts at
          * SND.MAX and moves it (rexmit.c). */

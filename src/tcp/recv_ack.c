@@ -30,6 +30,7 @@ static void new_ack(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t ack)
     sk_sack_advance(tcb, ack - tcb->snd_una);
     tcb->snd_una = ack;
     if (seq_lt(tcb->high_rxt, ack)) tcb->high_rxt = ack; /* never far behind: no wrap */
+    if (seq_lt(tcb->rtx_end, ack)) tcb->rtx_end = ack;   /* likewise */
     if (seq_lt(tcb->snd_nxt, ack)) tcb->snd_nxt = ack;
     if (tcb->rtt_timing && seq_gt(ack, tcb->rtt_seq)) {
         /* RFC 6298 2.2/2.3 with Karn's rule: the timed segment was never retransmitted. */
@@ -97,7 +98,9 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     /* A loss episode: how far it has gone back so far; F-RTO's new data waited for this ACK. */
     bool in_loss = tcb->in_loss;
     if (in_loss && seq_gt(tcb->snd_nxt, tcb->high_rxt)) tcb->high_rxt = tcb->snd_nxt;
-    uint32_t loss_front = tcb->high_rxt;
+    /* Data past both what went again and what the peer had SACKed before the timeout
+     * cleared the scoreboard (re-reported blocks say nothing new, as Linux keeps them). */
+    uint32_t loss_front = seq_max(tcb->high_rxt, tcb->loss_sacked);
     tcb->frto_hold = false;
     /* RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes. */
     uint32_t una_before = tcb->snd_una, sacked_before = tcb->sack_ok ? sk_sack_bytes(tcb) : 0;

@@ -177,6 +177,11 @@ uint32_t sk_sack_bytes(const struct sk_tcb *tcb)
     return n;
 }
 
+uint32_t sk_sack_highest(const struct sk_tcb *tcb)
+{
+    return tcb->sacked.count ? tcb->sacked.ranges[tcb->sacked.count - 1].end : 0;
+}
+
 uint32_t sk_sack_bytes_below(const struct sk_tcb *tcb, uint32_t end)
 {
     uint32_t limit = end - tcb->snd_una, n = 0; /* the ranges are offsets from SND.UNA */

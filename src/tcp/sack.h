@@ -28,6 +28,9 @@ uint32_t sk_sack_pipe(const struct sk_tcb *tcb);
 /* Bytes SACKed above SND.UNA. */
 uint32_t sk_sack_bytes(const struct sk_tcb *tcb);
 
+/* The end of the highest SACKed range, as an offset from SND.UNA (0: none). */
+uint32_t sk_sack_highest(const struct sk_tcb *tcb);
+
 /* Bytes SACKed in [SND.UNA, end). */
 uint32_t sk_sack_bytes_below(const struct sk_tcb *tcb, uint32_t end);
 

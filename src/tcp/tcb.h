@@ -104,9 +104,11 @@ struct sk_tcb {
     uint32_t rcv_rtt_us, rcv_rtt_last_us, rcv_rtt_seq;
     uint32_t rcvq_space, rcvq_read;
     /* After a timeout (in_loss, Linux TCP_CA_Loss; cc.c): the episode ends when recover is
-     * acknowledged, high_rxt is as far as it has gone back, and loss_tsval is the TSval of
-     * its first retransmission (RFC 3522: an ACK echoing an older one was for originals). */
-    uint32_t loss_tsval;
+     * acknowledged, high_rxt is as far as it has gone back, loss_sacked the highest byte the
+     * peer had SACKed when a timeout cleared the scoreboard. loss_tsval: the TSval of the
+     * first retransmission while none was outstanding (Linux retrans_stamp; RFC 3522: an
+     * ACK echoing an older one was for originals). */
+    uint32_t loss_tsval, loss_sacked;
     synack_time_t rcv_rtt_time, rcvq_time;
     /* RFC 2883: a duplicate [dsack_start, dsack_end) to report first in the next ACK. */
     uint32_t dsack_start, dsack_end;

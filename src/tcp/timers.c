@@ -109,7 +109,7 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
         tcb->syn_retransmitted = true;
     } else {
         sk_cc_on_timeout(eng, tcb);
-        sk_sack_clear(tcb);          /* RFC 2018 section 8: the peer may have reneged */
+        sk_sack_clear(tcb); /* RFC 2018 section 8: the peer may have reneged */
         sk_rack_reset(tcb); /* everything goes again from SND.UNA */
         /* Go back: resend from the first unacknowledged byte; past our SYN when that is
          * still unacknowledged (closed before the handshake ended, RFC 9293 3.10.4: FIN-WAIT-1

@@ -93,6 +93,16 @@ unsigned sk_zc_pieces(const struct sk_zc *zc, uint32_t off, uint32_t n, struct s
     return k;
 }
 
+uint32_t sk_zc_span(const struct sk_zc *zc, uint32_t off, uint32_t n, unsigned max)
+{
+    uint32_t in;
+    uint64_t got = 0;
+    for (unsigned i = find(zc, off, &in), k = 0; got < n && i < zc->count && k < max;
+         i++, k++, in = 0)
+        got += at(zc, i)->len - in;
+    return got < n ? (uint32_t)got : n;
+}
+
 bool sk_zc_own_all(struct sk_mem *m, struct sk_zc *zc)
 {
     for (unsigned i = 0; i < zc->count; i++) {

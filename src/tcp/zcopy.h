@@ -52,6 +52,9 @@ void sk_zc_peek(const struct sk_zc *zc, uint32_t off, uint8_t *out, uint32_t n);
 unsigned sk_zc_pieces(const struct sk_zc *zc, uint32_t off, uint32_t n, struct synack_iovec *iov,
                       unsigned max);
 
+/* How many of n bytes from offset off at most max pieces reach (n if they all do). */
+uint32_t sk_zc_span(const struct sk_zc *zc, uint32_t off, uint32_t n, unsigned max);
+
 /* Replaces every extent of application memory by a copy in stack memory (close(): the
  * application's buffers are free once it returns); each counts as completed. False if the
  * memory could not be had (the queue is then unchanged for what was not copied). */
