@@ -60,7 +60,7 @@ void sk_tcp_check(const struct sk_engine *eng, const struct sk_tcb *tcb, bool se
          * before it (empty) once the FIN is. */
         /* Not by state: a close right after a simultaneous open leaves FIN-WAIT-1 with the
          * SYN outstanding (RFC 9293 3.10.4). */
-        bool syn_unacked = tcb->snd_una == tcb->iss;
+        bool syn_unacked = !tcb->syn_acked;
         if (syn_unacked)
             CHECK(tcb->snd_buf_seq == tcb->snd_una + 1);
         else if (sk_tcp_fin_acked(tcb))

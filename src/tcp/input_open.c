@@ -160,6 +160,7 @@ void sk_tcp_syn_acked(struct sk_engine *eng, struct sk_tcb *tcb)
      * then took everything as retransmitted: fast_recovery/prr-ss-10pkt-lost-1 failed or
      * passed with the ISN). */
     tcb->high_rxt = tcb->iss + 1;
+    tcb->syn_acked = true;
     if (tcb->rtt_timing && !tcb->syn_retransmitted) {
         sk_rtt_sample(&tcb->rtt, eng->now - tcb->rtt_start, eng->cfg.rto_min, eng->cfg.rto_max);
         sk_trace_rtt(eng, tcb, eng->now - tcb->rtt_start);

@@ -92,7 +92,7 @@ bool sk_tcp_take_ack(struct sk_engine *eng, struct sk_tcb *tcb, const struct sk_
     /* Our SYN acknowledged in a state other than SYN-RECEIVED (closed right after a
      * simultaneous open, RFC 9293 3.10.4: FIN-WAIT-1 with the SYN outstanding): the
      * handshake's bookkeeping (RTT, congestion window) as complete_handshake does it. */
-    if (tcb->snd_una == tcb->iss && seq_gt(ack, tcb->iss) && tcb->state != SYNACK_SYN_RECEIVED)
+    if (!tcb->syn_acked && seq_gt(ack, tcb->iss) && tcb->state != SYNACK_SYN_RECEIVED)
         sk_tcp_syn_acked(eng, tcb);
     bool old_ack = ack == tcb->snd_una && tcb->snd_max != tcb->snd_una;
     /* A loss episode: how far it has gone back so far; F-RTO's new data waited for this ACK. */

@@ -41,8 +41,7 @@ uint32_t sk_tcp_retransmit(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t s
 
 void sk_tcp_retransmit_head(struct sk_engine *eng, struct sk_tcb *tcb)
 {
-    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED ||
-        tcb->snd_una == tcb->iss) {
+    if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED || !tcb->syn_acked) {
         /* RFC 9293 3.8.1: the SYN (or SYN-ACK) again, without data; also from FIN-WAIT-1
          * when the application closed before the SYN was acknowledged (3.10.4). */
         uint8_t flags = tcb->state == SYNACK_SYN_SENT ? SYNACK_SYN : SYNACK_SYN | SYNACK_ACK;

@@ -194,6 +194,8 @@ struct sk_tcb {
     bool pingpong : 1;      /* interactive: ACKs of data are delayed (see ato) */
     bool pmtu_dont : 1;     /* IP_PMTUDISC_DONT: DF clear, no path MTU discovery */
     bool user_mss : 1;      /* TCP_MAXSEG set our_mss: a route's advmss only lowers it */
+    bool syn_acked : 1;     /* our SYN is acknowledged (not SND.UNA == ISS: that recurs
+                               every 4 GiB) */
     bool has_buffers : 1;   /* buffers set up (connect, listen's child); their memory comes
                                and goes with the data */
     bool sack_recovery : 1; /* loss recovery driven by the scoreboard */

@@ -115,7 +115,7 @@ static void on_rto(struct sk_engine *eng, struct sk_tcb *tcb)
          * still unacknowledged (closed before the handshake ended, RFC 9293 3.10.4: FIN-WAIT-1
          * of a Fast Open child), which sk_tcp_retransmit_head sends again itself (fuzz_socket
          * found data taken from before the send buffer). */
-        tcb->snd_nxt = tcb->snd_una == tcb->iss ? tcb->iss + 1 : tcb->snd_una;
+        tcb->snd_nxt = tcb->syn_acked ? tcb->snd_una : tcb->iss + 1;
     }
     /* RFC 6298 5.4: retransmit the earliest segment not acknowledged; 5.6: restart. */
     sk_why(eng, SYNACK_CAUSE_RTO, tcb->backoff);
