@@ -90,5 +90,12 @@ void live_ladder_hook(void *ctx, const struct synack_trace_event *ev)
     }
     if (synack_ladder_add(live->lad, side, &e) < 0) return;
     synack_ladder_render(live->lad, live->out, live->origin);
+    /* The connection is over: the next one to come is drawn after it, with its own header
+     * and clock (a server's clients one after another). */
+    if (ev->kind == SYNACK_TRACE_STATE && ev->u.state.to == SYNACK_CLOSED && live->have_conn &&
+        ep_eq(ev->local, live->local) && ep_eq(ev->remote, live->remote)) {
+        fputc('\n', live->out);
+        live->have_conn = live->started = live->peer_seen = false;
+    }
     fflush(live->out);
 }

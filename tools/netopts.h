@@ -18,10 +18,11 @@
     "  --pcap FILE           capture the device's traffic (both directions)\n"                     \
     "  --trace               one line per event (segment, state change, socket call...)\n"         \
     "                        on stderr, times in ms since the start\n"                             \
-    "  --ladder              draw the first connection live on stderr as a ladder: what\n"         \
-    "                        synack sends on the left, what reaches it on the right, its\n"        \
-    "                        states and socket calls (--ascii / --unicode: the arrows;\n"          \
-    "                        default Unicode on a UTF-8 terminal)\n"
+    "  --ladder              draw connections live on stderr as ladders, one after another\n"      \
+    "                        (the first, then the next once it is closed): what synack\n"          \
+    "                        sends on the left, what reaches it on the right, its states\n"        \
+    "                        and socket calls (--ascii / --unicode: the arrows; default\n"         \
+    "                        Unicode on a UTF-8 terminal)\n"
 
 /* Takes the common options out of argv (argc updated), leaving the others in order.
  * Returns 0, or -1 after printing a message about a bad value. Hidden test option:

@@ -244,6 +244,22 @@ t_cat_live_ladder() {
     [ "$(awk 'length > 80' "$work/ladder" | wc -l)" -eq 0 ] || { why="lines past 80 columns"; return 1; }
     ! grep -q 'dropped.*(ip_' "$work/ladder" || { why="drops of no connection drawn"; return 1; }
 }
+# synack http serve --ladder draws its connections one after another: each one, once closed,
+# is followed by the next under a header of its own (the startup probe and two fetches:
+# three ladders).
+t_serve_ladders_in_turn() {
+    start_server --ladder --ascii || { why="server did not come up: $(cat "$work/serve.err")"; return 1; }
+    for i in 1 2; do
+        in_ns timeout 20 curl -s -o /dev/null "http://$SADDR:8080/small" ||
+            { why="fetch $i failed"; stop_server; return 1; }
+    done
+    stop_server
+    local headers
+    headers=$(grep -c '^       ms synack ' "$work/serve.err")
+    [ "$headers" -ge 3 ] ||
+        { why="$headers ladders, 3 wanted: $(head -30 "$work/serve.err")"; return 1; }
+    grep -q 'LAST-ACK' "$work/serve.err" || { why="no connection drawn to its close"; return 1; }
+}
 # synack cat --trace: one line per event, times in ms from the start (not the monotonic
 # clock's), the first the socket() call at 0.000.
 t_cat_trace_times() {
@@ -484,6 +500,7 @@ run graceful-close t_graceful_close
 run ping t_ping
 run synack-cat-exits-when-both-closed t_cat_prompt_exit
 run synack-cat-live-ladder t_cat_live_ladder
+run synack-serve-ladders-in-turn t_serve_ladders_in_turn
 run synack-cat-trace-times t_cat_trace_times
 run echo-4MiB-both-ways-impaired t_echo_both_ways
 run streams-3MiB-both-ways-impaired t_streams_both_ways

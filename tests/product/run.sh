@@ -415,7 +415,7 @@ check draw-capture-states-and-vantage t_draw_capture
 t_tun_ladder_flag() { # every TUN tool offers --ladder; it cannot share the hook with --trace
     local t
     for t in cat "http get" "http serve"; do
-        $synack $t --help | grep -q -- '--ladder   *draw the first connection live' ||
+        $synack $t --help | grep -q -- '--ladder   *draw connections live' ||
             { echo "synack $t --help lacks --ladder"; return 1; }
     done
     "$synack" cat --ladder --trace 198.18.0.1 9 > /dev/null 2> "$tmp/err"
