@@ -63,15 +63,21 @@ static double rss_mib(void)
     return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
+/* The number of the first line of a /proc file that fmt (one %lf) matches; 0 if none. */
+static double proc_number(const char *path, const char *fmt)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    double v = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, fmt, &v) == 1) break;
+    if (f) fclose(f);
+    return v;
+}
+
 static double mem_available_mib(void)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    double kib = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) break;
-    if (f) fclose(f);
-    return kib / 1024.0;
+    return proc_number("/proc/meminfo", "MemAvailable: %lf kB") / 1024.0;
 }
 
 /* ---- the in-memory wire ---- */
@@ -622,13 +628,7 @@ static bool kernel_bulk_mtu(uint64_t total, int mtu, struct kresult *out, const 
 /* The CPU's clock from /proc/cpuinfo ("cpu MHz"), 0 if not said. */
 static double cpu_mhz(void)
 {
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[512];
-    double mhz = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "cpu MHz : %lf", &mhz) == 1) break;
-    if (f) fclose(f);
-    return mhz;
+    return proc_number("/proc/cpuinfo", "cpu MHz : %lf");
 }
 
 static void machine(int argc, char **argv)
