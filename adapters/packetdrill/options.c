@@ -36,6 +36,45 @@ static int put_int(void *val, socklen_t *len, int v)
     return 0;
 }
 
+/* The options that are one int both in Linux and in synack, passed through as they are:
+ * which way (set, get or both) the adapter maps each, and whether setting takes a single
+ * byte as well (Linux ip_setsockopt's byte-sized options). */
+#define PD_SET 1
+#define PD_GET 2
+#define PD_BYTE 4
+static const struct {
+    int level, name;
+    enum synack_sockopt opt;
+    int how;
+} plain_opts[] = {
+    {SOL_SOCKET, SO_REUSEADDR, SYNACK_SO_REUSEADDR, PD_SET | PD_GET},
+    {SOL_SOCKET, SO_KEEPALIVE, SYNACK_SO_KEEPALIVE, PD_SET},
+    {IPPROTO_TCP, TCP_KEEPIDLE, SYNACK_TCP_KEEPIDLE, PD_SET},
+    {IPPROTO_TCP, TCP_KEEPINTVL, SYNACK_TCP_KEEPINTVL, PD_SET},
+    {IPPROTO_TCP, TCP_KEEPCNT, SYNACK_TCP_KEEPCNT, PD_SET},
+    {IPPROTO_TCP, TCP_NODELAY, SYNACK_TCP_NODELAY, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_MAXSEG, SYNACK_TCP_MAXSEG, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_FASTOPEN_CONNECT, SYNACK_TCP_FASTOPEN_CONNECT, PD_SET},
+    {IPPROTO_TCP, TCP_FASTOPEN, SYNACK_TCP_FASTOPEN, PD_SET | PD_GET}, /* get: the qlen */
+    {IPPROTO_TCP, TCP_CORK, SYNACK_TCP_CORK, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_NOTSENT_LOWAT, SYNACK_TCP_NOTSENT_LOWAT, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_INQ, SYNACK_TCP_INQ, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_SYNCNT, SYNACK_TCP_SYNCNT, PD_SET | PD_GET},
+    {IPPROTO_TCP, PD_TCP_FASTOPEN_NO_COOKIE, SYNACK_TCP_FASTOPEN_NO_COOKIE, PD_SET | PD_GET},
+    {IPPROTO_TCP, TCP_USER_TIMEOUT, SYNACK_TCP_USER_TIMEOUT, PD_SET | PD_GET},
+    {IPPROTO_IP, IP_TOS, SYNACK_IP_TOS, PD_SET | PD_GET | PD_BYTE},
+    {IPPROTO_IP, IP_MTU_DISCOVER, SYNACK_IP_MTU_DISCOVER, PD_SET | PD_GET | PD_BYTE},
+};
+
+/* The plain option (level, name) mapped the way `how` asks; -1 if none. */
+static int plain_opt(int level, int name, int how)
+{
+    for (size_t i = 0; i < sizeof plain_opts / sizeof plain_opts[0]; i++)
+        if (plain_opts[i].level == level && plain_opts[i].name == name && (plain_opts[i].how & how))
+            return (int)i;
+    return -1;
+}
+
 /* Linux's struct tcp_info (include/uapi/linux/tcp.h) as far as tcpi_snd_wnd: glibc's copy
  * stops at tcpi_total_retrans, and packetdrill's Python blocks read the fields after it. */
 struct linux_tcp_info {
@@ -143,7 +182,7 @@ static int so_meminfo(struct pd *pd, int s, void *val, socklen_t *len)
 int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len)
 {
     struct pd *pd = pd_lock(ud);
-    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
+    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT, k;
     if (level == SOL_SOCKET && name == SO_ERROR) {
         r = synack_get_error(pd->stack, s);
         if (r <= 0 && r != -EBADF) r = put_int(val, len, -r);
@@ -152,41 +191,14 @@ int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *l
                               &v);
         /* Linux reports twice the value set (room for its bookkeeping); scripts expect it. */
         if (r == 0) r = put_int(val, len, 2 * v);
-    } else if (level == SOL_SOCKET && name == SO_REUSEADDR) {
-        r = synack_getsockopt(pd->stack, s, SYNACK_SO_REUSEADDR, &v);
+    } else if ((k = plain_opt(level, name, PD_GET)) >= 0) {
+        r = synack_getsockopt(pd->stack, s, plain_opts[k].opt, &v);
         if (r == 0) r = put_int(val, len, v);
     } else if (level == SOL_SOCKET && name == SO_ZEROCOPY) {
         r = synack_poll_events(pd->stack, s) < 0 ? -EBADF : put_int(val, len, pd->fds[s].zerocopy);
     } else if (level == SOL_SOCKET && name == SO_TYPE) {
         r = s >= 0 && synack_poll_events(pd->stack, s) >= 0 ? put_int(val, len, SOCK_STREAM)
                                                             : -EBADF;
-    } else if (level == IPPROTO_TCP && (name == TCP_NODELAY || name == TCP_MAXSEG)) {
-        r = synack_getsockopt(pd->stack, s,
-                              name == TCP_NODELAY ? SYNACK_TCP_NODELAY : SYNACK_TCP_MAXSEG, &v);
-        if (r == 0) r = put_int(val, len, v);
-    } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
-        r = synack_getsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, &v);
-        if (r == 0) r = put_int(val, len, v);
-    } else if (level == IPPROTO_IP && (name == IP_TOS || name == IP_MTU_DISCOVER)) {
-        r = synack_getsockopt(pd->stack, s, name == IP_TOS ? SYNACK_IP_TOS : SYNACK_IP_MTU_DISCOVER,
-                              &v);
-        if (r == 0) r = put_int(val, len, v);
-    } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
-        r = synack_getsockopt(
-            pd->stack, s, name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE,
-            &v);
-        if (r == 0) r = put_int(val, len, v);
-    } else if (level == IPPROTO_TCP &&
-               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
-        r = synack_getsockopt(pd->stack, s,
-                              name == TCP_CORK            ? SYNACK_TCP_CORK
-                              : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
-                                                          : SYNACK_TCP_INQ,
-                              &v);
-        if (r == 0) r = put_int(val, len, v);
-    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
-        r = synack_getsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, &v); /* the listener's qlen */
-        if (r == 0) r = put_int(val, len, v);
     } else if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
         r = synack_getsockopt(pd->stack, s, SYNACK_TCP_CONGESTION, &v);
         const char *algo = r == 0 ? synack_congestion_name(v) : NULL;
@@ -232,7 +244,7 @@ static int get_int_or_byte(const void *val, socklen_t len, int *out)
 static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val, socklen_t len)
 {
     struct pd *pd = pd_lock(ud);
-    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT;
+    int s = pd_sock_of(pd, fd), v = 0, r = -ENOPROTOOPT, k;
     if (synack_poll_events(pd->stack, s) < 0) {
         r = -EBADF;
     } else if (level == SOL_SOCKET && name == SO_LINGER) {
@@ -252,47 +264,14 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
         /* The packets' firewall mark: it selects routes and filters on the host, nothing
          * TCP puts on the wire; taken (the script runs as root, as Linux requires). */
         r = get_int(val, len, &v);
-    } else if (level == SOL_SOCKET &&
-               (name == SO_REUSEADDR || name == SO_RCVBUF || name == SO_SNDBUF)) {
+    } else if ((k = plain_opt(level, name, PD_SET)) >= 0) {
+        r = plain_opts[k].how & PD_BYTE ? get_int_or_byte(val, len, &v) : get_int(val, len, &v);
+        if (r == 0) r = synack_setsockopt(pd->stack, s, plain_opts[k].opt, v);
+    } else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF)) {
         r = get_int(val, len, &v);
         if (r == 0)
             r = synack_setsockopt(pd->stack, s,
-                                  name == SO_REUSEADDR ? SYNACK_SO_REUSEADDR
-                                  : name == SO_RCVBUF  ? SYNACK_SO_RCVBUF
-                                                       : SYNACK_SO_SNDBUF,
-                                  v);
-    } else if ((level == SOL_SOCKET && name == SO_KEEPALIVE) ||
-               (level == IPPROTO_TCP &&
-                (name == TCP_KEEPIDLE || name == TCP_KEEPINTVL || name == TCP_KEEPCNT))) {
-        r = get_int(val, len, &v);
-        if (r == 0)
-            r = synack_setsockopt(pd->stack, s,
-                                  name == SO_KEEPALIVE && level == SOL_SOCKET ? SYNACK_SO_KEEPALIVE
-                                  : name == TCP_KEEPIDLE                      ? SYNACK_TCP_KEEPIDLE
-                                  : name == TCP_KEEPINTVL                     ? SYNACK_TCP_KEEPINTVL
-                                                                              : SYNACK_TCP_KEEPCNT,
-                                  v);
-    } else if (level == IPPROTO_TCP &&
-               (name == TCP_NODELAY || name == TCP_MAXSEG || name == TCP_FASTOPEN_CONNECT)) {
-        r = get_int(val, len, &v);
-        if (r == 0)
-            r = synack_setsockopt(pd->stack, s,
-                                  name == TCP_NODELAY  ? SYNACK_TCP_NODELAY
-                                  : name == TCP_MAXSEG ? SYNACK_TCP_MAXSEG
-                                                       : SYNACK_TCP_FASTOPEN_CONNECT,
-                                  v);
-    } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN) {
-        r = get_int(val, len, &v);
-        if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_FASTOPEN, v);
-    } else if (level == IPPROTO_TCP &&
-               (name == TCP_CORK || name == TCP_NOTSENT_LOWAT || name == TCP_INQ)) {
-        r = get_int(val, len, &v);
-        if (r == 0)
-            r = synack_setsockopt(pd->stack, s,
-                                  name == TCP_CORK            ? SYNACK_TCP_CORK
-                                  : name == TCP_NOTSENT_LOWAT ? SYNACK_TCP_NOTSENT_LOWAT
-                                                              : SYNACK_TCP_INQ,
-                                  v);
+                                  name == SO_RCVBUF ? SYNACK_SO_RCVBUF : SYNACK_SO_SNDBUF, v);
     } else if (level == IPPROTO_TCP && name == TCP_FASTOPEN_KEY) {
         /* Linux: the primary key (16 bytes), optionally followed by a backup key; any other
          * length is -EINVAL. */
@@ -302,20 +281,6 @@ static int pd_setsockopt(void *ud, int fd, int level, int name, const void *val,
             r = val ? synack_set_fastopen_keys(pd->stack, s, val,
                                                len == 32 ? (const uint8_t *)val + 16 : NULL)
                     : -EFAULT;
-    } else if (level == IPPROTO_IP && (name == IP_TOS || name == IP_MTU_DISCOVER)) {
-        r = get_int_or_byte(val, len, &v);
-        if (r == 0)
-            r = synack_setsockopt(pd->stack, s,
-                                  name == IP_TOS ? SYNACK_IP_TOS : SYNACK_IP_MTU_DISCOVER, v);
-    } else if (level == IPPROTO_TCP && (name == TCP_SYNCNT || name == PD_TCP_FASTOPEN_NO_COOKIE)) {
-        r = get_int(val, len, &v);
-        if (r == 0)
-            r = synack_setsockopt(
-                pd->stack, s,
-                name == TCP_SYNCNT ? SYNACK_TCP_SYNCNT : SYNACK_TCP_FASTOPEN_NO_COOKIE, v);
-    } else if (level == IPPROTO_TCP && name == TCP_USER_TIMEOUT) {
-        r = get_int(val, len, &v);
-        if (r == 0) r = synack_setsockopt(pd->stack, s, SYNACK_TCP_USER_TIMEOUT, v);
     } else if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
         /* Linux takes the algorithm's name (TCP_CA_NAME_MAX 16), not always terminated;
          * an unknown one is -ENOENT. */
