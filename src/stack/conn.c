@@ -89,7 +89,7 @@ int sk_conn_resize_sndbuf(struct synack_stack *s, struct sk_tcb *tcb, uint32_t s
 {
     struct sk_ring *r = &tcb->sndbuf, n;
     if (size < r->len) size = r->len;
-    if (tcb->zc && tcb->zc->sending) {
+    if (sk_zc_sending(tcb->zc)) {
         r->cap = size; /* the ring only counts bytes: a new limit */
         return 0;
     }
@@ -236,7 +236,7 @@ void sk_conn_release_buffers(struct synack_stack *s, struct sk_tcb *tcb)
 {
     if (!tcb->has_buffers) return;
     if (tcb->zc) sk_zc_clear(&s->eng.mem, tcb->zc); /* every zero-copy send completed */
-    if (tcb->zc && tcb->zc->sending)
+    if (sk_zc_sending(tcb->zc))
         tcb->sndbuf.len = 0; /* counted bytes only: the ring holds no memory */
     sk_ring_release(&s->eng.mem, &tcb->sndbuf);
     sk_ring_release(&s->eng.mem, &tcb->rcvbuf);

@@ -591,7 +591,7 @@ int synack_poll_events(struct synack_stack *s, int fd)
     /* TCP_NOTSENT_LOWAT: Linux tcp_poll asks __sk_stream_is_writeable(sk, 1): twice what
      * waits unsent below the limit. */
     /* A zero-copy queue with every extent in use takes no send until some are acknowledged. */
-    bool extents = !tcb->zc || !tcb->zc->sending || tcb->zc->count < SK_ZC_MAX_EXTENTS;
+    bool extents = !sk_zc_sending(tcb->zc) || tcb->zc->count < SK_ZC_MAX_EXTENTS;
     if (open && !tcb->fin_queued && extents && sk_ring_free(&tcb->sndbuf) > 0 &&
         sndbuf_memory_ok(s, tcb) && (uint64_t)notsent(tcb) * 2 < notsent_lowat(s, tcb))
         ev |= SYNACK_POLLOUT;

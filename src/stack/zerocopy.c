@@ -31,7 +31,7 @@ static bool start_sending(struct synack_stack *s, struct sk_tcb *tcb)
 uint32_t sk_sock_queue(struct synack_stack *s, struct sk_tcb *tcb, const uint8_t *buf,
                        uint32_t want, bool zc)
 {
-    bool sending = tcb->zc && tcb->zc->sending;
+    bool sending = sk_zc_sending(tcb->zc);
     if (!zc && !sending) return sk_ring_append(&s->eng.mem, &tcb->sndbuf, buf, want);
     if (!sending && !start_sending(s, tcb)) return 0;
     uint32_t room = sk_ring_free(&tcb->sndbuf), n = want < room ? want : room;
@@ -54,7 +54,7 @@ uint32_t sk_sock_queue(struct synack_stack *s, struct sk_tcb *tcb, const uint8_t
 
 bool sk_sock_zc_release(struct synack_stack *s, struct sk_tcb *tcb)
 {
-    return !tcb->zc || !tcb->zc->sending || sk_zc_own_all(&s->eng.mem, tcb->zc);
+    return !sk_zc_sending(tcb->zc) || sk_zc_own_all(&s->eng.mem, tcb->zc);
 }
 
 int64_t synack_zerocopy_completed(struct synack_stack *s, int fd)

@@ -46,13 +46,13 @@ static void trace_out(struct sk_engine *eng, const struct synack_endpoint *local
 static unsigned payload_pieces(const struct sk_tcb *tcb, uint32_t off, uint32_t n,
                                struct synack_iovec *iov, unsigned max)
 {
-    if (tcb->zc && tcb->zc->sending) return sk_zc_pieces(tcb->zc, off, n, iov, max);
+    if (sk_zc_sending(tcb->zc)) return sk_zc_pieces(tcb->zc, off, n, iov, max);
     return sk_ring_pieces(&tcb->sndbuf, off, n, iov, max);
 }
 
 static void payload_copy(const struct sk_tcb *tcb, uint32_t off, uint8_t *out, uint32_t n)
 {
-    if (tcb->zc && tcb->zc->sending)
+    if (sk_zc_sending(tcb->zc))
         sk_zc_peek(tcb->zc, off, out, n);
     else
         sk_ring_peek(&tcb->sndbuf, off, out, n);
@@ -60,7 +60,7 @@ static void payload_copy(const struct sk_tcb *tcb, uint32_t off, uint8_t *out, u
 
 void sk_tcp_sndbuf_consume(struct sk_engine *eng, struct sk_tcb *tcb, uint32_t n)
 {
-    if (tcb->zc && tcb->zc->sending) {
+    if (sk_zc_sending(tcb->zc)) {
         sk_zc_consume(&eng->mem, tcb->zc, n);
         tcb->sndbuf.len -= n;
     } else {
@@ -543,7 +543,7 @@ static bool send_data(struct sk_engine *eng, struct sk_tcb *tcb, bool force)
         if (len > tcb->snd_mss && len < unsent) len -= len % tcb->snd_mss;
         /* A zero-copy send buffer (an extent per send) may need more pieces than the link
          * takes for one super-segment: no more than fit (whole MSS, at least one). */
-        if (len > tcb->snd_mss && tcb->zc && tcb->zc->sending) {
+        if (len > tcb->snd_mss && sk_zc_sending(tcb->zc)) {
             uint32_t fit = sk_zc_span(tcb->zc, off, len, SYNACK_LINK_MAX_IOV - 1);
             if (fit < len) len = fit > tcb->snd_mss ? fit - fit % tcb->snd_mss : tcb->snd_mss;
         }

@@ -33,6 +33,12 @@ struct sk_zc {
     bool sending;              /* the send buffer is this queue (from the first zero-copy send) */
 };
 
+/* Whether a connection's send buffer is this queue (zc: its block, NULL if none). */
+static inline bool sk_zc_sending(const struct sk_zc *zc)
+{
+    return zc && zc->sending;
+}
+
 /* Most extents a connection queues: a send finding them all in use queues nothing. */
 #define SK_ZC_MAX_EXTENTS 4096u
 
